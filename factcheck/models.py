@@ -1,0 +1,625 @@
+"""The who-said-what data model: articles, claim spans, speakers, statements, verdicts."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator, URLValidator
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from factcheck import text as textlib
+
+# --------------------------------------------------------------------------- roles
+
+
+class Role(models.TextChoices):
+    """Groups a user belongs to. Each role can do everything the one before can."""
+
+    ANNOTATOR = "annotator", "Annotator"
+    REVIEWER = "reviewer", "Reviewer"
+    MODERATOR = "moderator", "Moderator"
+
+    @classmethod
+    def of(cls, user) -> Role | None:
+        """The highest role ``user`` has, or None (anonymous users and outsiders)."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return None
+        if user.is_superuser:
+            return cls.MODERATOR
+        names = getattr(user, "_factcheck_groups", None)
+        if names is None:
+            names = set(user.groups.values_list("name", flat=True))
+            user._factcheck_groups = names
+        for role in (cls.MODERATOR, cls.REVIEWER, cls.ANNOTATOR):
+            if role.value in names:
+                return role
+        return None
+
+    @classmethod
+    def has(cls, user, role: Role) -> bool:
+        """Whether ``user`` has ``role`` or a higher one."""
+        order = [cls.ANNOTATOR, cls.REVIEWER, cls.MODERATOR]
+        mine = cls.of(user)
+        return mine is not None and order.index(mine) >= order.index(role)
+
+
+http_url_validator = URLValidator(schemes=["http", "https"])
+
+
+class HttpURLField(models.URLField):
+    """A URL field that accepts only http(s) URLs (no javascript:, data:, ftp:)."""
+
+    default_validators = [http_url_validator]
+
+
+# --------------------------------------------------------------------------- articles
+
+
+class ArticleQuerySet(models.QuerySet):
+    def with_claim_counts(self):
+        """Annotate ``claims_<status>`` and ``claims_total`` counts."""
+        counts = {
+            f"claims_{status}": models.Count("claims", filter=Q(claims__status=status))
+            for status in Claim.Status.values
+        }
+        return self.annotate(claims_total=models.Count("claims"), **counts)
+
+    def search(self, query: str):
+        if not query:
+            return self
+        return self.filter(Q(title__icontains=query) | Q(publisher__icontains=query))
+
+
+class Article(models.Model):
+    title = models.CharField(max_length=300)
+    url = HttpURLField(max_length=500, blank=True, default="")
+    publisher = models.CharField(max_length=200, blank=True, default="")
+    byline = models.CharField(max_length=300, blank=True, default="")
+    published_on = models.DateField(null=True, blank=True)
+    language = models.CharField(max_length=20, default="en", help_text="BCP 47 tag, e.g. en, fr")
+    text = models.TextField(
+        help_text="Plain text, stored NFC with \\n line ends. Immutable once claims point into it."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["url"], condition=~Q(url=""), name="article_url_unique_when_present"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.text = textlib.normalize_text(self.text or "")
+        self._refuse_text_change()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("article-detail", args=[self.pk])
+
+    def clean(self):
+        self.text = textlib.normalize_text(self.text or "")
+        if not self.text.strip():
+            raise ValidationError({"text": "The article text is empty."})
+        limit = settings.FACTCHECK_MAX_ARTICLE_CHARS
+        if len(self.text) > limit:
+            raise ValidationError(
+                {
+                    "text": f"The article text is {len(self.text):,} characters; "
+                    f"the limit is {limit:,}."
+                }
+            )
+        self._refuse_text_change()
+
+    def _refuse_text_change(self):
+        if self.pk is None:
+            return
+        stored = Article.objects.filter(pk=self.pk).values_list("text", flat=True).first()
+        if stored is not None and stored != self.text and self.claims.exists():
+            raise ValidationError(
+                {
+                    "text": "The text of an article with claims cannot be changed: "
+                    "the claims' offsets point into it."
+                }
+            )
+
+
+# --------------------------------------------------------------------------- speakers
+
+
+class SpeakerQuerySet(models.QuerySet):
+    def named(self, name: str):
+        """Speakers whose name or one of whose aliases is ``name``, ignoring case."""
+        name = " ".join((name or "").split())
+        if not name:
+            return self.none()
+        folded = name.casefold()
+        candidates = self.filter(Q(name__iexact=name) | Q(aliases__icontains=name))
+        ids = [
+            s.pk
+            for s in candidates
+            if s.name.casefold() == folded or folded in (a.casefold() for a in s.alias_list)
+        ]
+        return self.filter(pk__in=ids)
+
+    def search(self, query: str):
+        if not query:
+            return self
+        return self.filter(
+            Q(name__icontains=query) | Q(aliases__icontains=query) | Q(description__icontains=query)
+        )
+
+
+class SpeakerManager(models.Manager.from_queryset(SpeakerQuerySet)):
+    def resolve(self, name: str, *, kind: str | None = None) -> tuple[Speaker, bool]:
+        """The speaker called ``name`` (name or alias, any case), created if there is none."""
+        name = " ".join((name or "").split())
+        if not name:
+            raise ValidationError({"speaker": "A speaker name is required."})
+        existing = self.named(name).order_by("pk").first()
+        if existing:
+            return existing, False
+        speaker = Speaker(name=name, kind=kind or Speaker.Kind.PERSON)
+        speaker.full_clean()
+        speaker.save()
+        return speaker, True
+
+
+class Speaker(models.Model):
+    class Kind(models.TextChoices):
+        PERSON = "person", "Person"
+        ORGANISATION = "organisation", "Organisation"
+        GOVERNMENT = "government", "Government"
+        MEDIA = "media", "Media"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PERSON)
+    description = models.CharField(max_length=300, blank=True, default="")
+    aliases = models.TextField(blank=True, default="", help_text="Other names, one per line.")
+    wikidata_id = models.CharField(
+        max_length=20,
+        blank=True,
+        default="",
+        validators=[RegexValidator(r"^Q[1-9][0-9]*$", "A Wikidata id looks like Q42.")],
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = SpeakerManager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="speaker_name_unique_ci"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("speaker-detail", args=[self.pk])
+
+    def clean(self):
+        self.name = " ".join((self.name or "").split())
+        clash = Speaker.objects.filter(name__iexact=self.name).exclude(pk=self.pk)
+        if self.name and clash.exists():
+            raise ValidationError({"name": f"A speaker called “{self.name}” already exists."})
+
+    @property
+    def alias_list(self) -> list[str]:
+        return [line.strip() for line in self.aliases.splitlines() if line.strip()]
+
+    def add_alias(self, alias: str) -> None:
+        alias = " ".join(alias.split())
+        known = {a.casefold() for a in self.alias_list} | {self.name.casefold()}
+        if alias and alias.casefold() not in known:
+            self.aliases = "\n".join([*self.alias_list, alias])
+
+
+# --------------------------------------------------------------------------- statements
+
+
+class StatementQuerySet(models.QuerySet):
+    def search(self, query: str):
+        if not query:
+            return self
+        return self.filter(
+            Q(title__icontains=query)
+            | Q(venue__icontains=query)
+            | Q(speaker__name__icontains=query)
+            | Q(speaker__aliases__icontains=query)
+        )
+
+
+class StatementManager(models.Manager.from_queryset(StatementQuerySet)):
+    def resolve(self, speaker: Speaker | None, title: str) -> tuple[Statement, bool]:
+        """The statement of ``speaker`` titled ``title`` (any case), created if there is none."""
+        title = " ".join((title or "").split())
+        if not title:
+            raise ValidationError({"statement": "A statement title is required."})
+        existing = self.filter(speaker=speaker, title__iexact=title).order_by("pk").first()
+        if existing:
+            return existing, False
+        statement = Statement(speaker=speaker, title=title)
+        statement.full_clean()
+        statement.save()
+        return statement, True
+
+
+class Statement(models.Model):
+    """The occasion a claim was made in: a press release, an interview, a communiqué."""
+
+    class Kind(models.TextChoices):
+        PRESS_RELEASE = "press_release", "Press release"
+        JOINT_STATEMENT = "joint_statement", "Joint statement"
+        INTERVIEW = "interview", "Interview"
+        SPEECH = "speech", "Speech"
+        COMMUNIQUE = "communique", "Communiqué"
+        SOCIAL_POST = "social_post", "Social media post"
+        ARTICLE = "article", "Article"
+        OTHER = "other", "Other"
+
+    speaker = models.ForeignKey(
+        Speaker, null=True, blank=True, on_delete=models.PROTECT, related_name="statements"
+    )
+    title = models.CharField(max_length=300)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    date = models.DateField(null=True, blank=True)
+    venue = models.CharField(
+        max_length=200, blank=True, default="", help_text="Where or in which medium."
+    )
+    url = HttpURLField(max_length=500, blank=True, default="", help_text="The primary source.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = StatementManager()
+
+    class Meta:
+        ordering = ["-date", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                "speaker", Lower("title"), name="statement_title_unique_per_speaker_ci"
+            ),
+        ]
+
+    def __str__(self):
+        who = f"{self.speaker}: " if self.speaker_id else ""
+        when = f" ({self.date:%Y-%m-%d})" if self.date else ""
+        return f"{who}{self.title}{when}"
+
+    def get_absolute_url(self):
+        return reverse("statement-detail", args=[self.pk])
+
+
+# --------------------------------------------------------------------------- ratings
+
+
+class Rating(models.Model):
+    """One step of the verdict scale; editable by moderators."""
+
+    label = models.CharField(max_length=60, unique=True)
+    description = models.CharField(max_length=300, blank=True, default="")
+    value = models.SmallIntegerField(
+        null=True, blank=True, help_text="Numeric value on the scale (higher = truer), if any."
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    colour = models.CharField(
+        max_length=7,
+        default="#6b7280",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "A colour looks like #1a2b3c.")],
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.label
+
+
+# --------------------------------------------------------------------------- claims
+
+
+class ClaimQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Claims ``user`` may see: everything for desk members, published ones for others."""
+        if Role.of(user) is not None:
+            return self
+        return self.filter(status=Claim.Status.PUBLISHED)
+
+    def published(self):
+        return self.filter(status=Claim.Status.PUBLISHED)
+
+    def in_text_order(self):
+        return self.order_by("start", "-end", "pk")
+
+    def with_relations(self):
+        return self.select_related("article", "speaker", "statement", "statement__speaker")
+
+    def awaiting_verdict_from(self, user):
+        """Open or in-review claims on which ``user`` has not submitted a verdict."""
+        submitted = Verdict.objects.filter(claim=OuterRef("pk"), reviewer=user).exclude(
+            status=Verdict.Status.DRAFT
+        )
+        return self.filter(
+            status__in=[Claim.Status.OPEN, Claim.Status.IN_REVIEW], check_worthy=True
+        ).exclude(Exists(submitted))
+
+    def search(self, query: str):
+        if not query:
+            return self
+        return self.filter(
+            Q(quote__icontains=query)
+            | Q(summary__icontains=query)
+            | Q(speaker__name__icontains=query)
+            | Q(speaker__aliases__icontains=query)
+        )
+
+
+class Claim(models.Model):
+    class Kind(models.TextChoices):
+        DIRECT_QUOTE = "direct_quote", "Direct quote"
+        INDIRECT_QUOTE = "indirect_quote", "Indirect quote"
+        MIXED_QUOTE = "mixed_quote", "Mixed quote"
+        AUTHOR_CLAIM = "author_claim", "Author's own claim"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        IN_REVIEW = "in_review", "In review"
+        PUBLISHED = "published", "Published"
+        REJECTED = "rejected", "Rejected"
+
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="claims")
+    start = models.IntegerField(help_text="Code-point offset of the first character.")
+    end = models.IntegerField(help_text="Code-point offset just past the last character.")
+    quote = models.TextField(help_text="Exactly article.text[start:end].")
+    prefix = models.CharField(max_length=textlib.CONTEXT_LENGTH, blank=True, default="")
+    suffix = models.CharField(max_length=textlib.CONTEXT_LENGTH, blank=True, default="")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.DIRECT_QUOTE)
+    speaker = models.ForeignKey(
+        Speaker,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="claims",
+        help_text="Empty means the article's author.",
+    )
+    statement = models.ForeignKey(
+        Statement, null=True, blank=True, on_delete=models.PROTECT, related_name="claims"
+    )
+    cue_start = models.IntegerField(null=True, blank=True)
+    cue_end = models.IntegerField(null=True, blank=True)
+    source_start = models.IntegerField(null=True, blank=True)
+    source_end = models.IntegerField(null=True, blank=True)
+    summary = models.CharField(
+        max_length=200, blank=True, default="", help_text="The claim in one normalized line."
+    )
+    check_worthy = models.BooleanField(default=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="claims",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, help_text="Bumped on every edit.")
+
+    history = HistoricalRecords()
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["article_id", "start", "-end", "pk"]
+        indexes = [
+            models.Index(fields=["article", "start"], name="claim_article_start"),
+            models.Index(fields=["status", "id"], name="claim_status_id"),
+            models.Index(fields=["speaker", "id"], name="claim_speaker_id"),
+            models.Index(fields=["statement", "id"], name="claim_statement_id"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__gte=0), name="claim_start_not_negative"),
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="claim_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=(Q(cue_start__isnull=True) & Q(cue_end__isnull=True))
+                | (Q(cue_start__gte=0) & Q(cue_end__gt=models.F("cue_start"))),
+                name="claim_cue_span_valid",
+            ),
+            models.CheckConstraint(
+                condition=(Q(source_start__isnull=True) & Q(source_end__isnull=True))
+                | (Q(source_start__gte=0) & Q(source_end__gt=models.F("source_start"))),
+                name="claim_source_span_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return textlib.shorten(self.summary or self.quote, 80)
+
+    def save(self, *args, **kwargs):
+        self.check_against_text()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("claim-detail", args=[self.pk])
+
+    def clean(self):
+        self.check_against_text()
+
+    def anchor_in(self, text: str) -> None:
+        """Fill quote/prefix/suffix from ``start``/``end`` in ``text``."""
+        span = textlib.span_at(text, self.start, self.end)
+        self.quote, self.prefix, self.suffix = span.quote, span.prefix, span.suffix
+
+    def check_against_text(self) -> None:
+        """Refuse spans outside the article text and a quote that does not match it."""
+        text = self.article.text
+        errors = {}
+        try:
+            textlib.check_span(text, self.start, self.end)
+        except (TypeError, ValueError) as exc:
+            errors["end" if "end" in str(exc) else "start"] = str(exc)
+        else:
+            if self.quote != text[self.start : self.end]:
+                errors["quote"] = "The quote does not match the article text at start/end."
+        for name in ("cue", "source"):
+            s, e = getattr(self, f"{name}_start"), getattr(self, f"{name}_end")
+            if s is None and e is None:
+                continue
+            try:
+                if s is None or e is None:
+                    raise ValueError("give both start and end, or neither.")
+                textlib.check_span(text, s, e)
+            except (TypeError, ValueError) as exc:
+                errors[f"{name}_start"] = f"Invalid {name} span: {exc}"
+        if (
+            self.statement_id
+            and self.speaker_id
+            and self.statement.speaker_id
+            not in (
+                None,
+                self.speaker_id,
+            )
+        ):
+            errors["statement"] = "This statement belongs to another speaker."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def approved_verdict(self) -> Verdict | None:
+        cached = getattr(self, "_prefetched_objects_cache", {}).get("verdicts")
+        verdicts = cached if cached is not None else self.verdicts.all()
+        return next((v for v in verdicts if v.status == Verdict.Status.APPROVED), None)
+
+    def is_editable_by(self, user) -> bool:
+        if Role.has(user, Role.MODERATOR):
+            return True
+        return (
+            Role.has(user, Role.ANNOTATOR)
+            and self.created_by_id == user.pk
+            and self.status == Claim.Status.OPEN
+        )
+
+
+# --------------------------------------------------------------------------- verdicts
+
+
+class VerdictQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Blind review: a reviewer sees others' verdicts only after submitting their own.
+
+        Moderators see everything; others see their own verdicts, approved verdicts,
+        and submitted verdicts on claims where they have submitted one themselves.
+        Drafts are only ever seen by their author (and moderators).
+        """
+        role = Role.of(user)
+        if role == Role.MODERATOR:
+            return self
+        if role is None:
+            return self.filter(status=Verdict.Status.APPROVED, claim__status=Claim.Status.PUBLISHED)
+        mine_submitted = Verdict.objects.filter(claim=OuterRef("claim"), reviewer=user).exclude(
+            status=Verdict.Status.DRAFT
+        )
+        return self.filter(
+            Q(reviewer=user)
+            | Q(status=Verdict.Status.APPROVED)
+            | (~Q(status=Verdict.Status.DRAFT) & Exists(mine_submitted))
+        )
+
+    def awaiting_moderation(self):
+        return self.filter(status=Verdict.Status.SUBMITTED)
+
+    def submitted_or_decided(self):
+        return self.exclude(status=Verdict.Status.DRAFT)
+
+
+class Verdict(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="verdicts")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="verdicts"
+    )
+    rating = models.ForeignKey(Rating, on_delete=models.PROTECT, related_name="verdicts")
+    rationale = models.TextField(blank=True, default="")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="moderated_verdicts",
+    )
+    moderation_note = models.TextField(blank=True, default="")
+    moderated_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, help_text="Bumped on every edit.")
+
+    history = HistoricalRecords()
+    objects = VerdictQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["claim_id", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "reviewer"], name="verdict_one_per_reviewer"),
+            models.UniqueConstraint(
+                fields=["claim"],
+                condition=Q(status="approved"),
+                name="verdict_one_approved_per_claim",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "claim"], name="verdict_status_claim")]
+
+    def __str__(self):
+        return f"{self.rating} by {self.reviewer} on claim {self.claim_id}"
+
+    def get_absolute_url(self):
+        return reverse("claim-detail", args=[self.claim_id])
+
+    def is_editable_by(self, user) -> bool:
+        return self.reviewer_id == user.pk and self.status in (
+            Verdict.Status.DRAFT,
+            Verdict.Status.SUBMITTED,
+        )
+
+
+class EvidenceSource(models.Model):
+    verdict = models.ForeignKey(Verdict, on_delete=models.CASCADE, related_name="sources")
+    url = HttpURLField(max_length=1000)
+    title = models.CharField(max_length=300, blank=True, default="")
+    excerpt = models.TextField(blank=True, default="")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["verdict_id", "order", "pk"]
+
+    def __str__(self):
+        return self.title or self.url

@@ -1,0 +1,161 @@
+"""Text normalization, code-point offsets and quote anchoring.
+
+Every offset in factcheck is a Unicode code point index into an article's
+normalized text, i.e. a Python string index and the unit of W3C Web Annotation
+``TextPositionSelector``. Browsers count UTF-16 code units; the conversions
+below (and their JavaScript twin ``static/factcheck/offsets.js``) bridge the two.
+All offset arithmetic lives here so it can be tested in one place.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+CONTEXT_LENGTH = 32
+
+
+class AnchorError(ValueError):
+    """A quote selector could not be anchored in the text."""
+
+
+def normalize_text(text: str) -> str:
+    """Return ``text`` as stored: NFC, with ``\\r\\n`` and ``\\r`` turned into ``\\n``.
+
+    Nothing else changes: no trimming, no whitespace folding.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text)
+
+
+def context_of(text: str, start: int, end: int, length: int = CONTEXT_LENGTH) -> tuple[str, str]:
+    """The ``prefix`` and ``suffix`` (up to ``length`` code points) around ``text[start:end]``."""
+    return text[max(0, start - length) : start], text[end : end + length]
+
+
+def check_span(text: str, start: int, end: int) -> None:
+    """Raise ``ValueError`` unless ``0 <= start < end <= len(text)``."""
+    if start < 0:
+        raise ValueError("start must be 0 or more.")
+    if end <= start:
+        raise ValueError("end must be greater than start.")
+    if end > len(text):
+        raise ValueError(f"end ({end}) is past the end of the text ({len(text)} characters).")
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    quote: str
+    prefix: str
+    suffix: str
+
+
+def span_at(text: str, start: int, end: int) -> Span:
+    """The full selector (position + quote + context) for ``text[start:end]``."""
+    check_span(text, start, end)
+    prefix, suffix = context_of(text, start, end)
+    return Span(start, end, text[start:end], prefix, suffix)
+
+
+def _occurrences(text: str, quote: str) -> list[int]:
+    found, at = [], text.find(quote)
+    while at != -1:
+        found.append(at)
+        at = text.find(quote, at + 1)
+    return found
+
+
+def anchor_quote(
+    text: str, quote: str, prefix: str = "", suffix: str = "", hint: int | None = None
+) -> Span:
+    """Find ``quote`` in ``text``, using ``prefix``/``suffix`` to tell repeats apart.
+
+    Raises ``AnchorError`` with a message fit for a user when the quote is absent,
+    or occurs more than once and the context does not pick exactly one. ``hint``
+    (an expected start) breaks remaining ties by proximity, as annotation clients do.
+    """
+    quote = normalize_text(quote)
+    prefix, suffix = normalize_text(prefix or ""), normalize_text(suffix or "")
+    if not quote:
+        raise AnchorError("The quote is empty.")
+    starts = _occurrences(text, quote)
+    if not starts:
+        raise AnchorError("The quote does not occur in the article text.")
+    if len(starts) > 1 and (prefix or suffix):
+        starts = [
+            s
+            for s in starts
+            if text[:s].endswith(prefix) and text[s + len(quote) :].startswith(suffix)
+        ]
+        if not starts:
+            raise AnchorError("The quote occurs in the text, but never with this prefix/suffix.")
+    if len(starts) > 1:
+        if hint is None:
+            raise AnchorError(
+                f"The quote occurs {len(starts)} times in the article; "
+                "send a prefix/suffix or start/end to say which one."
+            )
+        starts.sort(key=lambda s: abs(s - hint))
+    return span_at(text, starts[0], starts[0] + len(quote))
+
+
+def utf16_length(s: str) -> int:
+    """Number of UTF-16 code units in ``s`` (what JavaScript's ``length`` says)."""
+    return len(s) + sum(1 for ch in s if ord(ch) > 0xFFFF)
+
+
+def utf16_to_codepoint(text: str, offset: int) -> int:
+    """Convert a UTF-16 offset (as a browser counts) into a code-point offset.
+
+    An offset that falls inside a surrogate pair is moved to the start of that character.
+    """
+    if offset < 0:
+        raise ValueError("offset must be 0 or more.")
+    units = 0
+    for index, ch in enumerate(text):
+        width = 2 if ord(ch) > 0xFFFF else 1
+        if units + width > offset:
+            return index
+        units += width
+    if offset > units:
+        raise ValueError("offset is past the end of the text.")
+    return len(text)
+
+
+def codepoint_to_utf16(text: str, offset: int) -> int:
+    """Convert a code-point offset into a UTF-16 offset."""
+    if not 0 <= offset <= len(text):
+        raise ValueError("offset is outside the text.")
+    return utf16_length(text[:offset])
+
+
+def expand_to_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen ``[start, end)`` to whole words, and trim surrounding whitespace.
+
+    A word is a run of letters, marks, digits and joiners, so a combining accent
+    or an emoji ZWJ sequence is never cut in half.
+    """
+
+    def is_word(ch: str) -> bool:
+        return ch.isalnum() or unicodedata.category(ch)[0] in "MS" or ch in "\u200d\ufe0f'’-"
+
+    check_span(text, start, end)
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start == end:
+        raise ValueError("The selection holds only whitespace.")
+    while start > 0 and is_word(text[start - 1]) and is_word(text[start]):
+        start -= 1
+    while end < len(text) and is_word(text[end]) and is_word(text[end - 1]):
+        end += 1
+    return start, end
+
+
+def shorten(text: str, width: int = 80) -> str:
+    """One line of at most ``width`` characters, with an ellipsis when cut."""
+    line = " ".join(text.split())
+    return line if len(line) <= width else line[: width - 1].rstrip() + "…"

@@ -1,0 +1,104 @@
+"""Personas and small factories shared by every test.
+
+alice is an annotator, bob and carol are reviewers, dana is the moderator,
+mallory is a second annotator who owns nothing, and eve signed up but has no role.
+"""
+
+import datetime
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+from factcheck import actions
+from factcheck.models import Rating, Role
+
+PASSWORD = "correct horse battery staple"
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SAMPLE_ARTICLE = SHARED / "samples" / "000_1ecee73369e3d259.txt"
+
+
+def make_user(username, role=None):
+    user = User.objects.create_user(username, f"{username}@example.org", PASSWORD)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+        user.is_staff = role == Role.MODERATOR
+        user.save()
+    return user
+
+
+@pytest.fixture
+def alice(db):
+    return make_user("alice", Role.ANNOTATOR)
+
+
+@pytest.fixture
+def mallory(db):
+    return make_user("mallory", Role.ANNOTATOR)
+
+
+@pytest.fixture
+def bob(db):
+    return make_user("bob", Role.REVIEWER)
+
+
+@pytest.fixture
+def carol(db):
+    return make_user("carol", Role.REVIEWER)
+
+
+@pytest.fixture
+def dana(db):
+    return make_user("dana", Role.MODERATOR)
+
+
+@pytest.fixture
+def eve(db):
+    return make_user("eve")
+
+
+ARTICLE_TEXT = (
+    "The mayor said the bridge carries 38,000 vehicles a day.\n"
+    "The ferry operator said ridership fell by a third.\n"
+    "The mayor said the bridge carries 38,000 vehicles a day.\n"
+)
+
+
+@pytest.fixture
+def article(alice):
+    return actions.create_article(
+        title="Bridge toll row",
+        text=ARTICLE_TEXT,
+        url="https://news.example.org/bridge",
+        publisher="Example News",
+        published_on=datetime.date(2026, 3, 5),
+        by=alice,
+    )
+
+
+@pytest.fixture
+def claim(article, alice):
+    quote = "ridership fell by a third"
+    start = ARTICLE_TEXT.index(quote)
+    return actions.create_claim(
+        article=article,
+        by=alice,
+        start=start,
+        end=start + len(quote),
+        kind="indirect_quote",
+        speaker_name="Tomas Berg",
+        statement_title="Interview with Radio Nordhavn",
+        summary="Ferry ridership fell by a third",
+    )
+
+
+@pytest.fixture
+def ratings(db):
+    return {r.label: r for r in Rating.objects.all()}
+
+
+@pytest.fixture
+def sample_article_text():
+    if not SAMPLE_ARTICLE.exists():
+        pytest.skip(f"the shared sample article is absent ({SAMPLE_ARTICLE}); skipping")
+    return SAMPLE_ARTICLE.read_text(encoding="utf-8")

@@ -1,0 +1,169 @@
+"""Offsets are code points; normalization is NFC + \\n; quotes anchor unambiguously."""
+
+import unicodedata
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from factcheck import text as t
+
+FAMILY = "👩\u200d👩\u200d👧\u200d👦"  # one ZWJ sequence: 7 code points, 11 UTF-16 units
+E_ACUTE_DECOMPOSED = "e\u0301"
+
+
+def test_normalize_turns_crlf_and_cr_into_lf():
+    assert t.normalize_text("a\r\nb\rc\nd") == "a\nb\nc\nd"
+
+
+def test_normalize_composes_combining_marks():
+    assert t.normalize_text(f"caf{E_ACUTE_DECOMPOSED}") == "café"
+    assert len(t.normalize_text(f"caf{E_ACUTE_DECOMPOSED}")) == 4
+
+
+def test_normalize_changes_nothing_else():
+    text = "  two  spaces\tand a tab, trailing space \n\n"
+    assert t.normalize_text(text) == text
+
+
+def test_span_at_counts_code_points_through_emoji_and_zwj():
+    text = f"Family {FAMILY} says: “we’re fine” — done"
+    quote = "“we’re fine”"
+    start = text.index(quote)
+    span = t.span_at(text, start, start + len(quote))
+    assert span.quote == quote
+    assert span.prefix.endswith(f"{FAMILY} says: ")
+    assert start == 7 + len(FAMILY) + len(" says: ")
+
+
+def test_span_at_refuses_bad_positions():
+    with pytest.raises(ValueError, match="0 or more"):
+        t.span_at("abc", -1, 2)
+    with pytest.raises(ValueError, match="greater than start"):
+        t.span_at("abc", 2, 2)
+    with pytest.raises(ValueError, match="past the end"):
+        t.span_at("abc", 1, 4)
+
+
+def test_context_is_at_most_32_code_points():
+    text = "x" * 100 + "QUOTE" + "y" * 100
+    span = t.span_at(text, 100, 105)
+    assert span.prefix == "x" * 32 and span.suffix == "y" * 32
+
+
+def test_anchor_finds_a_unique_quote():
+    text = "Alpha beta gamma."
+    assert (t.anchor_quote(text, "beta").start, t.anchor_quote(text, "beta").end) == (6, 10)
+
+
+def test_anchor_refuses_an_absent_quote():
+    with pytest.raises(t.AnchorError, match="does not occur"):
+        t.anchor_quote("Alpha beta", "delta")
+
+
+def test_anchor_refuses_an_ambiguous_quote_without_context():
+    with pytest.raises(t.AnchorError, match="occurs 2 times"):
+        t.anchor_quote("say yes, then say yes again", "say yes")
+
+
+def test_anchor_uses_prefix_and_suffix_to_choose():
+    text = "say yes, then say yes again"
+    assert t.anchor_quote(text, "say yes", suffix=" again").start == 14
+    assert t.anchor_quote(text, "say yes", prefix="then ").start == 14
+    assert t.anchor_quote(text, "say yes", suffix=", then").start == 0
+
+
+def test_anchor_refuses_context_that_matches_nowhere():
+    with pytest.raises(t.AnchorError, match="never with this prefix"):
+        t.anchor_quote("say yes, then say yes again", "say yes", prefix="nope ")
+
+
+def test_anchor_normalizes_the_quote_like_the_text():
+    text = "Le café est fermé."
+    assert t.anchor_quote(text, f"caf{E_ACUTE_DECOMPOSED}").start == 3
+
+
+def test_utf16_conversion_round_trips_over_astral_characters():
+    text = f"a{FAMILY}b😀c"
+    # JavaScript would say text.length == 1 + 11 + 1 + 2 + 1
+    assert t.utf16_length(text) == 16
+    for cp in range(len(text) + 1):
+        assert t.utf16_to_codepoint(text, t.codepoint_to_utf16(text, cp)) == cp
+
+
+def test_utf16_offset_inside_a_surrogate_pair_moves_to_the_character_start():
+    text = "a😀b"
+    assert t.utf16_to_codepoint(text, 2) == 1  # between the two halves of 😀
+    assert t.utf16_to_codepoint(text, 3) == 2
+
+
+def test_utf16_offset_past_the_end_is_refused():
+    with pytest.raises(ValueError):
+        t.utf16_to_codepoint("abc", 4)
+
+
+@pytest.mark.parametrize(
+    ("text", "selected", "expected"),
+    [
+        ("The quick brown fox", "ick bro", "quick brown"),
+        ("  padded  words ", "  padded  ", "padded"),
+        (f"un café {E_ACUTE_DECOMPOSED}lu", "caf", "café"),
+        (f"hi {FAMILY} there", "\u200d👩", FAMILY),
+        ("مرحبا بالعالم اليوم", "بالع", "بالعالم"),
+        ("שלום עולם", "ולם", "עולם"),
+        ("東京は大きい", "京", "東京は大きい"),
+    ],
+)
+def test_expand_to_words(text, selected, expected):
+    text = t.normalize_text(text)
+    selected = t.normalize_text(selected)
+    start = text.index(selected)
+    s, e = t.expand_to_words(text, start, start + len(selected))
+    assert text[s:e] == expected
+
+
+def test_expand_refuses_whitespace_only():
+    with pytest.raises(ValueError, match="whitespace"):
+        t.expand_to_words("a   b", 1, 4)
+
+
+# Text built from the characters that break naive offset code.
+tricky = st.lists(
+    st.sampled_from(
+        list("ab \n\r.")
+        + ["é", E_ACUTE_DECOMPOSED, "😀", FAMILY, "\u200d", "ש", "م", "東", "\ufe0f"]
+    ),
+    max_size=40,
+).map("".join)
+
+
+@given(tricky)
+def test_normalize_is_idempotent_and_nfc(text):
+    once = t.normalize_text(text)
+    assert t.normalize_text(once) == once
+    assert unicodedata.is_normalized("NFC", once)
+    assert "\r" not in once
+
+
+@given(tricky, st.data())
+def test_any_span_round_trips_through_its_quote_selector(text, data):
+    text = t.normalize_text(text)
+    if not text:
+        return
+    start = data.draw(st.integers(0, len(text) - 1))
+    end = data.draw(st.integers(start + 1, len(text)))
+    span = t.span_at(text, start, end)
+    assert text[span.start : span.end] == span.quote
+    again = t.anchor_quote(text, span.quote, span.prefix, span.suffix, hint=start)
+    assert again.quote == span.quote
+    # When the context is complete (both within the 32-point window) it pins the span exactly.
+    if start <= t.CONTEXT_LENGTH and len(text) - end <= t.CONTEXT_LENGTH:
+        assert (again.start, again.end) == (start, end)
+
+
+@given(tricky, st.data())
+def test_utf16_and_code_points_agree_with_python(text, data):
+    cp = data.draw(st.integers(0, len(text)))
+    units = t.codepoint_to_utf16(text, cp)
+    assert units == len(text[:cp].encode("utf-16-le")) // 2
+    assert t.utf16_to_codepoint(text, units) == cp
