@@ -60,6 +60,12 @@ class HttpURLField(models.URLField):
 
 
 class ArticleQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Desk members see every article; others only those with a published claim."""
+        if Role.of(user) is not None:
+            return self
+        return self.filter(Exists(Claim.objects.published().filter(article=OuterRef("pk"))))
+
     def with_claim_counts(self):
         """Annotate ``claims_<status>`` and ``claims_total`` counts."""
         counts = {
@@ -143,6 +149,12 @@ class Article(models.Model):
 
 
 class SpeakerQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Desk members see every speaker; others only those of a published claim."""
+        if Role.of(user) is not None:
+            return self
+        return self.filter(Exists(Claim.objects.published().filter(speaker=OuterRef("pk"))))
+
     def named(self, name: str):
         """Speakers whose name or one of whose aliases is ``name``, ignoring case."""
         name = " ".join((name or "").split())
@@ -236,6 +248,12 @@ class Speaker(models.Model):
 
 
 class StatementQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Desk members see every statement; others only those of a published claim."""
+        if Role.of(user) is not None:
+            return self
+        return self.filter(Exists(Claim.objects.published().filter(statement=OuterRef("pk"))))
+
     def search(self, query: str):
         if not query:
             return self
