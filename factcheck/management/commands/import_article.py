@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from factcheck import actions
 from factcheck.models import Article
+from factcheck.text import normalize_text
 
 JSON_FIELDS = ["title", "text", "url", "publisher", "byline", "published_on", "language"]
 
@@ -32,7 +33,8 @@ class Command(BaseCommand):
         fields = self.read(path)
         fields.update({k: options[k] for k in JSON_FIELDS if options.get(k)})
         if not fields.get("title"):
-            first_line = fields.get("text", "").strip().split("\n", 1)[0]
+            text = normalize_text(fields.get("text", ""))
+            first_line = text.strip().split("\n", 1)[0]
             fields["title"] = first_line[:300]
         if fields.get("url") and (existing := Article.objects.filter(url=fields["url"]).first()):
             self.stdout.write(f"Article {existing.pk} already has url {fields['url']}; unchanged.")
