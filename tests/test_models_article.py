@@ -40,7 +40,7 @@ def test_other_fields_stay_editable_once_claimed(article, claim):
 def test_url_is_unique_when_present(article, alice):
     with pytest.raises(ValidationError):
         actions.create_article(title="dup", text="x", url=article.url, by=alice)
-    with transaction.atomic(), pytest.raises(IntegrityError):
+    with pytest.raises(IntegrityError), transaction.atomic():
         Article.objects.create(title="dup", text="x", url=article.url)
 
 

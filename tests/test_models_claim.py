@@ -57,7 +57,7 @@ def test_model_refuses_a_quote_that_does_not_match(article):
 @pytest.mark.parametrize(("start", "end"), [(-1, 3), (5, 5), (5, 2)])
 def test_database_refuses_bad_spans(article, start, end):
     # Bypass the model's own checks: the constraint must hold even for raw SQL writers.
-    with transaction.atomic(), pytest.raises(IntegrityError), connection.cursor() as cursor:
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             'INSERT INTO factcheck_claim (article_id, start, "end", quote, prefix, suffix, kind,'
             " summary, check_worthy, status, created_at, updated_at, version)"

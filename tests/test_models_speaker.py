@@ -12,7 +12,7 @@ def test_names_are_unique_ignoring_case(db):
     Speaker.objects.create(name="Ingrid Solberg")
     with pytest.raises(ValidationError, match="already exists"):
         Speaker(name="ingrid solberg").full_clean()
-    with transaction.atomic(), pytest.raises(IntegrityError):
+    with pytest.raises(IntegrityError), transaction.atomic():
         Speaker.objects.create(name="INGRID SOLBERG")
 
 

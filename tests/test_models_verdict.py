@@ -38,7 +38,7 @@ def test_one_verdict_per_reviewer_editing_replaces_it(bobs, claim, bob, ratings)
     again = actions.save_verdict(claim=claim, reviewer=bob, rating=ratings["True"], version=1)
     assert again.pk == bobs.pk and again.rating.label == "True" and again.version == 2
     assert again.sources.count() == 0
-    with transaction.atomic(), pytest.raises(IntegrityError):
+    with pytest.raises(IntegrityError), transaction.atomic():
         Verdict.objects.create(claim=claim, reviewer=bob, rating=ratings["False"])
 
 
@@ -95,7 +95,7 @@ def test_approving_publishes_and_demotes_the_other_approved(bobs, claim, carol, 
 def test_database_allows_one_approved_verdict_per_claim(bobs, claim, carol, ratings):
     carols = actions.save_verdict(claim=claim, reviewer=carol, rating=ratings["False"])
     Verdict.objects.filter(pk=bobs.pk).update(status="approved")
-    with transaction.atomic(), pytest.raises(IntegrityError):
+    with pytest.raises(IntegrityError), transaction.atomic():
         Verdict.objects.filter(pk=carols.pk).update(status="approved")
 
 
