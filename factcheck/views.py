@@ -1,49 +1,544 @@
-"""HTML pages. Views validate input and call models/actions; nothing more."""
+"""HTML pages and the small JSON endpoints the annotation page calls.
 
-from django.contrib.auth.decorators import login_required
-from django.http import Http404
+Views check roles, validate input and call ``factcheck.actions``; nothing more. Every
+page's queries are fixed in number (select_related/prefetch_related), whatever the rows.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from factcheck.models import Article, Claim, Speaker, Statement
+from factcheck import actions
+from factcheck import text as textlib
+from factcheck.forms import ArticleForm, VerdictForm
+from factcheck.models import Article, Claim, Rating, Role, Speaker, Statement, Verdict
+from factcheck.templatetags.factcheck_pages import render_highlighted
+
+PAGE_SIZE = 25
+CONTEXT_CHARS = 400
+
+
+# --------------------------------------------------------------------------- access
+
+
+def desk_required(role: Role = Role.ANNOTATOR, *, json: bool = False):
+    """Signed-in users with ``role`` (or higher) only; others are sent to sign in or get 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                if json:
+                    return json_error("Sign in first.", status=401)
+                return redirect_to_login(request.get_full_path())
+            if not Role.has(request.user, role):
+                message = f"This needs the {role.label.lower()} role (or a higher one)."
+                if json:
+                    return json_error(message, status=403)
+                return render(
+                    request, "factcheck/forbidden.html", {"message": message}, status=403
+                )
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def json_error(message, *, status: int, errors: dict | None = None) -> JsonResponse:
+    return JsonResponse({"errors": errors or {"__all__": [str(message)]}}, status=status)
+
+
+def paginate(request, queryset, size: int = PAGE_SIZE):
+    return Paginator(queryset, size).get_page(request.GET.get("page"))
+
+
+def visible_verdicts(user):
+    """Prefetch of a claim's verdicts the user may see (blind review), with their rating."""
+    return Prefetch(
+        "verdicts",
+        queryset=Verdict.objects.visible_to(user).select_related("rating", "reviewer"),
+    )
+
+
+# --------------------------------------------------------------------------- articles
 
 
 def home(request):
-    return redirect("article-list")
+    if request.user.is_authenticated:
+        return redirect("article-list")
+    return redirect("login")
 
 
-@login_required
+@desk_required()
+@require_http_methods(["GET", "POST"])
 def article_list(request):
-    articles = Article.objects.with_claim_counts().order_by("-created_at", "-id")
-    return render(request, "factcheck/article_list.html", {"articles": articles[:50]})
+    form = ArticleForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                article = actions.create_article(by=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+                status = 400
+            else:
+                messages.success(request, f"Article “{article.title}” added.")
+                return redirect(article)
+        else:
+            status = 413 if getattr(form, "too_large", False) else 400
+    query = request.GET.get("q", "").strip()
+    articles = Article.objects.search(query).with_claim_counts().order_by("-created_at", "-id")
+    return render(
+        request,
+        "factcheck/article_list.html",
+        {
+            "page": paginate(request, articles),
+            "query": query,
+            "form": form,
+            "statuses": Claim.Status.choices,
+            "form_open": request.method == "POST",
+        },
+        status=status,
+    )
 
 
-@login_required
+def article_claims(article, user):
+    return list(
+        article.claims.visible_to(user)
+        .with_relations()
+        .prefetch_related(visible_verdicts(user))
+        .in_text_order()
+    )
+
+
+def claim_data(claim: Claim, user) -> dict:
+    """What the annotation script needs to know about one claim."""
+    return {
+        "id": claim.pk,
+        "start": claim.start,
+        "end": claim.end,
+        "quote": claim.quote,
+        "kind": claim.kind,
+        "speaker": claim.speaker.name if claim.speaker_id else "",
+        "statement": claim.statement.title if claim.statement_id else "",
+        "summary": claim.summary,
+        "check_worthy": claim.check_worthy,
+        "status": claim.status,
+        "version": claim.version,
+        "editable": claim.is_editable_by(user),
+        "url": claim.get_absolute_url(),
+    }
+
+
+def annotation_state(request, article) -> dict:
+    """The highlighted text, the side panel and the claims' data, after any change."""
+    claims = article_claims(article, request.user)
+    return {
+        "article_html": render_highlighted(article.text, claims),
+        "claim_list_html": render_to_string(
+            "factcheck/_claim_list.html", {"claims": claims}, request=request
+        ),
+        "claims": [claim_data(c, request.user) for c in claims],
+    }
+
+
+@desk_required()
 def article_detail(request, pk):
     article = get_object_or_404(Article, pk=pk)
-    claims = article.claims.visible_to(request.user).with_relations().in_text_order()
-    return render(request, "factcheck/article_detail.html", {"article": article, "claims": claims})
+    claims = article_claims(article, request.user)
+    return render(
+        request,
+        "factcheck/article_detail.html",
+        {
+            "article": article,
+            "claims": claims,
+            "article_html": render_highlighted(article.text, claims),
+            "kinds": Claim.Kind.choices,
+            "page_data": {
+                "claims": [claim_data(c, request.user) for c in claims],
+                "createUrl": reverse("claim-create", args=[article.pk]),
+                "updateUrl": reverse("claim-update", args=[0]),
+                "deleteUrl": reverse("claim-delete", args=[0]),
+                "speakersUrl": reverse("suggest-speakers"),
+                "statementsUrl": reverse("suggest-statements"),
+                "canAnnotate": Role.has(request.user, Role.ANNOTATOR),
+            },
+        },
+    )
 
 
-@login_required
+# --------------------------------------------------------------------------- claim JSON
+
+
+def read_json(request) -> dict:
+    try:
+        data = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValidationError({"__all__": ["The request body is not valid JSON."]}) from exc
+    if not isinstance(data, dict):
+        raise ValidationError({"__all__": ["Send a JSON object."]})
+    return data
+
+
+def as_int(data: dict, name: str) -> int:
+    value = data.get(name)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError({name: [f"{name} must be a whole number (a code-point offset)."]})
+    return value
+
+
+def as_text(data: dict, name: str) -> str:
+    value = data.get(name, "")
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValidationError({name: [f"{name} must be text."]})
+    return value
+
+
+def claim_fields(data: dict) -> dict:
+    kind = as_text(data, "kind") or Claim.Kind.DIRECT_QUOTE
+    if kind not in Claim.Kind.values:
+        raise ValidationError({"kind": [f"Unknown kind “{kind}”."]})
+    return {
+        "kind": kind,
+        "summary": as_text(data, "summary"),
+        "check_worthy": bool(data.get("check_worthy", True)),
+    }
+
+
+def span_from(article: Article, data: dict) -> tuple[int, int]:
+    start, end = as_int(data, "start"), as_int(data, "end")
+    if data.get("snap"):
+        try:
+            start, end = textlib.expand_to_words(article.text, start, end)
+        except ValueError as exc:
+            raise ValidationError({"start": [str(exc)]}) from exc
+    return start, end
+
+
+def json_write(view):
+    """Turn the actions' exceptions into JSON errors the claim form shows."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except ValidationError as exc:
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+            return json_error("", status=400, errors=errors)
+        except PermissionDenied as exc:
+            return json_error(str(exc) or "You may not do this.", status=403)
+        except actions.StaleVersion as exc:
+            return json_error(str(exc), status=409)
+
+    return wrapped
+
+
+@require_POST
+@desk_required(json=True)
+@json_write
+def claim_create(request, pk):
+    article = get_object_or_404(Article, pk=pk)
+    data = read_json(request)
+    start, end = span_from(article, data)
+    claim = actions.create_claim(
+        article=article,
+        by=request.user,
+        start=start,
+        end=end,
+        speaker_name=as_text(data, "speaker"),
+        statement_title=as_text(data, "statement"),
+        **claim_fields(data),
+    )
+    return JsonResponse({"id": claim.pk, **annotation_state(request, article)}, status=201)
+
+
+@require_POST
+@desk_required(json=True)
+@json_write
+def claim_update(request, pk):
+    claim = get_object_or_404(Claim.objects.select_related("article"), pk=pk)
+    data = read_json(request)
+    changes = claim_fields(data)
+    speaker_name, statement_title = as_text(data, "speaker"), as_text(data, "statement")
+    if not speaker_name.strip() and not statement_title.strip():
+        changes.update(speaker=None, statement=None)
+    elif not statement_title.strip():
+        changes["statement"] = None
+    if "start" in data or "end" in data:
+        changes["start"], changes["end"] = span_from(claim.article, data)
+    version = data.get("version")
+    actions.update_claim(
+        claim=claim,
+        by=request.user,
+        version=version if isinstance(version, int) else None,
+        speaker_name=speaker_name,
+        statement_title=statement_title,
+        **changes,
+    )
+    return JsonResponse({"id": claim.pk, **annotation_state(request, claim.article)})
+
+
+@require_POST
+@desk_required(json=True)
+@json_write
+def claim_delete(request, pk):
+    claim = get_object_or_404(Claim.objects.select_related("article"), pk=pk)
+    article = claim.article
+    actions.delete_claim(claim=claim, by=request.user)
+    return JsonResponse({"id": pk, **annotation_state(request, article)})
+
+
+@require_GET
+@desk_required(json=True)
+def suggest_speakers(request):
+    query = request.GET.get("q", "").strip()
+    speakers = Speaker.objects.search(query).order_by("name")[:20]
+    return JsonResponse(
+        {"results": [{"name": s.name, "aliases": s.alias_list} for s in speakers]}
+    )
+
+
+@require_GET
+@desk_required(json=True)
+def suggest_statements(request):
+    """The statements of the speaker named ``speaker`` (name or alias, any case)."""
+    speaker = Speaker.objects.named(request.GET.get("speaker", "")).first()
+    statements = Statement.objects.filter(speaker=speaker).order_by("-date", "title")[:50]
+    return JsonResponse(
+        {
+            "speaker": speaker.name if speaker else None,
+            "results": [{"title": s.title, "date": s.date} for s in statements],
+        }
+    )
+
+
+# --------------------------------------------------------------------------- review
+
+
+@desk_required(Role.REVIEWER)
+def review_queue(request):
+    queue = Claim.objects.awaiting_verdict_from(request.user)
+    filters = {}
+    for name in ("article", "speaker", "statement"):
+        value = request.GET.get(name, "")
+        if value.isdigit():
+            filters[name] = int(value)
+    claims = queue.filter(**filters).with_relations().order_by("created_at", "pk")
+    options = {
+        "article": queue.values_list("article_id", "article__title").distinct(),
+        "speaker": queue.exclude(speaker=None)
+        .values_list("speaker_id", "speaker__name")
+        .distinct(),
+        "statement": queue.exclude(statement=None)
+        .values_list("statement_id", "statement__title")
+        .distinct(),
+    }
+    return render(
+        request,
+        "factcheck/review_queue.html",
+        {
+            "page": paginate(request, claims),
+            "filters": [
+                (name, sorted(set(opts), key=lambda o: o[1].casefold()), filters.get(name))
+                for name, opts in options.items()
+            ],
+            "filtered": bool(filters),
+        },
+    )
+
+
+def claim_context(claim: Claim) -> dict:
+    text = claim.article.text
+    before_at = max(0, claim.start - CONTEXT_CHARS)
+    after_at = min(len(text), claim.end + CONTEXT_CHARS)
+    return {
+        "before": text[before_at : claim.start],
+        "after": text[claim.end : after_at],
+        "cut_before": before_at > 0,
+        "cut_after": after_at < len(text),
+    }
+
+
+@desk_required()
+@require_http_methods(["GET", "POST"])
 def claim_detail(request, pk):
-    claim = get_object_or_404(Claim.objects.visible_to(request.user).with_relations(), pk=pk)
-    return render(request, "factcheck/claim_detail.html", {"claim": claim})
+    claim = get_object_or_404(Claim.objects.with_relations(), pk=pk)
+    user = request.user
+    mine = (
+        Verdict.objects.filter(claim=claim, reviewer=user)
+        .select_related("rating")
+        .prefetch_related("sources")
+        .first()
+    )
+    can_review = Role.has(user, Role.REVIEWER)
+    takes_verdicts = claim.status in (Claim.Status.OPEN, Claim.Status.IN_REVIEW)
+    may_edit = can_review and takes_verdicts and (mine is None or mine.is_editable_by(user))
+    status = 200
+    if request.method == "POST":
+        if not may_edit:
+            return render(
+                request,
+                "factcheck/forbidden.html",
+                {"message": "You cannot give or change a verdict on this claim."},
+                status=403,
+            )
+        form = VerdictForm(request.POST)
+        if form.is_valid():
+            try:
+                actions.save_verdict(
+                    claim=claim,
+                    reviewer=user,
+                    rating=form.cleaned_data["rating"],
+                    rationale=form.cleaned_data["rationale"],
+                    sources=form.cleaned_data["sources"],
+                    submit="draft" not in request.POST,
+                    version=int(request.POST["version"])
+                    if request.POST.get("version", "").isdigit()
+                    else None,
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    if field.startswith("sources["):
+                        line = int(field[8:-1]) + 1
+                        form.add_error("sources", [f"Line {line}: {e}" for e in errors])
+                    else:
+                        form.add_error(field if field in form.fields else None, errors)
+            except (PermissionDenied, actions.StaleVersion) as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, "Your verdict was saved.")
+                return redirect(claim)
+        status = 400
+    elif mine is not None:
+        form = VerdictForm(
+            initial={
+                "rating": mine.rating_id,
+                "rationale": mine.rationale,
+                "sources": VerdictForm.sources_as_text(mine),
+            }
+        )
+    else:
+        form = VerdictForm()
+    others = (
+        Verdict.objects.visible_to(user)
+        .filter(claim=claim)
+        .exclude(reviewer=user)
+        .select_related("rating", "reviewer")
+        .prefetch_related("sources")
+    )
+    return render(
+        request,
+        "factcheck/claim_detail.html",
+        {
+            "claim": claim,
+            "context": claim_context(claim),
+            "mine": mine,
+            "others": list(others),
+            "form": form if may_edit else None,
+            "can_review": can_review,
+            "takes_verdicts": takes_verdicts,
+            "blind": can_review and (mine is None or mine.status == Verdict.Status.DRAFT),
+            "ratings": Rating.objects.all(),
+        },
+        status=status,
+    )
 
 
-@login_required
+# --------------------------------------------------------------------------- registry
+
+
+@desk_required()
+def speaker_list(request):
+    query = request.GET.get("q", "").strip()
+    speakers = Speaker.objects.search(query).annotate(
+        num_claims=Count("claims", distinct=True),
+        num_statements=Count("statements", distinct=True),
+    )
+    return render(
+        request,
+        "factcheck/speaker_list.html",
+        {"page": paginate(request, speakers.order_by("name")), "query": query},
+    )
+
+
+@desk_required()
 def speaker_detail(request, pk):
     speaker = get_object_or_404(Speaker, pk=pk)
-    return render(request, "factcheck/speaker_detail.html", {"speaker": speaker})
+    statements = speaker.statements.annotate(num_claims=Count("claims"))
+    claims = (
+        speaker.claims.with_relations()
+        .prefetch_related(visible_verdicts(request.user))
+        .order_by("-created_at", "-pk")
+    )
+    return render(
+        request,
+        "factcheck/speaker_detail.html",
+        {"speaker": speaker, "statements": statements, "page": paginate(request, claims)},
+    )
 
 
-@login_required
+@desk_required()
+def statement_list(request):
+    query = request.GET.get("q", "").strip()
+    statements = (
+        Statement.objects.search(query)
+        .select_related("speaker")
+        .annotate(num_claims=Count("claims"))
+        .order_by("-date", "title", "pk")
+    )
+    return render(
+        request,
+        "factcheck/statement_list.html",
+        {"page": paginate(request, statements), "query": query},
+    )
+
+
+@desk_required()
 def statement_detail(request, pk):
     statement = get_object_or_404(Statement.objects.select_related("speaker"), pk=pk)
-    return render(request, "factcheck/statement_detail.html", {"statement": statement})
+    claims = (
+        statement.claims.with_relations()
+        .prefetch_related(visible_verdicts(request.user))
+        .order_by("article__published_on", "article_id", "start", "pk")
+    )
+    return render(
+        request,
+        "factcheck/statement_detail.html",
+        {"statement": statement, "page": paginate(request, claims)},
+    )
+
+
+# --------------------------------------------------------------------------- public
 
 
 def factcheck_detail(request, pk):
-    claim = get_object_or_404(Claim.objects.published().with_relations(), pk=pk)
+    approved = (
+        Verdict.objects.filter(status=Verdict.Status.APPROVED)
+        .select_related("rating")
+        .prefetch_related("sources")
+    )
+    claim = get_object_or_404(
+        Claim.objects.published()
+        .with_relations()
+        .prefetch_related(Prefetch("verdicts", queryset=approved)),
+        pk=pk,
+    )
     verdict = claim.approved_verdict
     if verdict is None:
         raise Http404("No approved verdict.")

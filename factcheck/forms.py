@@ -1,0 +1,76 @@
+"""Forms of the HTML pages. Writes go through factcheck.actions."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+
+from factcheck import actions
+from factcheck import text as textlib
+from factcheck.models import Article, Rating
+
+
+class TooLarge(Exception):
+    """The pasted text is over FACTCHECK_MAX_ARTICLE_CHARS (answered 413)."""
+
+
+class ArticleForm(forms.ModelForm):
+    url = forms.URLField(label="URL", required=False, max_length=500, assume_scheme="https")
+
+    class Meta:
+        model = Article
+        fields = ["title", "url", "publisher", "published_on", "language", "text"]
+        widgets = {
+            "published_on": forms.DateInput(attrs={"type": "date"}),
+            "text": forms.Textarea(attrs={"rows": 10}),
+        }
+        labels = {"published_on": "Published on"}
+
+    def clean_url(self):
+        url = self.cleaned_data.get("url") or ""
+        if url and Article.objects.filter(url=url).exists():
+            raise forms.ValidationError("An article with this URL already exists.")
+        return url
+
+    def clean_text(self):
+        text = textlib.normalize_text(self.cleaned_data.get("text") or "")
+        limit = settings.FACTCHECK_MAX_ARTICLE_CHARS
+        if len(text) > limit:
+            message = f"The article text is {len(text):,} characters; the limit is {limit:,}."
+            self.too_large = True
+            raise forms.ValidationError(message)
+        return text
+
+    def _post_clean(self):
+        # The model is validated in actions.create_article; skip ModelForm's instance check.
+        pass
+
+
+class VerdictForm(forms.Form):
+    rating = forms.ModelChoiceField(queryset=Rating.objects.all(), empty_label="Choose a rating")
+    rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), required=False)
+    sources = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text="One source a line: a URL, optionally followed by “| title | excerpt”.",
+    )
+
+    def clean_sources(self) -> list[actions.Source]:
+        sources = []
+        for line in (self.cleaned_data.get("sources") or "").splitlines():
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.split("|", 2)]
+            parts += [""] * (3 - len(parts))
+            sources.append(actions.Source(url=parts[0], title=parts[1], excerpt=parts[2]))
+        return sources
+
+    @staticmethod
+    def sources_as_text(verdict) -> str:
+        lines = []
+        for s in verdict.sources.all():
+            parts = [s.url, s.title, s.excerpt.replace("\n", " ")]
+            while parts and not parts[-1]:
+                parts.pop()
+            lines.append(" | ".join(parts))
+        return "\n".join(lines)

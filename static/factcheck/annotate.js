@@ -1,0 +1,399 @@
+// The reading/annotating page: select text -> claim form -> JSON save -> highlights re-rendered
+// from the server's HTML (one segmentation algorithm, in Python). Offsets: offsets.js.
+import { codePointsToRange, expandToWords, rangeToCodePoints, sliceCodePoints } from "./offsets.js";
+
+const data = JSON.parse(document.getElementById("annotate-data").textContent);
+const textEl = document.querySelector("[data-testid=article-text]");
+const listSlot = document.querySelector("[data-role=claim-list-slot]");
+const countEl = document.querySelector("[data-testid=claim-count]");
+const form = document.querySelector("[data-testid=claim-form]");
+const formTitle = form.querySelector(".form-title");
+const preview = form.querySelector("[data-testid=claim-quote]");
+const errorsEl = form.querySelector("[data-testid=claim-errors]");
+const deleteButton = form.querySelector("[data-testid=claim-delete]");
+const snapBox = form.elements.snap;
+const help = document.querySelector("[data-testid=help-overlay]");
+const announcer = document.querySelector("[data-testid=announcer]");
+const csrf = form.elements.csrfmiddlewaretoken.value;
+const kinds = Array.from(form.elements.kind.options, (o) => o.value);
+const narrow = window.matchMedia("(max-width: 760px)");
+
+let claims = new Map(data.claims.map((c) => [c.id, c]));
+let order = data.claims.map((c) => c.id);
+let editing = null; // {mode: "create", start, end} | {mode: "edit", id}
+let selectedId = null;
+let busy = false;
+
+snapBox.checked = localStorage.getItem("factcheck.snap") === "1";
+
+// ------------------------------------------------------------------ helpers
+
+function say(message) {
+  announcer.textContent = message;
+}
+
+async function call(url, payload) {
+  const response = await fetch(url, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, Accept: "application/json" },
+    body: JSON.stringify(payload),
+  });
+  let body = {};
+  try {
+    body = await response.json();
+  } catch {
+    body = { errors: { __all__: [`The server answered ${response.status}.`] } };
+  }
+  return { ok: response.ok, status: response.status, body };
+}
+
+async function getJson(url) {
+  const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
+  return response.ok ? response.json() : { results: [] };
+}
+
+function marksOf(id) {
+  return textEl.querySelectorAll(`mark[data-claim-id="${id}"]`);
+}
+
+function itemOf(id) {
+  return listSlot.querySelector(`li[data-claim-id="${id}"]`);
+}
+
+function isTyping(target) {
+  return target.closest("input, textarea, select, [contenteditable]") !== null;
+}
+
+// ------------------------------------------------------------------ rendering
+
+function applyState(state) {
+  textEl.innerHTML = state.article_html;
+  listSlot.innerHTML = state.claim_list_html;
+  claims = new Map(state.claims.map((c) => [c.id, c]));
+  order = state.claims.map((c) => c.id);
+  countEl.textContent = `(${order.length})`;
+  if (selectedId !== null && !claims.has(selectedId)) selectedId = null;
+  if (selectedId !== null) markSelected(selectedId);
+}
+
+function flash(id) {
+  for (const mark of marksOf(id)) {
+    mark.classList.remove("flash");
+    void mark.offsetWidth; // restart the animation
+    mark.classList.add("flash");
+    mark.addEventListener("animationend", () => mark.classList.remove("flash"), { once: true });
+  }
+}
+
+function markSelected(id) {
+  for (const el of document.querySelectorAll(".is-selected")) el.classList.remove("is-selected");
+  for (const el of document.querySelectorAll("[aria-current=true]")) el.removeAttribute("aria-current");
+  for (const mark of marksOf(id)) mark.classList.add("is-selected");
+  const item = itemOf(id);
+  if (item) {
+    item.classList.add("is-selected");
+    item.setAttribute("aria-current", "true");
+  }
+}
+
+function selectClaim(id, { scrollText = false, scrollList = false, focusItem = false } = {}) {
+  if (!claims.has(id)) return;
+  selectedId = id;
+  markSelected(id);
+  const first = marksOf(id)[0];
+  if (scrollText && first) first.scrollIntoView({ block: "center", behavior: "smooth" });
+  const item = itemOf(id);
+  if (item && (scrollList || focusItem)) item.scrollIntoView({ block: "nearest" });
+  if (item && focusItem) item.querySelector("[data-action=pick]").focus({ preventScroll: true });
+  flash(id);
+  const c = claims.get(id);
+  say(`Claim: ${c.quote.slice(0, 80)}${c.speaker ? `, said by ${c.speaker}` : ""}, ${c.status}.`);
+}
+
+function step(delta) {
+  if (!order.length) return;
+  const at = order.indexOf(selectedId);
+  const next = at === -1 ? (delta > 0 ? 0 : order.length - 1) : (at + delta + order.length) % order.length;
+  selectClaim(order[next], { scrollText: true, scrollList: true, focusItem: true });
+}
+
+// ------------------------------------------------------------------ the claim form
+
+function place(rect) {
+  if (narrow.matches) {
+    form.style.top = "";
+    form.style.left = "";
+    return;
+  }
+  const width = form.offsetWidth || 360;
+  const left = Math.min(Math.max(8, rect.left + window.scrollX), window.scrollX + document.documentElement.clientWidth - width - 8);
+  form.style.left = `${Math.max(8, left)}px`;
+  form.style.top = `${rect.bottom + window.scrollY + 8}px`;
+}
+
+function showErrors(errors) {
+  for (const el of form.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
+  const lines = [];
+  for (const [field, messages] of Object.entries(errors || {})) {
+    const input = form.elements[field];
+    if (input && input.setAttribute) input.setAttribute("aria-invalid", "true");
+    const label = field === "__all__" ? "" : `${field.replace("_", " ")}: `;
+    for (const m of [].concat(messages)) if (m) lines.push(label + m);
+  }
+  errorsEl.replaceChildren(...lines.map((line) => Object.assign(document.createElement("p"), { textContent: line })));
+  errorsEl.hidden = lines.length === 0;
+}
+
+function spanPreview() {
+  if (editing?.mode !== "create") return;
+  const text = textEl.textContent;
+  let { start, end } = editing;
+  if (snapBox.checked) ({ start, end } = expandToWords(text, start, end) || editing);
+  preview.textContent = sliceCodePoints(text, start, end);
+}
+
+function openForm(state, rect) {
+  editing = state;
+  showErrors(null);
+  if (state.mode === "create") {
+    formTitle.textContent = "New claim";
+    form.reset();
+    form.elements.check_worthy.checked = true;
+    snapBox.checked = localStorage.getItem("factcheck.snap") === "1";
+    deleteButton.hidden = true;
+    spanPreview();
+  } else {
+    const c = claims.get(state.id);
+    formTitle.textContent = "Edit claim";
+    form.elements.kind.value = c.kind;
+    form.elements.speaker.value = c.speaker;
+    form.elements.statement.value = c.statement;
+    form.elements.summary.value = c.summary;
+    form.elements.check_worthy.checked = c.check_worthy;
+    snapBox.checked = false;
+    preview.textContent = c.quote;
+    deleteButton.hidden = false;
+    deleteButton.textContent = "Delete";
+    delete deleteButton.dataset.armed;
+    loadStatements();
+  }
+  form.hidden = false;
+  place(rect);
+  form.elements.speaker.focus({ preventScroll: true });
+}
+
+function closeForm({ keepSelection = false } = {}) {
+  form.hidden = true;
+  editing = null;
+  if (!keepSelection) window.getSelection()?.removeAllRanges();
+}
+
+async function save() {
+  if (!editing || busy) return;
+  busy = true;
+  const f = form.elements;
+  const payload = {
+    kind: f.kind.value,
+    speaker: f.speaker.value.trim(),
+    statement: f.statement.value.trim(),
+    summary: f.summary.value.trim(),
+    check_worthy: f.check_worthy.checked,
+  };
+  let result;
+  try {
+    if (editing.mode === "create") {
+      let { start, end } = editing;
+      if (snapBox.checked) ({ start, end } = expandToWords(textEl.textContent, start, end) || editing);
+      result = await call(data.createUrl, { ...payload, start, end, snap: snapBox.checked });
+    } else {
+      const c = claims.get(editing.id);
+      result = await call(data.updateUrl.replace("/0/", `/${c.id}/`), { ...payload, version: c.version });
+    }
+  } catch (exc) {
+    result = { ok: false, body: { errors: { __all__: [`Could not reach the server: ${exc.message}`] } } };
+  } finally {
+    busy = false;
+  }
+  if (!result.ok) {
+    showErrors(result.body.errors);
+    return;
+  }
+  const created = editing.mode === "create";
+  closeForm();
+  applyState(result.body);
+  selectClaim(result.body.id, { scrollList: true });
+  say(created ? "Claim saved." : "Claim updated.");
+  document.dispatchEvent(new CustomEvent("factcheck:saved", { detail: { id: result.body.id } }));
+}
+
+async function remove() {
+  if (editing?.mode !== "edit") return;
+  if (!deleteButton.dataset.armed) {
+    deleteButton.dataset.armed = "1";
+    deleteButton.textContent = "Really delete?";
+    return;
+  }
+  const id = editing.id;
+  const result = await call(data.deleteUrl.replace("/0/", `/${id}/`), {});
+  if (!result.ok) {
+    showErrors(result.body.errors);
+    return;
+  }
+  closeForm();
+  applyState(result.body);
+  say("Claim deleted.");
+}
+
+function edit(id) {
+  const c = claims.get(id);
+  if (!c || !c.editable) return;
+  selectClaim(id);
+  const first = marksOf(id)[0];
+  const rect = first ? first.getBoundingClientRect() : textEl.getBoundingClientRect();
+  openForm({ mode: "edit", id }, rect);
+}
+
+// Suggestions: speakers as you type, and the chosen speaker's statements.
+let speakerTimer = null;
+let lastSpeakerQuery = null;
+let lastStatementSpeaker = null;
+
+function fillDatalist(id, values) {
+  const list = document.getElementById(id);
+  list.replaceChildren(...values.map((v) => Object.assign(document.createElement("option"), { value: v })));
+}
+
+async function loadSpeakers() {
+  const q = form.elements.speaker.value.trim();
+  if (q === lastSpeakerQuery) return;
+  lastSpeakerQuery = q;
+  const body = await getJson(`${data.speakersUrl}?q=${encodeURIComponent(q)}`);
+  fillDatalist("speaker-options", body.results.map((s) => s.name));
+}
+
+async function loadStatements() {
+  const speaker = form.elements.speaker.value.trim();
+  if (speaker === lastStatementSpeaker) return;
+  lastStatementSpeaker = speaker;
+  if (!speaker) {
+    fillDatalist("statement-options", []);
+    return;
+  }
+  const body = await getJson(`${data.statementsUrl}?speaker=${encodeURIComponent(speaker)}`);
+  fillDatalist("statement-options", body.results.map((s) => s.title));
+}
+
+form.elements.speaker.addEventListener("input", () => {
+  clearTimeout(speakerTimer);
+  speakerTimer = setTimeout(() => {
+    loadSpeakers();
+    loadStatements();
+  }, 150);
+});
+form.elements.speaker.addEventListener("change", loadStatements);
+form.elements.statement.addEventListener("focus", loadStatements);
+form.elements.speaker.addEventListener("focus", loadSpeakers, { once: true });
+snapBox.addEventListener("change", () => {
+  localStorage.setItem("factcheck.snap", snapBox.checked ? "1" : "0");
+  spanPreview();
+});
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  save();
+});
+form.addEventListener("click", (event) => {
+  const action = event.target.closest("[data-action]")?.dataset.action;
+  if (action === "cancel") closeForm();
+  if (action === "delete") remove();
+});
+
+// ------------------------------------------------------------------ selection
+
+function selectionSpan() {
+  const selection = window.getSelection();
+  if (!selection || selection.rangeCount === 0 || selection.isCollapsed) return null;
+  const range = selection.getRangeAt(0);
+  if (!range.intersectsNode(textEl)) return null;
+  const span = rangeToCodePoints(textEl, range);
+  if (!span || !span.quote.trim()) return null;
+  return { span, rect: range.getBoundingClientRect() };
+}
+
+function openFromSelection() {
+  if (!data.canAnnotate) return;
+  const found = selectionSpan();
+  if (!found) return;
+  openForm({ mode: "create", start: found.span.start, end: found.span.end }, found.rect);
+}
+
+textEl.addEventListener("mouseup", () => {
+  // Let the browser finish updating the selection first.
+  setTimeout(openFromSelection, 0);
+});
+
+textEl.addEventListener("click", (event) => {
+  const selection = window.getSelection();
+  if (selection && !selection.isCollapsed) return;
+  const mark = event.target.closest("mark[data-claim-id]");
+  if (mark) selectClaim(Number(mark.dataset.claimId), { scrollList: true });
+});
+
+listSlot.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-action]");
+  const item = event.target.closest("li[data-claim-id]");
+  if (!button || !item) return;
+  const id = Number(item.dataset.claimId);
+  if (button.dataset.action === "pick") selectClaim(id, { scrollText: true });
+  if (button.dataset.action === "edit") edit(id);
+});
+
+document.addEventListener("keyup", (event) => {
+  if (event.key === "Shift" && !isTyping(event.target) && form.hidden) openFromSelection();
+});
+
+document.addEventListener("keydown", (event) => {
+  const inForm = form.contains(event.target);
+  if (!form.hidden && (event.ctrlKey || event.metaKey) && event.key === "Enter") {
+    event.preventDefault();
+    save();
+    return;
+  }
+  if (event.key === "Escape" && !form.hidden && !help.open) {
+    event.preventDefault();
+    closeForm();
+    return;
+  }
+  if (!form.hidden && /^[1-4]$/.test(event.key) && (event.altKey || !isTyping(event.target) || event.target.name === "kind")) {
+    event.preventDefault();
+    form.elements.kind.value = kinds[Number(event.key) - 1];
+    return;
+  }
+  if (inForm || isTyping(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
+  if (event.key === "?") {
+    event.preventDefault();
+    if (help.open) help.close();
+    else help.showModal();
+  } else if (event.key === "j") {
+    step(1);
+  } else if (event.key === "k") {
+    step(-1);
+  } else if (event.key === "e" && selectedId !== null) {
+    edit(selectedId);
+  } else if (event.key === "o" && selectedId !== null) {
+    window.location.assign(claims.get(selectedId).url);
+  }
+});
+
+document.querySelector("[data-testid=help-button]").addEventListener("click", () => help.showModal());
+
+// Deep link: /articles/1/#claim-7 selects claim 7.
+const fromHash = /^#claim-(\d+)$/.exec(window.location.hash);
+if (fromHash) selectClaim(Number(fromHash[1]), { scrollText: true, scrollList: true });
+
+// Exposed for tests and the console: scroll a code-point span into view.
+export function rangeOf(start, end) {
+  return codePointsToRange(textEl, start, end);
+}
+document.documentElement.dataset.annotateReady = "1";
