@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 
 
@@ -11,3 +12,11 @@ class FactcheckConfig(AppConfig):
         from factcheck.roles import ensure_role_groups
 
         post_migrate.connect(ensure_role_groups, sender=self)
+
+
+class FactcheckAdminConfig(admin_apps.AdminConfig):
+    """The admin, as the moderators' desk: only moderators and superusers enter."""
+
+    default = False  # factcheck.apps' default config is FactcheckConfig
+
+    default_site = "factcheck.desk.DeskAdminSite"

@@ -1,9 +1,13 @@
-"""The three role groups and the model permissions each holds.
+"""The three role groups, the model permissions each holds, and giving a user a role.
 
 Groups are (re)built after every ``migrate`` so a fresh database always has them.
+Model permissions decide what the admin shows a moderator; whether someone may enter the
+admin at all, and every moderation decision, is decided by ``Role`` (see factcheck.desk and
+factcheck.actions).
 """
 
 from django.contrib.auth.models import Group, Permission
+from django.db import transaction
 
 from factcheck.models import Role
 
@@ -26,7 +30,7 @@ ROLE_PERMISSIONS = {
         "statement": ["change", "delete"],
         "rating": ["add", "change", "delete"],
         "verdict": ["delete"],
-        "user": ["view", "change"],
+        "user": ["add", "view", "change"],
         "group": ["view"],
     },
 }
@@ -52,3 +56,26 @@ def ensure_role_groups(**kwargs):
             codename__in={code for _, code in pairs},
         )
         group.permissions.set([p for p in perms if (p.content_type.app_label, p.codename) in pairs])
+
+
+@transaction.atomic
+def set_role(user, role: Role | None) -> None:
+    """Give ``user`` exactly one role group (or none); moderators also get ``is_staff``."""
+    role = Role(role) if role else None
+    user.groups.remove(*Group.objects.filter(name__in=Role.values))
+    if role is not None:
+        user.groups.add(Group.objects.get(name=role.value))
+    is_staff = user.is_superuser or role == Role.MODERATOR
+    if user.is_staff != is_staff:
+        user.is_staff = is_staff
+        user.save(update_fields=["is_staff"])
+    user.__dict__.pop("_factcheck_groups", None)
+
+
+def role_group_of(user) -> Role | None:
+    """The role group ``user`` is in (ignoring superuser status), or None."""
+    names = {g.name for g in user.groups.all()}
+    for role in (Role.MODERATOR, Role.REVIEWER, Role.ANNOTATOR):
+        if role.value in names:
+            return role
+    return None
