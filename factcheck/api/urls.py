@@ -1,7 +1,35 @@
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from factcheck.api import exports, views
+
+router = DefaultRouter(trailing_slash=True)
+router.register("articles", views.ArticleViewSet, basename="api-article")
+router.register("speakers", views.SpeakerViewSet, basename="api-speaker")
+router.register("statements", views.StatementViewSet, basename="api-statement")
+router.register("claims", views.ClaimViewSet, basename="api-claim")
+router.register("verdicts", views.VerdictViewSet, basename="api-verdict")
+router.register("ratings", views.RatingViewSet, basename="api-rating")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves its script from a URL, so the strict CSP (no inline scripts) holds.
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("auth/token/", views.TokenView.as_view(), name="api-token"),
+    path(
+        "export/annotations/",
+        exports.AnnotationCollectionView.as_view(),
+        name="api-export-annotations",
+    ),
+    path(
+        "export/annotations/<int:pk>/",
+        exports.AnnotationView.as_view(),
+        name="api-export-annotation",
+    ),
+    path("export/claimreview/", exports.ClaimReviewView.as_view(), name="api-export-claimreview"),
+    path("export/claims.jsonl", exports.JsonlView.as_view(), name="api-export-jsonl"),
+    path("export/claims.csv", exports.CsvView.as_view(), name="api-export-csv"),
+    path("import/", exports.ImportView.as_view(), name="api-import"),
+    *router.urls,
 ]

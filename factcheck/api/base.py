@@ -1,0 +1,126 @@
+"""What every API view shares: errors, role permissions, pagination, optimistic locking."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.db.models import ProtectedError, RestrictedError
+from rest_framework import exceptions, status
+from rest_framework.pagination import CursorPagination
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from factcheck.actions import StaleVersion
+from factcheck.models import Role
+
+# Ids are database integers; anything else is a 404 before it reaches a query.
+ID_PATTERN = r"[0-9]{1,18}"
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "If-Match does not match the current version; reload and try again."
+    default_code = "precondition_failed"
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus the domain's own errors turned into clear 4xx answers."""
+    if isinstance(exc, StaleVersion):
+        return Response(
+            {"detail": str(exc), "current_version": exc.current},
+            status=status.HTTP_412_PRECONDITION_FAILED,
+            headers={"ETag": etag(exc.current)},
+        )
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(detail=as_serializer_error(exc))
+    elif isinstance(exc, ProtectedError | RestrictedError):
+        used = len(
+            exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
+        )
+        return Response(
+            {"detail": f"This is still used by {used} other record(s); it cannot be deleted."},
+            status=status.HTTP_409_CONFLICT,
+        )
+    elif isinstance(exc, IntegrityError):
+        return Response(
+            {"detail": "This conflicts with existing data (a duplicate?)."},
+            status=status.HTTP_409_CONFLICT,
+        )
+    return drf_exception_handler(exc, context)
+
+
+class FactcheckAPIMixin:
+    """Mixed into every API view: the domain-aware exception handler."""
+
+    def get_exception_handler(self):
+        return exception_handler
+
+
+class RolePermission(BasePermission):
+    """Reads are open (querysets are scoped by ``visible_to``); writes need ``view.write_roles``.
+
+    ``write_roles`` maps a view action (create, update, partial_update, destroy, or a
+    custom one) to the least role allowed; object-level rules live in the actions.
+    """
+
+    message = "Your role does not allow this."
+
+    def has_permission(self, request, view):
+        if request.method in SAFE_METHODS:
+            return True
+        action = getattr(view, "action", None) or request.method.lower()
+        need = getattr(view, "write_roles", {}).get(action)
+        if need is None:
+            return False
+        if not request.user.is_authenticated:
+            self.message = "Sign in (session or `Authorization: Token <key>`) to change data."
+            return False
+        self.message = f"This needs the {need.label.lower()} role."
+        return Role.has(request.user, need)
+
+
+class CursorPage(CursorPagination):
+    """Cursor pages: constant cost at any depth, no COUNT(*) of the table."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+    ordering = "id"
+
+    def decode_cursor(self, request):
+        try:
+            return super().decode_cursor(request)
+        except exceptions.NotFound as exc:
+            raise exceptions.ParseError(
+                "Invalid cursor: follow the next/previous links as given."
+            ) from exc
+
+    def paginate_queryset(self, queryset, request, view=None):
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except (ValueError, TypeError, OverflowError, DjangoValidationError) as exc:
+            # A hand-made cursor whose position does not fit the ordering field.
+            raise exceptions.ParseError(
+                "Invalid cursor: follow the next/previous links as given."
+            ) from exc
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def expected_version(request, body_version: int | None) -> int | None:
+    """The version the client read: from If-Match, else the ``version`` body field, else None."""
+    header = request.headers.get("If-Match", "").strip()
+    if header:
+        if header == "*":
+            return None
+        value = header.split(",")[0].strip().removeprefix("W/").strip('"')
+        if not value.isdigit():
+            raise PreconditionFailed(
+                'If-Match must be the ETag of the version you read, e.g. If-Match: "3".'
+            )
+        return int(value)
+    return body_version

@@ -1,0 +1,292 @@
+"""Export and import endpoints. Exports stream; what a user gets is what they may see."""
+
+from __future__ import annotations
+
+import io
+
+from django.http import JsonResponse, StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, status
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import BaseParser, FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from factcheck import imports
+from factcheck.api.base import FactcheckAPIMixin, RolePermission, etag
+from factcheck.api.serializers import ImportResultSerializer
+from factcheck.exports import (
+    ANNOTATION_MEDIA_TYPE,
+    articles_for_export,
+    base_url_of,
+    claimreview,
+    claims_for_export,
+    jsonl,
+    w3c,
+)
+from factcheck.exports import csv as csv_export
+from factcheck.models import Article, Claim, Role
+
+MAX_PAGE_SIZE = 1000
+DEFAULT_PAGE_SIZE = 100
+
+ARTICLE_PARAM = OpenApiParameter("article", int, description="Only this article's claims.")
+
+
+class AnyContent(BaseContentNegotiation):
+    """Exports answer in their own format whatever the Accept header says (no 406)."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class ExportView(FactcheckAPIMixin, APIView):
+    permission_classes = [AllowAny]
+    content_negotiation_class = AnyContent
+
+    def int_param(self, name, *, low=0, high=2**63 - 1, default=None):
+        raw = self.request.query_params.get(name)
+        if raw in (None, ""):
+            return default
+        if not raw.isdigit() or not low <= int(raw) <= high:
+            raise exceptions.ValidationError(
+                {name: f"Must be a whole number from {low} to {high}."}
+            )
+        return int(raw)
+
+    def claims(self):
+        claims = Claim.objects.visible_to(self.request.user)
+        article = self.int_param("article", low=1)
+        if article is not None:
+            claims = claims.filter(article_id=article)
+        return claims_for_export(claims)
+
+    def stream(self, chunks, content_type, filename=None):
+        response = StreamingHttpResponse(
+            (c.encode("utf-8") for c in chunks), content_type=content_type
+        )
+        if filename:
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["Cache-Control"] = (
+            "no-store" if Role.of(self.request.user) else "public, max-age=60"
+        )
+        response["Vary"] = "Cookie, Authorization"
+        return response
+
+
+@extend_schema(
+    parameters=[
+        ARTICLE_PARAM,
+        OpenApiParameter("page", int, description="startIndex of a page (from next/prev links)."),
+        OpenApiParameter("after", int, description="Keyset: claims with a larger id."),
+        OpenApiParameter("before", int, description="Keyset: claims with a smaller id."),
+        OpenApiParameter(
+            "page_size", str, description=f"1–{MAX_PAGE_SIZE} (default {DEFAULT_PAGE_SIZE}) or all."
+        ),
+    ],
+    responses={(200, "application/ld+json"): OpenApiTypes.OBJECT},
+)
+class AnnotationCollectionView(ExportView):
+    """W3C Web Annotation: an AnnotationCollection of the claims, in keyset pages.
+
+    Without ``page`` the collection comes with ``total`` and its first page embedded;
+    ``page_size=all`` puts every claim in that first page, streamed.
+    """
+
+    def get(self, request):
+        claims = self.claims()
+        raw_size = request.query_params.get("page_size", "")
+        size = (
+            None
+            if raw_size == "all"
+            else self.int_param("page_size", low=1, high=MAX_PAGE_SIZE, default=DEFAULT_PAGE_SIZE)
+        )
+        collection_iri = request.build_absolute_uri(request.path)
+        article = self.int_param("article", low=1)
+        if article is not None:
+            collection_iri += f"?article={article}"
+        base = base_url_of(request)
+        page = self.int_param("page")
+        after, before = self.int_param("after"), self.int_param("before")
+        if page is None:
+            if after is not None or before is not None:
+                raise exceptions.ValidationError({"page": "Give page with after/before."})
+            chunks = w3c.stream_collection(
+                claims, base_url=base, collection_iri=collection_iri, size=size
+            )
+        else:
+            if after is not None and before is not None:
+                raise exceptions.ValidationError({"before": "Give after or before, not both."})
+            if before is not None and size is None:
+                raise exceptions.ValidationError({"before": "Paging backwards needs a page_size."})
+            chunks = w3c.stream_page(
+                claims,
+                base_url=base,
+                collection_iri=collection_iri,
+                start=page,
+                after=after,
+                before=before,
+                size=size,
+            )
+        return self.stream(chunks, ANNOTATION_MEDIA_TYPE)
+
+
+class AnnotationView(ExportView):
+    """One claim as a W3C Annotation (this is the Annotation's ``id``)."""
+
+    @extend_schema(
+        operation_id="export_annotation_retrieve",
+        responses={(200, "application/ld+json"): OpenApiTypes.OBJECT, 404: None},
+    )
+    def get(self, request, pk):
+        claim = claims_for_export(Claim.objects.visible_to(request.user)).filter(pk=pk).first()
+        if claim is None:
+            raise exceptions.NotFound("No such annotation.")
+        data = w3c.annotation(claim, base_url=base_url_of(request))
+        response = JsonResponse(
+            data, content_type=ANNOTATION_MEDIA_TYPE, json_dumps_params={"ensure_ascii": False}
+        )
+        response["ETag"] = etag(claim.version)
+        response["Vary"] = "Cookie, Authorization"
+        return response
+
+
+@extend_schema(
+    parameters=[ARTICLE_PARAM], responses={(200, "application/ld+json"): OpenApiTypes.OBJECT}
+)
+class ClaimReviewView(ExportView):
+    """schema.org ClaimReview JSON-LD (``@graph``) for every published fact-check."""
+
+    def get(self, request):
+        chunks = claimreview.stream_claimreviews(self.claims(), base_url=base_url_of(request))
+        return self.stream(chunks, "application/ld+json; charset=utf-8")
+
+
+@extend_schema(
+    parameters=[ARTICLE_PARAM], responses={(200, "application/x-ndjson"): OpenApiTypes.STR}
+)
+class JsonlView(ExportView):
+    """JSON Lines, one article per line (doccano ``text``/``label`` plus ``claims``)."""
+
+    def get(self, request):
+        user = request.user
+        articles = Article.objects.visible_to(user)
+        article = self.int_param("article", low=1)
+        if article is not None:
+            articles = articles.filter(pk=article)
+        rows = articles_for_export(articles, Claim.objects.visible_to(user))
+        chunks = jsonl.stream_jsonl(rows, base_url=base_url_of(request))
+        return self.stream(chunks, "application/x-ndjson; charset=utf-8", "claims.jsonl")
+
+
+@extend_schema(parameters=[ARTICLE_PARAM], responses={(200, "text/csv"): OpenApiTypes.STR})
+class CsvView(ExportView):
+    """CSV, one claim per row (UTF-8 with BOM, formula-safe)."""
+
+    def get(self, request):
+        chunks = csv_export.stream_csv(self.claims(), base_url=base_url_of(request))
+        return self.stream(chunks, "text/csv; charset=utf-8", "claims.csv")
+
+
+# --------------------------------------------------------------------------- import
+
+
+class RawParser(BaseParser):
+    """The request body as it came, for JSON / JSON Lines uploads."""
+
+    media_type = "application/json"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        return {"raw": stream.read() if stream is not None else b""}
+
+
+class RawJsonLinesParser(RawParser):
+    media_type = "application/x-ndjson"
+
+
+class RawJsonLdParser(RawParser):
+    media_type = "application/ld+json"
+
+
+class RawTextParser(RawParser):
+    media_type = "text/plain"
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "format", str, enum=list(imports.FORMATS), description="Guessed if absent."
+        ),
+        OpenApiParameter("dry_run", bool, description="Check everything, then roll back."),
+    ],
+    request={
+        "multipart/form-data": {
+            "type": "object",
+            "properties": {"file": {"type": "string", "format": "binary"}},
+        },
+        "application/json": OpenApiTypes.OBJECT,
+        "application/x-ndjson": OpenApiTypes.STR,
+    },
+    responses={
+        201: ImportResultSerializer,
+        400: OpenApiResponse(description="Nothing imported; `problems` lists line and reason."),
+    },
+)
+class ImportView(FactcheckAPIMixin, APIView):
+    """Import articles and claims (our JSONL, doccano, Label Studio, W3C). All or nothing."""
+
+    permission_classes = [RolePermission]
+    write_roles = {"post": Role.ANNOTATOR}
+    content_negotiation_class = AnyContent
+    parser_classes = [
+        MultiPartParser,
+        FormParser,
+        RawParser,
+        RawJsonLinesParser,
+        RawJsonLdParser,
+        RawTextParser,
+    ]
+
+    def get_parsers(self):
+        return [p() for p in self.parser_classes]
+
+    def post(self, request):
+        fmt = request.query_params.get("format") or request.data.get("format") or None
+        if fmt is not None and fmt not in imports.FORMATS:
+            raise exceptions.ValidationError(
+                {"format": f"Use one of: {', '.join(imports.FORMATS)}."}
+            )
+        dry_run = (request.query_params.get("dry_run") or request.data.get("dry_run") or "") in (
+            "1",
+            "true",
+            "yes",
+        )
+        if "file" in request.FILES:
+            source = io.TextIOWrapper(request.FILES["file"].file, encoding="utf-8-sig")
+        elif "raw" in request.data:
+            raw = request.data["raw"]
+            try:
+                source = raw.decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                raise exceptions.ValidationError({"file": "The upload is not UTF-8."}) from exc
+        else:
+            raise exceptions.ValidationError(
+                {"file": "Send a file (multipart field `file`) or the data as the request body."}
+            )
+        try:
+            result = imports.import_annotations(source, fmt=fmt, by=request.user, dry_run=dry_run)
+        except imports.ImportFailed as exc:
+            return Response(
+                {
+                    "detail": str(exc),
+                    "problems": [{"where": p.where, "message": p.message} for p in exc.problems],
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        code = status.HTTP_200_OK if dry_run else status.HTTP_201_CREATED
+        return Response(result.as_dict(), status=code)

@@ -1,0 +1,323 @@
+"""Serializers: explicit fields, one input serializer per write where the shape differs.
+
+Writes go through ``factcheck.actions``; serializers only parse and present.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from factcheck.models import (
+    Article,
+    Claim,
+    EvidenceSource,
+    Rating,
+    Role,
+    Speaker,
+    Statement,
+    Verdict,
+)
+
+User = get_user_model()
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class UsernameField(serializers.RelatedField):
+    """A user shown (read-only) by username."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return value.get_username()
+
+
+# --------------------------------------------------------------------------- articles
+
+
+class ArticleListSerializer(serializers.ModelSerializer):
+    created_by = UsernameField()
+
+    class Meta:
+        model = Article
+        fields = [
+            "id",
+            "title",
+            "url",
+            "publisher",
+            "byline",
+            "published_on",
+            "language",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "created_by", "created_at", "updated_at"]
+
+
+class ArticleSerializer(ArticleListSerializer):
+    """An article with its text (the list leaves the text out: it can be a megabyte)."""
+
+    class Meta(ArticleListSerializer.Meta):
+        fields = [*ArticleListSerializer.Meta.fields, "text"]
+
+
+# --------------------------------------------------------------------------- speakers
+
+
+class SpeakerSerializer(serializers.ModelSerializer):
+    aliases = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, source="alias_list"
+    )
+
+    class Meta:
+        model = Speaker
+        fields = ["id", "name", "kind", "description", "aliases", "wikidata_id", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+
+class StatementSerializer(serializers.ModelSerializer):
+    speaker = serializers.PrimaryKeyRelatedField(
+        queryset=Speaker.objects.all(), required=False, allow_null=True
+    )
+    speaker_name = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="Give the speaker by name instead of id: reused if known, else created.",
+    )
+
+    class Meta:
+        model = Statement
+        fields = [
+            "id",
+            "speaker",
+            "speaker_name",
+            "title",
+            "kind",
+            "date",
+            "venue",
+            "url",
+            "created_at",
+        ]
+        read_only_fields = ["id", "created_at"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["speaker_name"] = instance.speaker.name if instance.speaker_id else ""
+        return data
+
+
+# --------------------------------------------------------------------------- ratings
+
+
+class RatingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Rating
+        fields = ["id", "label", "description", "value", "order", "colour"]
+        read_only_fields = ["id"]
+
+
+# --------------------------------------------------------------------------- claims
+
+
+class ApprovedVerdictSerializer(serializers.ModelSerializer):
+    rating_label = serializers.CharField(source="rating.label", read_only=True)
+
+    class Meta:
+        model = Verdict
+        fields = ["id", "rating", "rating_label", "rationale", "moderated_at"]
+        read_only_fields = fields
+
+
+class ClaimSerializer(serializers.ModelSerializer):
+    """A claim as read: the span in code points, with its quote and context."""
+
+    speaker_name = serializers.SerializerMethodField()
+    statement_title = serializers.SerializerMethodField()
+    created_by = UsernameField()
+    approved_verdict = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Claim
+        fields = [
+            "id",
+            "article",
+            "start",
+            "end",
+            "quote",
+            "prefix",
+            "suffix",
+            "kind",
+            "speaker",
+            "speaker_name",
+            "statement",
+            "statement_title",
+            "summary",
+            "check_worthy",
+            "status",
+            "cue_start",
+            "cue_end",
+            "source_start",
+            "source_end",
+            "approved_verdict",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "published_at",
+            "version",
+        ]
+        read_only_fields = fields
+
+    def get_speaker_name(self, claim) -> str:
+        return claim.speaker.name if claim.speaker_id else ""
+
+    def get_statement_title(self, claim) -> str:
+        return claim.statement.title if claim.statement_id else ""
+
+    @extend_schema_field(ApprovedVerdictSerializer(allow_null=True))
+    def get_approved_verdict(self, claim):
+        verdict = claim.approved_verdict
+        return ApprovedVerdictSerializer(verdict).data if verdict else None
+
+
+class _ClaimInputBase(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Claim.Kind.choices, required=False)
+    speaker = serializers.PrimaryKeyRelatedField(
+        queryset=Speaker.objects.all(), required=False, allow_null=True
+    )
+    speaker_name = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, help_text="Speaker by name (or alias)."
+    )
+    statement = serializers.PrimaryKeyRelatedField(
+        queryset=Statement.objects.all(), required=False, allow_null=True
+    )
+    statement_title = serializers.CharField(
+        required=False, allow_blank=True, max_length=300, help_text="Statement by title."
+    )
+    summary = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    check_worthy = serializers.BooleanField(required=False)
+    start = serializers.IntegerField(required=False, min_value=0, max_value=2**31 - 1)
+    end = serializers.IntegerField(required=False, min_value=0, max_value=2**31 - 1)
+    quote = serializers.CharField(required=False, trim_whitespace=False, max_length=100_000)
+    prefix = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, max_length=1000
+    )
+    suffix = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, max_length=1000
+    )
+    cue_start = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    cue_end = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    source_start = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    source_end = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+
+
+class ClaimCreateSerializer(_ClaimInputBase):
+    """A new claim from positions (start/end), a quote selector (quote, prefix, suffix), or both."""
+
+    article = serializers.PrimaryKeyRelatedField(queryset=Article.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        self.fields["article"].queryset = Article.objects.visible_to(user).defer(None)
+
+
+class ClaimUpdateSerializer(_ClaimInputBase):
+    """A change to a claim; ``status`` is for moderators (reject, reopen, unpublish)."""
+
+    status = serializers.ChoiceField(choices=Claim.Status.choices, required=False)
+    moderation_note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    version = serializers.IntegerField(
+        required=False, min_value=1, help_text="The version you read (or send If-Match)."
+    )
+
+
+# --------------------------------------------------------------------------- verdicts
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EvidenceSource
+        fields = ["url", "title", "excerpt"]
+
+
+class VerdictSerializer(serializers.ModelSerializer):
+    reviewer = UsernameField()
+    moderator = UsernameField()
+    rating_label = serializers.CharField(source="rating.label", read_only=True)
+    sources = SourceSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Verdict
+        fields = [
+            "id",
+            "claim",
+            "reviewer",
+            "rating",
+            "rating_label",
+            "rationale",
+            "sources",
+            "status",
+            "moderator",
+            "moderation_note",
+            "moderated_at",
+            "submitted_at",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class VerdictCreateSerializer(serializers.Serializer):
+    claim = serializers.PrimaryKeyRelatedField(queryset=Claim.objects.all())
+    rating = serializers.PrimaryKeyRelatedField(queryset=Rating.objects.all())
+    rationale = serializers.CharField(required=False, allow_blank=True, max_length=50_000)
+    sources = SourceSerializer(many=True, required=False)
+    submit = serializers.BooleanField(
+        required=False, default=True, help_text="Send for moderation (false keeps a draft)."
+    )
+
+
+class VerdictUpdateSerializer(serializers.Serializer):
+    """The reviewer edits rating/rationale/sources; a moderator sets ``status``."""
+
+    rating = serializers.PrimaryKeyRelatedField(queryset=Rating.objects.all(), required=False)
+    rationale = serializers.CharField(required=False, allow_blank=True, max_length=50_000)
+    sources = SourceSerializer(many=True, required=False)
+    submit = serializers.BooleanField(required=False)
+    status = serializers.ChoiceField(choices=Verdict.Status.choices, required=False)
+    moderation_note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    version = serializers.IntegerField(required=False, min_value=1)
+
+
+# --------------------------------------------------------------------------- misc
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(read_only=True)
+
+
+class ImportResultSerializer(serializers.Serializer):
+    format = serializers.CharField()
+    articles_created = serializers.IntegerField()
+    articles_reused = serializers.IntegerField()
+    claims_created = serializers.IntegerField()
+    claims_skipped = serializers.IntegerField()
+    dry_run = serializers.BooleanField()
+
+
+def role_name(user) -> str | None:
+    role = Role.of(user)
+    return role.value if role else None

@@ -1,0 +1,523 @@
+"""REST API v1 resources. Reads are scoped by ``visible_to``; writes go through actions."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Prefetch
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+
+from factcheck import actions
+from factcheck.api import filters, serializers
+from factcheck.api.base import (
+    ID_PATTERN,
+    CursorPage,
+    FactcheckAPIMixin,
+    RolePermission,
+    etag,
+    expected_version,
+)
+from factcheck.models import Article, Claim, Rating, Role, Speaker, Statement, Verdict
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description='The ETag you read (e.g. "3"); a stale one is answered 412.',
+)
+
+
+class TokenView(FactcheckAPIMixin, ObtainAuthToken):
+    """Exchange a username and password for an API token (throttled)."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
+
+    @extend_schema(
+        request=serializers.TokenRequestSerializer,
+        responses={200: serializers.TokenSerializer, 400: OpenApiResponse(description="Bad login")},
+        auth=[],
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, *args, **kwargs):
+        """Revoke the token of the signed-in user (sign out everywhere)."""
+        if not request.user.is_authenticated:
+            raise exceptions.NotAuthenticated()
+        Token.objects.filter(user=request.user).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def get_throttles(self):
+        # Only logins are throttled; revoking a token is not a guess.
+        return super().get_throttles() if self.request.method == "POST" else []
+
+    def get_permissions(self):
+        if self.request.method == "DELETE":
+            return [IsAuthenticated()]
+        return super().get_permissions()
+
+
+class FactcheckViewSet(FactcheckAPIMixin, viewsets.GenericViewSet):
+    permission_classes = [RolePermission]
+    pagination_class = CursorPage
+    lookup_value_regex = ID_PATTERN
+    write_roles: dict = {}
+
+    def created(self, data, obj):
+        return Response(
+            data, status=status.HTTP_201_CREATED, headers={"Location": self.location(obj)}
+        )
+
+    def location(self, obj) -> str:
+        return self.request.build_absolute_uri(f"{self.request.path.rstrip('/')}/{obj.pk}/")
+
+
+class CleanModelMixin:
+    """Create/update through the model's ``full_clean`` so database rules give 400s."""
+
+    @transaction.atomic
+    def perform_create(self, serializer):
+        instance = serializer.Meta.model(**self.model_fields(serializer.validated_data))
+        instance.full_clean()
+        instance.save()
+        serializer.instance = instance
+
+    @transaction.atomic
+    def perform_update(self, serializer):
+        instance = serializer.instance
+        for field, value in self.model_fields(serializer.validated_data).items():
+            setattr(instance, field, value)
+        instance.full_clean()
+        instance.save()
+
+    def model_fields(self, data: dict) -> dict:
+        return dict(data)
+
+
+# --------------------------------------------------------------------------- articles
+
+
+class ArticleViewSet(
+    CleanModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    FactcheckViewSet,
+):
+    """News articles. The list leaves out the text; fetch one article for it."""
+
+    filterset_class = filters.ArticleFilter
+    search_fields = ["title", "publisher"]
+    ordering_fields = ["id", "created_at", "title"]
+    ordering = ["id"]
+    write_roles = {
+        "create": Role.ANNOTATOR,
+        "update": Role.MODERATOR,
+        "partial_update": Role.MODERATOR,
+        "destroy": Role.MODERATOR,
+    }
+
+    def get_queryset(self):
+        articles = Article.objects.visible_to(self.request.user).select_related("created_by")
+        return articles.defer("text") if self.action == "list" else articles
+
+    def get_serializer_class(self):
+        return (
+            serializers.ArticleListSerializer
+            if self.action == "list"
+            else serializers.ArticleSerializer
+        )
+
+    def create(self, request, *args, **kwargs):
+        serializer = serializers.ArticleSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        article = actions.create_article(by=request.user, **serializer.validated_data)
+        return self.created(serializers.ArticleSerializer(article).data, article)
+
+
+# --------------------------------------------------------------------------- speakers & statements
+
+
+class SpeakerViewSet(
+    CleanModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    FactcheckViewSet,
+):
+    """Who says things. ``?search=`` matches names, aliases and descriptions."""
+
+    serializer_class = serializers.SpeakerSerializer
+    filterset_class = filters.SpeakerFilter
+    search_fields = ["name", "aliases", "description"]
+    ordering_fields = ["id", "name", "created_at"]
+    ordering = ["id"]
+    write_roles = {
+        "create": Role.ANNOTATOR,
+        "update": Role.MODERATOR,
+        "partial_update": Role.MODERATOR,
+        "destroy": Role.MODERATOR,
+    }
+
+    def get_queryset(self):
+        return Speaker.objects.visible_to(self.request.user)
+
+    def model_fields(self, data):
+        data = dict(data)
+        if "alias_list" in data:
+            data["aliases"] = "\n".join(a.strip() for a in data.pop("alias_list") if a.strip())
+        return data
+
+
+class StatementViewSet(
+    CleanModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    FactcheckViewSet,
+):
+    """The occasions claims were made in. ``?search=`` matches titles, venues and speakers."""
+
+    serializer_class = serializers.StatementSerializer
+    filterset_class = filters.StatementFilter
+    search_fields = ["title", "venue", "speaker__name", "speaker__aliases"]
+    ordering_fields = ["id", "title", "created_at"]
+    ordering = ["id"]
+    write_roles = SpeakerViewSet.write_roles
+
+    def get_queryset(self):
+        return Statement.objects.visible_to(self.request.user).select_related("speaker")
+
+    def model_fields(self, data):
+        data = dict(data)
+        name = data.pop("speaker_name", "").strip()
+        if name and not data.get("speaker"):
+            data["speaker"], _ = Speaker.objects.resolve(name)
+        return data
+
+
+# --------------------------------------------------------------------------- ratings
+
+
+class RatingViewSet(
+    CleanModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    FactcheckViewSet,
+):
+    """The verdict scale, in order. Only moderators change it."""
+
+    serializer_class = serializers.RatingSerializer
+    queryset = Rating.objects.all()
+    pagination_class = None
+    filter_backends = []
+    write_roles = dict.fromkeys(["create", "update", "partial_update", "destroy"], Role.MODERATOR)
+
+
+# --------------------------------------------------------------------------- claims
+
+
+def approved_verdicts() -> Prefetch:
+    return Prefetch(
+        "verdicts",
+        queryset=Verdict.objects.filter(status=Verdict.Status.APPROVED).select_related("rating"),
+    )
+
+
+def _pair(data: dict, name: str):
+    start, end = data.pop(f"{name}_start", None), data.pop(f"{name}_end", None)
+    if (start is None) != (end is None):
+        raise exceptions.ValidationError(
+            {f"{name}_start": f"Give both {name}_start and {name}_end."}
+        )
+    return (start, end) if start is not None else None
+
+
+class ClaimViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    FactcheckViewSet,
+):
+    """Claim spans. Create from positions (``start``/``end``) or a quote selector.
+
+    Offsets are Unicode code points. Every response carries ``start``, ``end``,
+    ``quote``, ``prefix`` and ``suffix``, and an ``ETag`` with the claim's version.
+    """
+
+    serializer_class = serializers.ClaimSerializer
+    filterset_class = filters.ClaimFilter
+    search_fields = ["quote", "summary", "speaker__name", "speaker__aliases"]
+    ordering_fields = ["id", "created_at", "updated_at"]
+    ordering = ["id"]
+    write_roles = dict.fromkeys(["create", "update", "partial_update", "destroy"], Role.ANNOTATOR)
+
+    def get_queryset(self):
+        return (
+            Claim.objects.visible_to(self.request.user)
+            .select_related("speaker", "statement", "created_by")
+            .prefetch_related(approved_verdicts())
+        )
+
+    def answer(self, claim, code=status.HTTP_200_OK):
+        claim = self.get_queryset().get(pk=claim.pk)
+        headers = {"ETag": etag(claim.version)}
+        if code == status.HTTP_201_CREATED:
+            headers["Location"] = self.location(claim)
+        return Response(serializers.ClaimSerializer(claim).data, status=code, headers=headers)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self.answer(self.get_object())
+
+    @extend_schema(
+        request=serializers.ClaimCreateSerializer, responses={201: serializers.ClaimSerializer}
+    )
+    def create(self, request, *args, **kwargs):
+        serializer = serializers.ClaimCreateSerializer(
+            data=request.data, context={"request": request}
+        )
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        cue, source = _pair(data, "cue"), _pair(data, "source")
+        claim = actions.create_claim(by=request.user, cue=cue, source_mention=source, **data)
+        return self.answer(claim, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=serializers.ClaimUpdateSerializer,
+        responses={200: serializers.ClaimSerializer},
+        parameters=[IF_MATCH],
+    )
+    def update(self, request, *args, **kwargs):
+        claim = self.get_object()
+        serializer = serializers.ClaimUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        version = expected_version(request, data.pop("version", None))
+        new_status = data.pop("status", None)
+        note = data.pop("moderation_note", "")
+        if new_status is not None and new_status != claim.status:
+            if data:
+                raise exceptions.ValidationError(
+                    {"status": "Change the status on its own, without other edits."}
+                )
+            self.change_status(claim, new_status, note=note, version=version)
+            return self.answer(claim)
+        changes = self.span_changes(claim, data)
+        for name in ("cue", "source"):
+            if f"{name}_start" in data or f"{name}_end" in data:
+                pair = _pair(data, name)
+                changes[f"{name}_start"], changes[f"{name}_end"] = pair or (None, None)
+        for field in ("kind", "speaker", "statement", "summary", "check_worthy"):
+            if field in data:
+                changes[field] = data[field]
+        names = {k: data[k] for k in ("speaker_name", "statement_title") if data.get(k)}
+        if not changes and not names:
+            if not claim.is_editable_by(request.user):
+                raise exceptions.PermissionDenied("You may not edit this claim.")
+            return self.answer(claim)
+        actions.update_claim(claim=claim, by=request.user, version=version, **names, **changes)
+        return self.answer(claim)
+
+    partial_update = update
+
+    @staticmethod
+    def span_changes(claim, data: dict) -> dict:
+        """New start/end from positions, a quote selector, or both (which must agree)."""
+        quote = data.pop("quote", None)
+        prefix, suffix = data.pop("prefix", ""), data.pop("suffix", "")
+        start, end = data.pop("start", None), data.pop("end", None)
+        if quote is None and start is None and end is None:
+            return {}
+        if quote is None:
+            start = claim.start if start is None else start
+            end = claim.end if end is None else end
+        span = actions.resolve_span(
+            claim.article, start=start, end=end, quote=quote, prefix=prefix, suffix=suffix
+        )
+        if (span.start, span.end) == (claim.start, claim.end):
+            return {}
+        return {"start": span.start, "end": span.end}
+
+    def change_status(self, claim, new_status, *, note, version):
+        user = self.request.user
+        if not Role.has(user, Role.MODERATOR):
+            raise exceptions.PermissionDenied("Only moderators change a claim's status.")
+        if version is not None and version != claim.version:
+            raise actions.StaleVersion(claim.version)
+        if new_status == Claim.Status.REJECTED:
+            actions.reject_claim(claim=claim, by=user, note=note)
+        elif new_status == Claim.Status.PUBLISHED:
+            raise exceptions.ValidationError(
+                {
+                    "status": "A claim is published by approving one of its verdicts: "
+                    "PATCH /api/v1/verdicts/ID/ with status approved."
+                }
+            )
+        elif claim.status == Claim.Status.PUBLISHED:
+            actions.unpublish_claim(claim=claim, by=user, note=note)
+        elif claim.status == Claim.Status.REJECTED:
+            actions.reopen_claim(claim=claim, by=user)
+        else:
+            raise exceptions.ValidationError(
+                {"status": "A claim goes in review when a reviewer submits a verdict on it."}
+            )
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, *args, **kwargs):
+        actions.delete_claim(claim=self.get_object(), by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --------------------------------------------------------------------------- verdicts
+
+
+class VerdictViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, FactcheckViewSet):
+    """Verdicts, under blind review: you see others' only after submitting your own.
+
+    Reviewers create and edit their own; moderators approve or reject with
+    ``PATCH {"status": "approved"|"rejected", "moderation_note": ...}``.
+    """
+
+    serializer_class = serializers.VerdictSerializer
+    filterset_class = filters.VerdictFilter
+    ordering_fields = ["id", "created_at", "updated_at"]
+    ordering = ["id"]
+    search_fields = []
+    write_roles = dict.fromkeys(["create", "update", "partial_update", "destroy"], Role.REVIEWER)
+
+    def get_queryset(self):
+        user = self.request.user
+        return (
+            Verdict.objects.visible_to(user)
+            .filter(claim__in=Claim.objects.visible_to(user))
+            .select_related("reviewer", "moderator", "rating")
+            .prefetch_related("sources")
+        )
+
+    def answer(self, verdict, code=status.HTTP_200_OK):
+        verdict = self.get_queryset().get(pk=verdict.pk)
+        headers = {"ETag": etag(verdict.version)}
+        if code == status.HTTP_201_CREATED:
+            headers["Location"] = self.location(verdict)
+        return Response(serializers.VerdictSerializer(verdict).data, status=code, headers=headers)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self.answer(self.get_object())
+
+    @extend_schema(
+        request=serializers.VerdictCreateSerializer, responses={201: serializers.VerdictSerializer}
+    )
+    def create(self, request, *args, **kwargs):
+        serializer = serializers.VerdictCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        claim = data["claim"]
+        mine = Verdict.objects.filter(claim=claim, reviewer=request.user).first()
+        if mine is not None:
+            raise exceptions.ValidationError(
+                {
+                    "claim": f"You already gave a verdict on this claim; edit it with "
+                    f"PATCH /api/v1/verdicts/{mine.pk}/."
+                }
+            )
+        verdict = actions.save_verdict(
+            claim=claim,
+            reviewer=request.user,
+            rating=data["rating"],
+            rationale=data.get("rationale", ""),
+            sources=[actions.Source(**s) for s in data.get("sources", [])],
+            submit=data["submit"],
+        )
+        return self.answer(verdict, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=serializers.VerdictUpdateSerializer,
+        responses={200: serializers.VerdictSerializer},
+        parameters=[IF_MATCH],
+    )
+    def update(self, request, *args, **kwargs):
+        verdict = self.get_object()
+        serializer = serializers.VerdictUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        version = expected_version(request, data.pop("version", None))
+        new_status = data.pop("status", None)
+        note = data.pop("moderation_note", None)
+        if new_status in (Verdict.Status.APPROVED, Verdict.Status.REJECTED):
+            if data:
+                raise exceptions.ValidationError(
+                    {"status": "Moderate a verdict on its own, without other edits."}
+                )
+            return self.moderate(verdict, new_status, note=note or "", version=version)
+        if note is not None:
+            raise exceptions.ValidationError(
+                {"moderation_note": "Only a moderator approving or rejecting sets a note."}
+            )
+        if new_status == Verdict.Status.DRAFT and verdict.status != Verdict.Status.DRAFT:
+            raise exceptions.ValidationError(
+                {"status": "A submitted verdict cannot go back to draft."}
+            )
+        if verdict.reviewer_id != request.user.pk:
+            raise exceptions.PermissionDenied("Only the reviewer who wrote a verdict may edit it.")
+        submit = data.get("submit", False) or new_status == Verdict.Status.SUBMITTED
+        sources = data.get("sources")
+        if sources is None:
+            sources = [actions.Source(s.url, s.title, s.excerpt) for s in verdict.sources.all()]
+        else:
+            sources = [actions.Source(**s) for s in sources]
+        verdict = actions.save_verdict(
+            claim=verdict.claim,
+            reviewer=request.user,
+            rating=data.get("rating", verdict.rating),
+            rationale=data.get("rationale", verdict.rationale),
+            sources=sources,
+            submit=submit,
+            version=version,
+        )
+        return self.answer(verdict)
+
+    partial_update = update
+
+    def moderate(self, verdict, new_status, *, note, version):
+        user = self.request.user
+        if not Role.has(user, Role.MODERATOR):
+            raise exceptions.PermissionDenied("Only moderators approve or reject verdicts.")
+        if version is not None and version != verdict.version:
+            raise actions.StaleVersion(verdict.version)
+        if new_status == Verdict.Status.APPROVED:
+            verdict = actions.approve_verdict(verdict=verdict, by=user, note=note)
+        else:
+            verdict = actions.reject_verdict(verdict=verdict, by=user, note=note)
+        return self.answer(verdict)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, *args, **kwargs):
+        verdict = self.get_object()
+        user = request.user
+        own_draft = verdict.reviewer_id == user.pk and verdict.status == Verdict.Status.DRAFT
+        if not (own_draft or Role.has(user, Role.MODERATOR)):
+            raise exceptions.PermissionDenied(
+                "Reviewers delete only their own drafts; moderators reject instead."
+            )
+        if verdict.status == Verdict.Status.APPROVED:
+            raise exceptions.ValidationError(
+                {"status": "An approved verdict is not deleted; reject it (with a note) instead."}
+            )
+        verdict.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)

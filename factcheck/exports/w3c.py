@@ -1,0 +1,219 @@
+"""W3C Web Annotation (JSON-LD): one Annotation per claim, in paged AnnotationCollections.
+
+Each claim becomes an Annotation whose target is the article (its URL, or its IRI here)
+with a TextQuoteSelector and a TextPositionSelector (code points, as the model says),
+and whose bodies carry the kind, speaker, statement, summary and approved verdict.
+The motivation is ``assessing`` once a verdict is approved, ``highlighting`` before.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Iterable, Iterator
+from urllib.parse import urlencode
+
+from factcheck.exports import CHUNK_SIZE, absolute
+from factcheck.models import Claim
+
+CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+
+# Body purposes (from the W3C motivation vocabulary), one per kind of information.
+PURPOSE_KIND = "classifying"
+PURPOSE_SPEAKER = "identifying"
+PURPOSE_STATEMENT = "linking"
+PURPOSE_SUMMARY = "describing"
+PURPOSE_VERDICT = "assessing"
+PURPOSE_RATIONALE = "commenting"
+
+
+def timestamp(value: datetime.datetime) -> str:
+    """RFC 3339 in UTC with a ``Z``, as the model asks for ``created``/``modified``."""
+    return value.astimezone(datetime.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def agent(user) -> dict:
+    return {"type": "Person", "nickname": user.get_username()}
+
+
+def generator(base_url: str) -> dict:
+    return {
+        "id": base_url + "/",
+        "type": "Software",
+        "name": "factcheck",
+        "homepage": base_url + "/",
+    }
+
+
+def annotation_iri(claim_id: int, base_url: str) -> str:
+    return absolute(base_url, "api-export-annotation", claim_id)
+
+
+def text_body(purpose: str, value: str, **extra) -> dict:
+    return {
+        "type": "TextualBody",
+        "purpose": purpose,
+        "value": value,
+        "format": "text/plain",
+        **extra,
+    }
+
+
+def annotation(claim: Claim, *, base_url: str, context: bool = True) -> dict:
+    """The Annotation for ``claim`` (its article, speaker, statement and verdict preloaded)."""
+    article = claim.article
+    verdict = claim.approved_verdict
+    bodies = [text_body(PURPOSE_KIND, claim.kind)]
+    if claim.speaker_id:
+        bodies.append(text_body(PURPOSE_SPEAKER, claim.speaker.name))
+    if claim.statement_id:
+        bodies.append(text_body(PURPOSE_STATEMENT, claim.statement.title))
+    if claim.summary:
+        bodies.append(text_body(PURPOSE_SUMMARY, claim.summary))
+    if verdict is not None:
+        who = {"creator": agent(verdict.reviewer)}
+        bodies.append(text_body(PURPOSE_VERDICT, verdict.rating.label, **who))
+        if verdict.rationale:
+            bodies.append(text_body(PURPOSE_RATIONALE, verdict.rationale, **who))
+    data = {
+        "@context": CONTEXT,
+        "id": annotation_iri(claim.pk, base_url),
+        "type": "Annotation",
+        "motivation": "assessing" if verdict is not None else "highlighting",
+        "created": timestamp(claim.created_at),
+        "modified": timestamp(claim.updated_at),
+        "generator": generator(base_url),
+        "body": bodies,
+        "target": {
+            "source": article.url or absolute(base_url, "article-detail", article.pk),
+            "selector": [
+                {
+                    "type": "TextQuoteSelector",
+                    "exact": claim.quote,
+                    "prefix": claim.prefix,
+                    "suffix": claim.suffix,
+                },
+                {"type": "TextPositionSelector", "start": claim.start, "end": claim.end},
+            ],
+        },
+    }
+    if claim.created_by_id:
+        data["creator"] = agent(claim.created_by)
+    if not context:
+        del data["@context"]
+    return data
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _open_object(fields: dict) -> str:
+    """``fields`` as the start of a JSON object, without the closing brace."""
+    return _dumps(fields)[:-1]
+
+
+def _items(claims: Iterable[Claim], base_url: str, seen: list) -> Iterator[str]:
+    """Annotations as a JSON array body; appends each claim id to ``seen``."""
+    yield "["
+    for i, claim in enumerate(claims):
+        seen.append(claim.pk)
+        yield ("," if i else "") + _dumps(annotation(claim, base_url=base_url, context=False))
+    yield "]"
+
+
+def page_iri(collection_iri: str, start: int, *, after=None, before=None, size=None) -> str:
+    params = {"page": start}
+    if after is not None:
+        params["after"] = after
+    if before is not None:
+        params["before"] = before
+    if size is not None:
+        params["page_size"] = size
+    joiner = "&" if "?" in collection_iri else "?"
+    return collection_iri + joiner + urlencode(params)
+
+
+def stream_page(
+    claims,
+    *,
+    base_url: str,
+    collection_iri: str,
+    start: int = 0,
+    after: int | None = None,
+    before: int | None = None,
+    size: int | None = None,
+    embedded: bool = False,
+) -> Iterator[str]:
+    """One AnnotationPage of ``claims`` (ordered by id), keyset-paged.
+
+    ``after``/``before`` are claim ids (exclusive); ``size`` None means every claim
+    after ``after`` in one streamed page (the full export).
+    """
+    if before is not None:
+        ids = list(claims.filter(pk__lt=before).order_by("-pk").values_list("pk", flat=True)[:size])
+        rows = claims.filter(pk__in=ids).order_by("pk")
+        has_more = claims.filter(pk__gte=before).exists()
+    else:
+        rows = claims.filter(pk__gt=after) if after is not None else claims
+        rows = rows.order_by("pk")
+        if size is not None:
+            rows = rows[: size + 1]
+        has_more = False
+    head = {
+        "id": page_iri(collection_iri, start, after=after, before=before, size=size),
+        "type": "AnnotationPage",
+        "partOf": collection_iri,
+        "startIndex": start,
+    }
+    if not embedded:
+        head = {"@context": CONTEXT, **head}
+    yield _open_object(head) + ',"items":'
+    seen: list[int] = []
+    overflow: list[int] = []
+    taken = _limit(rows.iterator(chunk_size=CHUNK_SIZE), size, overflow)
+    yield from _items(taken, base_url, seen)
+    tail = {}
+    if seen and (overflow or has_more):
+        tail["next"] = page_iri(collection_iri, start + len(seen), after=seen[-1], size=size)
+    if seen and start > 0:
+        tail["prev"] = page_iri(
+            collection_iri, max(0, start - (size or start)), before=seen[0], size=size
+        )
+    yield "".join(f",{_dumps(k)}:{_dumps(v)}" for k, v in tail.items()) + "}"
+
+
+def _limit(rows: Iterator, size: int | None, overflow: list) -> Iterator:
+    """The first ``size`` rows; notes in ``overflow`` that there was one more."""
+    for i, row in enumerate(rows):
+        if size is not None and i >= size:
+            overflow.append(row.pk)
+            return
+        yield row
+
+
+def stream_collection(
+    claims,
+    *,
+    base_url: str,
+    collection_iri: str,
+    label: str = "factcheck claims",
+    size: int | None = None,
+) -> Iterator[str]:
+    """An AnnotationCollection with ``total`` and its first page embedded.
+
+    With ``size`` None the first page holds every claim: the whole export in one
+    document that any Web Annotation reader can load.
+    """
+    head = {
+        "@context": CONTEXT,
+        "id": collection_iri,
+        "type": "AnnotationCollection",
+        "label": label,
+        "total": claims.count(),
+    }
+    yield _open_object(head) + ',"first":'
+    yield from stream_page(
+        claims, base_url=base_url, collection_iri=collection_iri, size=size, embedded=True
+    )
+    yield "}"
