@@ -200,6 +200,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "kind" or "status"; name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "ClaimKindEnum": "factcheck.models.Claim.Kind",
+        "ClaimStatusEnum": "factcheck.models.Claim.Status",
+        "SpeakerKindEnum": "factcheck.models.Speaker.Kind",
+        "StatementKindEnum": "factcheck.models.Statement.Kind",
+        "VerdictStatusEnum": "factcheck.models.Verdict.Status",
+    },
 }
 
 # --- Security -----------------------------------------------------------------
