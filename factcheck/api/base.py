@@ -48,6 +48,9 @@ def exception_handler(exc, context):
             {"detail": "This conflicts with existing data (a duplicate?)."},
             status=status.HTTP_409_CONFLICT,
         )
+    if isinstance(exc, exceptions.ValidationError) and isinstance(exc.detail, dict):
+        # Always {"field": ["message", ...]}, whoever raised it.
+        exc.detail = {k: v if isinstance(v, list | dict) else [v] for k, v in exc.detail.items()}
     return drf_exception_handler(exc, context)
 
 

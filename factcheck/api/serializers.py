@@ -64,6 +64,8 @@ class ArticleSerializer(ArticleListSerializer):
 
     class Meta(ArticleListSerializer.Meta):
         fields = [*ArticleListSerializer.Meta.fields, "text"]
+        # Offsets count every character: the text is stored as sent (bar NFC and \n).
+        extra_kwargs = {"text": {"trim_whitespace": False}}
 
 
 # --------------------------------------------------------------------------- speakers

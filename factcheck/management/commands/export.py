@@ -1,0 +1,97 @@
+import os
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from factcheck.exports import (
+    articles_for_export,
+    base_url_of,
+    claimreview,
+    claims_for_export,
+    jsonl,
+    w3c,
+)
+from factcheck.exports import csv as csv_export
+from factcheck.models import Article, Claim
+
+FORMATS = ["w3c", "claimreview", "jsonl", "csv"]
+
+
+class Command(BaseCommand):
+    help = (
+        "Export claims, streamed (memory stays flat however many there are). FORMAT is one of: "
+        "w3c (a W3C Web Annotation AnnotationCollection, every claim in its first page), "
+        "claimreview (schema.org ClaimReview JSON-LD of published fact-checks), "
+        "jsonl (one article per line: doccano text/label plus our claims), "
+        "csv (one claim per row, UTF-8 with BOM, safe for spreadsheets). "
+        "Writes to stdout, or to -o FILE (written whole or not at all). IRIs use "
+        "FACTCHECK_BASE_URL unless --base-url is given. Shows a progress bar on a terminal."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("format", choices=FORMATS, metavar="FORMAT", help=", ".join(FORMATS))
+        parser.add_argument("--article", type=int, metavar="ID", help="Only this article.")
+        parser.add_argument("-o", "--output", metavar="FILE", help="Write here instead of stdout.")
+        parser.add_argument(
+            "--public",
+            action="store_true",
+            help="Only what the public may see (published claims), as the API gives outsiders.",
+        )
+        parser.add_argument(
+            "--base-url", help="Absolute base for IRIs, e.g. https://desk.example.org"
+        )
+
+    def handle(self, *args, format, article, output, public, base_url, **options):
+        base = (base_url or base_url_of()).rstrip("/")
+        claims = Claim.objects.published() if public else Claim.objects.all()
+        articles = Article.objects.all()
+        if public:
+            articles = articles.filter(claims__status=Claim.Status.PUBLISHED).distinct()
+        if article is not None:
+            if not Article.objects.filter(pk=article).exists():
+                raise CommandError(f"There is no article {article}.")
+            claims, articles = claims.filter(article_id=article), articles.filter(pk=article)
+        if format == "jsonl":
+            total, unit = articles.count(), "article"
+            chunks = jsonl.stream_jsonl(articles_for_export(articles, claims), base_url=base)
+        else:
+            rows = claims_for_export(claims)
+            total, unit = (rows.published() if format == "claimreview" else rows).count(), "claim"
+            if format == "w3c":
+                iri = f"{base}/api/v1/export/annotations/"
+                if article is not None:
+                    iri += f"?article={article}"
+                chunks = w3c.stream_collection(rows, base_url=base, collection_iri=iri)
+            elif format == "claimreview":
+                chunks = claimreview.stream_claimreviews(rows, base_url=base)
+            else:
+                chunks = csv_export.stream_csv(rows, base_url=base)
+        bar = tqdm(total=total, unit=unit, file=sys.stderr, disable=not sys.stderr.isatty())
+        try:
+            if output:
+                self.write_file(Path(output), chunks, bar)
+            else:
+                for chunk in chunks:
+                    self.stdout.write(chunk, ending="")
+                    bar.update(1)
+        finally:
+            bar.close()
+        if output:
+            self.stderr.write(f"Wrote {format} export of {total:,} {unit}(s) to {output}.")
+
+    def write_file(self, path: Path, chunks, bar) -> None:
+        partial = path.with_name(path.name + ".part")
+        try:
+            with partial.open("w", encoding="utf-8", newline="") as fh:
+                for chunk in chunks:
+                    fh.write(chunk)
+                    bar.update(1)
+            os.replace(partial, path)
+        except OSError as exc:
+            partial.unlink(missing_ok=True)
+            raise CommandError(f"Cannot write {path}: {exc.strerror}.") from exc
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise

@@ -1,0 +1,70 @@
+import io
+import sys
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from factcheck import imports
+
+
+class Command(BaseCommand):
+    help = (
+        "Import articles with their claims from FILE (- for stdin). Formats: "
+        "ours (our JSONL export: one article per line with `claims`), "
+        'doccano (JSONL: {"text", "label": [[start, end, "LABEL"]]}), '
+        "labelstudio (Label Studio JSON export: span results with value.start/end/text/labels), "
+        "w3c (W3C Web Annotations with TextQuoteSelector/TextPositionSelector whose target "
+        "source is an article already here, by URL or IRI). The format is guessed when "
+        "--format is omitted. Labels naming a claim kind (DIRECT_QUOTE, indirect_quote, ...) "
+        "set it; others give direct quotes. The import is all or nothing: on any problem "
+        "nothing is saved and each problem is listed with its line or item number. Articles "
+        "with a known URL (or the same title and text) are reused; claims already there "
+        "(same span) are skipped, so re-running an import is safe. Claims arrive open."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", metavar="FILE", help="The file to import; - reads stdin.")
+        parser.add_argument("--format", choices=imports.FORMATS, help="Default: guessed.")
+        parser.add_argument(
+            "--user", metavar="USERNAME", help="Record claims as made by USERNAME."
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Check everything, then save nothing."
+        )
+
+    def handle(self, *args, file, format, user, dry_run, **options):
+        by = None
+        if user:
+            by = get_user_model().objects.filter(username=user).first()
+            if by is None:
+                raise CommandError(f"There is no user {user!r}.")
+        source = self.open(file)
+        bar = tqdm(unit="record", file=sys.stderr, disable=not sys.stderr.isatty())
+        try:
+            result = imports.import_annotations(
+                source, fmt=format, by=by, dry_run=dry_run, progress=lambda: bar.update(1)
+            )
+        except imports.ImportFailed as exc:
+            bar.close()
+            for line in imports.iter_problems(exc):
+                self.stderr.write(line)
+            raise CommandError(f"Nothing was imported: {exc.total} problem(s) in {file}.") from exc
+        finally:
+            bar.close()
+        verb = "Would import" if dry_run else "Imported"
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{verb} {result.claims_created} claim(s) ({result.format}): "
+                f"{result.articles_created} new article(s), {result.articles_reused} reused; "
+                f"{result.claims_skipped} claim(s) already there skipped."
+            )
+        )
+
+    def open(self, file):
+        if file == "-":
+            return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig")
+        try:
+            return open(file, encoding="utf-8-sig")  # noqa: SIM115 - read to the end by the import
+        except OSError as exc:
+            raise CommandError(f"Cannot read {file}: {exc.strerror}.") from exc

@@ -1,0 +1,223 @@
+"""The claims API: create from positions or quotes, edit with optimistic locking, scope."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from factcheck import actions
+from factcheck.models import Claim, Speaker
+from tests.conftest import ARTICLE_TEXT
+
+URL = "/api/v1/claims/"
+
+
+@pytest.fixture(autouse=True)
+def fast_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def api(user=None):
+    client = APIClient()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def publish(claim, reviewer, moderator, rating):
+    verdict = actions.save_verdict(claim=claim, reviewer=reviewer, rating=rating)
+    actions.approve_verdict(verdict=verdict, by=moderator)
+    claim.refresh_from_db()
+    return claim
+
+
+def test_it_creates_a_claim_from_positions(alice, article):
+    start = ARTICLE_TEXT.index("ridership")
+    r = api(alice).post(
+        URL,
+        {"article": article.pk, "start": start, "end": start + 9, "speaker_name": "Tomas Berg"},
+        format="json",
+    )
+    assert r.status_code == 201, r.json()
+    body = r.json()
+    assert body["quote"] == "ridership"
+    assert body["prefix"].endswith("operator said ") and body["suffix"].startswith(" fell")
+    assert body["speaker_name"] == "Tomas Berg"
+    assert r["ETag"] == '"1"'
+    assert r["Location"].endswith(f"/api/v1/claims/{body['id']}/")
+    assert Speaker.objects.filter(name="Tomas Berg").exists()
+
+
+def test_it_creates_a_claim_from_a_quote_with_context(alice, article):
+    # The sentence occurs twice; the prefix picks the second one.
+    quote = "the bridge carries 38,000 vehicles a day"
+    second = ARTICLE_TEXT.rindex(quote)
+    r = api(alice).post(
+        URL,
+        {"article": article.pk, "quote": quote, "prefix": "third.\nThe mayor said "},
+        format="json",
+    )
+    assert r.status_code == 201, r.json()
+    assert (r.json()["start"], r.json()["end"]) == (second, second + len(quote))
+
+
+def test_it_refuses_an_ambiguous_or_absent_quote(alice, article):
+    client = api(alice)
+    r = client.post(URL, {"article": article.pk, "quote": "The mayor said"}, format="json")
+    assert r.status_code == 400
+    assert "occurs 2 times" in r.json()["quote"][0]
+    r = client.post(URL, {"article": article.pk, "quote": "not in the text"}, format="json")
+    assert r.status_code == 400 and "does not occur" in r.json()["quote"][0]
+    assert not Claim.objects.exists()
+
+
+def test_positions_and_quote_must_agree(alice, article):
+    r = api(alice).post(
+        URL, {"article": article.pk, "start": 0, "end": 3, "quote": "Thx"}, format="json"
+    )
+    assert r.status_code == 400
+    assert "does not match" in r.json()["quote"][0]
+
+
+def test_it_explains_missing_or_bad_fields(alice, article):
+    client = api(alice)
+    r = client.post(URL, {"article": article.pk}, format="json")
+    assert r.status_code == 400 and "start" in r.json()
+    r = client.post(URL, {"article": article.pk, "start": 5, "end": 10**6}, format="json")
+    assert r.status_code == 400 and "end" in r.json()
+    r = client.post(URL, {"article": "x", "start": "a", "end": None}, format="json")
+    assert r.status_code == 400 and {"article", "start"} <= set(r.json())
+    r = client.post(URL, {"article": article.pk, "start": 0, "end": 3, "cue_start": 1}, format="json")
+    assert r.status_code == 400 and "cue_start" in r.json()
+    r = client.post(URL, "not json", content_type="application/json")
+    assert r.status_code == 400
+
+
+def test_outsiders_cannot_create_claims(eve, article):
+    r = api(eve).post(URL, {"article": article.pk, "start": 0, "end": 3}, format="json")
+    assert r.status_code == 403
+    assert api().post(URL, {"article": article.pk, "start": 0, "end": 3}, format="json").status_code == 403
+
+
+def test_outsiders_see_only_published_claims(claim, eve, bob, dana, ratings, alice, article):
+    hidden = actions.create_claim(article=article, by=alice, start=0, end=9)
+    publish(claim, bob, dana, ratings["True"] if "True" in ratings else next(iter(ratings.values())))
+    for who in (None, eve):
+        ids = [c["id"] for c in api(who).get(URL).json()["results"]]
+        assert ids == [claim.pk]
+        assert api(who).get(f"{URL}{hidden.pk}/").status_code == 404
+    desk = [c["id"] for c in api(alice).get(URL).json()["results"]]
+    assert sorted(desk) == sorted([claim.pk, hidden.pk])
+    published = api(eve).get(f"{URL}{claim.pk}/").json()
+    assert published["approved_verdict"]["rating_label"]
+
+
+def test_the_annotator_edits_her_open_claim_with_if_match(alice, claim):
+    client = api(alice)
+    r = client.patch(
+        f"{URL}{claim.pk}/", {"summary": "Ridership fell"}, format="json", HTTP_IF_MATCH='"1"'
+    )
+    assert r.status_code == 200, r.json()
+    assert r.json()["summary"] == "Ridership fell" and r["ETag"] == '"2"'
+    # A second editor still holding version 1 is stopped.
+    r = client.patch(f"{URL}{claim.pk}/", {"summary": "Stale"}, format="json", HTTP_IF_MATCH='"1"')
+    assert r.status_code == 412
+    assert "changed by someone else" in r.json()["detail"] and r.json()["current_version"] == 2
+    r = client.patch(f"{URL}{claim.pk}/", {"summary": "Stale", "version": 1}, format="json")
+    assert r.status_code == 412
+    r = client.patch(f"{URL}{claim.pk}/", {"summary": "x"}, format="json", HTTP_IF_MATCH="garbage")
+    assert r.status_code == 412
+    # Without If-Match or version the edit goes through.
+    r = client.patch(f"{URL}{claim.pk}/", {"kind": "direct_quote"}, format="json")
+    assert r.status_code == 200 and r.json()["version"] == 3
+    claim.refresh_from_db()
+    assert claim.summary == "Ridership fell" and claim.kind == "direct_quote"
+
+
+def test_it_moves_a_span_by_quote(alice, claim):
+    r = api(alice).patch(f"{URL}{claim.pk}/", {"quote": "fell by a third"}, format="json")
+    assert r.status_code == 200, r.json()
+    assert r.json()["quote"] == "fell by a third"
+    assert r.json()["start"] == ARTICLE_TEXT.index("fell by a third")
+
+
+def test_others_cannot_edit_or_delete_her_claim(mallory, bob, claim):
+    for user in (mallory, bob):
+        assert api(user).patch(f"{URL}{claim.pk}/", {"summary": "x"}, format="json").status_code == 403
+        assert api(user).delete(f"{URL}{claim.pk}/").status_code == 403
+    assert Claim.objects.get(pk=claim.pk).summary == "Ferry ridership fell by a third"
+
+
+def test_the_annotator_deletes_her_open_claim(alice, claim):
+    assert api(alice).delete(f"{URL}{claim.pk}/").status_code == 204
+    assert not Claim.objects.filter(pk=claim.pk).exists()
+
+
+def test_only_moderators_change_status(alice, dana, claim):
+    r = api(alice).patch(f"{URL}{claim.pk}/", {"status": "rejected"}, format="json")
+    assert r.status_code == 403
+    r = api(dana).patch(f"{URL}{claim.pk}/", {"status": "rejected", "moderation_note": "dup"}, format="json")
+    assert r.status_code == 200 and r.json()["status"] == "rejected"
+    r = api(dana).patch(f"{URL}{claim.pk}/", {"status": "published"}, format="json")
+    assert r.status_code == 400 and "approving" in r.json()["status"][0]
+    r = api(dana).patch(f"{URL}{claim.pk}/", {"status": "open"}, format="json")
+    assert r.status_code == 200 and r.json()["status"] == "open"
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["abc/", "99999999999999999999999999/", "-1/", "1.5/", "0/", "9223372036854775807/"],
+)
+def test_odd_ids_are_404(alice, claim, path):
+    assert api(alice).get(URL + path).status_code == 404
+    assert api(alice).patch(URL + path, {"summary": "x"}, format="json").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "cursor=bad",
+        "cursor=cD1hYmM%3D",  # p=abc
+        "cursor=bz05OTk5OTk5OTk5",  # o=9999999999 (offset)
+        "article=abc",
+        "article=99999999999999999999999",
+        "rating=-5",
+        "status=bogus",
+        "ordering=password",
+        "page_size=100000",
+        "unknown=1",
+    ],
+)
+def test_bad_queries_never_500(alice, claim, query):
+    r = api(alice).get(f"{URL}?{query}")
+    assert r.status_code in (200, 400), r.content
+
+
+def test_filters_search_and_ordering(alice, claim, article, bob, dana, ratings):
+    other = actions.create_claim(article=article, by=alice, quote="38,000 vehicles", prefix="The mayor said the bridge carries ", suffix=" a day.\nThe ferry", kind="indirect_quote")
+    rating = next(iter(ratings.values()))
+    publish(claim, bob, dana, rating)
+    client = api(alice)
+
+    def ids(query):
+        r = client.get(f"{URL}?{query}")
+        assert r.status_code == 200, r.json()
+        return [c["id"] for c in r.json()["results"]]
+
+    assert ids(f"article={article.pk}&ordering=-id") == [other.pk, claim.pk]
+    assert ids("status=published") == [claim.pk]
+    assert ids(f"rating={rating.pk}") == [claim.pk]
+    assert ids("search=berg") == [claim.pk]
+    assert ids(f"speaker={claim.speaker_id}") == [claim.pk]
+    assert ids("kind=indirect_quote&status=open") == [other.pk]
+
+
+def test_pages_cost_the_same_whatever_their_size(alice, article, django_assert_max_num_queries):
+    for i in range(30):
+        actions.create_claim(article=article, by=alice, start=i, end=i + 1, speaker_name=f"S{i % 3}")
+    client = api(alice)
+    client.get(URL)  # warm the session
+    with django_assert_max_num_queries(8):
+        r = client.get(f"{URL}?page_size=25")
+    assert len(r.json()["results"]) == 25 and r.json()["next"]
+    assert "count" not in r.json()  # no COUNT(*) of the table per page
+    nxt = client.get(r.json()["next"]).json()
+    assert len(nxt["results"]) == 5 and nxt["next"] is None

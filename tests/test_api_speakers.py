@@ -1,0 +1,68 @@
+"""Speakers and statements: annotators add them, moderators edit; search finds aliases."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from factcheck.models import Speaker, Statement
+
+SPEAKERS, STATEMENTS = "/api/v1/speakers/", "/api/v1/statements/"
+
+
+@pytest.fixture(autouse=True)
+def fast_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def api(user=None):
+    client = APIClient()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def test_an_annotator_adds_a_speaker_and_search_finds_aliases(alice):
+    r = api(alice).post(
+        SPEAKERS,
+        {"name": "Ingrid Solberg", "kind": "person", "aliases": ["Mayor Solberg"], "wikidata_id": "Q42"},
+        format="json",
+    )
+    assert r.status_code == 201, r.json()
+    assert r.json()["aliases"] == ["Mayor Solberg"]
+    found = api(alice).get(f"{SPEAKERS}?search=mayor").json()["results"]
+    assert [s["name"] for s in found] == ["Ingrid Solberg"]
+
+
+def test_duplicate_and_invalid_speakers_are_400(alice):
+    Speaker.objects.create(name="Tomas Berg")
+    r = api(alice).post(SPEAKERS, {"name": "tomas berg"}, format="json")
+    assert r.status_code == 400 and "name" in r.json()
+    r = api(alice).post(SPEAKERS, {"name": "X", "wikidata_id": "42"}, format="json")
+    assert r.status_code == 400 and "wikidata_id" in r.json()
+
+
+def test_only_moderators_edit_or_delete_speakers(alice, dana, claim):
+    speaker = claim.speaker
+    assert api(alice).patch(f"{SPEAKERS}{speaker.pk}/", {"description": "x"}, format="json").status_code == 403
+    r = api(dana).patch(f"{SPEAKERS}{speaker.pk}/", {"description": "CEO"}, format="json")
+    assert r.status_code == 200 and r.json()["description"] == "CEO"
+    assert api(dana).delete(f"{SPEAKERS}{speaker.pk}/").status_code == 409
+    lonely = Speaker.objects.create(name="Nobody")
+    assert api(dana).delete(f"{SPEAKERS}{lonely.pk}/").status_code == 204
+
+
+def test_statements_by_speaker_name_and_search(alice, eve, claim):
+    r = api(alice).post(
+        STATEMENTS,
+        {"speaker_name": "Mette Lund", "title": "Interview", "kind": "interview", "date": "2026-03-01"},
+        format="json",
+    )
+    assert r.status_code == 201, r.json()
+    assert r.json()["speaker_name"] == "Mette Lund"
+    assert Statement.objects.get(pk=r.json()["id"]).speaker.name == "Mette Lund"
+    found = api(alice).get(f"{STATEMENTS}?search=radio").json()["results"]
+    assert [s["id"] for s in found] == [claim.statement_id]
+    assert api(alice).get(f"{STATEMENTS}?speaker={claim.speaker_id}").json()["results"][0]["id"] == claim.statement_id
+    # Outsiders see no speaker or statement until a claim is published.
+    assert api(eve).get(SPEAKERS).json()["results"] == []
+    assert api(eve).get(STATEMENTS).json()["results"] == []
+    assert api(eve).post(STATEMENTS, {"title": "x"}, format="json").status_code == 403
