@@ -33,7 +33,8 @@ def timestamp(value: datetime.datetime) -> str:
 
 
 def agent(user) -> dict:
-    return {"type": "Person", "nickname": user.get_username()}
+    username = user.get_username()
+    return {"type": "Person", "name": user.get_full_name() or username, "nickname": username}
 
 
 def generator(base_url: str) -> dict:

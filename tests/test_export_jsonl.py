@@ -1,0 +1,52 @@
+"""JSONL export: one article per line, doccano-compatible, with our richer fields."""
+
+import json
+
+import pytest
+from rest_framework.test import APIClient
+
+from factcheck import actions
+
+URL = "/api/v1/export/claims.jsonl"
+
+
+@pytest.fixture(autouse=True)
+def fast_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def lines(user=None, query=""):
+    client = APIClient()
+    if user is not None:
+        client.force_login(user)
+    r = client.get(URL + query)
+    assert r.status_code == 200
+    assert r["Content-Type"].startswith("application/x-ndjson")
+    assert 'filename="claims.jsonl"' in r["Content-Disposition"]
+    text = b"".join(r.streaming_content).decode("utf-8")
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def test_each_article_is_a_doccano_line_with_our_claims(alice, article, claim, bob, dana, ratings):
+    verdict = actions.save_verdict(claim=claim, reviewer=bob, rating=next(iter(ratings.values())))
+    actions.approve_verdict(verdict=verdict, by=dana)
+    second = actions.create_article(title="Empty", text="Nothing claimed here.", by=alice)
+    rows = lines(alice)
+    assert [r["id"] for r in rows] == [article.pk, second.pk]
+    line = rows[0]
+    assert line["text"] == article.text
+    assert line["label"] == [[claim.start, claim.end, "INDIRECT_QUOTE"]]
+    assert line["text"][claim.start : claim.end] == "ridership fell by a third"
+    detail = line["claims"][0]
+    assert detail["speaker"]["name"] == "Tomas Berg"
+    assert detail["statement"]["title"] == "Interview with Radio Nordhavn"
+    assert detail["verdict"]["rating"] == verdict.rating.label
+    assert detail["status"] == "published"
+    assert rows[1]["label"] == [] and rows[1]["claims"] == []
+
+
+def test_outsiders_get_only_published_claims(alice, eve, article, claim):
+    actions.create_claim(article=article, by=alice, start=0, end=9)
+    assert lines(eve) == []
+    assert len(lines(alice, f"?article={article.pk}")[0]["claims"]) == 2
+    assert lines(alice, "?article=999") == []

@@ -1,0 +1,174 @@
+"""W3C Web Annotation export: collections, keyset pages, single annotations, conformance."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rest_framework.test import APIClient
+
+from factcheck import actions
+from factcheck.exports.w3c import CONTEXT
+from tests.conftest import ARTICLE_TEXT
+
+URL = "/api/v1/export/annotations/"
+MEDIA_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
+CHECKER = (
+    Path(__file__).resolve().parents[1].parent / "shared" / "tools" / "wpt_annotation_check.py"
+)
+
+
+@pytest.fixture(autouse=True)
+def fast_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def api(user=None):
+    client = APIClient()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def fetch(client, url):
+    r = client.get(url)
+    assert r.status_code == 200, r.content
+    assert r["Content-Type"] == MEDIA_TYPE
+    return json.loads(b"".join(r.streaming_content) if r.streaming else r.content)
+
+
+@pytest.fixture
+def claims(article, claim, alice, bob, dana, ratings):
+    """Four claims: one published with a verdict, one with emoji around it, two open."""
+    verdict = actions.save_verdict(
+        claim=claim, reviewer=bob, rating=next(iter(ratings.values())), rationale="Checked."
+    )
+    actions.approve_verdict(verdict=verdict, by=dana)
+    more = [
+        actions.create_claim(article=article, by=alice, start=0, end=9, kind="author_claim"),
+        actions.create_claim(
+            article=article,
+            by=alice,
+            quote="38,000 vehicles",
+            prefix="third.\nThe mayor said the bridge carries ",
+            speaker_name="The Mayor",
+        ),
+    ]
+    emoji = actions.create_article(
+        title="Emoji", text="Before 🚗🌉 she said “hi ❤️” after.", by=alice
+    )
+    more.append(actions.create_claim(article=emoji, by=alice, quote="hi ❤️"))
+    return [claim, *more]
+
+
+def test_the_collection_has_total_and_an_embedded_first_page(alice, claims):
+    doc = fetch(api(alice), URL)
+    assert doc["@context"] == CONTEXT and doc["type"] == "AnnotationCollection"
+    assert doc["total"] == 4
+    page = doc["first"]
+    assert page["type"] == "AnnotationPage" and page["startIndex"] == 0
+    assert [a["id"].rsplit("/", 2)[-2] for a in page["items"]] == [str(c.pk) for c in claims]
+    published = page["items"][0]
+    assert published["motivation"] == "assessing"
+    assert published["id"].startswith("http://testserver/api/v1/export/annotations/")
+    assert published["target"]["source"] == "https://news.example.org/bridge"
+    quote, position = published["target"]["selector"]
+    assert quote == {
+        "type": "TextQuoteSelector",
+        "exact": "ridership fell by a third",
+        "prefix": claims[0].prefix,
+        "suffix": claims[0].suffix,
+    }
+    assert position == {
+        "type": "TextPositionSelector",
+        "start": ARTICLE_TEXT.index("ridership"),
+        "end": ARTICLE_TEXT.index("ridership") + 25,
+    }
+    purposes = {b["purpose"]: b["value"] for b in published["body"]}
+    assert purposes["identifying"] == "Tomas Berg"
+    assert purposes["linking"] == "Interview with Radio Nordhavn"
+    assert purposes["classifying"] == "indirect_quote"
+    assert purposes["commenting"] == "Checked."
+    assert published["creator"] == {"type": "Person", "name": "alice", "nickname": "alice"}
+    assert published["generator"]["type"] == "Software"
+    assert page["items"][1]["motivation"] == "highlighting"
+
+
+def test_offsets_are_code_points(alice, claims):
+    emoji = fetch(api(alice), URL)["first"]["items"][3]
+    position = emoji["target"]["selector"][1]
+    text = "Before 🚗🌉 she said “hi ❤️” after."
+    assert text[position["start"] : position["end"]] == "hi ❤️"
+    assert emoji["target"]["source"].startswith("http://testserver/articles/")
+
+
+def test_keyset_pages_link_next_and_prev(alice, claims):
+    client = api(alice)
+    first = fetch(client, f"{URL}?page_size=3")["first"]
+    assert len(first["items"]) == 3 and "prev" not in first
+    second = fetch(client, first["next"])
+    assert second["startIndex"] == 3 and len(second["items"]) == 1 and "next" not in second
+    assert second["@context"] == CONTEXT and second["partOf"].endswith(URL)
+    back = fetch(client, second["prev"])
+    assert [a["id"] for a in back["items"]] == [a["id"] for a in first["items"]]
+    assert back["startIndex"] == 0
+
+
+def test_the_article_filter_and_the_public_view(alice, eve, claims, article):
+    doc = fetch(api(alice), f"{URL}?article={article.pk}")
+    assert doc["total"] == 3 and doc["id"].endswith(f"?article={article.pk}")
+    for outsider in (None, eve):
+        public = fetch(api(outsider), URL)
+        assert public["total"] == 1
+        assert [a["motivation"] for a in public["first"]["items"]] == ["assessing"]
+
+
+def test_each_annotation_is_served_at_its_id(alice, eve, claims):
+    items = fetch(api(alice), URL)["first"]["items"]
+    alone = fetch(api(alice), items[1]["id"].replace("http://testserver", ""))
+    assert alone["@context"] == CONTEXT
+    assert {k: v for k, v in alone.items() if k != "@context"} == items[1]
+    # An open claim is not public.
+    assert api(eve).get(items[1]["id"].replace("http://testserver", "")).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "page=x",
+        "page=0&after=abc",
+        "page_size=0",
+        "page_size=5000",
+        "article=-1",
+        "after=3",
+        "page=0&after=1&before=2",
+        "page=0&before=5&page_size=all",
+    ],
+)
+def test_bad_parameters_are_400(alice, claims, query):
+    assert api(alice).get(f"{URL}?{query}").status_code == 400
+
+
+def test_an_unknown_annotation_is_404(alice):
+    assert api(alice).get(f"{URL}12345/").status_code == 404
+    assert api(alice).get(f"{URL}99999999999999999999999/").status_code == 404
+
+
+def test_the_export_passes_the_w3c_test_suite(alice, claims, tmp_path):
+    if not CHECKER.exists():
+        pytest.skip(f"the W3C checker is absent ({CHECKER}); skipping")
+    client = api(alice)
+    files = {
+        "collection.json": fetch(client, f"{URL}?page_size=all"),
+        "page.json": fetch(client, f"{URL}?page=0&page_size=2"),
+        "annotation.json": fetch(client, fetch(client, URL)["first"]["items"][0]["id"]),
+    }
+    for name, doc in files.items():
+        path = tmp_path / name
+        path.write_text(json.dumps(doc), encoding="utf-8")
+        run = subprocess.run(
+            [sys.executable, str(CHECKER), str(path)], capture_output=True, text=True, timeout=120
+        )
+        assert run.returncode == 0, f"{name}:\n{run.stdout}\n{run.stderr}"
+        assert "FAIL" not in run.stdout.replace("FAIL (MUST", "")
