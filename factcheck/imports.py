@@ -521,13 +521,16 @@ def import_annotations(
     progress: Callable[[], None] | None = None,
 ) -> ImportResult:
     """Import ``source`` (text, bytes or a text stream) in ``fmt`` (guessed when None)."""
-    stream = _as_text(source)
-    if fmt is None:
-        if not hasattr(stream, "seek") or not stream.seekable():
-            stream = io.StringIO(stream.read())
-        head = stream.read(4096)
-        stream.seek(0)
-        fmt = detect_format(head)
+    try:
+        stream = _as_text(source)
+        if fmt is None:
+            if not hasattr(stream, "seek") or not stream.seekable():
+                stream = io.StringIO(stream.read())
+            head = stream.read(4096)
+            stream.seek(0)
+            fmt = detect_format(head)
+    except UnicodeDecodeError as exc:
+        raise ImportFailed([Problem("file", f"not valid UTF-8 (byte {exc.start})")]) from exc
     if fmt not in PARSERS:
         raise ImportFailed(
             [Problem("format", f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")]

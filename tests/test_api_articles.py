@@ -23,7 +23,11 @@ def api(user=None):
 def test_an_annotator_adds_an_article(alice):
     r = api(alice).post(
         URL,
-        {"title": "Harbour", "text": "Cafe\u0301 owners said so.\r\n", "url": "https://n.example/h"},
+        {
+            "title": "Harbour",
+            "text": "Cafe\u0301 owners said so.\r\n",
+            "url": "https://n.example/h",
+        },
         format="json",
     )
     assert r.status_code == 201, r.json()
@@ -52,7 +56,9 @@ def test_the_list_leaves_out_the_text_and_is_scoped(alice, eve, article, claim):
 
 
 def test_only_moderators_edit_and_delete(alice, dana, article, claim):
-    assert api(alice).patch(f"{URL}{article.pk}/", {"title": "New"}, format="json").status_code == 403
+    assert (
+        api(alice).patch(f"{URL}{article.pk}/", {"title": "New"}, format="json").status_code == 403
+    )
     r = api(dana).patch(f"{URL}{article.pk}/", {"title": "New"}, format="json")
     assert r.status_code == 200 and r.json()["title"] == "New"
     # The text is fixed once claims point into it.

@@ -49,7 +49,10 @@ def test_a_token_can_be_revoked(alice):
     client = APIClient(HTTP_AUTHORIZATION=f"Token {token}")
     assert client.delete(TOKEN_URL).status_code == 204
     assert client.get("/api/v1/claims/").status_code in (401, 403)
-    assert APIClient(HTTP_AUTHORIZATION=f"Token {token}").delete(TOKEN_URL).status_code in (401, 403)
+    assert APIClient(HTTP_AUTHORIZATION=f"Token {token}").delete(TOKEN_URL).status_code in (
+        401,
+        403,
+    )
 
 
 def test_the_browser_session_needs_a_csrf_token(alice, article):

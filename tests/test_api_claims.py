@@ -85,7 +85,9 @@ def test_it_explains_missing_or_bad_fields(alice, article):
     assert r.status_code == 400 and "end" in r.json()
     r = client.post(URL, {"article": "x", "start": "a", "end": None}, format="json")
     assert r.status_code == 400 and {"article", "start"} <= set(r.json())
-    r = client.post(URL, {"article": article.pk, "start": 0, "end": 3, "cue_start": 1}, format="json")
+    r = client.post(
+        URL, {"article": article.pk, "start": 0, "end": 3, "cue_start": 1}, format="json"
+    )
     assert r.status_code == 400 and "cue_start" in r.json()
     r = client.post(URL, "not json", content_type="application/json")
     assert r.status_code == 400
@@ -94,12 +96,17 @@ def test_it_explains_missing_or_bad_fields(alice, article):
 def test_outsiders_cannot_create_claims(eve, article):
     r = api(eve).post(URL, {"article": article.pk, "start": 0, "end": 3}, format="json")
     assert r.status_code == 403
-    assert api().post(URL, {"article": article.pk, "start": 0, "end": 3}, format="json").status_code == 403
+    assert (
+        api().post(URL, {"article": article.pk, "start": 0, "end": 3}, format="json").status_code
+        == 403
+    )
 
 
 def test_outsiders_see_only_published_claims(claim, eve, bob, dana, ratings, alice, article):
     hidden = actions.create_claim(article=article, by=alice, start=0, end=9)
-    publish(claim, bob, dana, ratings["True"] if "True" in ratings else next(iter(ratings.values())))
+    publish(
+        claim, bob, dana, ratings["True"] if "True" in ratings else next(iter(ratings.values()))
+    )
     for who in (None, eve):
         ids = [c["id"] for c in api(who).get(URL).json()["results"]]
         assert ids == [claim.pk]
@@ -141,7 +148,9 @@ def test_it_moves_a_span_by_quote(alice, claim):
 
 def test_others_cannot_edit_or_delete_her_claim(mallory, bob, claim):
     for user in (mallory, bob):
-        assert api(user).patch(f"{URL}{claim.pk}/", {"summary": "x"}, format="json").status_code == 403
+        assert (
+            api(user).patch(f"{URL}{claim.pk}/", {"summary": "x"}, format="json").status_code == 403
+        )
         assert api(user).delete(f"{URL}{claim.pk}/").status_code == 403
     assert Claim.objects.get(pk=claim.pk).summary == "Ferry ridership fell by a third"
 
@@ -154,7 +163,9 @@ def test_the_annotator_deletes_her_open_claim(alice, claim):
 def test_only_moderators_change_status(alice, dana, claim):
     r = api(alice).patch(f"{URL}{claim.pk}/", {"status": "rejected"}, format="json")
     assert r.status_code == 403
-    r = api(dana).patch(f"{URL}{claim.pk}/", {"status": "rejected", "moderation_note": "dup"}, format="json")
+    r = api(dana).patch(
+        f"{URL}{claim.pk}/", {"status": "rejected", "moderation_note": "dup"}, format="json"
+    )
     assert r.status_code == 200 and r.json()["status"] == "rejected"
     r = api(dana).patch(f"{URL}{claim.pk}/", {"status": "published"}, format="json")
     assert r.status_code == 400 and "approving" in r.json()["status"][0]
@@ -192,7 +203,14 @@ def test_bad_queries_never_500(alice, claim, query):
 
 
 def test_filters_search_and_ordering(alice, claim, article, bob, dana, ratings):
-    other = actions.create_claim(article=article, by=alice, quote="38,000 vehicles", prefix="The mayor said the bridge carries ", suffix=" a day.\nThe ferry", kind="indirect_quote")
+    other = actions.create_claim(
+        article=article,
+        by=alice,
+        quote="38,000 vehicles",
+        prefix="The mayor said the bridge carries ",
+        suffix=" a day.\nThe ferry",
+        kind="indirect_quote",
+    )
     rating = next(iter(ratings.values()))
     publish(claim, bob, dana, rating)
     client = api(alice)
@@ -212,7 +230,9 @@ def test_filters_search_and_ordering(alice, claim, article, bob, dana, ratings):
 
 def test_pages_cost_the_same_whatever_their_size(alice, article, django_assert_max_num_queries):
     for i in range(30):
-        actions.create_claim(article=article, by=alice, start=i, end=i + 1, speaker_name=f"S{i % 3}")
+        actions.create_claim(
+            article=article, by=alice, start=i, end=i + 1, speaker_name=f"S{i % 3}"
+        )
     client = api(alice)
     client.get(URL)  # warm the session
     with django_assert_max_num_queries(8):

@@ -13,7 +13,12 @@ def test_the_schema_validates_without_warnings(tmp_path):
     out = tmp_path / "schema.yml"
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
     text = out.read_text()
-    for path in ("/api/v1/claims/", "/api/v1/export/annotations/", "/api/v1/auth/token/", "/api/v1/import/"):
+    for path in (
+        "/api/v1/claims/",
+        "/api/v1/export/annotations/",
+        "/api/v1/auth/token/",
+        "/api/v1/import/",
+    ):
         assert path in text
 
 

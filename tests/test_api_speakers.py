@@ -23,7 +23,12 @@ def api(user=None):
 def test_an_annotator_adds_a_speaker_and_search_finds_aliases(alice):
     r = api(alice).post(
         SPEAKERS,
-        {"name": "Ingrid Solberg", "kind": "person", "aliases": ["Mayor Solberg"], "wikidata_id": "Q42"},
+        {
+            "name": "Ingrid Solberg",
+            "kind": "person",
+            "aliases": ["Mayor Solberg"],
+            "wikidata_id": "Q42",
+        },
         format="json",
     )
     assert r.status_code == 201, r.json()
@@ -42,7 +47,12 @@ def test_duplicate_and_invalid_speakers_are_400(alice):
 
 def test_only_moderators_edit_or_delete_speakers(alice, dana, claim):
     speaker = claim.speaker
-    assert api(alice).patch(f"{SPEAKERS}{speaker.pk}/", {"description": "x"}, format="json").status_code == 403
+    assert (
+        api(alice)
+        .patch(f"{SPEAKERS}{speaker.pk}/", {"description": "x"}, format="json")
+        .status_code
+        == 403
+    )
     r = api(dana).patch(f"{SPEAKERS}{speaker.pk}/", {"description": "CEO"}, format="json")
     assert r.status_code == 200 and r.json()["description"] == "CEO"
     assert api(dana).delete(f"{SPEAKERS}{speaker.pk}/").status_code == 409
@@ -53,7 +63,12 @@ def test_only_moderators_edit_or_delete_speakers(alice, dana, claim):
 def test_statements_by_speaker_name_and_search(alice, eve, claim):
     r = api(alice).post(
         STATEMENTS,
-        {"speaker_name": "Mette Lund", "title": "Interview", "kind": "interview", "date": "2026-03-01"},
+        {
+            "speaker_name": "Mette Lund",
+            "title": "Interview",
+            "kind": "interview",
+            "date": "2026-03-01",
+        },
         format="json",
     )
     assert r.status_code == 201, r.json()
@@ -61,7 +76,10 @@ def test_statements_by_speaker_name_and_search(alice, eve, claim):
     assert Statement.objects.get(pk=r.json()["id"]).speaker.name == "Mette Lund"
     found = api(alice).get(f"{STATEMENTS}?search=radio").json()["results"]
     assert [s["id"] for s in found] == [claim.statement_id]
-    assert api(alice).get(f"{STATEMENTS}?speaker={claim.speaker_id}").json()["results"][0]["id"] == claim.statement_id
+    assert (
+        api(alice).get(f"{STATEMENTS}?speaker={claim.speaker_id}").json()["results"][0]["id"]
+        == claim.statement_id
+    )
     # Outsiders see no speaker or statement until a claim is published.
     assert api(eve).get(SPEAKERS).json()["results"] == []
     assert api(eve).get(STATEMENTS).json()["results"] == []

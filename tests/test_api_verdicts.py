@@ -55,7 +55,10 @@ def test_bad_sources_and_non_reviewers_are_refused(alice, bob, claim, rating):
         format="json",
     )
     assert r.status_code == 400
-    assert api(alice).post(URL, {"claim": claim.pk, "rating": rating.pk}, format="json").status_code == 403
+    assert (
+        api(alice).post(URL, {"claim": claim.pk, "rating": rating.pk}, format="json").status_code
+        == 403
+    )
     assert not Verdict.objects.exists()
 
 
@@ -79,10 +82,15 @@ def test_the_reviewer_edits_her_verdict_with_if_match(bob, carol, claim, rating,
     assert r.status_code == 200, r.json()
     assert r.json()["rating"] == other.pk and r.json()["status"] == "submitted"
     stale = api(bob).patch(
-        f"{URL}{verdict.pk}/", {"rationale": "x"}, format="json", HTTP_IF_MATCH=f'"{verdict.version}"'
+        f"{URL}{verdict.pk}/",
+        {"rationale": "x"},
+        format="json",
+        HTTP_IF_MATCH=f'"{verdict.version}"',
     )
     assert stale.status_code == 412
-    assert api(carol).patch(f"{URL}{verdict.pk}/", {"rationale": "x"}, format="json").status_code in (403, 404)
+    assert api(carol).patch(
+        f"{URL}{verdict.pk}/", {"rationale": "x"}, format="json"
+    ).status_code in (403, 404)
 
 
 def test_a_moderator_approves_and_the_claim_is_published(bob, dana, claim, rating):
@@ -119,7 +127,9 @@ def test_rejection_needs_a_note_and_a_fresh_version(bob, dana, claim, rating):
     )
     assert r.status_code == 412
     r = api(dana).patch(
-        f"{URL}{verdict.pk}/", {"status": "rejected", "moderation_note": "Weak sources"}, format="json"
+        f"{URL}{verdict.pk}/",
+        {"status": "rejected", "moderation_note": "Weak sources"},
+        format="json",
     )
     assert r.status_code == 200 and r.json()["status"] == "rejected"
     # Once moderated, the reviewer can no longer edit it.

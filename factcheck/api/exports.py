@@ -8,7 +8,7 @@ from django.http import JsonResponse, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
-from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import BaseParser, FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -35,11 +35,8 @@ DEFAULT_PAGE_SIZE = 100
 ARTICLE_PARAM = OpenApiParameter("article", int, description="Only this article's claims.")
 
 
-class AnyContent(BaseContentNegotiation):
+class AnyContent(DefaultContentNegotiation):
     """Exports answer in their own format whatever the Accept header says (no 406)."""
-
-    def select_parser(self, request, parsers):
-        return parsers[0] if parsers else None
 
     def select_renderer(self, request, renderers, format_suffix=None):
         return renderers[0], renderers[0].media_type

@@ -26,9 +26,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", metavar="FILE", help="The file to import; - reads stdin.")
         parser.add_argument("--format", choices=imports.FORMATS, help="Default: guessed.")
-        parser.add_argument(
-            "--user", metavar="USERNAME", help="Record claims as made by USERNAME."
-        )
+        parser.add_argument("--user", metavar="USERNAME", help="Record claims as made by USERNAME.")
         parser.add_argument(
             "--dry-run", action="store_true", help="Check everything, then save nothing."
         )

@@ -1,0 +1,66 @@
+"""manage.py import_annotations: files in four formats, all or nothing, clear problems."""
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from factcheck.models import Article, Claim
+
+TEXT = "The council said the toll rose. Berg said ridership fell."
+
+
+def run(*args):
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_annotations", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_it_imports_a_doccano_file_as_a_user(alice, tmp_path):
+    path = tmp_path / "doccano.jsonl"
+    path.write_text(json.dumps({"text": TEXT, "label": [[0, 15, "AUTHOR_CLAIM"]]}) + "\n")
+    out, _ = run(str(path), "--format", "doccano", "--user", "alice")
+    assert "Imported 1 claim(s) (doccano): 1 new article(s)" in out
+    claim = Claim.objects.get()
+    assert claim.kind == "author_claim" and claim.created_by == alice
+
+
+def test_problems_are_listed_by_line_and_nothing_is_saved(db, tmp_path):
+    path = tmp_path / "bad.jsonl"
+    path.write_text(
+        json.dumps({"text": TEXT, "label": [[0, 15, "X"]]})
+        + "\n"
+        + json.dumps({"text": TEXT, "label": [[40, 20, "X"]]})
+        + "\n"
+    )
+    out = io.StringIO()
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="Nothing was imported: 1 problem"):
+        call_command("import_annotations", str(path), stdout=out, stderr=err)
+    assert "line 2:" in err.getvalue() and "end must be greater" in err.getvalue()
+    assert not Article.objects.exists()
+
+
+def test_dry_run_and_bad_arguments(db, tmp_path):
+    path = tmp_path / "ok.jsonl"
+    path.write_text(json.dumps({"text": TEXT, "label": [[0, 15, "X"]]}) + "\n")
+    out, _ = run(str(path), "--dry-run")
+    assert out.startswith("Would import 1 claim(s)") and not Article.objects.exists()
+    with pytest.raises(CommandError, match="no user"):
+        run(str(path), "--user", "nobody")
+    with pytest.raises(CommandError, match="Cannot read"):
+        run(str(tmp_path / "missing.jsonl"))
+    latin = tmp_path / "latin.jsonl"
+    latin.write_bytes('{"text": "caf\xe9"}\n'.encode("latin-1"))
+    with pytest.raises(CommandError):
+        run(str(latin))
+
+
+def test_help_names_every_format(capsys):
+    with pytest.raises(SystemExit):
+        call_command("import_annotations", "--help")
+    text = capsys.readouterr().out
+    for word in ("ours", "doccano", "labelstudio", "w3c", "--dry-run", "all or nothing"):
+        assert word in text

@@ -1,0 +1,209 @@
+"""Imports: our JSONL, doccano, Label Studio and W3C; all or nothing; nothing lost."""
+
+import json
+
+import pytest
+from rest_framework.test import APIClient
+
+from factcheck import actions, imports
+from factcheck.exports import articles_for_export, claims_for_export, jsonl, w3c
+from factcheck.models import Article, Claim, Speaker, Statement
+
+TEXT = "Mayor Solberg said the toll “has not changed in ten years”. Berg said 🚗 ridership fell."
+
+
+@pytest.fixture(autouse=True)
+def fast_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def span(quote):
+    start = TEXT.index(quote)
+    return start, start + len(quote)
+
+
+def test_doccano_jsonl(alice):
+    s, e = span("has not changed in ten years")
+    data = json.dumps({"text": TEXT, "label": [[s, e, "DIRECT_QUOTE"], [0, 13, "CLAIM"]]}) + "\n"
+    result = imports.import_annotations(data, fmt="doccano", by=alice)
+    assert (result.articles_created, result.claims_created) == (1, 2)
+    article = Article.objects.get()
+    assert article.title.startswith("Mayor Solberg said")
+    quotes = sorted(article.claims.values_list("quote", "kind"))
+    assert quotes == [
+        ("Mayor Solberg", "direct_quote"),
+        ("has not changed in ten years", "direct_quote"),
+    ]
+    assert all(c.created_by == alice for c in article.claims.all())
+
+
+def test_label_studio_with_utf16_offsets(alice):
+    # Label Studio counts like JavaScript: the car emoji is two units there.
+    quote = "ridership fell"
+    s, e = span(quote)
+    task = {
+        "data": {"text": TEXT, "title": "Toll row"},
+        "annotations": [
+            {
+                "result": [
+                    {
+                        "type": "labels",
+                        "value": {
+                            "start": s + 1,
+                            "end": e + 1,
+                            "text": quote,
+                            "labels": ["Indirect quote"],
+                        },
+                    },
+                    {"type": "choices", "value": {"choices": ["x"]}},
+                ]
+            }
+        ],
+    }
+    result = imports.import_annotations(json.dumps([task]), by=alice)
+    assert result.format == "labelstudio" and result.claims_created == 1
+    claim = Claim.objects.get()
+    assert (claim.start, claim.end, claim.kind) == (s, e, "indirect_quote")
+    assert claim.article.title == "Toll row"
+
+
+def test_w3c_annotations_point_at_articles_already_here(alice, article, claim):
+    annotation = w3c.annotation(claims_for_export().get(), base_url="http://testserver")
+    claim.delete()
+    result = imports.import_annotations(json.dumps([annotation]), fmt="w3c", by=alice)
+    assert result.claims_created == 1
+    again = Claim.objects.get()
+    assert (again.start, again.end, again.kind) == (claim.start, claim.end, claim.kind)
+    assert again.speaker.name == "Tomas Berg" and again.summary == claim.summary
+    stray = dict(
+        annotation, target={**annotation["target"], "source": "https://elsewhere.example/x"}
+    )
+    with pytest.raises(imports.ImportFailed) as failed:
+        imports.import_annotations(json.dumps([stray]), fmt="w3c", by=alice)
+    assert "import the article first" in str(failed.value.problems[0])
+
+
+def test_an_import_with_a_bad_line_imports_nothing(alice):
+    s, e = span("ridership fell")
+    good = json.dumps({"text": TEXT, "label": [[s, e, "X"]]})
+    lines = "\n".join(
+        [
+            good,
+            "{not json",
+            json.dumps({"text": "Short.", "label": [[0, 99, "X"]]}),
+            json.dumps({"label": []}),
+            json.dumps({"text": "Fine text.", "label": [["a", 2, "X"]]}),
+        ]
+    )
+    with pytest.raises(imports.ImportFailed) as failed:
+        imports.import_annotations(lines, fmt="doccano", by=alice)
+    where = [p.where for p in failed.value.problems]
+    assert where == ["line 2", "line 3", "line 4", "line 5"]
+    messages = [p.message for p in failed.value.problems]
+    assert "not valid JSON" in messages[0] and "past the end" in messages[1]
+    assert "text" in messages[2] and "integer" in messages[3]
+    assert not Article.objects.exists() and not Claim.objects.exists()
+
+
+def test_dry_run_saves_nothing(alice):
+    data = json.dumps({"text": TEXT, "label": [[0, 5, "X"]]})
+    result = imports.import_annotations(data, by=alice, dry_run=True)
+    assert result.claims_created == 1 and result.dry_run
+    assert not Article.objects.exists()
+
+
+def test_export_then_import_into_an_empty_database_loses_nothing(
+    alice, article, claim, django_db_blocker
+):
+    claim2 = actions.create_claim(
+        article=article,
+        by=alice,
+        quote="38,000 vehicles",
+        prefix="third.\nThe mayor said the bridge carries ",
+        kind="mixed_quote",
+        speaker_name="Ingrid Solberg",
+        statement_title="Press release",
+        summary="Bridge traffic",
+        check_worthy=False,
+        cue=(0, 3),
+    )
+    speaker = claim2.speaker
+    speaker.aliases, speaker.wikidata_id, speaker.description = "Mayor Solberg", "Q42", "Mayor"
+    speaker.save()
+    exported = "".join(
+        jsonl.stream_jsonl(
+            articles_for_export(Article.objects.all(), Claim.objects.all()),
+            base_url="http://testserver",
+        )
+    )
+
+    def snapshot():
+        return [
+            (
+                c.article.title,
+                c.article.url,
+                c.article.text,
+                c.article.publisher,
+                c.article.published_on,
+                c.start,
+                c.end,
+                c.quote,
+                c.prefix,
+                c.suffix,
+                c.kind,
+                c.speaker
+                and (
+                    c.speaker.name,
+                    c.speaker.aliases,
+                    c.speaker.wikidata_id,
+                    c.speaker.description,
+                ),
+                c.statement and c.statement.title,
+                c.summary,
+                c.check_worthy,
+                c.cue_start,
+                c.cue_end,
+            )
+            for c in Claim.objects.order_by("start")
+        ]
+
+    before = snapshot()
+    Claim.objects.all().delete()
+    Statement.objects.all().delete()
+    Speaker.objects.all().delete()
+    Article.objects.all().delete()
+    result = imports.import_annotations(exported, by=alice)
+    assert result.format == "ours" and result.claims_created == 2
+    assert snapshot() == before
+    # Importing the same file again changes nothing.
+    again = imports.import_annotations(exported, by=alice)
+    assert (again.articles_reused, again.claims_created, again.claims_skipped) == (1, 0, 2)
+
+
+def test_the_api_import_endpoint(alice, eve):
+    data = json.dumps({"text": TEXT, "label": [[0, 13, "DIRECT_QUOTE"]]}) + "\n"
+    client = APIClient()
+    client.force_login(alice)
+    r = client.post("/api/v1/import/?format=doccano", data, content_type="application/x-ndjson")
+    assert r.status_code == 201, r.json()
+    assert r.json()["claims_created"] == 1
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("bad.jsonl", b'{"text": "x", "label": [[0, 5, "X"]]}\n')
+    r = client.post("/api/v1/import/", {"file": upload, "format": "doccano"})
+    assert r.status_code == 400
+    assert r.json()["problems"] == [
+        {"where": "line 1", "message": r.json()["problems"][0]["message"]}
+    ]
+    assert "line 1" in r.json()["problems"][0]["where"]
+    r = client.post("/api/v1/import/?format=nope", data, content_type="application/x-ndjson")
+    assert r.status_code == 400 and "format" in r.json()
+    r = client.post("/api/v1/import/", b"\xff\xfe", content_type="application/x-ndjson")
+    assert r.status_code == 400
+    outsider = APIClient()
+    outsider.force_login(eve)
+    assert (
+        outsider.post("/api/v1/import/", data, content_type="application/x-ndjson").status_code
+        == 403
+    )
+    assert Claim.objects.count() == 1
