@@ -231,6 +231,9 @@ def span_from(article: Article, data: dict) -> tuple[int, int]:
     return start, end
 
 
+FORM_FIELD_OF = {"name": "speaker", "title": "statement"}
+
+
 def json_write(view):
     """Turn the actions' exceptions into JSON errors the claim form shows."""
 
@@ -240,6 +243,8 @@ def json_write(view):
             return view(request, *args, **kwargs)
         except ValidationError as exc:
             errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+            # A typed speaker or statement that cannot be created reports its model's field.
+            errors = {FORM_FIELD_OF.get(k, k): v for k, v in errors.items()}
             return json_error("", status=400, errors=errors)
         except PermissionDenied as exc:
             return json_error(str(exc) or "You may not do this.", status=403)

@@ -328,10 +328,14 @@ function openFromSelection() {
   openForm({ mode: "create", start: found.span.start, end: found.span.end }, found.rect);
 }
 
+// The form opens just after mouse-up, once the browser has settled the selection; a key
+// pressed in between (keyboard selection) cancels that.
+let mouseToken = 0;
 textEl.addEventListener("mouseup", () => {
-  // Let the browser finish updating the selection first.
-  setTimeout(openFromSelection, 0);
+  const token = ++mouseToken;
+  setTimeout(() => token === mouseToken && openFromSelection(), 0);
 });
+document.addEventListener("keydown", () => mouseToken++, { capture: true });
 
 textEl.addEventListener("click", (event) => {
   const selection = window.getSelection();
@@ -347,6 +351,30 @@ listSlot.addEventListener("click", (event) => {
   const id = Number(item.dataset.claimId);
   if (button.dataset.action === "pick") selectClaim(id, { scrollText: true });
   if (button.dataset.action === "edit") edit(id);
+});
+
+// Keyboard selection: Tab to the text (or click to place the caret), then Shift + arrows
+// (Ctrl/Alt + Shift + arrows by word). Chromium extends only a range, not a caret, in text that
+// is not editable, so the extension is done here with Selection.modify.
+const ARROWS = {
+  ArrowRight: ["forward", "character"],
+  ArrowLeft: ["backward", "character"],
+  ArrowDown: ["forward", "line"],
+  ArrowUp: ["backward", "line"],
+};
+textEl.addEventListener("keydown", (event) => {
+  const move = ARROWS[event.key];
+  if (!move || !event.shiftKey || event.metaKey) return;
+  const selection = window.getSelection();
+  if (!selection.rangeCount || !textEl.contains(selection.anchorNode)) {
+    const walker = document.createTreeWalker(textEl, NodeFilter.SHOW_TEXT);
+    const first = walker.nextNode();
+    if (!first) return;
+    selection.collapse(first, 0);
+  }
+  const granularity = (event.ctrlKey || event.altKey) && move[1] === "character" ? "word" : move[1];
+  selection.modify("extend", move[0], granularity);
+  event.preventDefault();
 });
 
 document.addEventListener("keyup", (event) => {
