@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from django.conf import settings
 
 from factcheck import text as textlib
-from factcheck.exports import CHUNK_SIZE, absolute, rating_scale
+from factcheck.exports import absolute, claims_in_batches, rating_scale
 from factcheck.models import Claim, Speaker, Verdict
 
 CONTEXT = "https://schema.org"
@@ -100,7 +100,7 @@ def stream_claimreviews(claims, *, base_url: str) -> Iterator[str]:
     scale = rating_scale()
     yield '{"@context":"https://schema.org","@graph":['
     first = True
-    for claim in claims.published().order_by("pk").iterator(chunk_size=CHUNK_SIZE):
+    for claim in claims_in_batches(claims.published().order_by("pk")):
         verdict = claim.approved_verdict
         if verdict is None:
             continue

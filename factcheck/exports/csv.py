@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 
-from factcheck.exports import CHUNK_SIZE, absolute
+from factcheck.exports import absolute, claims_in_batches
 from factcheck.models import Claim
 
 BOM = "\ufeff"
@@ -95,5 +95,5 @@ def stream_csv(claims, *, base_url: str) -> Iterator[str]:
     """The CSV of ``claims`` (see ``exports.claims_for_export``), BOM first."""
     writer = csv.writer(_Line())
     yield BOM + writer.writerow(COLUMNS)
-    for claim in claims.iterator(chunk_size=CHUNK_SIZE):
+    for claim in claims_in_batches(claims):
         yield writer.writerow(claim_row(claim, base_url=base_url))

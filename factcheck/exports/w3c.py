@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable, Iterator
 from urllib.parse import urlencode
 
-from factcheck.exports import CHUNK_SIZE, absolute
+from factcheck.exports import absolute, claims_in_batches
 from factcheck.models import Claim
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -114,11 +114,23 @@ def _open_object(fields: dict) -> str:
     return _dumps(fields)[:-1]
 
 
-def _items(claims: Iterable[Claim], base_url: str, seen: list) -> Iterator[str]:
-    """Annotations as a JSON array body; appends each claim id to ``seen``."""
+class _Seen:
+    """How many claims a page held, and its first and last id (for prev/next links)."""
+
+    def __init__(self):
+        self.count, self.first, self.last = 0, None, None
+
+    def add(self, pk: int) -> None:
+        self.count += 1
+        self.first = pk if self.first is None else self.first
+        self.last = pk
+
+
+def _items(claims: Iterable[Claim], base_url: str, seen: _Seen) -> Iterator[str]:
+    """Annotations as a JSON array body, noting each claim id in ``seen``."""
     yield "["
     for i, claim in enumerate(claims):
-        seen.append(claim.pk)
+        seen.add(claim.pk)
         yield ("," if i else "") + _dumps(annotation(claim, base_url=base_url, context=False))
     yield "]"
 
@@ -151,6 +163,7 @@ def stream_page(
     ``after``/``before`` are claim ids (exclusive); ``size`` None means every claim
     after ``after`` in one streamed page (the full export).
     """
+    limit = None if size is None else size + 1  # one more tells whether there is a next page
     if before is not None:
         ids = list(claims.filter(pk__lt=before).order_by("-pk").values_list("pk", flat=True)[:size])
         rows = claims.filter(pk__in=ids).order_by("pk")
@@ -158,8 +171,6 @@ def stream_page(
     else:
         rows = claims.filter(pk__gt=after) if after is not None else claims
         rows = rows.order_by("pk")
-        if size is not None:
-            rows = rows[: size + 1]
         has_more = False
     head = {
         "id": page_iri(collection_iri, start, after=after, before=before, size=size),
@@ -170,16 +181,16 @@ def stream_page(
     if not embedded:
         head = {"@context": CONTEXT, **head}
     yield _open_object(head) + ',"items":'
-    seen: list[int] = []
+    seen = _Seen()
     overflow: list[int] = []
-    taken = _limit(rows.iterator(chunk_size=CHUNK_SIZE), size, overflow)
+    taken = _limit(claims_in_batches(rows, limit=limit), size, overflow)
     yield from _items(taken, base_url, seen)
     tail = {}
-    if seen and (overflow or has_more):
-        tail["next"] = page_iri(collection_iri, start + len(seen), after=seen[-1], size=size)
-    if seen and start > 0:
+    if seen.count and (overflow or has_more):
+        tail["next"] = page_iri(collection_iri, start + seen.count, after=seen.last, size=size)
+    if seen.count and start > 0:
         tail["prev"] = page_iri(
-            collection_iri, max(0, start - (size or start)), before=seen[0], size=size
+            collection_iri, max(0, start - (size or start)), before=seen.first, size=size
         )
     yield "".join(f",{_dumps(k)}:{_dumps(v)}" for k, v in tail.items()) + "}"
 
