@@ -368,13 +368,13 @@ class ClaimAdmin(DecisionViews, HistoryAdmin):
     list_display = [
         "id",
         "quote_short",
-        "article_short",
-        "speaker",
-        "statement",
         "status",
         "verdict_count",
         "agreement",
         "published_rating",
+        "speaker",
+        "statement_title",
+        "article_short",
     ]
     list_display_links = ["id", "quote_short"]
     list_filter = [
@@ -450,6 +450,10 @@ class ClaimAdmin(DecisionViews, HistoryAdmin):
     @admin.display(description="Article", ordering="article__title")
     def article_short(self, claim):
         return textlib.shorten(claim.article.title, 40)
+
+    @admin.display(description="Statement", ordering="statement__title")
+    def statement_title(self, claim):
+        return textlib.shorten(claim.statement.title, 40) if claim.statement_id else "—"
 
     @admin.display(description="Verdicts", ordering="n_verdicts")
     def verdict_count(self, claim):
@@ -534,6 +538,12 @@ class ClaimAdmin(DecisionViews, HistoryAdmin):
                 claim=obj, by=request.user, version=form.cleaned_data.get("read_version"), **changes
             )
             obj.refresh_from_db()
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # Verdicts go with their claim; actions.delete_claim decides who may do that.
+        perms_needed -= {Verdict._meta.verbose_name, EvidenceSource._meta.verbose_name}
+        return deleted, counts, perms_needed, protected
 
     def delete_model(self, request, obj):
         actions.delete_claim(claim=obj, by=request.user)
@@ -832,9 +842,11 @@ class MergeAdmin(HistoryAdmin):
             except (ValidationError, PermissionDenied) as exc:
                 messages.error(request, f"Nothing merged: {error_text(exc)}")
                 return None
+            opts = self.model._meta
+            noun = opts.verbose_name if len(others) == 1 else opts.verbose_name_plural
             messages.success(
                 request,
-                f"Merged {len(others)} {self.merge_label} into “{survivor}”: "
+                f"Merged {len(others)} {noun} into “{survivor}”: "
                 + ", ".join(f"“{o}” (#{o.pk})" for o in others)
                 + ". Their claims now point to it; their history stays in the history tables.",
             )

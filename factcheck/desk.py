@@ -53,6 +53,7 @@ class DeskAdminSite(admin.AdminSite):
     site_title = "factcheck desk"
     index_title = "Moderation"
     login_form = DeskLoginForm
+    enable_nav_sidebar = False  # the queues need the width
 
     def has_permission(self, request):
         return Role.has(request.user, Role.MODERATOR)

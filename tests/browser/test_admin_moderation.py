@@ -1,0 +1,66 @@
+"""A moderator approves a verdict in the admin, in real Chromium, and the public page shows it."""
+
+import pytest
+from django.contrib.auth.models import User
+
+from factcheck.demo import load_demo
+from factcheck.models import Claim, Verdict
+from tests.conftest import PASSWORD
+
+# live_server tests flush the database; serialized rollback brings back the rating scale.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture
+def demo_desk(db):
+    article, _ = load_demo()
+    dana = User.objects.get(username="dana")
+    dana.set_password(PASSWORD)
+    dana.save()
+    return article, dana
+
+
+def test_moderator_approves_a_verdict_and_sees_the_public_fact_check(
+    page, live_server, sign_in, screenshot, demo_desk
+):
+    article, dana = demo_desk
+    # The bridge-traffic claim: bob and carol both said True; nobody has approved yet.
+    claim = Claim.objects.get(article=article, summary__startswith="The bridge carries")
+    bobs = claim.verdicts.get(reviewer__username="bob")
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+
+    sign_in(dana)
+    page.goto(f"{live_server.url}/admin/factcheck/claim/?queue=moderation")
+    assert page.get_by_role("link", name="The bridge carries about 38,000").count() >= 1
+    assert page.locator("text=✔ agree").count() >= 1
+    screenshot("admin-claim-list")
+
+    page.goto(f"{live_server.url}/admin/factcheck/claim/{claim.pk}/change/")
+    assert page.locator("mark.fc-quote").inner_text() == claim.quote
+    screenshot("admin-claim-change")
+    page.locator(f"button.fc-approve[value='{bobs.pk}']").click()
+    page.wait_for_url(f"**/admin/factcheck/claim/{claim.pk}/change/")
+    assert "the claim is published" in page.locator("ul.messagelist").inner_text()
+
+    bobs.refresh_from_db()
+    claim.refresh_from_db()
+    assert bobs.status == Verdict.Status.APPROVED and bobs.moderator == dana
+    assert claim.status == Claim.Status.PUBLISHED
+
+    page.get_by_role("link", name="Public fact-check").click()
+    page.wait_for_url(f"**/factchecks/{claim.pk}/")
+    assert "True" in page.locator(".rating").inner_text()
+    assert "Traffic counter data for 2025" in page.content()
+
+    page.goto(f"{live_server.url}/admin/desk/")
+    assert page.locator("svg.fc-chart").count() == 4
+    screenshot("admin-desk-overview")
+    assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+def test_reviewer_is_turned_away_from_the_admin(page, live_server, sign_in, bob):
+    sign_in(bob)
+    page.goto(f"{live_server.url}/admin/factcheck/claim/")
+    assert "/admin/login/" in page.url
+    assert "not authorized to access this page" in page.content()
