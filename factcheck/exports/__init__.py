@@ -8,6 +8,7 @@ data and no database cursor stays open while a slow client reads. The API
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 from django.conf import settings
@@ -29,8 +30,20 @@ def base_url_of(request=None) -> str:
     return settings.FACTCHECK_BASE_URL.rstrip("/")
 
 
-def absolute(base_url: str, viewname: str, *args) -> str:
-    return base_url + reverse(viewname, args=args)
+_PLACEHOLDER = 987654321
+
+
+@functools.cache
+def _id_route(viewname: str) -> tuple[str, str]:
+    """The path of ``viewname`` around its one id, so exports need not reverse() per row."""
+    before, _, after = reverse(viewname, args=[_PLACEHOLDER]).partition(str(_PLACEHOLDER))
+    return before, after
+
+
+def absolute(base_url: str, viewname: str, pk: int) -> str:
+    """The absolute IRI of the object ``pk`` at the URL named ``viewname``."""
+    before, after = _id_route(viewname)
+    return f"{base_url}{before}{int(pk)}{after}"
 
 
 def claims_for_export(claims=None):
