@@ -27,6 +27,7 @@ from django.urls import path, reverse
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.utils import get_history_manager_for_model
 
 from factcheck import actions
 from factcheck import text as textlib
@@ -78,6 +79,21 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
     def has_moderate_permission(self, request):
         return is_moderator(request)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            keep_baseline(type(obj), obj.pk)
+        super().save_model(request, obj, form, change)
+
+
+def keep_baseline(model, pk) -> None:
+    """Rows made outside the ORM's save (data migrations) have no history yet: record their
+    stored state before the first admin edit, so the old values are never lost."""
+    history = get_history_manager_for_model(model)
+    if not history.filter(**{model._meta.pk.attname: pk}).exists():
+        stored = model._default_manager.filter(pk=pk).first()
+        if stored is not None:
+            history.bulk_history_create([stored], default_change_reason="State before first edit")
 
 
 # --------------------------------------------------------------------------- decisions

@@ -189,3 +189,15 @@ def test_verdict_history_keeps_every_decision(desk, claim, verdicts):
     assert statuses[-2:] == ["approved", "rejected"]
     page = desk.get(f"{LIST}{verdicts[0].pk}/history/")
     assert page.status_code == 200 and "Changed my mind" in page.text
+
+
+@pytest.mark.parametrize("rows", [2, 10])
+def test_verdict_list_costs_the_same_queries_for_few_or_many_rows(
+    desk, article, alice, bob, ratings, rows, django_assert_max_num_queries
+):
+    for i in range(rows):
+        claim = actions.create_claim(article=article, by=alice, start=i, end=i + 5)
+        actions.save_verdict(claim=claim, reviewer=bob, rating=ratings["True"])
+    with django_assert_max_num_queries(12):
+        response = desk.get(LIST)
+    assert len(response.context["cl"].result_list) == rows
