@@ -70,7 +70,8 @@ ARM_JS = """
 () => {
   const el = document.querySelector("[data-testid=article-text]");
   window.__bench = {};
-  el.addEventListener("mouseup", () => { window.__bench.up = performance.now(); }, { capture: true });
+  const up = () => { window.__bench.up = performance.now(); };
+  el.addEventListener("mouseup", up, { capture: true });
   document.addEventListener("factcheck:saved", (event) => {
     const id = event.detail && event.detail.id;
     requestAnimationFrame(() => {
@@ -95,7 +96,8 @@ TARGET_JS = """
     const start = text.search(/\\S/);
     range.setStart(node, start);
     range.setEnd(node, start + 1);
-    window.scrollBy({ top: range.getBoundingClientRect().top - window.innerHeight / 2, behavior: "instant" });
+    const top = range.getBoundingClientRect().top - window.innerHeight / 2;
+    window.scrollBy({ top, behavior: "instant" });
     const a = range.getBoundingClientRect();
     range.setStart(node, start + 15);
     range.setEnd(node, start + 16);

@@ -28,32 +28,30 @@ SEED = 20260305
 PASSWORD = "bench-password"  # noqa: S105 - throwaway benchmark accounts
 BATCH = 2000
 
-FIRST = (
-    "Ingrid Tomas Mette Aksel Sofie Jonas Linnea Omar Amira Pavel Zofia Hanne Yusuf Clara "
-    "Matteo Élodie Jürgen Siobhan Kenji Ana Bjørn Noor Lucía Emeka Priya Dmitri Ewa Finn "
-    "Grete Hassan Ida Jakub Karin Lars Maja Nils Olga Pia Rasmus Saga Tove Ulf Vera Wiebke"
-).split()
-LAST = (
-    "Solberg Berg Lund Dahl Haugen Nielsen Kowalski Novak Rossi García Müller Ó'Brien Tanaka "
-    "Silva Eriksen Petrov Nowak Jansen Fischer Moreau Okafor Sharma Costa Virtanen Holm Bakke "
-    "Strand Lie Aas Moe Vik Sandvik Brekke Kristensen Larsen Olsen Pedersen Hansen Johansen"
-).split()
-TOPICS = (
+_WORDS = {
+    "first": "Ingrid Tomas Mette Aksel Sofie Jonas Linnea Omar Amira Pavel Zofia Hanne Yusuf "
+    "Clara Matteo Élodie Jürgen Siobhan Kenji Ana Bjørn Noor Lucía Emeka Priya Dmitri Ewa Finn "
+    "Grete Hassan Ida Jakub Karin Lars Maja Nils Olga Pia Rasmus Saga Tove Ulf Vera Wiebke",
+    "last": "Solberg Berg Lund Dahl Haugen Nielsen Kowalski Novak Rossi García Müller Ó'Brien "
+    "Tanaka Silva Eriksen Petrov Nowak Jansen Fischer Moreau Okafor Sharma Costa Virtanen Holm "
+    "Bakke Strand Lie Aas Moe Vik Sandvik Brekke Kristensen Larsen Olsen Pedersen Hansen",
+    "syllables": "ba be bi bo bu da de di do du fa fe fi ka ke ki ko la le li lo lu ma me mi mo "
+    "na ne ni no ra re ri ro sa se si so ta te ti to va ve vi vo ström gård ø é ü",
+    # Common words keep the text readable-ish; a few non-ASCII ones (an emoji is two UTF-16
+    # units but one code point) keep the offset arithmetic honest.
+    "common": "the a of to and in that is was for on said with as by at from it has have not "
+    "are more than per cent million council mayor bridge ferry road minister budget year "
+    "figures people vehicles day week report €4.00 38,000 — “quoted” café 🚗",
+}
+FIRST, LAST, SYLLABLES, COMMON = (
+    _WORDS[k].split() for k in ("first", "last", "syllables", "common")
+)
+_TOPICS = (
     "the harbour bridge toll;ferry ridership;the ring road;school budgets;hospital waiting "
     "times;the wind farm;rents in the old town;bus fares;the fishing quota;youth unemployment;"
     "the new library;flood defences;the airport expansion;water prices;the port authority"
-).split(";")
-SYLLABLES = (
-    "ba be bi bo bu da de di do du fa fe fi ka ke ki ko la le li lo lu ma me mi mo na ne ni "
-    "no ra re ri ro sa se si so ta te ti to va ve vi vo ström gård ø é ü"
-).split()
-# Common words keep the text readable-ish; a few non-ASCII ones (an emoji is two UTF-16
-# units but one code point) keep the offset arithmetic honest.
-COMMON = (
-    "the a of to and in that is was for on said with as by at from it has have not are "
-    "more than per cent million council mayor bridge ferry road minister budget year "
-    "figures people vehicles day week report €4.00 38,000 — “quoted” café 🚗"
-).split()
+)
+TOPICS = _TOPICS.split(";")
 
 
 @dataclass
@@ -386,10 +384,11 @@ def credentials(usernames: dict) -> dict:
         token, _ = Token.objects.get_or_create(user=user)
         client = Client()
         client.force_login(user)
+        session = client.cookies[settings.SESSION_COOKIE_NAME].value
         out[key] = {
             "username": username,
             "token": token.key,
-            "cookie": f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}",
+            "cookie": f"{settings.SESSION_COOKIE_NAME}={session}",
         }
     return out
 

@@ -227,9 +227,8 @@ def run_python(
 def machine() -> dict:
     def run(*command):
         try:
-            return subprocess.run(
-                command, capture_output=True, text=True, check=False
-            ).stdout.strip()  # noqa: S603
+            done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+            return done.stdout.strip()
         except OSError:
             return ""
 
@@ -309,7 +308,7 @@ def run_one(db: str, args) -> dict:
                         loads[endpoint.key] = measure_load(server, endpoint, facts, creds, args)
             ceiling = (loads["ceiling"]["rps"] + loads["ceiling_end"]["rps"]) / 2
             report["ceiling_rps"] = round(ceiling, 1)
-            for key, result in loads.items():
+            for result in loads.values():
                 if result.get("available") and ceiling:
                     result["ratio"] = round(result["rps"] / ceiling, 4)
             report["load"] = loads
@@ -385,7 +384,7 @@ def targets(report: dict) -> list[dict]:
                     "met": got["p99_ms"] <= e.max_p99_ms and errors == 0,
                 }
             )
-    for key, entry in report.get("queries", {}).items():
+    for entry in report.get("queries", {}).values():
         if "met" in entry:
             counts = entry["queries"]
             out.append(
