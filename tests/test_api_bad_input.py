@@ -1,0 +1,88 @@
+"""Whatever a client sends, the answer is a clear 4xx, never a 500."""
+
+import pytest
+from rest_framework.test import APIClient
+
+HUGE = 99999999999999999999999
+
+
+@pytest.fixture(autouse=True)
+def fast_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def client(dana):
+    # The moderator may write everywhere, so bad input (not permissions) is what is tested.
+    api = APIClient(raise_request_exception=False)
+    api.force_login(dana)
+    return api
+
+
+BODIES = [
+    ("/api/v1/claims/", {"article": HUGE, "start": 0, "end": 3}),
+    ("/api/v1/claims/", {"article": "1", "start": HUGE, "end": HUGE}),
+    ("/api/v1/claims/", {"article": 1, "speaker": HUGE, "start": 0, "end": 2}),
+    ("/api/v1/claims/", {"article": 1, "quote": ["a"], "prefix": {"x": 1}}),
+    ("/api/v1/claims/", [1, 2, 3]),
+    ("/api/v1/claims/", {"article": 1, "start": -1, "end": 2, "kind": "nonsense"}),
+    ("/api/v1/verdicts/", {"claim": HUGE, "rating": "abc"}),
+    ("/api/v1/verdicts/", {"claim": 1, "rating": 1, "sources": "not a list"}),
+    ("/api/v1/verdicts/", {"claim": 1, "rating": 1, "sources": [{"url": 5}]}),
+    ("/api/v1/articles/", {"title": "x" * 1000, "text": "y", "published_on": "2026-13-45"}),
+    ("/api/v1/speakers/", {"name": "", "aliases": "not a list", "kind": 3}),
+    ("/api/v1/statements/", {"title": "t", "speaker": HUGE, "url": "ftp://x"}),
+    ("/api/v1/ratings/", {"label": "", "value": HUGE, "order": -1}),
+    ("/api/v1/auth/token/", {"username": ["x"], "password": None}),
+    ("/api/v1/import/", {"weird": "form"}),
+]
+
+
+@pytest.mark.parametrize(("url", "body"), BODIES)
+def test_bad_bodies_are_400(client, claim, url, body):
+    r = client.post(url, body, format="json")
+    assert 400 <= r.status_code < 500, (r.status_code, r.content[:300])
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"status": "weird"},
+        {"version": "x"},
+        {"start": 500},
+        {"end": HUGE},
+        {"cue_start": 1},
+        {"speaker": HUGE},
+        {"quote": "absent from the text"},
+        {"statement_title": "x" * 400},
+    ],
+)
+def test_bad_claim_edits_are_400(client, claim, body):
+    r = client.patch(f"/api/v1/claims/{claim.pk}/", body, format="json")
+    assert 400 <= r.status_code < 500, (r.status_code, r.content[:300])
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/claims/?speaker=1e400",
+        "/api/v1/claims/?ordering=-quote,,id",
+        "/api/v1/claims/?search=" + "%00" * 5,
+        "/api/v1/verdicts/?claim=-1",
+        "/api/v1/statements/?date_after=yesterday",
+        "/api/v1/speakers/?page_size=-3",
+        "/api/v1/export/annotations/?page=99999999999999999999999",
+        "/api/v1/export/claims.csv?article=x",
+        "/api/v1/export/claims.jsonl?article=0",
+        "/api/v1/export/annotations/?page=0&after=99999999999999999999999999",
+    ],
+)
+def test_bad_queries_are_4xx_or_empty(client, claim, url):
+    r = client.get(url)
+    assert r.status_code < 500, (r.status_code, r.content[:300])
+
+
+def test_exports_ignore_the_accept_header(client, claim):
+    for url in ("/api/v1/export/annotations/", "/api/v1/export/claims.csv"):
+        r = client.get(url, HTTP_ACCEPT="application/ld+json; profile=x, text/html;q=0.1")
+        assert r.status_code == 200
