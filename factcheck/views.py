@@ -47,9 +47,7 @@ def desk_required(role: Role = Role.ANNOTATOR, *, json: bool = False):
                 message = f"This needs the {role.label.lower()} role (or a higher one)."
                 if json:
                     return json_error(message, status=403)
-                return render(
-                    request, "factcheck/forbidden.html", {"message": message}, status=403
-                )
+                return render(request, "factcheck/forbidden.html", {"message": message}, status=403)
             return view(request, *args, **kwargs)
 
         return wrapped
@@ -314,9 +312,7 @@ def claim_delete(request, pk):
 def suggest_speakers(request):
     query = request.GET.get("q", "").strip()
     speakers = Speaker.objects.search(query).order_by("name")[:20]
-    return JsonResponse(
-        {"results": [{"name": s.name, "aliases": s.alias_list} for s in speakers]}
-    )
+    return JsonResponse({"results": [{"name": s.name, "aliases": s.alias_list} for s in speakers]})
 
 
 @require_GET

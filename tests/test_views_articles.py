@@ -16,7 +16,9 @@ def test_it_lists_articles_with_claim_counts(client, alice, claim, article):
 
 
 def test_it_searches_title_and_publisher(client, alice, article):
-    actions.create_article(title="Ferry timetable", text="Boats.", publisher="Harbour Post", by=alice)
+    actions.create_article(
+        title="Ferry timetable", text="Boats.", publisher="Harbour Post", by=alice
+    )
     client.force_login(alice)
     assert "Ferry timetable" not in client.get("/articles/?q=example news").content.decode()
     html = client.get("/articles/?q=harbour").content.decode()
@@ -83,9 +85,7 @@ def test_a_duplicate_url_is_refused(client, alice, article):
 @override_settings(FACTCHECK_MAX_ARTICLE_CHARS=20)
 def test_an_oversized_text_is_answered_413(client, alice):
     client.force_login(alice)
-    response = client.post(
-        "/articles/", {"title": "Long", "text": "x" * 21, "language": "en"}
-    )
+    response = client.post("/articles/", {"title": "Long", "text": "x" * 21, "language": "en"})
     assert response.status_code == 413
     assert "the limit is 20" in response.content.decode()
     assert not Article.objects.exists()

@@ -15,7 +15,9 @@ def publish(claim, bob, dana, ratings):
     actions.approve_verdict(verdict=verdict, by=dana)
 
 
-def test_anyone_reads_a_published_fact_check(client, claim, bob, dana, ratings, django_assert_max_num_queries):
+def test_anyone_reads_a_published_fact_check(
+    client, claim, bob, dana, ratings, django_assert_max_num_queries
+):
     publish(claim, bob, dana, ratings)
     with django_assert_max_num_queries(6):
         response = client.get(f"/factchecks/{claim.pk}/")

@@ -184,9 +184,16 @@ function openForm(state, rect) {
 }
 
 function closeForm({ keepSelection = false } = {}) {
+  const hadFocus = form.contains(document.activeElement);
+  const was = editing;
   form.hidden = true;
   editing = null;
   if (!keepSelection) window.getSelection()?.removeAllRanges();
+  if (hadFocus) {
+    // Give focus back where the work was: the claim's list entry, or the text.
+    const pick = was?.mode === "edit" && itemOf(was.id)?.querySelector("[data-action=pick]");
+    (pick || textEl).focus({ preventScroll: true });
+  }
 }
 
 async function save() {

@@ -111,7 +111,9 @@ def demo_article(alice, bob, carol, dana):
     return article
 
 
-def test_select_a_sentence_and_save_with_a_new_speaker(page, live_server, sign_in, screenshot, alice, demo_article):
+def test_select_a_sentence_and_save_with_a_new_speaker(
+    page, live_server, sign_in, screenshot, alice, demo_article
+):
     article = demo_article
     sign_in(alice)
     page.goto(f"{live_server.url}/articles/{article.pk}/")
@@ -146,7 +148,9 @@ def test_select_a_sentence_and_save_with_a_new_speaker(page, live_server, sign_i
     assert "Open" in item.text_content()
 
 
-def test_keyboard_selection_reuses_a_speaker_by_alias(page, live_server, sign_in, alice, demo_article):
+def test_keyboard_selection_reuses_a_speaker_by_alias(
+    page, live_server, sign_in, alice, demo_article
+):
     article = demo_article
     sign_in(alice)
     page.goto(f"{live_server.url}/articles/{article.pk}/")
@@ -179,7 +183,9 @@ def test_keyboard_selection_reuses_a_speaker_by_alias(page, live_server, sign_in
     assert marks_text(page, claim.pk) == quote
 
 
-def test_overlapping_and_nested_claims_stay_visible(page, live_server, sign_in, screenshot, alice, demo_article):
+def test_overlapping_and_nested_claims_stay_visible(
+    page, live_server, sign_in, screenshot, alice, demo_article
+):
     article = demo_article
     sign_in(alice)
     page.goto(f"{live_server.url}/articles/{article.pk}/")
@@ -212,7 +218,10 @@ def test_overlapping_and_nested_claims_stay_visible(page, live_server, sign_in, 
     }
     # Clicking the inner part of the overlap selects the innermost claim's list entry.
     page.click(f'mark[data-claim-id="{one.pk}"] > mark[data-claim-id="{two.pk}"]')
-    assert page.get_attribute(f'[data-testid=claim-list] li[data-claim-id="{two.pk}"]', "aria-current") == "true"
+    assert (
+        page.get_attribute(f'[data-testid=claim-list] li[data-claim-id="{two.pk}"]', "aria-current")
+        == "true"
+    )
     page.locator(f'mark[data-claim-id="{two.pk}"]').first.scroll_into_view_if_needed()
     screenshot("annotate-overlap-desktop")
 
@@ -278,7 +287,9 @@ def test_edit_and_delete_without_reloading(page, live_server, sign_in, alice, de
     article = demo_article
     sign_in(alice)
     page.goto(f"{live_server.url}/articles/{article.pk}/")
-    claim = Claim.objects.get(article=article, quote="carries more than 4,000 passengers on a normal weekday")
+    claim = Claim.objects.get(
+        article=article, quote="carries more than 4,000 passengers on a normal weekday"
+    )
     page.evaluate("window.__sameDocument = true")
     page.click(f'[data-testid=claim-list] li[data-claim-id="{claim.pk}"] [data-testid=claim-edit]')
     form = page.locator("[data-testid=claim-form]")
@@ -338,9 +349,13 @@ def test_list_and_highlights_point_at_each_other(page, live_server, sign_in, ali
     article = demo_article
     sign_in(alice)
     page.goto(f"{live_server.url}/articles/{article.pk}/")
-    ids = page.eval_on_selector_all("[data-testid=claim-list] li[data-claim-id]", "ls => ls.map(l => Number(l.dataset.claimId))")
+    ids = page.eval_on_selector_all(
+        "[data-testid=claim-list] li[data-claim-id]", "ls => ls.map(l => Number(l.dataset.claimId))"
+    )
     in_text_order = list(
-        Claim.objects.filter(article=article).order_by("start", "-end", "pk").values_list("pk", flat=True)
+        Claim.objects.filter(article=article)
+        .order_by("start", "-end", "pk")
+        .values_list("pk", flat=True)
     )
     assert ids == in_text_order
     last = ids[-1]

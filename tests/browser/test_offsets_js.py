@@ -32,7 +32,9 @@ def offsets(page, live_server):
     )
 
     def run(expression, *args):
-        return page.evaluate(f"(args) => {{ const o = window.offsets; return ({expression}); }}", args)
+        return page.evaluate(
+            f"(args) => {{ const o = window.offsets; return ({expression}); }}", args
+        )
 
     return run
 
@@ -42,10 +44,24 @@ def test_code_points_and_utf16_agree_with_python(offsets, name):
     text = SAMPLES[name]
     assert offsets("o.codePointLength(args[0])", text) == len(text)
     expected_u16 = [textlib.codepoint_to_utf16(text, i) for i in range(len(text) + 1)]
-    assert offsets("Array.from({length: args[1] + 1}, (_, i) => o.codePointToUtf16(args[0], i))", text, len(text)) == expected_u16
+    assert (
+        offsets(
+            "Array.from({length: args[1] + 1}, (_, i) => o.codePointToUtf16(args[0], i))",
+            text,
+            len(text),
+        )
+        == expected_u16
+    )
     u16_len = textlib.utf16_length(text)
     expected_cp = [textlib.utf16_to_codepoint(text, u) for u in range(u16_len + 1)]
-    assert offsets("Array.from({length: args[1] + 1}, (_, u) => o.utf16ToCodePoint(args[0], u))", text, u16_len) == expected_cp
+    assert (
+        offsets(
+            "Array.from({length: args[1] + 1}, (_, u) => o.utf16ToCodePoint(args[0], u))",
+            text,
+            u16_len,
+        )
+        == expected_cp
+    )
 
 
 def test_an_end_inside_a_surrogate_pair_rounds_up(offsets):
@@ -55,8 +71,14 @@ def test_an_end_inside_a_surrogate_pair_rounds_up(offsets):
 
 
 def test_out_of_range_offsets_throw(offsets):
-    assert offsets("(() => { try { o.codePointToUtf16('ab', 3); } catch (e) { return e.name; } })()") == "RangeError"
-    assert offsets("(() => { try { o.utf16ToCodePoint('ab', -1); } catch (e) { return e.name; } })()") == "RangeError"
+    assert (
+        offsets("(() => { try { o.codePointToUtf16('ab', 3); } catch (e) { return e.name; } })()")
+        == "RangeError"
+    )
+    assert (
+        offsets("(() => { try { o.utf16ToCodePoint('ab', -1); } catch (e) { return e.name; } })()")
+        == "RangeError"
+    )
 
 
 @pytest.mark.parametrize("name", SAMPLES)

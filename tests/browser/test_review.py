@@ -1,0 +1,105 @@
+"""Reviewing in Chromium: the queue, a verdict with sources, blind review, and refusals."""
+
+import pytest
+
+from factcheck import actions
+from factcheck.models import Claim, Verdict
+from tests.conftest import ARTICLE_TEXT
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture
+def claims(article, alice):
+    quotes = ["ridership fell by a third", "the bridge carries 38,000 vehicles a day"]
+    return [
+        actions.create_claim(
+            article=article,
+            by=alice,
+            start=ARTICLE_TEXT.index(q),
+            end=ARTICLE_TEXT.index(q) + len(q),
+            speaker_name=speaker,
+            statement_title=statement,
+        )
+        for q, speaker, statement in zip(
+            quotes,
+            ["Tomas Berg", "Regional Transport Authority"],
+            ["Interview with Radio Nordhavn", "Communiqué on the bridge toll"],
+            strict=True,
+        )
+    ]
+
+
+def test_a_reviewer_submits_a_verdict_from_the_queue(
+    page, live_server, sign_in, screenshot, bob, carol, claims, ratings
+):
+    ferry, bridge = claims
+    # carol has already judged the ferry claim; bob must not see her verdict before his own.
+    actions.save_verdict(
+        claim=ferry, reviewer=carol, rating=ratings["False"], rationale="Carol's reasoning"
+    )
+    sign_in(bob)
+    page.goto(f"{live_server.url}/review/")
+    queue = page.locator("[data-testid=review-queue]")
+    assert queue.locator("li[data-claim-id]").count() == 2
+    # Filter by speaker.
+    page.select_option("#filter-speaker", label="Tomas Berg")
+    page.click("[data-testid=review-filters] button[type=submit]")
+    assert queue.locator("li[data-claim-id]").count() == 1
+    screenshot("review-queue-desktop")
+    queue.locator(f'li[data-claim-id="{ferry.pk}"] [data-testid=review-open]').click()
+    page.wait_for_url(f"**/claims/{ferry.pk}/")
+    assert (
+        "ridership fell by a third"
+        in page.locator("[data-testid=claim-context] mark").text_content()
+    )
+    assert page.locator("[data-testid=blind-note]").is_visible()
+    assert "Carol's reasoning" not in page.content()
+
+    form = page.locator("[data-testid=verdict-form]")
+    form.locator("[name=rating]").select_option(label="Mostly true")
+    form.locator("[name=rationale]").fill("Operator filings show a 31% fall.")
+    form.locator("[name=sources]").fill(
+        "https://example.org/filings | Annual filings | passengers fell from 1.9m to 1.3m\n"
+        "https://example.org/radio"
+    )
+    screenshot("claim-verdict-form-desktop")
+    form.locator("[data-testid=verdict-save]").click()
+    page.wait_for_selector("[data-testid=my-verdict]")
+
+    verdict = Verdict.objects.get(claim=ferry, reviewer=bob)
+    assert verdict.rating.label == "Mostly true"
+    assert verdict.status == "submitted"
+    assert [(s.url, s.title, s.excerpt) for s in verdict.sources.all()] == [
+        ("https://example.org/filings", "Annual filings", "passengers fell from 1.9m to 1.3m"),
+        ("https://example.org/radio", "", ""),
+    ]
+    assert Claim.objects.get(pk=ferry.pk).status == "in_review"
+    # Now that bob has submitted, carol's verdict is shown to him.
+    assert "Carol's reasoning" in page.locator("[data-testid=other-verdict]").text_content()
+    page.goto(f"{live_server.url}/review/")
+    assert page.locator(f'li[data-claim-id="{ferry.pk}"]').count() == 0
+    assert page.locator(f'li[data-claim-id="{bridge.pk}"]').count() == 1
+
+
+def test_a_bad_source_url_is_shown_on_the_form(page, live_server, sign_in, bob, claims, ratings):
+    sign_in(bob)
+    page.goto(f"{live_server.url}/claims/{claims[0].pk}/")
+    form = page.locator("[data-testid=verdict-form]")
+    form.locator("[name=rating]").select_option(label="False")
+    form.locator("[name=sources]").fill("javascript:alert(1)")
+    form.locator("[data-testid=verdict-save]").click()
+    errors = page.locator("[data-testid=sources-errors]")
+    errors.wait_for()
+    assert "Line 1" in errors.text_content()
+    assert not Verdict.objects.exists()
+
+
+def test_an_annotator_is_refused_the_review_page(page, live_server, sign_in, alice, claims):
+    sign_in(alice)
+    response = page.goto(f"{live_server.url}/review/")
+    assert response.status == 403
+    assert "reviewer role" in page.locator("[data-testid=forbidden]").text_content()
+    # The claim page shows no verdict form to an annotator.
+    page.goto(f"{live_server.url}/claims/{claims[0].pk}/")
+    assert page.locator("[data-testid=verdict-form]").count() == 0

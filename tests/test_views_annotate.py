@@ -1,0 +1,240 @@
+"""The annotation page and its JSON endpoints: highlights, create/edit/delete, suggestions."""
+
+import json
+import re
+from types import SimpleNamespace
+
+from django.utils.html import strip_tags
+
+from factcheck import actions
+from factcheck.models import Claim, Speaker, Statement
+from factcheck.templatetags.factcheck_pages import highlight_segments, render_highlighted
+from tests.conftest import ARTICLE_TEXT
+
+
+def span(pk, start, end, status="open"):
+    return SimpleNamespace(pk=pk, start=start, end=end, status=status)
+
+
+def unescape(html):
+    return (
+        strip_tags(html)
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", '"')
+        .replace("&#x27;", "'")
+        .replace("&amp;", "&")
+    )
+
+
+def test_highlights_keep_the_text_exact_and_nest_overlaps():
+    text = "A <b>&'\"😀 x\u0301 and more\n\nmore"
+    claims = [span(1, 0, 12), span(2, 5, 20), span(3, 7, 9)]
+    html = render_highlighted(text, claims)
+    assert unescape(html) == text
+    pieces = highlight_segments(text, claims)
+    assert "".join(p for p, _ in pieces) == text
+    # Claim 2 overlaps claim 1: their shared segment is nested, 1 (outer level) outside.
+    assert [[c.pk for c in cs] for _, cs in pieces] == [[1], [1, 2], [1, 2, 3], [1, 2], [2], []]
+    assert (
+        '<mark data-claim-id="1" class="hl hl-0 hl-open"><mark data-claim-id="2" class="hl hl-1'
+        in html
+    )
+
+
+def test_it_renders_the_article_with_its_claims(
+    client, alice, claim, django_assert_max_num_queries
+):
+    client.force_login(alice)
+    with django_assert_max_num_queries(8):
+        response = client.get(f"/articles/{claim.article_id}/")
+    html = response.content.decode()
+    body = re.search(r'data-testid="article-text"[^>]*>(.*?)</div>', html, re.S).group(1)
+    assert unescape(body) == ARTICLE_TEXT
+    assert f'<mark data-claim-id="{claim.pk}"' in body
+    assert f'<li class="claim-item" data-claim-id="{claim.pk}">' in html
+    assert "Tomas Berg" in html
+    assert "<script" not in html.replace('<script type="module"', "").replace(
+        '<script id="annotate-data" type="application/json">', ""
+    )
+    data = json.loads(
+        re.search(
+            r'<script id="annotate-data" type="application/json">(.*?)</script>', html, re.S
+        ).group(1)
+    )
+    assert data["claims"][0]["editable"] is True
+
+
+def test_the_page_costs_the_same_for_many_claims(
+    client, alice, article, django_assert_max_num_queries
+):
+    for i in range(20):
+        actions.create_claim(
+            article=article,
+            by=alice,
+            start=i,
+            end=i + 5,
+            speaker_name=f"Speaker {i}",
+            statement_title="Talk",
+        )
+    client.force_login(alice)
+    with django_assert_max_num_queries(8):
+        assert client.get(f"/articles/{article.pk}/").status_code == 200
+
+
+def post(client, url, payload):
+    return client.post(url, json.dumps(payload), content_type="application/json")
+
+
+def test_an_annotator_creates_a_claim_with_new_names(client, alice, article):
+    client.force_login(alice)
+    start = ARTICLE_TEXT.index("ridership")
+    response = post(
+        client,
+        f"/articles/{article.pk}/claims/",
+        {
+            "start": start,
+            "end": start + 9,
+            "kind": "indirect_quote",
+            "speaker": "Tomas Berg",
+            "statement": "Radio interview",
+            "summary": "Fewer riders",
+            "check_worthy": False,
+        },
+    )
+    assert response.status_code == 201
+    body = response.json()
+    claim = Claim.objects.get(pk=body["id"])
+    assert (claim.quote, claim.kind, claim.check_worthy) == ("ridership", "indirect_quote", False)
+    assert claim.statement.speaker == claim.speaker == Speaker.objects.get(name="Tomas Berg")
+    assert f'data-claim-id="{claim.pk}"' in body["article_html"]
+    assert unescape(body["article_html"]) == ARTICLE_TEXT
+    assert body["claims"][0]["id"] == claim.pk
+
+
+def test_typed_names_reuse_existing_speakers_by_alias(client, alice, article, claim):
+    speaker = claim.speaker
+    speaker.aliases = "Berg\nCEO Berg"
+    speaker.save()
+    client.force_login(alice)
+    response = post(
+        client,
+        f"/articles/{article.pk}/claims/",
+        {
+            "start": 0,
+            "end": 9,
+            "speaker": "ceo berg",
+            "statement": "INTERVIEW WITH RADIO NORDHAVN",
+        },
+    )
+    assert response.status_code == 201
+    new = Claim.objects.get(pk=response.json()["id"])
+    assert new.speaker == speaker
+    assert new.statement == claim.statement
+    assert Speaker.objects.count() == 1
+    assert Statement.objects.count() == 1
+
+
+def test_snap_widens_to_whole_words(client, alice, article):
+    client.force_login(alice)
+    response = post(client, f"/articles/{article.pk}/claims/", {"start": 6, "end": 9, "snap": True})
+    assert response.status_code == 201
+    assert Claim.objects.get().quote == "mayor"
+
+
+def test_bad_input_gets_clear_400s(client, alice, article):
+    client.force_login(alice)
+    url = f"/articles/{article.pk}/claims/"
+    cases = [
+        ({"start": 5, "end": 5}, "end"),
+        ({"start": 0, "end": 10_000}, "end"),
+        ({"start": "0", "end": 4}, "start"),
+        ({"start": 0, "end": 4, "kind": "rumour"}, "kind"),
+        ({"start": 0, "end": 4, "speaker": "x" * 201}, "speaker"),
+        ({"start": 0, "end": 4, "snap": True, "speaker": "A"} | {"start": 3, "end": 4}, "start"),
+    ]
+    for payload, field in cases:
+        response = post(client, url, payload)
+        assert response.status_code == 400, payload
+        assert field in response.json()["errors"], (payload, response.json())
+    assert client.post(url, "not json", content_type="application/json").status_code == 400
+    assert post(client, url, [1, 2]).status_code == 400
+    assert not Claim.objects.exists()
+    assert not Speaker.objects.exists()
+
+
+def test_edit_and_delete_follow_ownership(client, alice, mallory, dana, claim):
+    client.force_login(mallory)
+    response = post(client, f"/claims/{claim.pk}/edit/", {"summary": "Mine now", "version": 1})
+    assert response.status_code == 403
+    assert "Only the annotator" in response.json()["errors"]["__all__"][0]
+    assert post(client, f"/claims/{claim.pk}/delete/", {}).status_code == 403
+
+    client.force_login(alice)
+    response = post(
+        client,
+        f"/claims/{claim.pk}/edit/",
+        {
+            "summary": "Edited",
+            "kind": "direct_quote",
+            "speaker": "Tomas Berg",
+            "statement": "",
+            "version": 1,
+        },
+    )
+    assert response.status_code == 200
+    claim.refresh_from_db()
+    assert (claim.summary, claim.statement, claim.version) == ("Edited", None, 2)
+    stale = post(client, f"/claims/{claim.pk}/edit/", {"summary": "Late", "version": 1})
+    assert stale.status_code == 409
+    # Empty speaker and statement: the author's own claim.
+    assert (
+        post(
+            client, f"/claims/{claim.pk}/edit/", {"speaker": "", "statement": "", "version": 2}
+        ).status_code
+        == 200
+    )
+    claim.refresh_from_db()
+    assert claim.speaker is None
+
+    client.force_login(dana)
+    response = post(client, f"/claims/{claim.pk}/delete/", {})
+    assert response.status_code == 200
+    assert not Claim.objects.exists()
+    assert "mark" not in response.json()["article_html"]
+
+
+def test_endpoints_refuse_outsiders_and_get(client, eve, article, claim):
+    url = f"/articles/{article.pk}/claims/"
+    assert post(client, url, {"start": 0, "end": 3}).status_code == 401
+    client.force_login(eve)
+    assert post(client, url, {"start": 0, "end": 3}).status_code == 403
+    assert client.get("/suggest/speakers/").status_code == 403
+    assert client.get(url).status_code == 405
+    assert Claim.objects.count() == 1
+
+
+def test_csrf_is_enforced(alice, article):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    assert (
+        post(client, f"/articles/{article.pk}/claims/", {"start": 0, "end": 3}).status_code == 403
+    )
+
+
+def test_suggestions(client, alice, claim):
+    client.force_login(alice)
+    speakers = client.get("/suggest/speakers/?q=tom").json()["results"]
+    assert [s["name"] for s in speakers] == ["Tomas Berg"]
+    statements = client.get("/suggest/statements/?speaker=TOMAS BERG").json()
+    assert statements["speaker"] == "Tomas Berg"
+    assert [s["title"] for s in statements["results"]] == ["Interview with Radio Nordhavn"]
+    assert client.get("/suggest/statements/?speaker=nobody").json()["results"] == []
+
+
+def test_a_missing_article_is_404(client, alice):
+    client.force_login(alice)
+    assert client.get("/articles/999/").status_code == 404
+    assert post(client, "/articles/999/claims/", {"start": 0, "end": 1}).status_code == 404

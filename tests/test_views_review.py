@@ -1,0 +1,143 @@
+"""The review queue and the claim page's verdict form, with blind review."""
+
+from factcheck import actions
+from factcheck.models import Claim, Verdict
+from tests.conftest import ARTICLE_TEXT
+
+
+def make_claim(article, alice, quote, speaker):
+    start = ARTICLE_TEXT.index(quote)
+    return actions.create_claim(
+        article=article,
+        by=alice,
+        start=start,
+        end=start + len(quote),
+        speaker_name=speaker,
+        statement_title=f"{speaker} statement",
+    )
+
+
+def test_annotators_and_outsiders_are_refused(client, alice, eve):
+    for user in (alice, eve):
+        client.force_login(user)
+        assert client.get("/review/").status_code == 403
+
+
+def test_the_queue_lists_claims_awaiting_my_verdict(
+    client, bob, carol, alice, article, claim, ratings, django_assert_max_num_queries
+):
+    other = make_claim(article, alice, "The mayor said", "Ingrid Solberg")
+    unworthy = make_claim(article, alice, "The ferry operator", "Tomas Berg")
+    actions.update_claim(claim=unworthy, by=alice, check_worthy=False)
+    actions.save_verdict(claim=other, reviewer=bob, rating=ratings["True"])
+    actions.save_verdict(claim=claim, reviewer=carol, rating=ratings["True"])
+    client.force_login(bob)
+    with django_assert_max_num_queries(10):
+        html = client.get("/review/").content.decode()
+    assert f'data-claim-id="{claim.pk}"' in html  # carol's verdict does not take it off bob's queue
+    assert f'data-claim-id="{other.pk}"' not in html  # bob already gave one
+    assert f'data-claim-id="{unworthy.pk}"' not in html
+
+
+def test_the_queue_filters_by_article_speaker_and_statement(client, bob, alice, article, claim):
+    other = make_claim(article, alice, "The mayor said", "Ingrid Solberg")
+    client.force_login(bob)
+    by_speaker = client.get(f"/review/?speaker={other.speaker_id}").content.decode()
+    assert f'data-claim-id="{other.pk}"' in by_speaker
+    assert f'data-claim-id="{claim.pk}"' not in by_speaker
+    by_statement = client.get(f"/review/?statement={claim.statement_id}").content.decode()
+    assert f'data-claim-id="{claim.pk}"' in by_statement
+    assert f'data-claim-id="{other.pk}"' not in by_statement
+    by_article = client.get(f"/review/?article={article.pk}&speaker=junk").content.decode()
+    assert by_article.count("data-claim-id=") == 2
+
+
+def test_a_reviewer_submits_a_verdict_with_sources(client, bob, claim, ratings):
+    client.force_login(bob)
+    response = client.post(
+        f"/claims/{claim.pk}/",
+        {
+            "rating": ratings["Mostly true"].pk,
+            "rationale": "Filings show a 31% fall.",
+            "sources": "https://example.org/a | Filings | 1.9m to 1.3m\n\nhttps://example.org/b\n",
+        },
+    )
+    assert response.status_code == 302
+    verdict = Verdict.objects.get(claim=claim, reviewer=bob)
+    assert verdict.status == "submitted"
+    assert [(s.url, s.title, s.excerpt) for s in verdict.sources.all()] == [
+        ("https://example.org/a", "Filings", "1.9m to 1.3m"),
+        ("https://example.org/b", "", ""),
+    ]
+    assert Claim.objects.get(pk=claim.pk).status == "in_review"
+    # The form comes back filled in for editing.
+    html = client.get(f"/claims/{claim.pk}/").content.decode()
+    assert "https://example.org/a | Filings | 1.9m to 1.3m" in html
+    assert 'name="version" value="1"' in html
+
+
+def test_a_draft_is_not_submitted(client, bob, claim, ratings):
+    client.force_login(bob)
+    client.post(f"/claims/{claim.pk}/", {"rating": ratings["False"].pk, "draft": "1"})
+    assert Verdict.objects.get().status == "draft"
+    assert Claim.objects.get(pk=claim.pk).status == "open"
+
+
+def test_verdict_errors_are_shown(client, bob, claim, ratings):
+    client.force_login(bob)
+    response = client.post(f"/claims/{claim.pk}/", {"rating": "", "sources": ""})
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
+    response = client.post(
+        f"/claims/{claim.pk}/",
+        {
+            "rating": ratings["False"].pk,
+            "sources": "https://ok.example.org\nftp://files.example.org/x",
+        },
+    )
+    assert response.status_code == 400
+    assert "Line 2: " in response.content.decode()
+    assert not Verdict.objects.exists()
+    stale = client.post(f"/claims/{claim.pk}/", {"rating": ratings["False"].pk, "version": "7"})
+    assert stale.status_code == 302  # no verdict yet: nothing to be stale against
+    response = client.post(f"/claims/{claim.pk}/", {"rating": ratings["True"].pk, "version": "7"})
+    assert response.status_code == 400
+    assert "changed by someone else" in response.content.decode()
+
+
+def test_blind_review_hides_others_until_i_submit(
+    client, bob, carol, claim, ratings, django_assert_max_num_queries
+):
+    actions.save_verdict(
+        claim=claim, reviewer=carol, rating=ratings["False"], rationale="Carol thinks not"
+    )
+    client.force_login(bob)
+    with django_assert_max_num_queries(12):
+        html = client.get(f"/claims/{claim.pk}/").content.decode()
+    assert "Carol thinks not" not in html
+    assert "stay hidden until you submit yours" in html
+    client.post(
+        f"/claims/{claim.pk}/", {"rating": ratings["True"].pk, "rationale": "Bob thinks so"}
+    )
+    html = client.get(f"/claims/{claim.pk}/").content.decode()
+    assert "Carol thinks not" in html
+
+
+def test_annotators_see_no_form_and_cannot_post(client, alice, claim, ratings):
+    client.force_login(alice)
+    html = client.get(f"/claims/{claim.pk}/").content.decode()
+    assert 'data-testid="verdict-form"' not in html
+    assert 'data-testid="claim-context"' in html
+    response = client.post(f"/claims/{claim.pk}/", {"rating": ratings["True"].pk})
+    assert response.status_code == 403
+    assert not Verdict.objects.exists()
+
+
+def test_a_published_claim_takes_no_more_verdicts(client, bob, carol, dana, claim, ratings):
+    verdict = actions.save_verdict(claim=claim, reviewer=carol, rating=ratings["True"])
+    actions.approve_verdict(verdict=verdict, by=dana)
+    client.force_login(bob)
+    html = client.get(f"/claims/{claim.pk}/").content.decode()
+    assert 'data-testid="verdict-form"' not in html
+    assert "it takes no more verdicts" in html
+    assert client.post(f"/claims/{claim.pk}/", {"rating": ratings["True"].pk}).status_code == 403
