@@ -207,3 +207,13 @@ def test_the_api_import_endpoint(alice, eve):
         == 403
     )
     assert Claim.objects.count() == 1
+
+
+def test_a_huge_body_is_refused_with_advice(alice, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    client = APIClient()
+    client.force_login(alice)
+    body = json.dumps({"text": "x" * 200, "label": []})
+    r = client.post("/api/v1/import/", body, content_type="application/x-ndjson")
+    assert r.status_code == 413 and "multipart" in r.json()["detail"]
+    assert not Article.objects.exists()
