@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
+from django.db.models import Q
+
 from factcheck.exports import absolute, attach_approved_verdicts, batches
 from factcheck.exports.w3c import timestamp
 from factcheck.models import Article, Claim
@@ -97,6 +99,7 @@ def article_record(article: Article, *, base_url: str) -> dict:
 def stream_jsonl(articles, *, base_url: str) -> Iterator[str]:
     """One line per article of ``articles`` (see ``exports.articles_for_export``)."""
     for rows in batches(articles, ARTICLE_CHUNK):
-        attach_approved_verdicts([c for article in rows for c in article.claims.all()])
+        claims = [c for article in rows for c in article.claims.all()]
+        attach_approved_verdicts(claims, Q(claim__article_id__in=[a.pk for a in rows]))
         for article in rows:
             yield json.dumps(article_record(article, base_url=base_url), ensure_ascii=False) + "\n"
