@@ -86,3 +86,25 @@ def test_exports_ignore_the_accept_header(client, claim):
     for url in ("/api/v1/export/annotations/", "/api/v1/export/claims.csv"):
         r = client.get(url, HTTP_ACCEPT="application/ld+json; profile=x, text/html;q=0.1")
         assert r.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/",
+        "/api/v1/claims/",
+        "/api/v1/claims/{claim}/",
+        "/api/v1/verdicts/",
+        "/api/v1/articles/",
+        "/api/v1/articles/{article}/",
+        "/api/v1/speakers/",
+        "/api/v1/statements/",
+        "/api/v1/ratings/",
+        "/api/v1/auth/token/",
+        "/api/v1/import/",
+    ],
+)
+def test_the_browsable_api_renders(client, claim, url):
+    url = url.format(claim=claim.pk, article=claim.article_id)
+    r = client.get(url, HTTP_ACCEPT="text/html")
+    assert r.status_code in (200, 405, 406), (r.status_code, r.content[:300])

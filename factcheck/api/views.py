@@ -403,9 +403,9 @@ class VerdictViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Factcheck
 
     def get_queryset(self):
         user = self.request.user
+        # visible_to already limits outsiders to approved verdicts of published claims.
         return (
             Verdict.objects.visible_to(user)
-            .filter(claim__in=Claim.objects.visible_to(user))
             .select_related("reviewer", "moderator", "rating")
             .prefetch_related("sources")
         )
