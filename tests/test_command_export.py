@@ -3,6 +3,9 @@
 import csv
 import io
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -65,3 +68,18 @@ def test_help_lists_the_formats(capsys):
     text = capsys.readouterr().out
     for word in ("w3c", "claimreview", "jsonl", "csv", "--article", "--output"):
         assert word in text
+
+
+def test_the_w3c_file_passes_the_w3c_checker(claim, article, alice, tmp_path):
+    checker = (
+        Path(__file__).resolve().parents[1].parent / "shared" / "tools" / "wpt_annotation_check.py"
+    )
+    if not checker.exists():
+        pytest.skip(f"the W3C checker is absent ({checker}); skipping")
+    actions.create_claim(article=article, by=alice, start=0, end=9, summary="=1+1 <b>")
+    target = tmp_path / "annotations.jsonld"
+    run("w3c", "-o", str(target))
+    check = subprocess.run(
+        [sys.executable, str(checker), str(target)], capture_output=True, text=True, timeout=120
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
