@@ -64,3 +64,39 @@ def test_reviewer_is_turned_away_from_the_admin(page, live_server, sign_in, bob)
     page.goto(f"{live_server.url}/admin/factcheck/claim/")
     assert "/admin/login/" in page.url
     assert "not authorized to access this page" in page.content()
+
+
+def test_admin_pages_run_under_the_strict_csp(page, live_server, sign_in, demo_desk):
+    article, dana = demo_desk
+    claim = Claim.objects.filter(article=article, status="in_review").first()
+    verdict = claim.verdicts.first()
+    errors = []
+    page.on(
+        "console", lambda m: errors.append(f"{page.url}: {m.text}") if m.type == "error" else None
+    )
+    sign_in(dana)
+    urls = [
+        "/admin/",
+        "/admin/agreement/",
+        f"/admin/agreement/?article={article.pk}",
+        f"/admin/factcheck/claim/{claim.pk}/decide/reject/",
+        f"/admin/factcheck/verdict/{verdict.pk}/decide/reject/",
+        f"/admin/factcheck/verdict/{verdict.pk}/change/",
+        f"/admin/factcheck/verdict/{verdict.pk}/history/",
+        "/admin/factcheck/rating/",
+        f"/admin/factcheck/rating/{verdict.rating_id}/history/",
+        "/admin/auth/user/",
+        f"/admin/auth/user/{dana.pk}/change/",
+        "/admin/auth/user/add/",
+    ]
+    for url in urls:
+        response = page.goto(live_server.url + url)
+        assert response.status == 200, url
+    # The merge page comes from an action: select two speakers and ask to merge.
+    page.goto(f"{live_server.url}/admin/factcheck/speaker/")
+    page.locator("input.action-select").nth(0).check()
+    page.locator("input.action-select").nth(1).check()
+    page.select_option("select[name=action]", "merge")
+    page.get_by_role("button", name="Go").click()
+    assert page.locator("input[name=survivor]").count() == 2
+    assert not [e for e in errors if "Content Security Policy" in e], errors
