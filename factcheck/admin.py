@@ -20,7 +20,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -148,6 +148,8 @@ class DecisionViews:
         if not is_moderator(request):
             raise PermissionDenied
         spec = self.decisions.get(decision)
+        if not str(object_id).isdigit():
+            raise Http404("No such item.")
         obj = get_object_or_404(self.get_queryset(request), pk=object_id)
         if spec is None or not self.decision_allowed(obj, decision):
             messages.error(request, "That decision is not available for this item.")
@@ -1021,7 +1023,7 @@ class UserRoleChangeForm(UserChangeForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
+        if self.instance.pk and "role" in self.fields:
             role = role_group_of(self.instance)
             self.fields["role"].initial = role.value if role else ""
 
@@ -1085,7 +1087,9 @@ class RoleUserAdmin(UserAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and not request.user.is_superuser:
-            return ["last_login", "date_joined"]
+            # A moderator cannot demote themselves out of the admin by accident.
+            own = ["role", "is_active"] if obj.pk == request.user.pk else []
+            return ["last_login", "date_joined", *own]
         return super().get_readonly_fields(request, obj)
 
     def has_change_permission(self, request, obj=None):

@@ -205,6 +205,8 @@ def test_a_decision_that_does_not_fit_the_status_is_refused(desk, claim):
     assert claim.status == Claim.Status.OPEN
     assert desk.get(f"{LIST}{claim.pk}/decide/explode/").status_code == 302
     assert desk.get(f"{LIST}999999/decide/reject/").status_code == 404
+    assert desk.get(f"{LIST}abc/decide/reject/").status_code == 404
+    assert desk.post("/admin/factcheck/verdict/1x/decide/approve/").status_code == 404
 
 
 def test_bulk_approve_publishes_only_unanimous_claims(desk, disputed, agreed, claim):

@@ -107,3 +107,12 @@ def test_superuser_sees_the_full_form_and_sets_roles_too(client, alice):
     page = client.get(f"{LIST}{alice.pk}/change/").text
     assert 'name="is_superuser"' in page and 'name="role"' in page
     assert client.get(f"{LIST}{alice.pk}/password/").status_code == 200
+
+
+def test_a_moderator_cannot_demote_or_deactivate_themselves(desk, dana):
+    form = change_form(dana, "")
+    form.pop("is_active")
+    response = desk.post(f"{LIST}{dana.pk}/change/", form)
+    assert response.status_code == 302
+    dana = User.objects.get(pk=dana.pk)
+    assert Role.of(dana) == Role.MODERATOR and dana.is_active
