@@ -66,7 +66,7 @@ def test_reviewer_is_turned_away_from_the_admin(page, live_server, sign_in, bob)
     assert "not authorized to access this page" in page.content()
 
 
-def test_admin_pages_run_under_the_strict_csp(page, live_server, sign_in, demo_desk):
+def test_admin_pages_run_under_the_strict_csp(page, live_server, sign_in, screenshot, demo_desk):
     article, dana = demo_desk
     claim = Claim.objects.filter(article=article, status="in_review").first()
     verdict = claim.verdicts.first()
@@ -92,6 +92,10 @@ def test_admin_pages_run_under_the_strict_csp(page, live_server, sign_in, demo_d
     for url in urls:
         response = page.goto(live_server.url + url)
         assert response.status == 200, url
+        if url == "/admin/agreement/":
+            screenshot("admin-agreement")
+        if "verdict" in url and url.endswith("/decide/reject/"):
+            screenshot("admin-reject-verdict")
     # The merge page comes from an action: select two speakers and ask to merge.
     page.goto(f"{live_server.url}/admin/factcheck/speaker/")
     page.locator("input.action-select").nth(0).check()
@@ -99,4 +103,5 @@ def test_admin_pages_run_under_the_strict_csp(page, live_server, sign_in, demo_d
     page.select_option("select[name=action]", "merge")
     page.get_by_role("button", name="Go").click()
     assert page.locator("input[name=survivor]").count() == 2
+    screenshot("admin-merge-speakers")
     assert not [e for e in errors if "Content Security Policy" in e], errors
