@@ -75,3 +75,10 @@ def test_filters_and_search(alice, article):
     assert client.get(f"{URL}?publisher=Nobody").json()["results"] == []
     assert client.get(f"{URL}?published_after=2026-01-01").json()["results"][0]["id"] == article.pk
     assert client.get(f"{URL}?published_after=notadate").status_code == 400
+
+
+def test_an_oversize_text_is_413(alice, settings):
+    settings.FACTCHECK_MAX_ARTICLE_CHARS = 1000
+    r = api(alice).post(URL, {"title": "Long", "text": "x" * 1001}, format="json")
+    assert r.status_code == 413 and "the limit is 1,000" in r.json()["text"][0]
+    assert not Article.objects.exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -106,6 +107,20 @@ class CleanModelMixin:
 # --------------------------------------------------------------------------- articles
 
 
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "Too large."
+
+
+def refuse_oversize_text(text: str) -> None:
+    """413, as for uploads in the browser, for a text over FACTCHECK_MAX_ARTICLE_CHARS."""
+    limit = settings.FACTCHECK_MAX_ARTICLE_CHARS
+    if len(text) > limit:
+        raise PayloadTooLarge(
+            {"text": [f"The article text is {len(text):,} characters; the limit is {limit:,}."]}
+        )
+
+
 class ArticleViewSet(
     CleanModelMixin,
     mixins.ListModelMixin,
@@ -138,9 +153,14 @@ class ArticleViewSet(
             else serializers.ArticleSerializer
         )
 
+    def perform_update(self, serializer):
+        refuse_oversize_text(serializer.validated_data.get("text", ""))
+        super().perform_update(serializer)
+
     def create(self, request, *args, **kwargs):
         serializer = serializers.ArticleSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        refuse_oversize_text(serializer.validated_data.get("text", ""))
         article = actions.create_article(by=request.user, **serializer.validated_data)
         return self.created(serializers.ArticleSerializer(article).data, article)
 
