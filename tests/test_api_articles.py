@@ -3,6 +3,7 @@
 import pytest
 from rest_framework.test import APIClient
 
+from factcheck import actions
 from factcheck.models import Article
 
 URL = "/api/v1/articles/"
@@ -82,3 +83,24 @@ def test_an_oversize_text_is_413(alice, settings):
     r = api(alice).post(URL, {"title": "Long", "text": "x" * 1001}, format="json")
     assert r.status_code == 413 and "the limit is 1,000" in r.json()["text"][0]
     assert not Article.objects.exists()
+
+
+def test_each_row_counts_its_claims_at_constant_cost(
+    alice, eve, article, claim, django_assert_max_num_queries
+):
+    for i in range(5):
+        other = actions.create_article(title=f"A{i}", text="Some words here.", by=alice)
+        actions.create_claim(article=other, by=alice, start=0, end=4)
+    client = api(alice)
+    client.get(URL)
+    with django_assert_max_num_queries(6):
+        rows = client.get(URL).json()["results"]
+    counts = {row["id"]: row["claim_counts"] for row in rows}
+    assert counts[article.pk] == {
+        "total": 1,
+        "open": 1,
+        "in_review": 0,
+        "published": 0,
+        "rejected": 0,
+    }
+    assert api(alice).get(f"{URL}{article.pk}/").json()["claim_counts"]["total"] == 1

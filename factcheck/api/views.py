@@ -146,6 +146,14 @@ class ArticleViewSet(
         articles = Article.objects.visible_to(self.request.user).select_related("created_by")
         return articles.defer("text") if self.action == "list" else articles
 
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        context = self.get_serializer_context()
+        # Counts for the whole page in one grouped query, not one per article.
+        context["claim_counts"] = serializers.claim_counts_for([a.pk for a in page], request)
+        data = serializers.ArticleListSerializer(page, many=True, context=context).data
+        return self.get_paginated_response(data)
+
     def get_serializer_class(self):
         return (
             serializers.ArticleListSerializer
@@ -162,7 +170,8 @@ class ArticleViewSet(
         serializer.is_valid(raise_exception=True)
         refuse_oversize_text(serializer.validated_data.get("text", ""))
         article = actions.create_article(by=request.user, **serializer.validated_data)
-        return self.created(serializers.ArticleSerializer(article).data, article)
+        data = serializers.ArticleSerializer(article, context=self.get_serializer_context()).data
+        return self.created(data, article)
 
 
 # --------------------------------------------------------------------------- speakers & statements
