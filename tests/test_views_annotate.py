@@ -238,3 +238,20 @@ def test_a_missing_article_is_404(client, alice):
     client.force_login(alice)
     assert client.get("/articles/999/").status_code == 404
     assert post(client, "/articles/999/claims/", {"start": 0, "end": 1}).status_code == 404
+
+
+def test_every_claim_reads_back_as_its_quote():
+    """Random overlapping spans (fixed seed): each claim's pieces join to text[start:end]."""
+    import random
+
+    rng = random.Random(7)
+    text = "Ünïcode 👨\u200d👩\u200d👧 text, עברית and العربية, 日本語 and more words here."
+    claims = []
+    for pk in range(1, 25):
+        start = rng.randrange(len(text) - 1)
+        claims.append(span(pk, start, rng.randrange(start + 1, len(text) + 1)))
+    pieces = highlight_segments(text, claims)
+    assert "".join(p for p, _ in pieces) == text
+    for c in claims:
+        assert "".join(p for p, cs in pieces if c in cs) == text[c.start : c.end]
+    assert unescape(render_highlighted(text, claims)) == text

@@ -38,10 +38,15 @@ def highlight_segments(text: str, claims: Iterable) -> list[tuple[str, list]]:
     claims = [c for c in claims if 0 <= c.start < c.end <= len(text)]
     levels = claim_levels(claims)
     cuts = sorted({0, len(text), *(c.start for c in claims), *(c.end for c in claims)})
-    segments = []
+    by_start = sorted(claims, key=lambda c: c.start)
+    segments, active, i = [], [], 0
     for a, b in zip(cuts, cuts[1:], strict=False):
-        covering = [c for c in claims if c.start <= a and c.end >= b]
-        covering.sort(key=lambda c: (levels[c.pk], c.pk))
+        # Every boundary is a cut, so a claim open at ``a`` covers the whole piece [a, b).
+        while i < len(by_start) and by_start[i].start <= a:
+            active.append(by_start[i])
+            i += 1
+        active = [c for c in active if c.end > a]
+        covering = sorted(active, key=lambda c: (levels[c.pk], c.pk))
         segments.append((text[a:b], covering))
     return segments
 
