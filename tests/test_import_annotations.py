@@ -6,7 +6,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from factcheck import actions, imports
-from factcheck.exports import articles_for_export, claims_for_export, jsonl, w3c
+from factcheck.exports import claim_row, jsonl, w3c
 from factcheck.models import Article, Claim, Speaker, Statement
 
 TEXT = "Mayor Solberg said the toll “has not changed in ten years”. Berg said 🚗 ridership fell."
@@ -68,7 +68,7 @@ def test_label_studio_with_utf16_offsets(alice):
 
 
 def test_w3c_annotations_point_at_articles_already_here(alice, article, claim):
-    annotation = w3c.annotation(claims_for_export().get(), base_url="http://testserver")
+    annotation = w3c.annotation(claim_row(claim), base_url="http://testserver")
     claim.delete()
     result = imports.import_annotations(json.dumps([annotation]), fmt="w3c", by=alice)
     assert result.claims_created == 1
@@ -131,10 +131,7 @@ def test_export_then_import_into_an_empty_database_loses_nothing(
     speaker.aliases, speaker.wikidata_id, speaker.description = "Mayor Solberg", "Q42", "Mayor"
     speaker.save()
     exported = "".join(
-        jsonl.stream_jsonl(
-            articles_for_export(Article.objects.all(), Claim.objects.all()),
-            base_url="http://testserver",
-        )
+        jsonl.stream_jsonl(Article.objects.all(), Claim.objects.all(), base_url="http://testserver")
     )
 
     def snapshot():

@@ -20,8 +20,8 @@ from factcheck.api.base import FactcheckAPIMixin, RolePermission, etag
 from factcheck.api.serializers import ImportResultSerializer
 from factcheck.exports import (
     ANNOTATION_MEDIA_TYPE,
-    articles_for_export,
     base_url_of,
+    claim_rows,
     claimreview,
     claims_for_export,
     jsonl,
@@ -142,14 +142,15 @@ class AnnotationView(ExportView):
         responses={(200, "application/ld+json"): OpenApiTypes.OBJECT, 404: None},
     )
     def get(self, request, pk):
-        claim = claims_for_export(Claim.objects.visible_to(request.user)).filter(pk=pk).first()
-        if claim is None:
+        visible = Claim.objects.visible_to(request.user).filter(pk=pk)
+        row = next(claim_rows(visible), None)
+        if row is None:
             raise exceptions.NotFound("No such annotation.")
-        data = w3c.annotation(claim, base_url=base_url_of(request))
+        data = w3c.annotation(row, base_url=base_url_of(request))
         response = JsonResponse(
             data, content_type=ANNOTATION_MEDIA_TYPE, json_dumps_params={"ensure_ascii": False}
         )
-        response["ETag"] = etag(claim.version)
+        response["ETag"] = etag(row["version"])
         response["Vary"] = "Cookie, Authorization"
         return response
 
@@ -177,8 +178,9 @@ class JsonlView(ExportView):
         article = self.int_param("article", low=1)
         if article is not None:
             articles = articles.filter(pk=article)
-        rows = articles_for_export(articles, Claim.objects.visible_to(user))
-        chunks = jsonl.stream_jsonl(rows, base_url=base_url_of(request))
+        chunks = jsonl.stream_jsonl(
+            articles, Claim.objects.visible_to(user), base_url=base_url_of(request)
+        )
         return self.stream(chunks, "application/x-ndjson; charset=utf-8", "claims.jsonl")
 
 

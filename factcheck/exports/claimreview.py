@@ -12,9 +12,10 @@ from collections.abc import Iterator
 from django.conf import settings
 
 from factcheck import text as textlib
-from factcheck.exports import absolute, claims_in_batches, rating_scale
-from factcheck.models import Claim, Speaker, Verdict
+from factcheck.exports import absolute, claim_rows, rating_scale
+from factcheck.models import Speaker
 
+_dumps = json.JSONEncoder(ensure_ascii=False).encode
 CONTEXT = "https://schema.org"
 CLAIM_REVIEWED_MAX = 74  # Google asks for a claimReviewed "under 75 characters".
 
@@ -24,22 +25,20 @@ def organization() -> dict:
     return {"@type": "Organization", "name": org["name"], "url": org["url"]}
 
 
-def _speaker(claim: Claim) -> dict | None:
-    speaker = claim.speaker
-    if speaker is None:
+def _speaker(row: dict) -> dict | None:
+    if not row["speaker_id"]:
         # No speaker means the article's own author.
-        article = claim.article
-        if article.byline:
-            return {"@type": "Person", "name": article.byline}
-        if article.publisher:
-            return {"@type": "Organization", "name": article.publisher}
+        if row["article__byline"]:
+            return {"@type": "Person", "name": row["article__byline"]}
+        if row["article__publisher"]:
+            return {"@type": "Organization", "name": row["article__publisher"]}
         return None
     data = {
-        "@type": "Person" if speaker.kind == Speaker.Kind.PERSON else "Organization",
-        "name": speaker.name,
+        "@type": "Person" if row["speaker__kind"] == Speaker.Kind.PERSON else "Organization",
+        "name": row["speaker__name"],
     }
-    if speaker.wikidata_id:
-        data["sameAs"] = f"https://www.wikidata.org/wiki/{speaker.wikidata_id}"
+    if row["speaker__wikidata_id"]:
+        data["sameAs"] = f"https://www.wikidata.org/wiki/{row['speaker__wikidata_id']}"
     return data
 
 
@@ -49,63 +48,67 @@ def _date(value) -> str | None:
     return value.date().isoformat() if hasattr(value, "date") else value.isoformat()
 
 
-def claim_review(
-    claim: Claim, verdict: Verdict, *, base_url: str, scale: tuple[int, int] | None
-) -> dict:
-    """The ClaimReview of ``claim`` judged by ``verdict``; ``scale`` is (worst, best)."""
-    article, statement, rating = claim.article, claim.statement, verdict.rating
-    review_rating = {"@type": "Rating", "alternateName": rating.label}
-    if rating.value is not None and scale is not None:
-        review_rating.update(ratingValue=rating.value, worstRating=scale[0], bestRating=scale[1])
-    appearance = {"@type": "CreativeWork", "headline": article.title}
-    if article.url:
-        appearance["url"] = article.url
-    if article.published_on:
-        appearance["datePublished"] = article.published_on.isoformat()
-    if article.publisher:
-        appearance["publisher"] = {"@type": "Organization", "name": article.publisher}
+def claim_review(row: dict, *, base_url: str, scale: tuple[int, int] | None) -> dict | None:
+    """The ClaimReview of one claim row (None without an approved verdict).
+
+    ``scale`` is the (worst, best) of the numeric rating values, if any.
+    """
+    verdict = row["verdict"]
+    if verdict is None:
+        return None
+    review_rating = {"@type": "Rating", "alternateName": verdict["rating__label"]}
+    if verdict["rating__value"] is not None and scale is not None:
+        review_rating.update(
+            ratingValue=verdict["rating__value"], worstRating=scale[0], bestRating=scale[1]
+        )
+    appearance = {"@type": "CreativeWork", "headline": row["article__title"]}
+    if row["article__url"]:
+        appearance["url"] = row["article__url"]
+    if row["article__published_on"]:
+        appearance["datePublished"] = row["article__published_on"].isoformat()
+    if row["article__publisher"]:
+        appearance["publisher"] = {"@type": "Organization", "name": row["article__publisher"]}
     item = {"@type": "Claim", "appearance": appearance}
-    author = _speaker(claim)
+    author = _speaker(row)
     if author:
         item["author"] = author
-    said_on = (statement.date if statement else None) or article.published_on
+    said_on = row["statement__date"] or row["article__published_on"]
     if said_on:
         item["datePublished"] = said_on.isoformat()
-    if statement is not None:
-        first = {"@type": "CreativeWork", "name": statement.title}
-        if statement.url:
-            first["url"] = statement.url
-        if statement.date:
-            first["datePublished"] = statement.date.isoformat()
+    if row["statement_id"]:
+        first = {"@type": "CreativeWork", "name": row["statement__title"]}
+        if row["statement__url"]:
+            first["url"] = row["statement__url"]
+        if row["statement__date"]:
+            first["datePublished"] = row["statement__date"].isoformat()
         item["firstAppearance"] = first
     review = {
         "@context": CONTEXT,
         "@type": "ClaimReview",
-        "url": absolute(base_url, "factcheck-detail", claim.pk),
-        "claimReviewed": textlib.shorten(claim.summary or claim.quote, CLAIM_REVIEWED_MAX),
+        "url": absolute(base_url, "factcheck-detail", row["pk"]),
+        "claimReviewed": textlib.shorten(row["summary"] or row["quote"], CLAIM_REVIEWED_MAX),
         "author": organization(),
         "reviewRating": review_rating,
         "itemReviewed": item,
     }
-    published = _date(claim.published_at or verdict.moderated_at)
+    published = _date(row["published_at"] or verdict["moderated_at"])
     if published:
         review["datePublished"] = published
-    if verdict.rationale:
-        review["reviewBody"] = verdict.rationale
+    if verdict["rationale"]:
+        review["reviewBody"] = verdict["rationale"]
     return review
 
 
 def stream_claimreviews(claims, *, base_url: str) -> Iterator[str]:
-    """A JSON-LD ``@graph`` of ClaimReviews for the published ``claims`` (ordered by id)."""
+    """A JSON-LD ``@graph`` of ClaimReviews for the published ``claims``."""
     scale = rating_scale()
     yield '{"@context":"https://schema.org","@graph":['
     first = True
-    for claim in claims_in_batches(claims.published().order_by("pk")):
-        verdict = claim.approved_verdict
-        if verdict is None:
+    for row in claim_rows(claims.published()):
+        review = claim_review(row, base_url=base_url, scale=scale)
+        if review is None:
             continue
-        review = claim_review(claim, verdict, base_url=base_url, scale=scale)
         del review["@context"]
-        yield ("" if first else ",") + json.dumps(review, ensure_ascii=False)
+        yield ("" if first else ",") + _dumps(review)
         first = False
     yield "]}"

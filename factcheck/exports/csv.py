@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 
-from factcheck.exports import absolute, claims_in_batches
+from factcheck.exports import absolute, claim_rows
 from factcheck.models import Claim
 
 BOM = "\ufeff"
@@ -51,37 +51,41 @@ def neutralise(value):
     return value
 
 
-def claim_row(claim: Claim, *, base_url: str) -> list:
-    article, verdict = claim.article, claim.approved_verdict
-    statement = claim.statement
-    published = claim.status == Claim.Status.PUBLISHED and verdict is not None
-    row = [
-        claim.pk,
-        article.pk,
-        article.title,
-        article.url,
-        claim.start,
-        claim.end,
-        claim.quote,
-        claim.prefix,
-        claim.suffix,
-        claim.kind,
-        claim.speaker.name if claim.speaker_id else "",
-        statement.title if statement else "",
-        statement.date.isoformat() if statement and statement.date else "",
-        claim.summary,
-        "yes" if claim.check_worthy else "no",
-        claim.status,
-        verdict.rating.label if verdict else "",
-        verdict.rating.value if verdict and verdict.rating.value is not None else "",
-        verdict.rationale if verdict else "",
-        claim.published_at.isoformat() if claim.published_at else "",
-        claim.created_by.get_username() if claim.created_by_id else "",
-        claim.created_at.isoformat(),
-        claim.updated_at.isoformat(),
-        absolute(base_url, "factcheck-detail", claim.pk) if published else "",
+def _iso(value) -> str:
+    return value.isoformat() if value else ""
+
+
+def csv_row(row: dict, *, base_url: str) -> list:
+    """The CSV cells of one claim row (see ``exports.claim_rows``)."""
+    verdict = row["verdict"]
+    published = row["status"] == Claim.Status.PUBLISHED and verdict is not None
+    cells = [
+        row["pk"],
+        row["article_id"],
+        row["article__title"],
+        row["article__url"],
+        row["start"],
+        row["end"],
+        row["quote"],
+        row["prefix"],
+        row["suffix"],
+        row["kind"],
+        row["speaker__name"] or "",
+        row["statement__title"] or "",
+        _iso(row["statement__date"]),
+        row["summary"],
+        "yes" if row["check_worthy"] else "no",
+        row["status"],
+        verdict["rating__label"] if verdict else "",
+        verdict["rating__value"] if verdict and verdict["rating__value"] is not None else "",
+        verdict["rationale"] if verdict else "",
+        _iso(row["published_at"]),
+        row["created_by__username"] or "",
+        _iso(row["created_at"]),
+        _iso(row["updated_at"]),
+        absolute(base_url, "factcheck-detail", row["pk"]) if published else "",
     ]
-    return [neutralise(v) for v in row]
+    return [neutralise(v) for v in cells]
 
 
 class _Line:
@@ -95,5 +99,5 @@ def stream_csv(claims, *, base_url: str) -> Iterator[str]:
     """The CSV of ``claims`` (see ``exports.claims_for_export``), BOM first."""
     writer = csv.writer(_Line())
     yield BOM + writer.writerow(COLUMNS)
-    for claim in claims_in_batches(claims):
-        yield writer.writerow(claim_row(claim, base_url=base_url))
+    for row in claim_rows(claims):
+        yield writer.writerow(csv_row(row, base_url=base_url))

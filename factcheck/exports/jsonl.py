@@ -12,94 +12,106 @@ from collections.abc import Iterator
 
 from django.db.models import Q
 
-from factcheck.exports import absolute, attach_approved_verdicts, batches
+from factcheck.exports import CLAIM_FIELDS, absolute, attach_verdicts, batches, full_name
 from factcheck.exports.w3c import timestamp
-from factcheck.models import Article, Claim
 
-ARTICLE_CHUNK = 20  # articles per query; their claims are prefetched per chunk
+_dumps = json.JSONEncoder(ensure_ascii=False).encode
+ARTICLE_CHUNK = 20  # articles per query; their claims come in one more query
+ARTICLE_FIELDS = ["pk", "title", "url", "publisher", "byline", "published_on", "language", "text"]
 
 
-def label_of(claim: Claim) -> str:
-    return claim.kind.upper()
+def label_of(row: dict) -> str:
+    return row["kind"].upper()
 
 
 def _span(start, end):
     return [start, end] if start is not None else None
 
 
-def claim_record(claim: Claim, *, base_url: str) -> dict:
-    speaker, statement, verdict = claim.speaker, claim.statement, claim.approved_verdict
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def claim_record(row: dict, *, base_url: str) -> dict:
+    """Everything about one claim row (see ``exports.claim_rows``)."""
+    verdict = row["verdict"]
     return {
-        "id": claim.pk,
-        "start": claim.start,
-        "end": claim.end,
-        "quote": claim.quote,
-        "prefix": claim.prefix,
-        "suffix": claim.suffix,
-        "kind": claim.kind,
-        "label": label_of(claim),
-        "speaker": speaker
+        "id": row["pk"],
+        "start": row["start"],
+        "end": row["end"],
+        "quote": row["quote"],
+        "prefix": row["prefix"],
+        "suffix": row["suffix"],
+        "kind": row["kind"],
+        "label": label_of(row),
+        "speaker": row["speaker_id"]
         and {
-            "name": speaker.name,
-            "kind": speaker.kind,
-            "description": speaker.description,
-            "aliases": speaker.alias_list,
-            "wikidata_id": speaker.wikidata_id,
+            "name": row["speaker__name"],
+            "kind": row["speaker__kind"],
+            "description": row["speaker__description"],
+            "aliases": [a.strip() for a in row["speaker__aliases"].splitlines() if a.strip()],
+            "wikidata_id": row["speaker__wikidata_id"],
         },
-        "statement": statement
+        "statement": row["statement_id"]
         and {
-            "title": statement.title,
-            "kind": statement.kind,
-            "date": statement.date and statement.date.isoformat(),
-            "venue": statement.venue,
-            "url": statement.url,
+            "title": row["statement__title"],
+            "kind": row["statement__kind"],
+            "date": _iso(row["statement__date"]),
+            "venue": row["statement__venue"],
+            "url": row["statement__url"],
         },
-        "summary": claim.summary,
-        "check_worthy": claim.check_worthy,
-        "status": claim.status,
-        "cue": _span(claim.cue_start, claim.cue_end),
-        "source_mention": _span(claim.source_start, claim.source_end),
+        "summary": row["summary"],
+        "check_worthy": row["check_worthy"],
+        "status": row["status"],
+        "cue": _span(row["cue_start"], row["cue_end"]),
+        "source_mention": _span(row["source_start"], row["source_end"]),
         "verdict": verdict
         and {
-            "rating": verdict.rating.label,
-            "rating_value": verdict.rating.value,
-            "rationale": verdict.rationale,
-            "reviewer": verdict.reviewer.get_username(),
-            "approved_at": verdict.moderated_at and timestamp(verdict.moderated_at),
-            "sources": [
-                {"url": s.url, "title": s.title, "excerpt": s.excerpt}
-                for s in verdict.sources.all()
-            ],
+            "rating": verdict["rating__label"],
+            "rating_value": verdict["rating__value"],
+            "rationale": verdict["rationale"],
+            "reviewer": verdict["reviewer__username"],
+            "reviewer_name": full_name(verdict, "reviewer__"),
+            "approved_at": verdict["moderated_at"] and timestamp(verdict["moderated_at"]),
+            "sources": verdict["sources"],
         },
-        "created_by": claim.created_by.get_username() if claim.created_by_id else None,
-        "created_at": timestamp(claim.created_at),
-        "updated_at": timestamp(claim.updated_at),
-        "published_at": claim.published_at and timestamp(claim.published_at),
-        "annotation": absolute(base_url, "api-export-annotation", claim.pk),
+        "created_by": row["created_by__username"],
+        "created_at": timestamp(row["created_at"]),
+        "updated_at": timestamp(row["updated_at"]),
+        "published_at": row["published_at"] and timestamp(row["published_at"]),
+        "annotation": absolute(base_url, "api-export-annotation", row["pk"]),
     }
 
 
-def article_record(article: Article, *, base_url: str) -> dict:
-    claims = list(article.claims.all())  # prefetched and scoped by the caller
+def article_record(article: dict, claims: list[dict], *, base_url: str) -> dict:
     return {
-        "text": article.text,
-        "label": [[c.start, c.end, label_of(c)] for c in claims],
-        "id": article.pk,
-        "iri": absolute(base_url, "article-detail", article.pk),
-        "title": article.title,
-        "url": article.url,
-        "publisher": article.publisher,
-        "byline": article.byline,
-        "published_on": article.published_on and article.published_on.isoformat(),
-        "language": article.language,
+        "text": article["text"],
+        "label": [[c["start"], c["end"], label_of(c)] for c in claims],
+        "id": article["pk"],
+        "iri": absolute(base_url, "article-detail", article["pk"]),
+        "title": article["title"],
+        "url": article["url"],
+        "publisher": article["publisher"],
+        "byline": article["byline"],
+        "published_on": _iso(article["published_on"]),
+        "language": article["language"],
         "claims": [claim_record(c, base_url=base_url) for c in claims],
     }
 
 
-def stream_jsonl(articles, *, base_url: str) -> Iterator[str]:
-    """One line per article of ``articles`` (see ``exports.articles_for_export``)."""
-    for rows in batches(articles, ARTICLE_CHUNK):
-        claims = [c for article in rows for c in article.claims.all()]
-        attach_approved_verdicts(claims, Q(claim__article_id__in=[a.pk for a in rows]))
+def stream_jsonl(articles, claims, *, base_url: str) -> Iterator[str]:
+    """One line per article of ``articles``, with those of ``claims`` that point into it."""
+    for rows in batches(articles.order_by("pk").values(*ARTICLE_FIELDS), ARTICLE_CHUNK):
+        ids = [a["pk"] for a in rows]
+        spans = list(
+            claims.filter(article_id__in=ids)
+            .order_by("article_id", "start", "-end", "pk")
+            .values(*CLAIM_FIELDS)
+        )
+        attach_verdicts(spans, Q(claim__article_id__in=ids))
+        by_article: dict[int, list[dict]] = {pk: [] for pk in ids}
+        for span in spans:
+            by_article[span["article_id"]].append(span)
         for article in rows:
-            yield json.dumps(article_record(article, base_url=base_url), ensure_ascii=False) + "\n"
+            record = article_record(article, by_article[article["pk"]], base_url=base_url)
+            yield _dumps(record) + "\n"

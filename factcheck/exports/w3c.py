@@ -9,12 +9,12 @@ The motivation is ``assessing`` once a verdict is approved, ``highlighting`` bef
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 from collections.abc import Iterable, Iterator
 from urllib.parse import urlencode
 
-from factcheck.exports import absolute, claims_in_batches
-from factcheck.models import Claim
+from factcheck.exports import absolute, claim_rows, full_name
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 
@@ -32,16 +32,18 @@ def timestamp(value: datetime.datetime) -> str:
     return value.astimezone(datetime.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def agent(user) -> dict:
-    username = user.get_username()
-    return {"type": "Person", "name": user.get_full_name() or username, "nickname": username}
+def agent(username: str, name: str = "") -> dict:
+    return {"type": "Person", "name": name or username, "nickname": username}
 
 
+@functools.lru_cache(maxsize=8)
 def generator(base_url: str) -> dict:
+    """factcheck as the Software that generated the annotation (shared, never mutated)."""
     return {
         "id": base_url + "/",
         "type": "Software",
         "name": "factcheck",
+        "nickname": "factcheck",
         "homepage": base_url + "/",
     }
 
@@ -60,53 +62,52 @@ def text_body(purpose: str, value: str, **extra) -> dict:
     }
 
 
-def annotation(claim: Claim, *, base_url: str, context: bool = True) -> dict:
-    """The Annotation for ``claim`` (its article, speaker, statement and verdict preloaded)."""
-    article = claim.article
-    verdict = claim.approved_verdict
-    bodies = [text_body(PURPOSE_KIND, claim.kind)]
-    if claim.speaker_id:
-        bodies.append(text_body(PURPOSE_SPEAKER, claim.speaker.name))
-    if claim.statement_id:
-        bodies.append(text_body(PURPOSE_STATEMENT, claim.statement.title))
-    if claim.summary:
-        bodies.append(text_body(PURPOSE_SUMMARY, claim.summary))
+def annotation(row: dict, *, base_url: str, context: bool = True) -> dict:
+    """The Annotation of one claim row (see ``exports.claim_rows``)."""
+    verdict = row["verdict"]
+    bodies = [text_body(PURPOSE_KIND, row["kind"])]
+    if row["speaker_id"]:
+        bodies.append(text_body(PURPOSE_SPEAKER, row["speaker__name"]))
+    if row["statement_id"]:
+        bodies.append(text_body(PURPOSE_STATEMENT, row["statement__title"]))
+    if row["summary"]:
+        bodies.append(text_body(PURPOSE_SUMMARY, row["summary"]))
     if verdict is not None:
-        who = {"creator": agent(verdict.reviewer)}
-        bodies.append(text_body(PURPOSE_VERDICT, verdict.rating.label, **who))
-        if verdict.rationale:
-            bodies.append(text_body(PURPOSE_RATIONALE, verdict.rationale, **who))
+        who = {"creator": agent(verdict["reviewer__username"], full_name(verdict, "reviewer__"))}
+        bodies.append(text_body(PURPOSE_VERDICT, verdict["rating__label"], **who))
+        if verdict["rationale"]:
+            bodies.append(text_body(PURPOSE_RATIONALE, verdict["rationale"], **who))
+    source = row["article__url"] or absolute(base_url, "article-detail", row["article_id"])
     data = {
         "@context": CONTEXT,
-        "id": annotation_iri(claim.pk, base_url),
+        "id": annotation_iri(row["pk"], base_url),
         "type": "Annotation",
         "motivation": "assessing" if verdict is not None else "highlighting",
-        "created": timestamp(claim.created_at),
-        "modified": timestamp(claim.updated_at),
+        "created": timestamp(row["created_at"]),
+        "modified": timestamp(row["updated_at"]),
         "generator": generator(base_url),
         "body": bodies,
         "target": {
-            "source": article.url or absolute(base_url, "article-detail", article.pk),
+            "source": source,
             "selector": [
                 {
                     "type": "TextQuoteSelector",
-                    "exact": claim.quote,
-                    "prefix": claim.prefix,
-                    "suffix": claim.suffix,
+                    "exact": row["quote"],
+                    "prefix": row["prefix"],
+                    "suffix": row["suffix"],
                 },
-                {"type": "TextPositionSelector", "start": claim.start, "end": claim.end},
+                {"type": "TextPositionSelector", "start": row["start"], "end": row["end"]},
             ],
         },
     }
-    if claim.created_by_id:
-        data["creator"] = agent(claim.created_by)
+    if row["created_by__username"]:
+        data["creator"] = agent(row["created_by__username"], full_name(row, "created_by__"))
     if not context:
         del data["@context"]
     return data
 
 
-def _dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False)
+_dumps = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one per annotation
 
 
 def _open_object(fields: dict) -> str:
@@ -126,12 +127,12 @@ class _Seen:
         self.last = pk
 
 
-def _items(claims: Iterable[Claim], base_url: str, seen: _Seen) -> Iterator[str]:
+def _items(rows: Iterable[dict], base_url: str, seen: _Seen) -> Iterator[str]:
     """Annotations as a JSON array body, noting each claim id in ``seen``."""
     yield "["
-    for i, claim in enumerate(claims):
-        seen.add(claim.pk)
-        yield ("," if i else "") + _dumps(annotation(claim, base_url=base_url, context=False))
+    for i, row in enumerate(rows):
+        seen.add(row["pk"])
+        yield ("," if i else "") + _dumps(annotation(row, base_url=base_url, context=False))
     yield "]"
 
 
@@ -183,7 +184,7 @@ def stream_page(
     yield _open_object(head) + ',"items":'
     seen = _Seen()
     overflow: list[int] = []
-    taken = _limit(claims_in_batches(rows, limit=limit), size, overflow)
+    taken = _limit(claim_rows(rows, limit=limit), size, overflow)
     yield from _items(taken, base_url, seen)
     tail = {}
     if seen.count and (overflow or has_more):
@@ -199,7 +200,7 @@ def _limit(rows: Iterator, size: int | None, overflow: list) -> Iterator:
     """The first ``size`` rows; notes in ``overflow`` that there was one more."""
     for i, row in enumerate(rows):
         if size is not None and i >= size:
-            overflow.append(row.pk)
+            overflow.append(row["pk"])
             return
         yield row
 

@@ -7,7 +7,7 @@ import json
 from django import template
 from django.utils.safestring import mark_safe
 
-from factcheck.exports import base_url_of, rating_scale
+from factcheck.exports import base_url_of, claim_row, rating_scale
 from factcheck.exports.claimreview import claim_review
 
 register = template.Library()
@@ -26,9 +26,10 @@ def script_json(data) -> str:
 def claimreview_jsonld(context, claim, verdict):
     if claim is None or verdict is None:
         return ""
-    review = claim_review(
-        claim, verdict, base_url=base_url_of(context.get("request")), scale=rating_scale()
-    )
+    row = claim_row(claim)
+    if row["verdict"] is None or row["verdict"]["pk"] != verdict.pk:
+        return ""  # only an approved verdict is a published review
+    review = claim_review(row, base_url=base_url_of(context.get("request")), scale=rating_scale())
     return mark_safe(  # noqa: S308 - every <, > and & inside is escaped by script_json
         f'<script type="application/ld+json">{script_json(review)}</script>'
     )

@@ -6,7 +6,6 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from factcheck.exports import (
-    articles_for_export,
     base_url_of,
     claimreview,
     claims_for_export,
@@ -55,7 +54,7 @@ class Command(BaseCommand):
             claims, articles = claims.filter(article_id=article), articles.filter(pk=article)
         if format == "jsonl":
             total, unit = articles.count(), "article"
-            chunks = jsonl.stream_jsonl(articles_for_export(articles, claims), base_url=base)
+            chunks = jsonl.stream_jsonl(articles, claims, base_url=base)
         else:
             rows = claims_for_export(claims)
             total, unit = (rows.published() if format == "claimreview" else rows).count(), "claim"
