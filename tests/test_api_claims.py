@@ -241,3 +241,11 @@ def test_pages_cost_the_same_whatever_their_size(alice, article, django_assert_m
     assert "count" not in r.json()  # no COUNT(*) of the table per page
     nxt = client.get(r.json()["next"]).json()
     assert len(nxt["results"]) == 5 and nxt["next"] is None
+
+
+def test_a_list_row_is_the_claim_as_retrieved(alice, claim, bob, dana, ratings):
+    publish(claim, bob, dana, next(iter(ratings.values())))
+    client = api(alice)
+    listed = client.get(URL).json()["results"][0]
+    assert listed == client.get(f"{URL}{claim.pk}/").json()
+    assert listed["approved_verdict"]["rating_label"]

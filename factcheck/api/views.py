@@ -304,6 +304,12 @@ class ClaimViewSet(
             .prefetch_related(approved_verdicts())
         )
 
+    def list(self, request, *args, **kwargs):
+        claims = Claim.objects.visible_to(request.user)
+        rows = self.filter_queryset(claims).values(*serializers.CLAIM_LIST_VALUES)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(serializers.claim_rows_data(page))
+
     def answer(self, claim, code=status.HTTP_200_OK):
         claim = self.get_queryset().get(pk=claim.pk)
         headers = {"ETag": etag(claim.version)}
