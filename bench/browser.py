@@ -31,7 +31,7 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-REPEAT = 5
+REPEAT = 3
 
 PAGE_LOAD_JS = """
 () => new Promise((resolve) => {

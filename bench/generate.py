@@ -71,6 +71,9 @@ class Size:
         return cls(
             articles=max(1, round(1000 * scale)),
             speakers=max(5, round(2000 * scale)),
+            # The long article keeps its 1,000 highlights from scale 1 up; smoke runs shrink it.
+            big_article_claims=max(20, min(1000, round(1000 * scale))),
+            big_article_chars=max(2000, min(100_000, round(100_000 * scale))),
         )
 
     @property

@@ -92,7 +92,8 @@ def count_queries(rows_list=ROWS, endpoints=ENDPOINTS) -> dict:
     from django.db import transaction
 
     results: dict[str, dict] = {
-        e.key: {"title": e.title, "queries": {}, "status": {}} for e in endpoints
+        e.key: {"title": e.title, "queries": {}, "status": {}, "export": e.export}
+        for e in endpoints
     }
     for rows in rows_list:
         with transaction.atomic():
@@ -133,6 +134,8 @@ def table(results: dict, rows_list=ROWS) -> str:
             mark = "" if status is None or status < 400 else f" (HTTP {status})"
             cells.append(f"{entry['queries'].get(r, '–')}{mark}")
         constant = "yes" if entry["constant"] else "**no**"
+        if entry.get("export") and not entry["constant"]:
+            constant = "no (streamed in batches)"
         lines.append(f"| {entry['title']} | " + " | ".join(cells) + f" | {constant} |")
     return "\n".join(lines)
 

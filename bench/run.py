@@ -61,10 +61,14 @@ def postgres_execute(url: str, sql: str) -> None:
         conn.execute(sql)
 
 
-def prepare_database(db: str, stamp: str, *, keep: bool, reuse: bool) -> tuple[str, callable]:
+def prepare_database(
+    db: str, stamp: str, *, keep: bool, reuse: bool, scale: float
+) -> tuple[str, callable]:
     """A database URL for the run and a function that drops it."""
+    name = PG_NAME if scale == 1 else f"{PG_NAME}_x{scale:g}".replace(".", "_")
     if db == "sqlite":
-        path = RESULTS / ("bench-kept.sqlite3" if keep or reuse else f"bench-{stamp}.sqlite3")
+        kept = f"{name.removeprefix('bench_factcheck').strip('_') or 'bench'}-kept.sqlite3"
+        path = RESULTS / (kept if keep or reuse else f"bench-{stamp}.sqlite3")
 
         def drop():
             for suffix in ("", "-wal", "-shm"):
@@ -75,13 +79,13 @@ def prepare_database(db: str, stamp: str, *, keep: bool, reuse: bool) -> tuple[s
         return f"sqlite:///{path}", drop
     admin = postgres_admin_url()
     if not reuse:
-        postgres_execute(admin, f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
-        postgres_execute(admin, f"CREATE DATABASE {PG_NAME}")
+        postgres_execute(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        postgres_execute(admin, f"CREATE DATABASE {name}")
 
     def drop():
-        postgres_execute(admin, f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
+        postgres_execute(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
-    return with_database(admin, PG_NAME), drop
+    return with_database(admin, name), drop
 
 
 def postgres_available() -> str | None:
@@ -312,9 +316,9 @@ def run_one(db: str, args) -> dict:
         },
         "machine": machine(),
     }
-    url, drop = prepare_database(db, stamp, keep=args.keep, reuse=args.reuse)
+    url, drop = prepare_database(db, stamp, keep=args.keep, reuse=args.reuse, scale=args.scale)
     env = environment(url)
-    facts_path = RESULTS / f"facts-{db}.json"
+    facts_path = RESULTS / f"facts-{db}-x{args.scale:g}.json"
     try:
         if args.reuse and facts_path.exists():
             say(f"{db}: reusing the data set in {url}")
@@ -393,10 +397,11 @@ def run_one(db: str, args) -> dict:
             facts_path.unlink(missing_ok=True)
     report["finished"] = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     report["targets"] = targets(report)
-    out = RESULTS / f"bench-{db}-{stamp}.json"
+    label = db if args.scale == 1 else f"{db}-x{args.scale:g}"
+    out = RESULTS / f"bench-{label}-{stamp}.json"
     out.write_text(json.dumps(report, indent=2), encoding="utf-8")
-    shutil.copyfile(out, RESULTS / f"latest-{db}.json")
-    (RESULTS / f"latest-{db}.md").write_text(table(report), encoding="utf-8")
+    shutil.copyfile(out, RESULTS / f"latest-{label}.json")
+    (RESULTS / f"latest-{label}.md").write_text(table(report), encoding="utf-8")
     say(f"{db}: report in {out.relative_to(ROOT)}")
     return report
 
@@ -549,7 +554,7 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", default="sqlite,postgres", help="sqlite, postgres or both")
     parser.add_argument("--scale", type=float, default=1.0, help="1 = 100,000 claims")
-    parser.add_argument("--duration", type=float, default=8.0, help="seconds of load per endpoint")
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds of load per endpoint")
     parser.add_argument(
         "--warmup", type=float, default=1.0, help="seconds of unmeasured load first"
     )

@@ -92,8 +92,11 @@ def test_queries_per_request_do_not_grow_with_rows(db):
     assert any("Article page" in t["target"] for t in verdicts) == bool(page.get("available"))
 
 
-@pytest.mark.parametrize("scale, articles", [(1, 1000), (10, 10000), (0.01, 10)])
-def test_scale_sizes_the_data_set(scale, articles):
+@pytest.mark.parametrize(
+    "scale, articles, highlights", [(1, 1000, 1000), (10, 10000, 1000), (0.01, 10, 20)]
+)
+def test_scale_sizes_the_data_set(scale, articles, highlights):
     size = Size.scaled(scale)
     assert size.articles == articles
-    assert size.claims == articles * 100 + 1000
+    assert size.big_article_claims == highlights
+    assert size.claims == articles * 100 + highlights
