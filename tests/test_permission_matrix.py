@@ -458,3 +458,120 @@ def test_route_answers_each_role_as_expected(world, route):
         if got != want
     ]
     assert not wrong, "\n".join(wrong)
+
+
+# --------------------------------------------------------------------------- beyond the matrix
+# Object-level rules and mass assignment: fields a role may not set are refused or ignored.
+
+
+def api_client(world, persona) -> Client:
+    return Client(HTTP_AUTHORIZATION=f"Token {world.tokens[persona]}")
+
+
+def patch(client, url, data, **headers):
+    return client.patch(url, data, content_type="application/json", headers=headers)
+
+
+def test_an_annotator_cannot_publish_or_reassign_her_own_claim(world):
+    alice = api_client(world, "alice")
+    url = f"/api/v1/claims/{world.open_claim.pk}/"
+    assert patch(alice, url, {"status": "published"}).status_code == 403
+    assert patch(alice, url, {"status": "rejected"}).status_code == 403
+    # Read-only fields are ignored, never applied.
+    response = patch(
+        alice,
+        url,
+        {"created_by": "mallory", "article": world.secret_article.pk, "version": 1},
+    )
+    assert response.status_code == 200
+    world.open_claim.refresh_from_db()
+    assert world.open_claim.created_by == world.alice
+    assert world.open_claim.article == world.article
+    assert world.open_claim.status == "open"
+
+
+def test_a_claim_under_review_is_no_longer_its_annotators_to_edit(world):
+    alice = api_client(world, "alice")
+    response = patch(alice, f"/api/v1/claims/{world.review_claim.pk}/", {"summary": "changed"})
+    assert response.status_code == 403
+    response = alice.delete(f"/api/v1/claims/{world.review_claim.pk}/")
+    assert response.status_code == 403
+
+
+def test_a_reviewer_cannot_approve_his_own_verdict(world):
+    bob = api_client(world, "bob")
+    url = f"/api/v1/verdicts/{world.bob_submitted.pk}/"
+    assert patch(bob, url, {"status": "approved"}).status_code == 403
+    assert patch(bob, url, {"moderation_note": "self-approved"}).status_code == 400
+    world.bob_submitted.refresh_from_db()
+    assert world.bob_submitted.status == "submitted"
+
+
+def test_a_verdict_created_with_a_status_is_not_approved(world):
+    bob = api_client(world, "bob")
+    response = bob.post(
+        "/api/v1/verdicts/",
+        {
+            "claim": world.open_claim.pk,
+            "rating": world.ratings["True"].pk,
+            "status": "approved",
+            "moderator": "dana",
+            "reviewer": "carol",
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    assert response.json()["status"] == "submitted"
+    assert response.json()["reviewer"] == "bob"
+    assert response.json()["moderator"] is None
+
+
+def test_a_reviewer_cannot_edit_another_reviewers_verdict(world):
+    # bob has submitted on the published claim, so he can read carol's verdict there...
+    bob = api_client(world, "bob")
+    url = f"/api/v1/verdicts/{world.carol_rejected.pk}/"
+    assert bob.get(url).status_code == 200
+    # ...but not change it, nor delete it.
+    assert patch(bob, url, {"rationale": "mine now"}).status_code == 403
+    assert bob.delete(url).status_code == 403
+
+
+def test_a_moderator_cannot_make_anyone_a_superuser_through_the_admin(world):
+    client = Client()
+    client.force_login(world.dana)
+    url = f"/admin/auth/user/{world.alice.pk}/change/"
+    response = client.post(
+        url,
+        {
+            "username": "alice",
+            "email": "alice@example.org",
+            "role": "moderator",
+            "is_active": "on",
+            "is_superuser": "on",
+            "is_staff": "on",
+            "user_permissions": "1",
+            "password": "md5$x$y",
+        },
+    )
+    assert response.status_code == 302, response.content[:500]
+    world.alice.refresh_from_db()
+    assert not world.alice.is_superuser
+    assert world.alice.user_permissions.count() == 0
+    assert not world.alice.password.startswith("md5$x")
+
+
+def test_page_writes_need_the_csrf_token(world):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.alice)
+    response = client.post(
+        f"/articles/{world.article.pk}/claims/",
+        {"start": 0, "end": 3},
+        content_type="application/json",
+    )
+    assert response.status_code == 403
+    response = client.post("/articles/", {"title": "t", "text": "x"})
+    assert response.status_code == 403
+    # Session-authenticated API writes too (token clients carry no cookies to steal).
+    response = client.post("/api/v1/speakers/", {"name": "X"}, content_type="application/json")
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["detail"]
