@@ -193,3 +193,15 @@ def test_the_cookies_a_sign_in_sets_carry_the_flags(client, alice, settings):
     csrf = client.cookies[settings.CSRF_COOKIE_NAME]
     assert csrf["secure"]
     assert csrf["samesite"] == "Lax"
+
+
+@pytest.mark.parametrize(
+    "next_url",
+    ["https://evil.example/", "//evil.example/", "/\\evil.example/", "javascript:alert(1)"],
+)
+def test_signing_in_never_redirects_off_site(client, alice, next_url):
+    response = client.post(
+        f"/accounts/login/?next={next_url}", {"username": "alice", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/articles/"

@@ -9,6 +9,9 @@ left them out cannot pass. Many payloads go on each page, so a few dozen loads c
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -378,3 +381,75 @@ def test_every_page_carries_a_strict_csp_and_the_security_headers(personas):
             assert response["Referrer-Policy"] == "same-origin", url
             checked += 1
     assert checked >= 25
+
+
+# --------------------------------------------------------------------------- other sinks
+
+
+def strings(data):
+    if isinstance(data, str):
+        yield data
+    elif isinstance(data, dict):
+        for value in data.values():
+            yield from strings(value)
+    elif isinstance(data, list):
+        for value in data:
+            yield from strings(value)
+
+
+@pytest.mark.django_db
+def test_the_public_pages_json_ld_holds_every_payload_intact(personas):
+    """A payload must not close the ClaimReview <script> block, and must come back exact."""
+    text = "".join(f"Line {i}: {p}\n" for i, p in enumerate(PAYLOADS))
+    article = actions.create_article(title=PAYLOADS[3], text=text, by=personas["alice"])
+    rating = Rating.objects.first()
+    client = Client()
+    offset = 0
+    for i, p in enumerate(PAYLOADS):
+        start = offset + len(f"Line {i}: ")
+        offset += len(f"Line {i}: {p}\n")
+        claim = actions.create_claim(
+            article=article,
+            by=personas["alice"],
+            start=start,
+            end=start + len(p),
+            summary=p,
+            speaker_name=f"S{i} {p}",
+            statement_title=p,
+        )
+        verdict = actions.save_verdict(
+            claim=claim, reviewer=personas["bob"], rating=rating, rationale=p
+        )
+        actions.approve_verdict(verdict=verdict, by=personas["dana"])
+        html = client.get(f"/factchecks/{claim.pk}/").content.decode()
+        blocks = html.split('<script type="application/ld+json">')
+        assert len(blocks) == 2, f"payload {i}: one JSON-LD block expected"
+        data = json.loads(blocks[1].split("</script>")[0])
+        assert any(p.strip() in v for v in strings(data)), f"payload {i} altered"
+        assert html.count("<script") == 1 + html.count('<script type="module"') + html.count(
+            "<script src="
+        ), f"payload {i} added a script element"
+
+
+@pytest.mark.django_db
+def test_the_csv_export_neutralises_spreadsheet_formulas(personas):
+    formulas = ['=HYPERLINK("https://evil.example","x")', "+1+1", "-2+3", "@SUM(A1)", "\t=1"]
+    article = actions.create_article(title="=cmd|' /C calc'!A0", text="Some words here.\n")
+    for i, f in enumerate(formulas):
+        actions.create_claim(
+            article=article,
+            by=personas["alice"],
+            start=i,
+            end=i + 3,
+            summary=f,
+            speaker_name=f"{f} {i}",
+        )
+    client = Client()
+    client.force_login(personas["dana"])
+    response = client.get("/api/v1/export/claims.csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert cells, "the export has rows"
+    dangerous = [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    # Negative numbers are data; text cells starting with a formula character are not.
+    assert all(c.lstrip("-").replace(".", "").isdigit() for c in dangerous), dangerous
