@@ -5,6 +5,7 @@ mallory is a second annotator who owns nothing, and eve signed up but has no rol
 """
 
 import datetime
+from importlib import import_module
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,31 @@ from factcheck.models import Rating, Role
 PASSWORD = "correct horse battery staple"
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SAMPLE_ARTICLE = SHARED / "samples" / "000_1ecee73369e3d259.txt"
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """The default hasher's million iterations cost ~0.3 s per persona; tests need no strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def reference_data(request):
+    """Role groups and the default rating scale, as after `migrate`.
+
+    Transactional tests (live_server, threads) end with a flush that also empties the rows
+    the data migrations made, so the next such test would start without a rating scale.
+    """
+    names = request.fixturenames
+    if not {"transactional_db", "live_server"} & set(names):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+
+    from factcheck.roles import ensure_role_groups
+
+    ensure_role_groups()
+    import_module("factcheck.migrations.0002_default_rating_scale").create_scale(apps, None)
 
 
 def make_user(username, role=None):
