@@ -20,7 +20,9 @@ PRODUCTION = {
 
 
 def production_env(**extra):
-    return {**os.environ, **PRODUCTION, **extra}
+    # The browser tests' DJANGO_ALLOW_ASYNC_UNSAFE must not reach a "production" process.
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    return {**env, **PRODUCTION, **extra}
 
 
 def test_check_deploy_has_zero_warnings():
