@@ -399,7 +399,9 @@ def test_list_and_highlights_point_at_each_other(page, live_server, sign_in, ali
     help_overlay.wait_for(state="hidden")
 
 
-def test_time_from_mouse_up_to_saved_highlight(page, live_server, sign_in, alice, demo_article):
+def test_time_from_mouse_up_to_saved_highlight(
+    page, live_server, sign_in, alice, demo_article, capsys
+):
     """Measured in the page with performance.now(); printed, not asserted."""
     article = demo_article
     sign_in(alice)
@@ -437,8 +439,9 @@ def test_time_from_mouse_up_to_saved_highlight(page, live_server, sign_in, alice
         page.keyboard.press("Control+Enter")  # an author's claim: no typing needed
         timings.append(page.evaluate("window.__t"))
     median = statistics.median(timings)
-    print(
-        f"\nmouse-up -> saved highlight on the demo article: median {median:.1f} ms "
-        f"over {len(timings)} runs ({', '.join(f'{t:.0f}' for t in timings)} ms)"
-    )
+    with capsys.disabled():  # shown even in quiet runs
+        print(
+            f"\nmouse-up -> saved highlight on the demo article: median {median:.1f} ms "
+            f"over {len(timings)} runs ({', '.join(f'{t:.0f}' for t in timings)} ms)"
+        )
     assert Claim.objects.filter(article=article).count() == len(demo.CLAIMS) + len(sentences)

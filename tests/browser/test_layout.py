@@ -89,6 +89,9 @@ def desk(alice, bob, carol, dana):
 def test_signed_in_pages(page, live_server, sign_in, screenshot, desk, bob):
     article = desk
     claim = Claim.objects.filter(article=article, status="open").first()
+    errors = []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(f"{live_server.url}/accounts/login/")
     check_page(page, screenshot, "login")
     sign_in(bob)
@@ -105,6 +108,8 @@ def test_signed_in_pages(page, live_server, sign_in, screenshot, desk, bob):
     for name, url in pages.items():
         assert page.goto(live_server.url + url).status == 200, url
         check_page(page, screenshot, name)
+    # No inline script or style anywhere (CSP would block and report it), and no script errors.
+    assert errors == []
 
 
 def test_the_annotation_page_by_keyboard_and_on_a_phone(
