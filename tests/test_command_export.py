@@ -83,3 +83,13 @@ def test_the_w3c_file_passes_the_w3c_checker(claim, article, alice, tmp_path):
         [sys.executable, str(checker), str(target)], capture_output=True, text=True, timeout=120
     )
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_all_writes_a_whole_desk_backup(claim, tmp_path):
+    target = tmp_path / "desk.jsonl"
+    _, err = run("all", "-o", str(target))
+    lines = target.read_text(encoding="utf-8").splitlines()
+    assert len(lines) > 3 and all(json.loads(line) for line in lines)
+    assert "backup export" in err
+    with pytest.raises(CommandError, match="drop --article"):
+        run("all", "--article", str(claim.article_id))

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from factcheck import backup
 from factcheck.exports import (
     base_url_of,
     claimreview,
@@ -15,7 +16,7 @@ from factcheck.exports import (
 from factcheck.exports import csv as csv_export
 from factcheck.models import Article, Claim
 
-FORMATS = ["w3c", "claimreview", "jsonl", "csv"]
+FORMATS = ["w3c", "claimreview", "jsonl", "csv", "all"]
 
 
 class Command(BaseCommand):
@@ -24,7 +25,9 @@ class Command(BaseCommand):
         "w3c (a W3C Web Annotation AnnotationCollection, every claim in its first page), "
         "claimreview (schema.org ClaimReview JSON-LD of published fact-checks), "
         "jsonl (one article per line: doccano text/label plus our claims), "
-        "csv (one claim per row, UTF-8 with BOM, safe for spreadsheets). "
+        "csv (one claim per row, UTF-8 with BOM, safe for spreadsheets), "
+        "all (a whole-desk backup: every row, history and users included, as JSON Lines, "
+        "for `manage.py import all`). "
         "Writes to stdout, or to -o FILE (written whole or not at all). IRIs use "
         "FACTCHECK_BASE_URL unless --base-url is given. Shows a progress bar on a terminal."
     )
@@ -43,6 +46,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, format, article, output, public, base_url, **options):
+        if format == "all":
+            if article is not None or public:
+                raise CommandError("A backup (all) has every row: drop --article and --public.")
+            return self.write(backup.dump(), output, None, "line", "backup")
         base = (base_url or base_url_of()).rstrip("/")
         claims = Claim.objects.published() if public else Claim.objects.all()
         articles = Article.objects.all()
@@ -67,26 +74,37 @@ class Command(BaseCommand):
                 chunks = claimreview.stream_claimreviews(rows, base_url=base)
             else:
                 chunks = csv_export.stream_csv(rows, base_url=base)
+        self.write(chunks, output, total, unit, format)
+
+    def write(self, chunks, output, total, unit, what) -> None:
         bar = tqdm(total=total, unit=unit, file=sys.stderr, disable=not sys.stderr.isatty())
+        written = 0
+
+        def counted(chunks):
+            nonlocal written
+            for chunk in chunks:
+                written += 1
+                bar.update(1)
+                yield chunk
+
         try:
             if output:
-                self.write_file(Path(output), chunks, bar)
+                self.write_file(Path(output), counted(chunks))
             else:
-                for chunk in chunks:
+                for chunk in counted(chunks):
                     self.stdout.write(chunk, ending="")
-                    bar.update(1)
         finally:
             bar.close()
         if output:
-            self.stderr.write(f"Wrote {format} export of {total:,} {unit}(s) to {output}.")
+            count = total if total is not None else written
+            self.stderr.write(f"Wrote {what} export of {count:,} {unit}(s) to {output}.")
 
-    def write_file(self, path: Path, chunks, bar) -> None:
+    def write_file(self, path: Path, chunks) -> None:
         partial = path.with_name(path.name + ".part")
         try:
             with partial.open("w", encoding="utf-8", newline="") as fh:
                 for chunk in chunks:
                     fh.write(chunk)
-                    bar.update(1)
             os.replace(partial, path)
         except OSError as exc:
             partial.unlink(missing_ok=True)
