@@ -302,7 +302,9 @@ def _offset_span(
 def parse_doccano(record) -> ArticleSpec:
     _require(isinstance(record, dict), "each line must be a JSON object")
     spec = _article_from(record)
-    labels = record.get("label", record.get("labels", []))
+    # "label" (doccano's sequence-labelling export), "labels", or "entities" (its newer
+    # relation export, [{"start_offset", "end_offset", "label"}, ...]).
+    labels = record.get("label", record.get("labels", record.get("entities", [])))
     _require(isinstance(labels, list), '"label" must be a list of [start, end, "LABEL"]')
     for i, item in enumerate(labels, 1):
         if isinstance(item, dict):  # doccano's newer {"start_offset", "end_offset", "label"}

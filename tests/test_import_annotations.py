@@ -214,3 +214,13 @@ def test_a_huge_body_is_refused_with_advice(alice, settings):
     r = client.post("/api/v1/import/", body, content_type="application/x-ndjson")
     assert r.status_code == 413 and "multipart" in r.json()["detail"]
     assert not Article.objects.exists()
+
+
+def test_doccano_entities_layout(alice):
+    s, e = span("ridership fell")
+    record = {
+        "text": TEXT,
+        "entities": [{"id": 1, "start_offset": s, "end_offset": e, "label": "indirect_quote"}],
+    }
+    result = imports.import_annotations(json.dumps(record), by=alice)
+    assert result.format == "doccano" and Claim.objects.get().quote == "ridership fell"
