@@ -91,7 +91,6 @@ def test_a_backup_restores_every_row_field_by_field(tmp_path, db):
     assert claim.pk > max(row["id"] for row in before["factcheck.Claim"])
 
 
-@pytest.mark.xfail(strict=True, reason="`export all` is not wired into export.py yet")
 def test_the_export_command_writes_the_backup(tmp_path, db):
     a_days_work()
     before = snapshot()

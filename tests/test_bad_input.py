@@ -63,7 +63,6 @@ def test_an_oversize_article_from_the_page_is_answered_413(client, alice, small_
     assert row_counts() == before
 
 
-@pytest.mark.xfail(strict=True, reason="the API answers an oversize article 400, not 413")
 def test_an_oversize_article_from_the_api_is_answered_413(api, small_limit):
     before = row_counts()
     response = post_json(api, "/api/v1/articles/", {"title": "Too long", "text": "x" * 1001})
