@@ -81,6 +81,22 @@ def test_rating_speaker_statement_and_article_filters(desk, disputed, agreed, cl
     assert len(listed(desk.get(LIST, {"article__id__exact": claim.article_id}))) == 3
 
 
+def test_filters_stay_short_on_a_big_desk(desk, claim, monkeypatch):
+    """Past the limit the sidebar lists only the chosen speaker; filtering still works."""
+    from factcheck.admin import BoundedRelatedFilter
+
+    monkeypatch.setattr(BoundedRelatedFilter, "limit", 3)
+    Speaker.objects.bulk_create(Speaker(name=f"Extra speaker {i}") for i in range(5))
+    page = desk.get(LIST).text
+    assert "Extra speaker" not in page
+    response = desk.get(LIST, {"speaker__id__exact": claim.speaker_id})
+    assert listed(response) == {claim.pk}
+    assert "Tomas Berg" in response.text and "Extra speaker" not in response.text
+    # An article's text (up to a megabyte) is never loaded for the list: only its title shows.
+    row = response.context["cl"].result_list[0]
+    assert "text" in row.article.get_deferred_fields()
+
+
 def test_search_covers_quote_summary_speaker_names_and_aliases(desk, disputed, claim):
     berg = claim.speaker
     berg.aliases = "Ferry boss"
