@@ -23,6 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from factcheck import agreement as agreementlib
 from factcheck.models import Article, Claim, Rating, Role, Verdict
+from factcheck.throttle import ThrottledAuthenticationMixin
 
 STATUS_COLOURS = {
     Claim.Status.OPEN: "#57606a",
@@ -36,9 +37,10 @@ AGREE, DISAGREE = "#1a7f37", "#bc4c00"
 # --------------------------------------------------------------------------- the site
 
 
-class DeskLoginForm(AdminAuthenticationForm):
+class DeskLoginForm(ThrottledAuthenticationMixin, AdminAuthenticationForm):
     error_messages = {
         **AdminAuthenticationForm.error_messages,
+        **ThrottledAuthenticationMixin.error_messages,
         "not_moderator": "Only moderators can sign in to the admin. Your role does not allow it.",
     }
 
@@ -57,6 +59,13 @@ class DeskAdminSite(admin.AdminSite):
 
     def has_permission(self, request):
         return Role.has(request.user, Role.MODERATOR)
+
+    def login(self, request, extra_context=None):
+        response = super().login(request, extra_context)
+        form = (getattr(response, "context_data", None) or {}).get("form")
+        if getattr(form, "throttled", False):
+            response.status_code = 429  # too many failed sign-ins (factcheck.throttle)
+        return response
 
     def get_urls(self):
         return [

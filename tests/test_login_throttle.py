@@ -67,11 +67,7 @@ NOT_WIRED = pytest.mark.xfail(strict=True, reason="the sign-in page is not throt
 
 LOGIN_PAGES = [
     pytest.param("/accounts/login/", id="site", marks=NOT_WIRED),
-    pytest.param(
-        "/admin/login/",
-        id="admin",
-        marks=pytest.mark.xfail(strict=True, reason="the desk login form is not throttled yet"),
-    ),
+    pytest.param("/admin/login/", id="admin"),
 ]
 
 

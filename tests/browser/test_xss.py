@@ -112,15 +112,6 @@ def plant(dana: User, bob: User, carol: User, alice: User) -> Planted:
     return planted
 
 
-# Known CSP noise that is not a payload: django-simple-history's history list carries
-# style="border-top: 0" (blocked by style-src 'self', harmlessly). Remove when overridden.
-KNOWN = [("/history/", "Applying inline style violates")]
-
-
-def known(url: str, problem: str) -> bool:
-    return any(where in url and what in problem for where, what in KNOWN)
-
-
 class Watcher:
     """Records whatever a payload would cause on a page."""
 
@@ -145,7 +136,7 @@ class Watcher:
         if response is None or response.status >= 400:
             found.append(f"status {response.status if response else 'none'}")
         self.page.wait_for_load_state("load")
-        return found + [p for p in self.inspect(expect_text) if not known(url, p)]
+        return found + self.inspect(expect_text)
 
     def inspect(self, expect_text: str | None = None) -> list[str]:
         found = list(self.events)
