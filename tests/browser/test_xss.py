@@ -255,6 +255,41 @@ def test_the_watcher_sees_a_payload_that_runs(page):
     assert any("injected element: <img" in f for f in found), found
 
 
+def test_no_payload_executes_while_annotating(page, live_server, sign_in, personas):
+    """The annotation page's script path: edit form, suggestions, save and re-render."""
+    alice = personas["alice"]
+    text = "".join(f"Line {i}: {p}\n" for i, p in enumerate(PAYLOADS[:12]))
+    article = actions.create_article(title=PAYLOADS[0], text=text, by=alice)
+    offset = 0
+    for i, p in enumerate(PAYLOADS[:12]):
+        start = offset + len(f"Line {i}: ")
+        offset += len(f"Line {i}: {p}\n")
+        actions.create_claim(
+            article=article,
+            by=alice,
+            start=start,
+            end=start + len(p),
+            speaker_name=f"S{i} {p}",
+            statement_title=f"St{i} {p}",
+            summary=p,
+        )
+    watcher = Watcher(page)
+    sign_in(alice)
+    problems = watcher.visit(f"{live_server.url}/articles/{article.pk}/")
+    for n in range(3):
+        page.locator("[data-testid=claim-edit]").nth(n).click()
+        form = page.locator("[data-testid=claim-form]")
+        form.locator("#claim-speaker").fill("S")  # suggestions: payload names in a datalist
+        page.wait_for_timeout(300)
+        form.locator("#claim-summary").fill(f"{PAYLOADS[20 + n]}")
+        form.locator("[data-testid=claim-save]").click()
+        page.wait_for_timeout(500)
+    problems += watcher.inspect()
+    problems += watcher.visit(f"{live_server.url}/articles/{article.pk}/")
+    assert not problems, "\n".join(problems)
+    assert Claim.objects.filter(summary__in=PAYLOADS[20:23]).count() == 3
+
+
 # --------------------------------------------------------------------------- URLs
 
 
