@@ -1,37 +1,17 @@
 """A moderator approves a verdict in the admin, in real Chromium, and the public page shows it."""
 
-import importlib
-
 import pytest
-from django.apps import apps as django_apps
 from django.contrib.auth.models import User
 
 from factcheck.demo import load_demo
-from factcheck.models import Claim, Rating, Verdict
-from factcheck.roles import ensure_role_groups
+from factcheck.models import Claim, Verdict
 from tests.conftest import PASSWORD
 
-# live_server tests flush the database; serialized rollback brings back the rating scale.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def restore_migration_data():
-    """The rating scale and role groups, should the flush have removed them.
-
-    serialized_rollback restores them only when the test database was serialized from the
-    same connection object this test uses; a run that set the database up outside
-    Playwright's event loop (non-browser tests first) sees another one, and the data
-    migration's rows are gone after the first live_server test.
-    """
-    if not Rating.objects.exists():
-        scale = importlib.import_module("factcheck.migrations.0002_default_rating_scale")
-        scale.create_scale(django_apps, None)
-    ensure_role_groups()
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
 def demo_desk(db):
-    restore_migration_data()
     article, _ = load_demo()
     dana = User.objects.get(username="dana")
     dana.set_password(PASSWORD)
@@ -82,7 +62,6 @@ def test_moderator_approves_a_verdict_and_sees_the_public_fact_check(
 def bob(db):
     from tests.conftest import make_user
 
-    restore_migration_data()
     return make_user("bob", "reviewer")
 
 

@@ -1,27 +1,13 @@
 """Annotating in real Chromium: select with the mouse or the keyboard, save, reload, check offsets."""
 
 import statistics
-from importlib import import_module
 
 import pytest
 
 from factcheck import actions, demo
 from factcheck.models import Claim, Speaker, Statement
 
-# live_server tests flush the database; serialized rollback brings back the migrations' data
-# (the rating scale) for each test.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-@pytest.fixture(autouse=True)
-def desk_basics(transactional_db):
-    """Role groups and the rating scale, recreated if an earlier flush removed them."""
-    from django.apps import apps
-
-    from factcheck.roles import ensure_role_groups
-
-    ensure_role_groups()
-    import_module("factcheck.migrations.0002_default_rating_scale").create_scale(apps, None)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 # Finds the screen points of code-point offsets in the article text, grapheme-aware and

@@ -1,24 +1,11 @@
 """Every main page at 1280 and 390 px: no horizontal scroll, AA contrast, visible focus; screenshots."""
 
-from importlib import import_module
-
 import pytest
 
 from factcheck import demo
 from factcheck.models import Claim, Speaker, Statement
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-@pytest.fixture(autouse=True)
-def desk_basics(transactional_db):
-    """Role groups and the rating scale, recreated if an earlier flush removed them."""
-    from django.apps import apps
-
-    from factcheck.roles import ensure_role_groups
-
-    ensure_role_groups()
-    import_module("factcheck.migrations.0002_default_rating_scale").create_scale(apps, None)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 WIDTHS = {"desktop": (1280, 800), "mobile": (390, 844)}

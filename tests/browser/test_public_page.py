@@ -1,23 +1,10 @@
 """The public fact-check page of a published claim, with no sign-in."""
 
-from importlib import import_module
-
 import pytest
 
 from factcheck import actions
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-@pytest.fixture(autouse=True)
-def desk_basics(transactional_db):
-    """Role groups and the rating scale, recreated if an earlier flush removed them."""
-    from django.apps import apps
-
-    from factcheck.roles import ensure_role_groups
-
-    ensure_role_groups()
-    import_module("factcheck.migrations.0002_default_rating_scale").create_scale(apps, None)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_anyone_reads_a_published_fact_check(

@@ -1,25 +1,12 @@
 """Reviewing in Chromium: the queue, a verdict with sources, blind review, and refusals."""
 
-from importlib import import_module
-
 import pytest
 
 from factcheck import actions
 from factcheck.models import Claim, Verdict
 from tests.conftest import ARTICLE_TEXT
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-@pytest.fixture(autouse=True)
-def desk_basics(transactional_db):
-    """Role groups and the rating scale, recreated if an earlier flush removed them."""
-    from django.apps import apps
-
-    from factcheck.roles import ensure_role_groups
-
-    ensure_role_groups()
-    import_module("factcheck.migrations.0002_default_rating_scale").create_scale(apps, None)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
