@@ -1,9 +1,10 @@
 """A small brake on password guessing at the sign-in forms (the site's and the admin's).
 
-Failed sign-ins are counted in the cache per username and per client address; once either
-count reaches ``LOGIN_FAILURE_LIMIT`` within ``LOGIN_FAILURE_WINDOW`` seconds, the form
-refuses every attempt (even a right password) until the window has passed, and the view
-answers 429. A successful sign-in clears the username's count. The API's token endpoint
+Failed sign-ins are counted in the cache per username and per client address. Once a
+username has ``LOGIN_FAILURE_LIMIT`` failures (default 5), or an address four times as many
+(many people may share one address), within ``LOGIN_FAILURE_WINDOW`` seconds (15 minutes),
+the form refuses every attempt for it (even a right password) until the window has passed,
+and the view answers 429. A successful sign-in clears the username's count. The API's token endpoint
 is throttled by DRF instead (the "login" rate in REST_FRAMEWORK).
 """
 
@@ -39,7 +40,8 @@ def _keys(request, username: str) -> list[str]:
 
 
 def is_blocked(request, username: str) -> bool:
-    return any((cache.get(key) or 0) >= limit() for key in _keys(request, username))
+    user_key, address_key = _keys(request, username)
+    return (cache.get(user_key) or 0) >= limit() or (cache.get(address_key) or 0) >= 4 * limit()
 
 
 def record_failure(request, username: str) -> None:

@@ -10,6 +10,7 @@ import json
 from functools import wraps
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -25,6 +26,7 @@ from factcheck import text as textlib
 from factcheck.forms import ArticleForm, VerdictForm
 from factcheck.models import Article, Claim, Rating, Role, Speaker, Statement, Verdict
 from factcheck.templatetags.factcheck_pages import render_highlighted
+from factcheck.throttle import ThrottledAuthenticationForm
 
 PAGE_SIZE = 25
 CONTEXT_CHARS = 400
@@ -72,6 +74,18 @@ def visible_verdicts(user):
 
 
 # --------------------------------------------------------------------------- articles
+
+
+class LoginView(auth_views.LoginView):
+    """Django's sign-in page, with repeated failures refused for a while (429)."""
+
+    authentication_form = ThrottledAuthenticationForm
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if getattr(form, "throttled", False):
+            response.status_code = 429
+        return response
 
 
 def home(request):
@@ -400,6 +414,7 @@ def claim_detail(request, pk):
                 status=403,
             )
         form = VerdictForm(request.POST)
+        status = 400
         if form.is_valid():
             try:
                 actions.save_verdict(
@@ -420,12 +435,14 @@ def claim_detail(request, pk):
                         form.add_error("sources", [f"Line {line}: {e}" for e in errors])
                     else:
                         form.add_error(field if field in form.fields else None, errors)
-            except (PermissionDenied, actions.StaleVersion) as exc:
+            except actions.StaleVersion as exc:
+                form.add_error(None, str(exc))
+                status = 409  # edited in another tab since this form was read
+            except PermissionDenied as exc:
                 form.add_error(None, str(exc))
             else:
                 messages.success(request, "Your verdict was saved.")
                 return redirect(claim)
-        status = 400
     elif mine is not None:
         form = VerdictForm(
             initial={

@@ -153,9 +153,6 @@ def test_a_stale_claim_edit_on_the_annotation_page_is_refused_with_409(client, c
     assert Claim.objects.get(pk=claim.pk).summary == "Moderator's"
 
 
-@pytest.mark.xfail(
-    strict=True, reason="views.claim_detail answers a stale verdict form with 400, not 409"
-)
 def test_a_stale_verdict_form_is_refused_with_409(client, claim, bob, ratings):
     verdict = actions.save_verdict(claim=claim, reviewer=bob, rating=ratings["True"])
     client.force_login(bob)
