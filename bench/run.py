@@ -133,6 +133,8 @@ def preflight(server: Server, endpoint: Endpoint, path: str, headers: dict, fact
     else:
         status, content = server.get(path, headers)
     single_ms = round((time.perf_counter() - began) * 1000, 1)
+    if status == 0:
+        return {"available": False, "status": status, "error": "no answer within 120 s"}
     if status == 404 and endpoint.export is False and b"Not Found" in content[:2000]:
         return {"available": False, "status": status}
     return {
@@ -149,19 +151,29 @@ def settle(server: Server, limit: float = 180.0) -> float:
     fast = 0
     while fast < 3 and time.monotonic() - began < limit:
         t = time.perf_counter()
-        server.get(CEILING.path)
-        fast = fast + 1 if time.perf_counter() - t < 0.05 else 0
+        status, _ = server.get(CEILING.path, timeout=limit)
+        fast = fast + 1 if status == 200 and time.perf_counter() - t < 0.05 else 0
         time.sleep(0.05)
     return round(time.monotonic() - began, 1)
 
 
 def measure_load(server: Server, endpoint: Endpoint, facts: dict, creds: dict, args) -> dict:
+    """Throughput and latency of one endpoint; a failure is reported, never raised."""
+    try:
+        return _measure_load(server, endpoint, facts, creds, args)
+    except Exception as exc:  # noqa: BLE001 - the run goes on; the report says what broke
+        say(f"  {endpoint.key}: failed ({exc!r})")
+        settle(server)
+        return {"available": False, "error": repr(exc)}
+
+
+def _measure_load(server: Server, endpoint: Endpoint, facts: dict, creds: dict, args) -> dict:
     path = endpoint.url_path(facts["ids"])
     headers = headers_for(endpoint, creds)
     check = preflight(server, endpoint, path, headers, facts)
     if not check["available"]:
-        say(f"  {endpoint.key}: not available (HTTP {check['status']})")
-        return {"available": False, "status": check["status"], "path": path}
+        say(f"  {endpoint.key}: not available (HTTP {check['status']} {check.get('error', '')})")
+        return {**check, "path": path}
     create = None
     if endpoint.method == "POST":
         headers = {**headers, "Content-Type": "application/json"}
@@ -204,6 +216,15 @@ def measure_load(server: Server, endpoint: Endpoint, facts: dict, creds: dict, a
 
 
 def measure_export(env: dict, endpoint: Endpoint, facts: dict, creds: dict, log: Path) -> dict:
+    """One export's rate and memory; a failure is reported, never raised."""
+    try:
+        return _measure_export(env, endpoint, facts, creds, log)
+    except Exception as exc:  # noqa: BLE001 - the run goes on; the report says what broke
+        say(f"  {endpoint.key}: failed ({exc!r})")
+        return {"available": False, "error": repr(exc)}
+
+
+def _measure_export(env: dict, endpoint: Endpoint, facts: dict, creds: dict, log: Path) -> dict:
     """Stream one export from a fresh single worker: time, claims/s and the worker's peak RSS."""
     path = endpoint.url_path(facts["ids"])
     headers = headers_for(endpoint, creds)
@@ -266,6 +287,16 @@ def run_python(
             f"python -m {module} failed:\n{done.stdout[-3000:]}\n{done.stderr[-5000:]}"
         )
     return done
+
+
+def run_part(module: str, env: dict, *args: str) -> dict:
+    """A part run as ``python -m module`` printing one JSON line; its failure is reported."""
+    try:
+        done = run_python(module, env, *args, timeout=900)
+        return json.loads(done.stdout.strip().splitlines()[-1])
+    except Exception as exc:  # noqa: BLE001 - the run goes on; the report says what broke
+        say(f"  {module} failed: {str(exc)[-2000:]}")
+        return {"failed": str(exc)[-2000:]}
 
 
 def machine() -> dict:
@@ -365,7 +396,7 @@ def run_one(db: str, args) -> dict:
 
         if "browser" in args.parts:
             say(f"{db}: browser")
-            done = run_python(
+            report["browser"] = run_part(
                 "bench.browser",
                 env,
                 "--big-article",
@@ -376,21 +407,17 @@ def run_one(db: str, args) -> dict:
                 creds["annotator"]["cookie"],
                 "--log",
                 str(log),
-                timeout=600,
             )
-            report["browser"] = json.loads(done.stdout.strip().splitlines()[-1])
             for key, value in report["browser"].items():
                 say(f"  {key}: {value}")
 
         if "plans" in args.parts:
             say(f"{db}: query plans")
-            done = run_python("bench.plans", env, timeout=600)
-            report["plans"] = json.loads(done.stdout.strip().splitlines()[-1])
+            report["plans"] = run_part("bench.plans", env)
 
         if "queries" in args.parts:
             say(f"{db}: SQL queries per request at 10 and 1,000 rows")
-            done = run_python("bench.queries", env, timeout=600)
-            report["queries"] = json.loads(done.stdout.strip().splitlines()[-1])
+            report["queries"] = run_part("bench.queries", env)
     finally:
         if not args.keep:
             drop()
@@ -404,6 +431,93 @@ def run_one(db: str, args) -> dict:
     (RESULTS / f"latest-{label}.md").write_text(table(report), encoding="utf-8")
     say(f"{db}: report in {out.relative_to(ROOT)}")
     return report
+
+
+# --------------------------------------------------------------------------- scaling
+
+
+SCALING_KEYS = (
+    "ceiling",
+    "claims_api",
+    "claims_api_status",
+    "claims_api_speaker",
+    "claims_api_public",
+    "articles_api",
+)
+
+
+def compare_scales(db: str, scales: list[float], args) -> dict:
+    """List and filter endpoints on two kept data sets, measured in alternation.
+
+    Both data sets must have been made with ``--keep`` (and ``--scale``). Each endpoint is
+    loaded on one size, then the other, twice over, so that noise from anything else on the
+    machine falls on both sizes alike; the better of the two rounds counts.
+    """
+    small, large = scales
+    servers, facts, creds = {}, {}, {}
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    for scale in scales:
+        args.scale = scale
+        url, _ = prepare_database(db, stamp, keep=True, reuse=True, scale=scale)
+        env = environment(url)
+        data = json.loads((RESULTS / f"facts-{db}-x{scale:g}.json").read_text())
+        env["SECRET_KEY"] = data.pop("secret_key")
+        creds[scale] = data.pop("credentials")
+        facts[scale] = data
+        servers[scale] = Server(env, workers=args.workers, log=RESULTS / f"gunicorn-{db}.log")
+    report = {"database": db, "scales": scales, "claims": {}, "endpoints": {}}
+    try:
+        for server in servers.values():
+            server.start()
+        for scale in scales:
+            report["claims"][scale] = facts[scale]["claims"]
+        for key in SCALING_KEYS:
+            endpoint = next(e for e in ENDPOINTS if e.key == key)
+            rounds = {scale: [] for scale in scales}
+            for _ in range(2):
+                for scale in scales:
+                    rounds[scale].append(
+                        measure_load(servers[scale], endpoint, facts[scale], creds[scale], args)
+                    )
+            best = {scale: max(rounds[scale], key=lambda r: r.get("rps", 0)) for scale in scales}
+            report["endpoints"][key] = {
+                "title": endpoint.title,
+                **{f"x{scale:g}": best[scale] for scale in scales},
+                "throughput_ratio": round(best[small]["rps"] / best[large]["rps"], 2)
+                if best[large].get("rps")
+                else None,
+                "p50_ratio": round(best[large]["p50_ms"] / best[small]["p50_ms"], 2)
+                if best[small].get("p50_ms")
+                else None,
+            }
+    finally:
+        for server in servers.values():
+            server.stop()
+    out = RESULTS / f"scaling-{db}-{stamp}.json"
+    out.write_text(json.dumps(report, indent=2), encoding="utf-8")
+    shutil.copyfile(out, RESULTS / f"latest-scaling-{db}.json")
+    text = scaling_table(report)
+    (RESULTS / f"latest-scaling-{db}.md").write_text(text, encoding="utf-8")
+    print(text)
+    return report
+
+
+def scaling_table(report: dict) -> str:
+    small, large = report["scales"]
+    claims = report["claims"]
+    lines = [
+        f"| Endpoint | req/s at {claims[small]:,} claims | req/s at {claims[large]:,} | "
+        f"p50 ms at {claims[small]:,} | p50 ms at {claims[large]:,} | slower by | within 2× |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for entry in report["endpoints"].values():
+        a, b = entry[f"x{small:g}"], entry[f"x{large:g}"]
+        ratio = entry["throughput_ratio"]
+        lines.append(
+            f"| {entry['title']} | {a['rps']:,.0f} | {b['rps']:,.0f} | {a['p50_ms']:.1f} "
+            f"| {b['p50_ms']:.1f} | {ratio}× | {'yes' if ratio and ratio <= 2 else '**no**'} |"
+        )
+    return "\n".join(lines) + "\n"
 
 
 # --------------------------------------------------------------------------- verdicts
@@ -435,7 +549,7 @@ def targets(report: dict) -> list[dict]:
                 }
             )
     for entry in report.get("queries", {}).values():
-        if "met" in entry:
+        if isinstance(entry, dict) and "met" in entry:
             counts = entry["queries"]
             out.append(
                 {
@@ -527,7 +641,9 @@ def table(report: dict) -> str:
             )
         lines.append("")
     queries = report.get("queries")
-    if queries:
+    if queries and "failed" in queries:
+        lines += [f"SQL query counts failed: {queries['failed'][-300:]}", ""]
+    elif queries:
         from bench.queries import table as queries_table
 
         rows = sorted({int(r) for e in queries.values() for r in e.get("queries", {})})
@@ -563,10 +679,20 @@ def main(argv=None) -> None:
     parser.add_argument("--only", default=",".join(PARTS), help=f"parts: {','.join(PARTS)}")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--reuse", action="store_true", help="reuse a kept database")
+    parser.add_argument(
+        "--compare",
+        help="two kept scales, e.g. 1,10: list endpoints on both, measured in alternation",
+    )
     args = parser.parse_args(argv)
     args.parts = {p.strip() for p in args.only.split(",") if p.strip()}
     began = time.monotonic()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    if args.compare:
+        scales = [float(x) for x in args.compare.split(",")]
+        for db in [d.strip() for d in args.db.split(",") if d.strip()]:
+            compare_scales(db, scales, args)
+        say(f"done in {time.monotonic() - began:.0f} s")
+        return
     reports = []
     for db in [d.strip() for d in args.db.split(",") if d.strip()]:
         if db == "postgres" and (why := postgres_available()):

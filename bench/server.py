@@ -89,13 +89,18 @@ class Server:
         for _ in range(self.workers * 4):
             self.get("/bench/ceiling/")
 
-    def get(self, path: str, headers: dict | None = None) -> tuple[int, bytes]:
+    def get(
+        self, path: str, headers: dict | None = None, timeout: float = 120
+    ) -> tuple[int, bytes]:
+        """(status, body); status 0 when there was no answer within ``timeout`` seconds."""
         request = urllib.request.Request(self.base + path, headers=headers or {})  # noqa: S310
         try:
-            with urllib.request.urlopen(request, timeout=120) as r:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=timeout) as r:  # noqa: S310
                 return r.status, r.read()
         except urllib.error.HTTPError as exc:
             return exc.code, exc.read()
+        except OSError:  # refused, reset or timed out: reported, never raised
+            return 0, b""
 
     def worker_pids(self) -> list[int]:
         if self.process is None:
