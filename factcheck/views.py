@@ -19,7 +19,12 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from factcheck import actions
 from factcheck import text as textlib
@@ -169,6 +174,7 @@ def annotation_state(request, article) -> dict:
 
 
 @desk_required()
+@require_safe
 def article_detail(request, pk):
     article = get_object_or_404(Article, pk=pk)
     claims = article_claims(article, request.user)
@@ -347,6 +353,7 @@ def suggest_statements(request):
 
 
 @desk_required(Role.REVIEWER)
+@require_safe
 def review_queue(request):
     queue = Claim.objects.awaiting_verdict_from(request.user)
     filters = {}
@@ -482,6 +489,7 @@ def claim_detail(request, pk):
 
 
 @desk_required()
+@require_safe
 def speaker_list(request):
     query = request.GET.get("q", "").strip()
     speakers = Speaker.objects.search(query).annotate(
@@ -496,6 +504,7 @@ def speaker_list(request):
 
 
 @desk_required()
+@require_safe
 def speaker_detail(request, pk):
     speaker = get_object_or_404(Speaker, pk=pk)
     statements = speaker.statements.annotate(num_claims=Count("claims"))
@@ -512,6 +521,7 @@ def speaker_detail(request, pk):
 
 
 @desk_required()
+@require_safe
 def statement_list(request):
     query = request.GET.get("q", "").strip()
     statements = (
@@ -528,6 +538,7 @@ def statement_list(request):
 
 
 @desk_required()
+@require_safe
 def statement_detail(request, pk):
     statement = get_object_or_404(Statement.objects.select_related("speaker"), pk=pk)
     claims = (
@@ -545,6 +556,7 @@ def statement_detail(request, pk):
 # --------------------------------------------------------------------------- public
 
 
+@require_safe
 def factcheck_detail(request, pk):
     approved = (
         Verdict.objects.filter(status=Verdict.Status.APPROVED)

@@ -106,10 +106,11 @@ READ_ONLY["DELETE"] = "405 . . . . ."
 
 MATRIX: dict[str, dict] = {
     # ------------------------------------------------------------------ pages
+    # Read-only pages answer POST with 405 (after sending anonymous users to sign in).
     "": row("/", GET="302 . . . . .", POST="302 . . . . ."),
     "articles/": row("/articles/", GET="302 403 200 . . .", POST="302 403 400 . . ."),
     "articles/<int:pk>/": row(
-        lambda w: f"/articles/{w.article.pk}/", GET="302 403 200 . . .", POST="302 403 200 . . ."
+        lambda w: f"/articles/{w.article.pk}/", GET="302 403 200 . . .", POST="302 403 405 . . ."
     ),
     "articles/<int:pk>/claims/": row(
         lambda w: f"/articles/{w.article.pk}/claims/", GET="405 . . . . .", POST="401 403 400 . . ."
@@ -131,21 +132,21 @@ MATRIX: dict[str, dict] = {
     "suggest/statements/": row(
         "/suggest/statements/", GET="401 403 200 . . .", POST="405 . . . . ."
     ),
-    "review/": row("/review/", GET="302 403 . . 200 .", POST="302 403 . . 200 ."),
-    "speakers/": row("/speakers/", GET="302 403 200 . . .", POST="302 403 200 . . ."),
+    "review/": row("/review/", GET="302 403 . . 200 .", POST="302 403 . . 405 ."),
+    "speakers/": row("/speakers/", GET="302 403 200 . . .", POST="302 403 405 . . ."),
     "speakers/<int:pk>/": row(
         lambda w: f"/speakers/{w.open_claim.speaker_id}/",
         GET="302 403 200 . . .",
-        POST="302 403 200 . . .",
+        POST="302 403 405 . . .",
     ),
-    "statements/": row("/statements/", GET="302 403 200 . . .", POST="302 403 200 . . ."),
+    "statements/": row("/statements/", GET="302 403 200 . . .", POST="302 403 405 . . ."),
     "statements/<int:pk>/": row(
         lambda w: f"/statements/{w.secret_claim.statement_id}/",
         GET="302 403 200 . . .",
-        POST="302 403 200 . . .",
+        POST="302 403 405 . . .",
     ),
     "factchecks/<int:pk>/": row(
-        lambda w: f"/factchecks/{w.published_claim.pk}/", GET="200 . . . . .", POST="200 . . . . ."
+        lambda w: f"/factchecks/{w.published_claim.pk}/", GET="200 . . . . .", POST="405 . . . . ."
     ),
     # ------------------------------------------------------------------ accounts
     "accounts/login/": row("/accounts/login/", GET="200 . . . . .", POST="200 . . . . ."),

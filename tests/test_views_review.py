@@ -101,7 +101,7 @@ def test_verdict_errors_are_shown(client, bob, claim, ratings):
     stale = client.post(f"/claims/{claim.pk}/", {"rating": ratings["False"].pk, "version": "7"})
     assert stale.status_code == 302  # no verdict yet: nothing to be stale against
     response = client.post(f"/claims/{claim.pk}/", {"rating": ratings["True"].pk, "version": "7"})
-    assert response.status_code == 400
+    assert response.status_code == 409  # a stale edit is a conflict (issue 6)
     assert "changed by someone else" in response.content.decode()
 
 
