@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from factcheck import text as textlib
 from factcheck.models import (
@@ -284,7 +285,8 @@ def save_verdict(
     verdict.sources.all().delete()
     for src in checked:
         src.verdict = verdict
-    EvidenceSource.objects.bulk_create(checked)
+    # With history rows, like every other write (a plain bulk_create would leave none).
+    bulk_create_with_history(checked, EvidenceSource, default_user=reviewer)
     if verdict.status == Verdict.Status.SUBMITTED and claim.status == Claim.Status.OPEN:
         claim.status = Claim.Status.IN_REVIEW
         claim.save(update_fields=["status", "updated_at"])
