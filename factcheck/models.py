@@ -55,6 +55,10 @@ class HttpURLField(models.URLField):
 
     default_validators = [http_url_validator]
 
+    def formfield(self, **kwargs):
+        # A scheme-less URL typed into a form becomes https:// (Django 6's default).
+        return super().formfield(**{"assume_scheme": "https", **kwargs})
+
 
 # --------------------------------------------------------------------------- articles
 
