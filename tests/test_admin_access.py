@@ -6,13 +6,6 @@ from django.contrib.auth.models import User
 from factcheck import actions
 from tests.conftest import PASSWORD
 
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # Personas get real passwords; the production hasher would make that the slowest step.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 ADMIN_PAGES = [
     "/admin/",
     "/admin/desk/",

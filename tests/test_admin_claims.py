@@ -6,13 +6,6 @@ from factcheck import actions
 from factcheck.models import Article, Claim, Speaker, Verdict
 from tests.conftest import ARTICLE_TEXT
 
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # Personas get real passwords; the production hasher would make that the slowest step.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 LIST = "/admin/factcheck/claim/"
 
 

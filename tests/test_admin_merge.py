@@ -6,12 +6,6 @@ from factcheck import actions
 from factcheck.models import Claim, Speaker, Statement
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # Personas get real passwords; the production hasher would make that the slowest step.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def desk(client, dana):
     client.force_login(dana)

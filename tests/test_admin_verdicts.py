@@ -5,13 +5,6 @@ import pytest
 from factcheck import actions
 from factcheck.models import Claim, Verdict
 
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # Personas get real passwords; the production hasher would make that the slowest step.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 LIST = "/admin/factcheck/verdict/"
 
 

@@ -12,13 +12,6 @@ from factcheck.agreement import (
     observed_agreement,
 )
 
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # Personas get real passwords; the production hasher would make that the slowest step.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 # Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability", example C:
 # four observers, twelve units, values 1..5, "." = missing.
 N = None

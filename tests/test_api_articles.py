@@ -1,24 +1,10 @@
 """The articles API: annotators add articles, moderators edit and delete them."""
 
-import pytest
-from rest_framework.test import APIClient
-
 from factcheck import actions
 from factcheck.models import Article
+from tests.conftest import api
 
 URL = "/api/v1/articles/"
-
-
-@pytest.fixture(autouse=True)
-def fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def api(user=None):
-    client = APIClient()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def test_an_annotator_adds_an_article(alice):

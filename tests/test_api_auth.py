@@ -12,7 +12,6 @@ TOKEN_URL = "/api/v1/auth/token/"
 
 @pytest.fixture(autouse=True)
 def fresh_throttle(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
     yield
     cache.clear()

@@ -6,11 +6,6 @@ from rest_framework.test import APIClient
 HUGE = 99999999999999999999999
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def client(dana):
     # The moderator may write everywhere, so bad input (not permissions) is what is tested.

@@ -1,25 +1,12 @@
 """The claims API: create from positions or quotes, edit with optimistic locking, scope."""
 
 import pytest
-from rest_framework.test import APIClient
 
 from factcheck import actions
 from factcheck.models import Claim, Speaker
-from tests.conftest import ARTICLE_TEXT
+from tests.conftest import ARTICLE_TEXT, api
 
 URL = "/api/v1/claims/"
-
-
-@pytest.fixture(autouse=True)
-def fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def api(user=None):
-    client = APIClient()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def publish(claim, reviewer, moderator, rating):

@@ -1,24 +1,10 @@
 """The rating scale: everyone reads it; only moderators change it."""
 
-import pytest
-from rest_framework.test import APIClient
-
 from factcheck import actions
 from factcheck.models import Rating
+from tests.conftest import api
 
 URL = "/api/v1/ratings/"
-
-
-@pytest.fixture(autouse=True)
-def fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def api(user=None):
-    client = APIClient()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def test_everyone_reads_the_scale_in_order(ratings):

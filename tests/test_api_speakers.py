@@ -1,23 +1,9 @@
 """Speakers and statements: annotators add them, moderators edit; search finds aliases."""
 
-import pytest
-from rest_framework.test import APIClient
-
 from factcheck.models import Speaker, Statement
+from tests.conftest import api
 
 SPEAKERS, STATEMENTS = "/api/v1/speakers/", "/api/v1/statements/"
-
-
-@pytest.fixture(autouse=True)
-def fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def api(user=None):
-    client = APIClient()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def test_an_annotator_adds_a_speaker_and_search_finds_aliases(alice):

@@ -1,24 +1,12 @@
 """The verdicts API: blind review, reviewers' edits, moderators' approve and reject."""
 
 import pytest
-from rest_framework.test import APIClient
 
 from factcheck import actions
 from factcheck.models import Claim, Verdict
+from tests.conftest import api
 
 URL = "/api/v1/verdicts/"
-
-
-@pytest.fixture(autouse=True)
-def fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def api(user=None):
-    client = APIClient()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -9,12 +9,6 @@ from django.core.management import CommandError, call_command
 from factcheck.demo import load_demo
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # Personas get real passwords; the production hasher would make that the slowest step.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def run(*args):
     out = StringIO()
     call_command("agreement", *args, stdout=out)

@@ -8,12 +8,6 @@ from factcheck.models import Role
 from tests.conftest import PASSWORD
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # Personas get real passwords; the production hasher would make that the slowest step.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_it_creates_a_moderator_who_can_enter_the_admin(db, client):
     call_command("create_role_user", "zoe", role="moderator", password=PASSWORD)
     zoe = User.objects.get(username="zoe")

@@ -14,8 +14,7 @@ URL = "/api/v1/export/claimreview/"
 
 
 @pytest.fixture(autouse=True)
-def fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def organisation(settings):
     settings.FACTCHECK_ORGANIZATION = {"name": "Nordhavn Checks", "url": "https://checks.example/"}
 
 

@@ -3,18 +3,12 @@
 import csv
 import io
 
-import pytest
 from rest_framework.test import APIClient
 
 from factcheck import actions
 from factcheck.exports.csv import COLUMNS, neutralise
 
 URL = "/api/v1/export/claims.csv"
-
-
-@pytest.fixture(autouse=True)
-def fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def download(user=None):

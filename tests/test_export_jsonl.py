@@ -2,17 +2,11 @@
 
 import json
 
-import pytest
 from rest_framework.test import APIClient
 
 from factcheck import actions
 
 URL = "/api/v1/export/claims.jsonl"
-
-
-@pytest.fixture(autouse=True)
-def fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def lines(user=None, query=""):

@@ -6,29 +6,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from rest_framework.test import APIClient
 
 from factcheck import actions
 from factcheck.exports.w3c import CONTEXT
-from tests.conftest import ARTICLE_TEXT
+from tests.conftest import ARTICLE_TEXT, api
 
 URL = "/api/v1/export/annotations/"
 MEDIA_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
 CHECKER = (
     Path(__file__).resolve().parents[1].parent / "shared" / "tools" / "wpt_annotation_check.py"
 )
-
-
-@pytest.fixture(autouse=True)
-def fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def api(user=None):
-    client = APIClient()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def fetch(client, url):

@@ -12,11 +12,6 @@ from factcheck.models import Article, Claim, Speaker, Statement
 TEXT = "Mayor Solberg said the toll “has not changed in ten years”. Berg said 🚗 ridership fell."
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def span(quote):
     start = TEXT.index(quote)
     return start, start + len(quote)

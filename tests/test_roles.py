@@ -1,16 +1,9 @@
 """Role groups: rebuilt after migrate, each role holding its own and the lower roles' rights."""
 
-import pytest
 from django.contrib.auth.models import Group, Permission
 
 from factcheck.models import Role
 from factcheck.roles import ensure_role_groups, permissions_for, role_group_of, set_role
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # Personas get real passwords; the production hasher would make that the slowest step.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def codes(group_name):
