@@ -89,7 +89,7 @@ TARGET_JS = """
   const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
   let node, seen = 0;
   while ((node = walker.nextNode())) {
-    if (node.parentElement.closest("mark") || node.textContent.trim().length < 24) continue;
+    if (node.parentElement.closest("mark") || node.textContent.trim().length < 16) continue;
     if (seen++ < nth) continue;
     const range = document.createRange();
     const text = node.textContent;
@@ -99,8 +99,8 @@ TARGET_JS = """
     const top = range.getBoundingClientRect().top - window.innerHeight / 2;
     window.scrollBy({ top, behavior: "instant" });
     const a = range.getBoundingClientRect();
-    range.setStart(node, start + 15);
-    range.setEnd(node, start + 16);
+    range.setStart(node, start + 9);
+    range.setEnd(node, start + 10);
     const b = range.getBoundingClientRect();
     if (Math.abs(a.top - b.top) > 2) continue;  // wrapped: try the next one
     return { x1: a.left + 1, x2: b.right - 1, y: (a.top + a.bottom) / 2 };
@@ -151,7 +151,7 @@ def mouseup_to_saved(page, base: str, article: int):
     times = []
     for attempt in range(REPEAT):
         page.evaluate(ARM_JS)
-        spot = page.evaluate(TARGET_JS, attempt * 2)
+        spot = page.evaluate(TARGET_JS, attempt)
         if spot is None:
             return median(times), "no plain text left to select"
         page.mouse.move(spot["x1"], spot["y"])
