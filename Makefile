@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast lint format bench serve clean
+.PHONY: run test lint format serve clean fuzz load bench bench-smoke venv
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,3 +41,13 @@ serve: $(STAMP)
 
 clean:
 	rm -rf $(VENV) db.sqlite3* .test-db.sqlite3* staticfiles
+
+# API fuzzing with schemathesis, longer than the CI profile (FUZZ_EXAMPLES per operation and role).
+fuzz: $(STAMP)
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} FUZZ_RANDOM=1 $(PY) -m pytest tests/test_fuzz_api.py -q -s -p no:logging
+
+# 16 concurrent API writers for LOAD_SECONDS on SQLite-WAL and on PostgreSQL (PG_URL);
+# every acknowledged write must be found afterwards.
+load: $(STAMP)
+	$(PY) scripts/load.py --db sqlite --seconds $${LOAD_SECONDS:-30}
+	$(PY) scripts/load.py --db postgres --seconds $${LOAD_SECONDS:-30}

@@ -46,3 +46,27 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout():
         cursor.execute("PRAGMA busy_timeout")
         assert cursor.fetchone()[0] >= 5000
     assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+
+
+def test_redis_url_gives_app_servers_one_shared_cache():
+    """Sign-in throttles count failures in the cache; several hosts must share it."""
+    clean = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    code = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
+    shared = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env={**clean, "REDIS_URL": "redis://127.0.0.1:6379/0"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    local = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert shared.stdout.split()[-1] == "django.core.cache.backends.redis.RedisCache"
+    assert local.stdout.split()[-1] == "django.core.cache.backends.locmem.LocMemCache"
