@@ -349,7 +349,8 @@ def run_one(db: str, args) -> dict:
     }
     url, drop = prepare_database(db, stamp, keep=args.keep, reuse=args.reuse, scale=args.scale)
     env = environment(url)
-    facts_path = RESULTS / f"facts-{db}-x{args.scale:g}.json"
+    kept = args.keep or args.reuse
+    facts_path = RESULTS / (f"facts-{db}-x{args.scale:g}.json" if kept else f"facts-{stamp}.json")
     try:
         if args.reuse and facts_path.exists():
             say(f"{db}: reusing the data set in {url}")

@@ -34,6 +34,7 @@ from factcheck.templatetags.factcheck_pages import render_highlighted
 from factcheck.throttle import ThrottledAuthenticationForm
 
 PAGE_SIZE = 25
+OPTION_ROWS = 500  # review-queue filters offer the articles, speakers, statements of this many
 CONTEXT_CHARS = 400
 
 
@@ -372,13 +373,22 @@ def review_queue(request):
         value = request.GET.get(name, "")
         if value.isdigit():
             filters[name] = int(value)
-    claims = queue.filter(**filters).with_relations().order_by("created_at", "pk")
+    claims = (
+        queue.filter(**filters)
+        .with_relations()
+        .defer("article__text")  # the cards show the title; a text can be a megabyte
+        .order_by("pk")  # oldest first: ids grow with creation, and the key needs no sort
+    )
+    # The filters offer what the head of the queue holds: a queue of 100,000 claims would
+    # otherwise scan them all three times and list every speaker and statement.
+    ids = list(queue.order_by("pk").values_list("pk", flat=True)[:OPTION_ROWS])
+    for name, value in filters.items():  # a chosen option stays listed
+        ids += queue.filter(**{name: value}).order_by().values_list("pk", flat=True)[:1]
+    head = Claim.objects.filter(pk__in=ids).order_by()  # no ordering: a plain DISTINCT
     options = {
-        "article": queue.values_list("article_id", "article__title").distinct(),
-        "speaker": queue.exclude(speaker=None)
-        .values_list("speaker_id", "speaker__name")
-        .distinct(),
-        "statement": queue.exclude(statement=None)
+        "article": head.values_list("article_id", "article__title").distinct(),
+        "speaker": head.exclude(speaker=None).values_list("speaker_id", "speaker__name").distinct(),
+        "statement": head.exclude(statement=None)
         .values_list("statement_id", "statement__title")
         .distinct(),
     }
