@@ -140,17 +140,24 @@ def article_claims(article, user):
     The article is attached, not joined: a join would copy its text (up to a megabyte) into
     every claim row.
     """
+    seen = Prefetch(
+        "verdicts",
+        queryset=Verdict.objects.visible_to(user).select_related("rating"),
+        to_attr="seen_verdicts",  # a plain list: no manager and queryset per claim
+    )
     claims = list(
         article.claims.visible_to(user)
         .select_related("speaker", "statement")
-        .prefetch_related(visible_verdicts(user))
+        .prefetch_related(seen)
         .in_text_order()
     )
     url = reverse("claim-detail", args=[0])
+    approved = Verdict.Status.APPROVED
     for claim in claims:
         claim.article = article
         claim.url = url.replace("/0/", f"/{claim.pk}/")
         claim.editable = claim.is_editable_by(user)
+        claim.approved = next((v for v in claim.seen_verdicts if v.status == approved), None)
     return claims
 
 
