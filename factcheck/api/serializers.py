@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -407,9 +408,21 @@ CLAIM_LIST_VALUES = [
 ]
 
 
+def iso_datetime_writer():
+    """DRF's DateTimeField output (ISO 8601 in the current zone, UTC as ``Z``), the zone
+    looked up once rather than once per value (200 values on a page of claims)."""
+    zone = timezone.get_current_timezone()
+
+    def when(value):
+        text = value.astimezone(zone).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return when
+
+
 def claim_rows_data(rows: list[dict]) -> list[dict]:
     """``ClaimSerializer`` output for value rows, with one query for the approved verdicts."""
-    when = serializers.DateTimeField().to_representation
+    when = iso_datetime_writer()
     verdicts = {
         v["claim_id"]: v
         for v in Verdict.objects.filter(

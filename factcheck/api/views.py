@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework import filters as drf_filters
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -19,6 +20,7 @@ from factcheck.api.base import (
     ID_PATTERN,
     CursorPage,
     FactcheckAPIMixin,
+    FilterBackend,
     RolePermission,
     etag,
     expected_version,
@@ -69,6 +71,7 @@ class TokenView(FactcheckAPIMixin, ObtainAuthToken):
 
 class FactcheckViewSet(FactcheckAPIMixin, viewsets.GenericViewSet):
     permission_classes = [RolePermission]
+    filter_backends = [FilterBackend, drf_filters.SearchFilter, drf_filters.OrderingFilter]
     pagination_class = CursorPage
     lookup_value_regex = ID_PATTERN
     write_roles: dict = {}
