@@ -128,3 +128,13 @@ def sample_article_text():
     if not SAMPLE_ARTICLE.exists():
         pytest.skip(f"the shared sample article is absent ({SAMPLE_ARTICLE}); skipping")
     return SAMPLE_ARTICLE.read_text(encoding="utf-8")
+
+
+def api(user=None):
+    """A DRF test client, signed in as ``user`` (a session, as the browser has) if given."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    if user is not None:
+        client.force_login(user)
+    return client
