@@ -417,6 +417,14 @@ def facts(data: Dataset) -> dict:
             "small_article": data.small_article_id,
             "speaker": first.speaker_id,
             "claim": first.pk,
+            # An article no load touches (claim creation fills the small one with highlights).
+            "quiet_article": Article.objects.exclude(
+                pk__in=[data.small_article_id, data.big_article_id]
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
+            .first()
+            or data.small_article_id,
         },
         "small_article_chars": len(small.text),
         "claims": Claim.objects.count(),

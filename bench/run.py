@@ -406,7 +406,7 @@ def run_one(db: str, args) -> dict:
                 "--big-article",
                 str(facts["ids"]["big_article"]),
                 "--small-article",
-                str(facts["ids"]["small_article"]),
+                str(facts["ids"].get("quiet_article", facts["ids"]["small_article"])),
                 "--cookie",
                 creds["annotator"]["cookie"],
                 "--log",
