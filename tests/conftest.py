@@ -19,6 +19,22 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SAMPLE_ARTICLE = SHARED / "samples" / "000_1ecee73369e3d259.txt"
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """On PostgreSQL, end sessions that threads or servers left open, so the test database drops."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            connection.close()
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     """The default hasher's million iterations cost ~0.3 s per persona; tests need no strength."""
