@@ -65,9 +65,11 @@ def prepare_database(
     db: str, stamp: str, *, keep: bool, reuse: bool, scale: float
 ) -> tuple[str, callable]:
     """A database URL for the run and a function that drops it."""
-    name = PG_NAME if scale == 1 else f"{PG_NAME}_x{scale:g}".replace(".", "_")
+    # Kept data sets have names of their own, so that a throwaway run never drops them.
+    name = PG_NAME + ("_kept" if keep or reuse else "")
+    name += "" if scale == 1 else f"_x{scale:g}".replace(".", "_")
     if db == "sqlite":
-        kept = f"{name.removeprefix('bench_factcheck').strip('_') or 'bench'}-kept.sqlite3"
+        kept = f"bench{name.removeprefix(PG_NAME + '_kept')}-kept.sqlite3"
         path = RESULTS / (kept if keep or reuse else f"bench-{stamp}.sqlite3")
 
         def drop():

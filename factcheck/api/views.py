@@ -334,7 +334,12 @@ class ClaimViewSet(
         data = dict(serializer.validated_data)
         cue, source = _pair(data, "cue"), _pair(data, "source")
         claim = actions.create_claim(by=request.user, cue=cue, source_mention=source, **data)
-        return self.answer(claim, status.HTTP_201_CREATED)
+        # Answered from the claim in hand (article, speaker, statement and author are loaded):
+        # reading it back would cost two queries and a second set of model instances.
+        headers = {"ETag": etag(claim.version), "Location": self.location(claim)}
+        return Response(
+            serializers.ClaimSerializer(claim).data, status=status.HTTP_201_CREATED, headers=headers
+        )
 
     @extend_schema(
         request=serializers.ClaimUpdateSerializer,
