@@ -41,12 +41,15 @@ def querysets() -> dict:
         "article page: claims of the long article in text order": Claim.objects.filter(
             article_id=article
         ).order_by("start", "-end", "pk"),
-        "admin claim list (ordering -created_at, -id)": Claim.objects.order_by(
+        "admin claim list, old ordering (-created_at, -id)": Claim.objects.order_by(
             "-created_at", "-id"
         )[:50],
+        "admin claim list, ordering -id": Claim.objects.order_by("-id")[:50],
     }
     if reviewer is not None:
-        out["review queue count"] = Claim.objects.awaiting_verdict_from(reviewer).order_by()
+        queue = Claim.objects.awaiting_verdict_from(reviewer)
+        out["review queue page (oldest first by id)"] = queue.order_by("pk")[:25]
+        out["review queue count"] = queue.order_by()
     return out
 
 

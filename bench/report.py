@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from bench.run import RESULTS, table
+from bench.run import RESULTS, scaling_table, table
 
 PLANS = (
     "claims page 1 (cursor, id order)",
@@ -15,7 +15,10 @@ PLANS = (
     "claims ?status=published, deep page",
     "claims ?speaker=",
     "claim counts by status for a page of articles",
-    "admin claim list (ordering -created_at, -id)",
+    "admin claim list, old ordering (-created_at, -id)",
+    "admin claim list, ordering -id",
+    "review queue page (oldest first by id)",
+    "review queue count",
 )
 
 
@@ -37,20 +40,35 @@ def plans(report: dict) -> str:
     for name in PLANS:
         got = report.get("plans", {}).get(name)
         if got:
-            out += [f"**{name}**", "", "```", got["plan"].strip(), "```", ""]
+            lines = got["plan"].strip().splitlines()
+            shown = lines[:14] + (["  …"] if len(lines) > 16 else lines[14:])
+            out += [f"**{name}**", "", "```", *shown, "```", ""]
     return "\n".join(out)
 
 
 def main() -> None:
-    for path in sorted(RESULTS.glob("latest-*.json")):
+    labels = ["sqlite", "postgres", "postgres-x10"]
+    for label in labels:
+        path = RESULTS / f"latest-{label}.json"
+        if not path.exists():
+            continue
         report = json.loads(path.read_text())
         version = report.get("dataset", {}).get("database_version", report["database"])
-        print(f"## {path.stem.removeprefix('latest-')} — {version}\n")
+        print(f"## {label} — {version}\n")
         print(machine(report) + "\n")
         print(table(report))
+    scaling = RESULTS / "latest-scaling-postgres.json"
+    if scaling.exists():
+        print("## PostgreSQL at 101,000 and 1,001,000 claims, measured in alternation\n")
+        print(scaling_table(json.loads(scaling.read_text())))
+    for label in labels[::-1]:
+        path = RESULTS / f"latest-{label}.json"
+        report = json.loads(path.read_text()) if path.exists() else {}
         if report.get("plans"):
-            print(f"### Query plans ({version})\n")
+            claims = report.get("dataset", {}).get("claims", 0)
+            print(f"## Query plans, {label} ({claims:,} claims)\n")
             print(plans(report))
+            break
 
 
 if __name__ == "__main__":

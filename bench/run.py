@@ -513,7 +513,7 @@ def compare_scales(db: str, scales: list[float], args) -> dict:
 
 def scaling_table(report: dict) -> str:
     small, large = report["scales"]
-    claims = report["claims"]
+    claims = {float(k): v for k, v in report["claims"].items()}  # JSON keys are strings
     lines = [
         f"| Endpoint | req/s at {claims[small]:,} claims | req/s at {claims[large]:,} | "
         f"p50 ms at {claims[small]:,} | p50 ms at {claims[large]:,} | slower by | within 2× |",
