@@ -51,3 +51,12 @@ fuzz: $(STAMP)
 load: $(STAMP)
 	$(PY) scripts/load.py --db sqlite --seconds $${LOAD_SECONDS:-30}
 	$(PY) scripts/load.py --db postgres --seconds $${LOAD_SECONDS:-30}
+
+# The benchmark (docs/performance.md): SQLite, then PostgreSQL if it answers; about 6 minutes.
+bench: $(STAMP)
+	command -v wrk >/dev/null || apt-get install -y wrk || (apt-get update && apt-get install -y wrk) || echo "wrk unavailable: bench uses its slower Python load generator"
+	$(PY) -m bench.run $(BENCH_ARGS)
+
+# A tiny run of every part of the benchmark, no timings judged.
+bench-smoke: $(STAMP)
+	$(PY) -m bench.run --db sqlite --scale 0.01 --duration 1 --warmup 0 --only load,exports,queries,plans
