@@ -85,6 +85,21 @@ class FactcheckViewSet(FactcheckAPIMixin, viewsets.GenericViewSet):
         return self.request.build_absolute_uri(f"{self.request.path.rstrip('/')}/{obj.pk}/")
 
 
+class VersionedAnswerMixin:
+    """Answer with the object as the requester may see it now, its ETag (from ``version``) and,
+    for a creation, its Location."""
+
+    def answer(self, obj, code=status.HTTP_200_OK):
+        obj = self.get_queryset().get(pk=obj.pk)
+        headers = {"ETag": etag(obj.version)}
+        if code == status.HTTP_201_CREATED:
+            headers["Location"] = self.location(obj)
+        return Response(self.serializer_class(obj).data, status=code, headers=headers)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self.answer(self.get_object())
+
+
 class CleanModelMixin:
     """Create/update through the model's ``full_clean`` so database rules give 400s."""
 
@@ -283,6 +298,7 @@ def _pair(data: dict, name: str):
 
 
 class ClaimViewSet(
+    VersionedAnswerMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     FactcheckViewSet,
@@ -312,16 +328,6 @@ class ClaimViewSet(
         rows = self.filter_queryset(claims).values(*serializers.CLAIM_LIST_VALUES)
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(serializers.claim_rows_data(page))
-
-    def answer(self, claim, code=status.HTTP_200_OK):
-        claim = self.get_queryset().get(pk=claim.pk)
-        headers = {"ETag": etag(claim.version)}
-        if code == status.HTTP_201_CREATED:
-            headers["Location"] = self.location(claim)
-        return Response(serializers.ClaimSerializer(claim).data, status=code, headers=headers)
-
-    def retrieve(self, request, *args, **kwargs):
-        return self.answer(self.get_object())
 
     @extend_schema(
         request=serializers.ClaimCreateSerializer, responses={201: serializers.ClaimSerializer}
@@ -430,7 +436,9 @@ class ClaimViewSet(
 # --------------------------------------------------------------------------- verdicts
 
 
-class VerdictViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, FactcheckViewSet):
+class VerdictViewSet(
+    VersionedAnswerMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, FactcheckViewSet
+):
     """Verdicts, under blind review: you see others' only after submitting your own.
 
     Reviewers create and edit their own; moderators approve or reject with
@@ -452,16 +460,6 @@ class VerdictViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Factcheck
             .select_related("reviewer", "moderator", "rating")
             .prefetch_related("sources")
         )
-
-    def answer(self, verdict, code=status.HTTP_200_OK):
-        verdict = self.get_queryset().get(pk=verdict.pk)
-        headers = {"ETag": etag(verdict.version)}
-        if code == status.HTTP_201_CREATED:
-            headers["Location"] = self.location(verdict)
-        return Response(serializers.VerdictSerializer(verdict).data, status=code, headers=headers)
-
-    def retrieve(self, request, *args, **kwargs):
-        return self.answer(self.get_object())
 
     @extend_schema(
         request=serializers.VerdictCreateSerializer, responses={201: serializers.VerdictSerializer}
