@@ -22,11 +22,6 @@ from factcheck.models import Claim, Rating, Speaker
 from tests.world import build_world
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def a_days_work():
     world = build_world()
     alice, dana = world.alice, world.dana

@@ -21,11 +21,6 @@ from factcheck.models import Article, Claim
 from tests.conftest import ARTICLE_TEXT
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def row_counts() -> dict[str, int]:
     """Rows of every model (historical ones and auth included)."""
     return {m._meta.label: m._default_manager.count() for m in apps.get_models()}

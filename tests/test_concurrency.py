@@ -13,16 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from factcheck import actions
 from factcheck.models import Claim, Verdict
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 ROOT = Path(__file__).resolve().parents[1]
 ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres")

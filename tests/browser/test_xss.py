@@ -25,13 +25,7 @@ from factcheck.models import Article, Claim, Rating, Speaker, Statement
 from tests.conftest import make_user
 from tests.xss_payloads import INJECTED_SELECTOR, JS_URLS, PAYLOADS
 
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 FIELDS = [
     "article title",
