@@ -541,6 +541,7 @@ def test_a_moderator_cannot_make_anyone_a_superuser_through_the_admin(world):
     client = Client()
     client.force_login(world.dana)
     url = f"/admin/auth/user/{world.alice.pk}/change/"
+    password_before = world.alice.password
     response = client.post(
         url,
         {
@@ -558,7 +559,8 @@ def test_a_moderator_cannot_make_anyone_a_superuser_through_the_admin(world):
     world.alice.refresh_from_db()
     assert not world.alice.is_superuser
     assert world.alice.user_permissions.count() == 0
-    assert not world.alice.password.startswith("md5$x")
+    # The posted hash is ignored (comparing prefixes was flaky: a random salt may start with x).
+    assert world.alice.password == password_before
 
 
 def test_page_writes_need_the_csrf_token(world):
