@@ -1,10 +1,13 @@
-// The reading/annotating page: select text -> claim form -> JSON save -> highlights re-rendered
-// from the server's HTML (one segmentation algorithm, in Python). Offsets: offsets.js.
-import { codePointsToRange, expandToWords, rangeToCodePoints, sliceCodePoints } from "./offsets.js";
+// The reading/annotating page: the page carries the article text and its claims as JSON; this
+// module builds the highlights (highlights.js) and the side panel from them, and after a save
+// or delete the server answers with that one claim, which is merged in. Offsets: offsets.js.
+import { codePointIndex, highlightFragment } from "./highlights.js";
+import { codePointsToRange, expandToWords, rangeToCodePoints } from "./offsets.js";
 
 const data = JSON.parse(document.getElementById("annotate-data").textContent);
 const textEl = document.querySelector("[data-testid=article-text]");
 const listSlot = document.querySelector("[data-role=claim-list-slot]");
+const listEl = listSlot.querySelector("[data-testid=claim-list]");
 const countEl = document.querySelector("[data-testid=claim-count]");
 const form = document.querySelector("[data-testid=claim-form]");
 const formTitle = form.querySelector(".form-title");
@@ -18,8 +21,13 @@ const csrf = form.elements.csrfmiddlewaretoken.value;
 const kinds = Array.from(form.elements.kind.options, (o) => o.value);
 const narrow = window.matchMedia("(max-width: 760px)");
 
-let claims = new Map(data.claims.map((c) => [c.id, c]));
-let order = data.claims.map((c) => c.id);
+// The article text as served (the element holds it as plain text until the highlights go in)
+// and the UTF-16 index of each of its code points.
+const articleText = textEl.textContent;
+const cpIndex = codePointIndex(articleText);
+
+let claims = new Map();
+let order = [];
 let editing = null; // {mode: "create", start, end} | {mode: "edit", id}
 let selectedId = null;
 let busy = false;
@@ -67,12 +75,94 @@ function isTyping(target) {
 
 // ------------------------------------------------------------------ rendering
 
-function applyState(state) {
-  textEl.innerHTML = state.article_html;
-  listSlot.innerHTML = state.claim_list_html;
-  claims = new Map(state.claims.map((c) => [c.id, c]));
-  order = state.claims.map((c) => c.id);
+function byTextOrder(a, b) {
+  return a.start - b.start || b.end - a.end || a.id - b.id;
+}
+
+function withQuote(c) {
+  return { ...c, quote: articleText.slice(cpIndex[c.start], cpIndex[c.end]) };
+}
+
+function truncate(text, limit) {
+  const chars = Array.from(text);
+  return chars.length > limit ? `${chars.slice(0, limit - 1).join("")}…` : text;
+}
+
+function element(tag, props = {}, dataset = {}) {
+  const el = Object.assign(document.createElement(tag), props);
+  Object.assign(el.dataset, dataset);
+  return el;
+}
+
+/** The side panel's entry for one claim (text only ever goes in as textContent). */
+function listItem(c) {
+  const item = element("li", { className: "claim-item" }, { claimId: c.id });
+  const pick = element("button", { type: "button", className: "claim-pick" }, { action: "pick" });
+  pick.setAttribute("aria-describedby", `claim-meta-${c.id}`);
+  pick.append(element("span", { className: "claim-quote", textContent: truncate(c.summary || c.quote, 140) }));
+  const meta = element("span", { className: "claim-meta", id: `claim-meta-${c.id}` });
+  meta.append(element("span", { className: "who", textContent: c.speaker || "The author" }));
+  if (c.statement) meta.append(" · ", element("span", { className: "statement", textContent: c.statement }));
+  const line2 = element("span", { className: "line2" });
+  line2.append(
+    element("span", { className: "badge kind", textContent: data.kinds[c.kind] ?? c.kind }),
+    " ",
+    element("span", { className: `badge status-${c.status}`, textContent: data.statuses[c.status] ?? c.status }),
+  );
+  if (c.verdict) {
+    line2.append(" ", element("span", { className: "badge verdict", textContent: `Verdict: ${c.verdict}` }, { testid: "claim-verdict" }));
+  }
+  if (!c.check_worthy) line2.append(" ", element("span", { className: "badge", textContent: "not check-worthy" }));
+  meta.append(" ", line2);
+  const links = element("span", { className: "claim-actions" });
+  links.append(element("a", { href: data.claimUrl.replace("/0/", `/${c.id}/`), textContent: "Open" }));
+  if (c.editable) {
+    links.append(" ", element("button", { type: "button", className: "link", textContent: "Edit" }, { action: "edit", testid: "claim-edit" }));
+  }
+  item.append(pick, " ", meta, " ", links);
+  return item;
+}
+
+function emptyItem() {
+  return element("li", { className: "empty", textContent: "No claims yet. Select text in the article to add one." });
+}
+
+function renderText() {
+  textEl.replaceChildren(highlightFragment(document, articleText, [...claims.values()], cpIndex));
+}
+
+function renderList() {
+  listEl.replaceChildren(...(order.length ? order.map((id) => listItem(claims.get(id))) : [emptyItem()]));
+}
+
+function renderCount() {
   countEl.textContent = `(${order.length})`;
+}
+
+/** Everything from `rows` (the page's claims): highlights, side panel, count. */
+function renderAll(rows) {
+  claims = new Map(rows.map((c) => [c.id, withQuote(c)]));
+  order = [...claims.values()].sort(byTextOrder).map((c) => c.id);
+  renderText();
+  renderList();
+  renderCount();
+}
+
+/** One claim saved (new or changed) or deleted: the highlights again, one list entry. */
+function applyChange(id, row) {
+  itemOf(id)?.remove();
+  if (row) claims.set(id, withQuote(row));
+  else claims.delete(id);
+  order = [...claims.values()].sort(byTextOrder).map((c) => c.id);
+  renderText();
+  listEl.querySelector("li.empty")?.remove();
+  if (row) {
+    const next = order[order.indexOf(id) + 1];
+    listEl.insertBefore(listItem(claims.get(id)), next === undefined ? null : itemOf(next));
+  } else if (!order.length) {
+    listEl.append(emptyItem());
+  }
+  renderCount();
   if (selectedId !== null && !claims.has(selectedId)) selectedId = null;
   if (selectedId !== null) markSelected(selectedId);
 }
@@ -147,10 +237,9 @@ function showErrors(errors) {
 
 function spanPreview() {
   if (editing?.mode !== "create") return;
-  const text = textEl.textContent;
   let { start, end } = editing;
-  if (snapBox.checked) ({ start, end } = expandToWords(text, start, end) || editing);
-  preview.textContent = sliceCodePoints(text, start, end);
+  if (snapBox.checked) ({ start, end } = expandToWords(articleText, start, end) || editing);
+  preview.textContent = articleText.slice(cpIndex[start], cpIndex[end]);
 }
 
 function openForm(state, rect) {
@@ -211,7 +300,7 @@ async function save() {
   try {
     if (editing.mode === "create") {
       let { start, end } = editing;
-      if (snapBox.checked) ({ start, end } = expandToWords(textEl.textContent, start, end) || editing);
+      if (snapBox.checked) ({ start, end } = expandToWords(articleText, start, end) || editing);
       result = await call(data.createUrl, { ...payload, start, end, snap: snapBox.checked });
     } else {
       const c = claims.get(editing.id);
@@ -228,7 +317,7 @@ async function save() {
   }
   const created = editing.mode === "create";
   closeForm();
-  applyState(result.body);
+  applyChange(result.body.id, result.body.claim);
   selectClaim(result.body.id, { scrollList: true });
   say(created ? "Claim saved." : "Claim updated.");
   document.dispatchEvent(new CustomEvent("factcheck:saved", { detail: { id: result.body.id } }));
@@ -248,7 +337,7 @@ async function remove() {
     return;
   }
   closeForm();
-  applyState(result.body);
+  applyChange(id, null);
   say("Claim deleted.");
 }
 
@@ -423,12 +512,21 @@ document.addEventListener("keydown", (event) => {
 
 document.querySelector("[data-testid=help-button]").addEventListener("click", () => help.showModal());
 
+renderAll(data.claims);
+
 // Deep link: /articles/1/#claim-7 selects claim 7.
 const fromHash = /^#claim-(\d+)$/.exec(window.location.hash);
 if (fromHash) selectClaim(Number(fromHash[1]), { scrollText: true, scrollList: true });
 
-// Exposed for tests and the console: scroll a code-point span into view.
+// Exposed for tests, the benchmark and the console.
 export function rangeOf(start, end) {
   return codePointsToRange(textEl, start, end);
+}
+
+/** Build the highlights and the side panel again from the claims in hand; returns their count. */
+export function rerender() {
+  renderText();
+  renderList();
+  return claims.size;
 }
 document.documentElement.dataset.annotateReady = "1";
