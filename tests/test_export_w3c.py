@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from factcheck import actions
+from factcheck.api.exports import in_pieces
 from factcheck.exports.w3c import CONTEXT
 from tests.conftest import ARTICLE_TEXT, api
 
@@ -118,6 +119,21 @@ def test_each_annotation_is_served_at_its_id(alice, eve, claims):
     assert {k: v for k, v in alone.items() if k != "@context"} == items[1]
     # An open claim is not public.
     assert api(eve).get(items[1]["id"].replace("http://testserver", "")).status_code == 404
+
+
+def test_the_stream_comes_in_large_pieces(alice, claims):
+    # A piece per annotation would cost the server a write per claim.
+    r = api(alice).get(f"{URL}?page_size=all")
+    pieces = list(r.streaming_content)
+    assert len(pieces) == 1 and json.loads(pieces[0])["total"] == 4
+
+
+def test_pieces_join_to_the_same_bytes():
+    chunks = ["a" * 10, "ø" * 10, "🚗" * 10, "", "b"]
+    pieces = list(in_pieces(iter(chunks), size=25))
+    assert b"".join(pieces) == "".join(chunks).encode()
+    assert len(pieces) == 2  # the first three chunks (30 characters), then the rest
+    assert list(in_pieces(iter([]))) == []
 
 
 @pytest.mark.parametrize(
