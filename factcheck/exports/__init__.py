@@ -4,6 +4,13 @@ Each module turns querysets into an iterator of ``str`` chunks. Rows are read in
 batches (``pk > last``, a few thousand at a time), so memory stays flat however large the
 data and no database cursor stays open while a slow client reads. The API
 (``factcheck.api.exports``) and ``manage.py export`` share these modules.
+
+Two ways to read a claim: ``claim_rows`` gives dicts with Python values (one claim's page,
+ClaimReview, CSV), and ``raw_batches`` gives the database's own tuples for the bulk
+exports (W3C, JSONL), with datetimes and dates already written as text by the database:
+Django's per-value converters and a datetime object per value would cost more than
+writing the export. Each bulk writer is pinned to its straightforward counterpart by
+tests/test_export_fast_rows.py.
 """
 
 from __future__ import annotations
@@ -12,7 +19,8 @@ import functools
 from collections.abc import Iterator
 
 from django.conf import settings
-from django.db.models import Q
+from django.db import NotSupportedError, connections
+from django.db.models import CharField, F, Func, Q
 from django.urls import reverse
 
 from factcheck.models import Claim, EvidenceSource, Rating, Verdict
@@ -34,7 +42,7 @@ _PLACEHOLDER = 987654321
 
 
 @functools.cache
-def _id_route(viewname: str) -> tuple[str, str]:
+def id_route(viewname: str) -> tuple[str, str]:
     """The path of ``viewname`` around its one id, so exports need not reverse() per row."""
     before, _, after = reverse(viewname, args=[_PLACEHOLDER]).partition(str(_PLACEHOLDER))
     return before, after
@@ -42,7 +50,7 @@ def _id_route(viewname: str) -> tuple[str, str]:
 
 def absolute(base_url: str, viewname: str, pk: int) -> str:
     """The absolute IRI of the object ``pk`` at the URL named ``viewname``."""
-    before, after = _id_route(viewname)
+    before, after = id_route(viewname)
     return f"{base_url}{before}{int(pk)}{after}"
 
 
@@ -111,32 +119,16 @@ VERDICT_FIELDS = [
 def attach_verdicts(rows: list[dict], where: Q | None = None) -> None:
     """Set ``row["verdict"]`` (the approved verdict as a dict, or None) on each claim row.
 
-    One query for the verdicts and one for their sources per batch. ``where`` narrows the
-    verdict query (default: the id range of ``rows``, which come in id order): a range or
-    a few article ids are far cheaper to build than thousands of claim ids.
+    ``where`` narrows the verdict query (default: the id range of ``rows``, which come in
+    id order): a range or a few article ids are far cheaper to build than thousands of
+    claim ids.
     """
     if not rows:
         return
     if where is None:
         ids = [r["pk"] for r in rows]
-        where = Q(claim_id__gte=min(ids), claim_id__lte=max(ids))
-    verdicts = {
-        v["claim_id"]: v
-        for v in Verdict.objects.filter(where, status=Verdict.Status.APPROVED).values(
-            *VERDICT_FIELDS
-        )
-    }
-    by_verdict = {v["pk"]: v for v in verdicts.values()}
-    for v in by_verdict.values():
-        v["sources"] = []
-    if by_verdict:
-        sources = (
-            EvidenceSource.objects.filter(verdict_id__in=list(by_verdict))
-            .order_by("verdict_id", "order", "pk")
-            .values("verdict_id", "url", "title", "excerpt")
-        )
-        for source in sources:
-            by_verdict[source.pop("verdict_id")]["sources"].append(source)
+        where = id_range(min(ids), max(ids))
+    verdicts = approved_verdicts(where)
     for row in rows:
         row["verdict"] = verdicts.get(row["pk"])
 
@@ -156,6 +148,127 @@ def batches(queryset, size: int = CHUNK_SIZE, *, limit: int | None = None) -> It
             return
         last = rows[-1]
         after = last["pk"] if isinstance(last, dict) else last.pk
+
+
+class UtcTimestamp(Func):
+    """A datetime column as RFC 3339 text in UTC, ``2026-03-05T12:00:00Z``, by the database.
+
+    The text ``w3c.timestamp`` makes of the same value (seconds truncated, never rounded).
+    """
+
+    output_field = CharField()
+
+    def __init__(self, field: str):
+        super().__init__(F(field))
+
+    def as_sql(self, compiler, connection, **extra):
+        raise NotSupportedError(f"{type(self).__name__}: SQLite and PostgreSQL only.")
+
+    def as_sqlite(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"strftime(%s, {sql})", ("%Y-%m-%dT%H:%M:%SZ", *params)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"to_char({sql} AT TIME ZONE 'UTC', %s)", (*params, 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+
+
+class IsoDate(Func):
+    """A date column as ``date.isoformat()`` text (``2026-03-05``), by the database."""
+
+    output_field = CharField()
+
+    def __init__(self, field: str):
+        super().__init__(F(field))
+
+    def as_sql(self, compiler, connection, **extra):
+        raise NotSupportedError(f"{type(self).__name__}: SQLite and PostgreSQL only.")
+
+    def as_sqlite(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"strftime(%s, {sql})", ("%Y-%m-%d", *params)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"to_char({sql}, %s)", (*params, "YYYY-MM-DD")
+
+
+def raw_rows(queryset) -> list[tuple]:
+    """The rows of a ``values_list()`` queryset as the database driver returns them.
+
+    No Django converters run: text, numbers and NULLs come as they are, booleans may be
+    0/1 (SQLite), and columns that need more should be formatted in SQL (``UtcTimestamp``,
+    ``IsoDate``). Columns come in the order of the SELECT: fields, then annotations.
+    """
+    compiler = queryset.query.get_compiler(queryset.db)
+    sql, params = compiler.as_sql()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def raw_batches(
+    queryset, fields, size: int = CHUNK_SIZE, *, limit: int | None = None, **formatted
+) -> Iterator[list[tuple]]:
+    """``queryset`` (ordered by pk) as raw tuples of ``fields`` (pk first) then ``formatted``.
+
+    ``formatted`` names expressions such as ``UtcTimestamp("created_at")``; their text
+    comes after the plain fields, in the order given. Read in keyset batches like
+    ``batches``.
+    """
+    values = queryset.annotate(**formatted).values_list(*fields, *formatted)
+    names = [*values.query.extra_select, *values.query.values_select]
+    names += list(values.query.annotation_select)
+    if names != [*fields, *formatted]:  # a guard: raw rows must match the caller's unpacking
+        raise ValueError(f"Unexpected column order {names}")
+    after, taken = None, 0
+    while limit is None or taken < limit:
+        page = values if after is None else values.filter(pk__gt=after)
+        want = size if limit is None else min(size, limit - taken)
+        rows = raw_rows(page[:want])
+        if not rows:
+            return
+        yield rows
+        taken += len(rows)
+        if len(rows) < want:
+            return
+        after = rows[-1][0]
+
+
+def approved_verdicts(
+    where: Q, fields=VERDICT_FIELDS, *, sources: bool = True, **formatted
+) -> dict[int, dict]:
+    """The approved verdicts matching ``where`` by claim id, as dicts of ``fields`` (which
+    hold ``pk`` and ``claim_id``) and the ``formatted`` expressions, with ``sources`` (a list
+    of url/title/excerpt dicts) unless told not to.
+
+    One query for the verdicts and one for their sources.
+    """
+    verdicts = {
+        v["claim_id"]: v
+        for v in Verdict.objects.filter(where, status=Verdict.Status.APPROVED)
+        .annotate(**formatted)
+        .values(*fields, *formatted)
+    }
+    if not sources:
+        return verdicts
+    by_verdict = {v["pk"]: v for v in verdicts.values()}
+    for v in by_verdict.values():
+        v["sources"] = []
+    if by_verdict:
+        rows = (
+            EvidenceSource.objects.filter(verdict_id__in=list(by_verdict))
+            .order_by("verdict_id", "order", "pk")
+            .values("verdict_id", "url", "title", "excerpt")
+        )
+        for source in rows:
+            by_verdict[source.pop("verdict_id")]["sources"].append(source)
+    return verdicts
+
+
+def id_range(first: int, last: int) -> Q:
+    """The verdicts of claims ``first``..``last``: a range is cheaper than thousands of ids."""
+    return Q(claim_id__gte=first, claim_id__lte=last)
 
 
 def claim_rows(claims, *, limit: int | None = None) -> Iterator[dict]:
