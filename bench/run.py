@@ -380,6 +380,8 @@ def run_one(db: str, args) -> dict:
                 # machine (which comes and goes over minutes) falls on both sides alike.
                 ceilings.append(measure_load(server, CEILING, facts, creds, args))
                 for endpoint in ENDPOINTS:
+                    if args.endpoints and endpoint.key not in args.endpoints:
+                        continue
                     if endpoint.load and endpoint is not CEILING:
                         loads[endpoint.key] = measure_load(server, endpoint, facts, creds, args)
                         ceilings.append(measure_load(server, CEILING, facts, creds, args))
@@ -694,6 +696,9 @@ def main(argv=None) -> None:
     parser.add_argument(
         "--exports", default="w3c,jsonl,claimreview,csv", help="which exports to stream"
     )
+    parser.add_argument(
+        "--endpoints", default="", help="load only these endpoint keys (bench/endpoints.py)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--reuse", action="store_true", help="reuse a kept database")
     parser.add_argument(
@@ -702,6 +707,7 @@ def main(argv=None) -> None:
     )
     args = parser.parse_args(argv)
     args.parts = {p.strip() for p in args.only.split(",") if p.strip()}
+    args.endpoints = {k.strip() for k in args.endpoints.split(",") if k.strip()}
     began = time.monotonic()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     if args.compare:

@@ -43,10 +43,13 @@ def test_highlights_keep_the_text_exact_and_nest_overlaps():
 
 
 def page_data(html: str) -> dict:
+    """The page's data, each claim row as a dict of the page's column names."""
     found = re.search(
         r'<script id="annotate-data" type="application/json">(.*?)</script>', html, re.S
     )
-    return json.loads(found.group(1))
+    data = json.loads(found.group(1))
+    data["claims"] = [dict(zip(data["columns"], row, strict=True)) for row in data["claims"]]
+    return data
 
 
 def test_it_renders_the_article_with_its_claims(
