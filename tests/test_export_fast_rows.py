@@ -6,6 +6,7 @@ fed through ``json`` are the reference. The data here is chosen to catch a templ
 that forgets an escape, a null or a branch.
 """
 
+import csv
 import datetime
 
 import pytest
@@ -18,10 +19,12 @@ from factcheck.exports import (
     attach_verdicts,
     batches,
     claim_row,
+    claim_rows,
     jsonl,
     raw_batches,
     w3c,
 )
+from factcheck.exports import csv as csv_export
 from factcheck.models import Article, Claim, Rating, Speaker, Statement
 
 # Escapes in the base URL too: each piece of a template is escaped on its own.
@@ -68,7 +71,7 @@ def odd_claims(alice, bob, carol, dana):
         language="nb",
         by=alice,
     )
-    bare = actions.create_article(title="No URL, no date", text=ODD_TEXT, by=alice)
+    bare = actions.create_article(title="@No URL, no date", text=ODD_TEXT, by=alice)
     empty = actions.create_article(title="Nothing claimed", text="Quiet.", by=alice)
 
     def claim(article, quote, **fields):
@@ -91,6 +94,7 @@ def odd_claims(alice, bob, carol, dana):
         claim(bare, "</script> & <b>tags</b>", speaker_name="Ann Ødegård"),
         claim(bare, "“curly”", kind="indirect_quote"),
         claim(odd, "Ünïcödé"),
+        claim(bare, "A second line", summary="=SUM(A1)", speaker_name="+Plus -Minus"),
     ]
     # Approved with sources and a rationale that needs escaping; reviewer with a full name.
     verdict = actions.save_verdict(
@@ -107,6 +111,8 @@ def odd_claims(alice, bob, carol, dana):
     # Approved, no rationale, a rating without a value; reviewer without a full name.
     verdict = actions.save_verdict(claim=made[2], reviewer=carol, rating=unscored)
     actions.approve_verdict(verdict=verdict, by=dana)
+    # An approved verdict on a claim that is not (or no longer) published: no public URL.
+    Claim.objects.filter(pk=made[2].pk).update(status=Claim.Status.IN_REVIEW)
     # Submitted, not approved: no verdict in the exports.
     actions.save_verdict(claim=made[3], reviewer=carol, rating=scale[-1], rationale="Maybe.")
     # A creator who left (SET_NULL), one with an empty full name, and odd timestamps.
@@ -133,7 +139,7 @@ def test_w3c_annotations_are_those_of_the_straightforward_encoder(odd_claims):
         (c.pk, w3c._dumps(w3c.annotation(claim_row(c), base_url=BASE, context=False)))
         for c in Claim.objects.order_by("pk")
     ]
-    assert len(got) == 7
+    assert len(got) == 8
     assert got == want
 
 
@@ -173,3 +179,18 @@ def test_jsonl_for_outsiders_is_that_of_the_straightforward_encoder(odd_claims):
     articles, claims = Article.objects.filter(pk=odd_claims[0][0].article_id), Claim.objects
     got = "".join(jsonl.stream_jsonl(articles, claims.published(), base_url=BASE))
     assert got == "".join(reference_jsonl(articles, claims.published(), BASE))
+
+
+def test_csv_lines_are_those_of_the_straightforward_encoder(odd_claims):
+    got = "".join(csv_export.stream_csv(Claim.objects.all(), base_url=BASE))
+
+    class Line:
+        def write(self, value):
+            return value
+
+    writer = csv.writer(Line())
+    want = csv_export.BOM + writer.writerow(csv_export.COLUMNS)
+    for row in claim_rows(Claim.objects.order_by("pk")):
+        want += writer.writerow(csv_export.csv_row(row, base_url=BASE))
+    assert got.count("\r\n") >= 9 and "'=SUM(A1)" in got and "'@No URL" in got
+    assert got == want

@@ -15,6 +15,7 @@ tests/test_export_fast_rows.py.
 
 from __future__ import annotations
 
+import datetime
 import functools
 from collections.abc import Iterator
 
@@ -22,6 +23,7 @@ from django.conf import settings
 from django.db import NotSupportedError, connections
 from django.db.models import CharField, F, Func, Q
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 
 from factcheck.models import Claim, EvidenceSource, Rating, Verdict
 
@@ -196,15 +198,30 @@ class IsoDate(Func):
 def raw_rows(queryset) -> list[tuple]:
     """The rows of a ``values_list()`` queryset as the database driver returns them.
 
-    No Django converters run: text, numbers and NULLs come as they are, booleans may be
-    0/1 (SQLite), and columns that need more should be formatted in SQL (``UtcTimestamp``,
-    ``IsoDate``). Columns come in the order of the SELECT: fields, then annotations.
+    No Django converters run: text, numbers and NULLs come as they are; other types as
+    the driver reads them (on SQLite, the column types Django registers with ``sqlite3``:
+    booleans, naive datetimes and dates), so columns that need a set form are best
+    formatted in SQL (``UtcTimestamp``, ``IsoDate``). Columns come in the order of the
+    SELECT: fields, then annotations.
     """
     compiler = queryset.query.get_compiler(queryset.db)
     sql, params = compiler.as_sql()
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def iso_datetime(value, tz: datetime.tzinfo) -> str:
+    """``value.isoformat()`` of a raw datetime column as Django would have read it ("" for
+    NULL). SQLite's driver gives a naive datetime in the connection's time zone ``tz`` (or
+    text, which Django's own parser reads), PostgreSQL's an aware one."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=tz)
+    return value.isoformat()
 
 
 def raw_batches(
