@@ -430,7 +430,7 @@ def run_one(db: str, args) -> dict:
             say(f"{db}: SQL queries per request at 10 and 1,000 rows")
             report["queries"] = run_part("bench.queries", env)
     finally:
-        if not args.keep:
+        if not kept:  # --reuse keeps the data set it reused, like --keep
             drop()
             facts_path.unlink(missing_ok=True)
     report["finished"] = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
