@@ -159,19 +159,22 @@ class SpeakerQuerySet(models.QuerySet):
             return self
         return self.filter(Exists(Claim.objects.published().filter(speaker=OuterRef("pk"))))
 
-    def named(self, name: str):
-        """Speakers whose name or one of whose aliases is ``name``, ignoring case."""
+    def matching(self, name: str) -> list[Speaker]:
+        """Speakers whose name or one of whose aliases is ``name``, ignoring case, by pk."""
         name = " ".join((name or "").split())
         if not name:
-            return self.none()
+            return []
         folded = name.casefold()
         candidates = self.filter(Q(name__iexact=name) | Q(aliases__icontains=name))
-        ids = [
-            s.pk
-            for s in candidates
+        return [
+            s
+            for s in candidates.order_by("pk")
             if s.name.casefold() == folded or folded in (a.casefold() for a in s.alias_list)
         ]
-        return self.filter(pk__in=ids)
+
+    def named(self, name: str):
+        """Speakers whose name or one of whose aliases is ``name``, ignoring case."""
+        return self.filter(pk__in=[s.pk for s in self.matching(name)])
 
     def search(self, query: str):
         if not query:
@@ -187,7 +190,7 @@ class SpeakerManager(models.Manager.from_queryset(SpeakerQuerySet)):
         name = " ".join((name or "").split())
         if not name:
             raise ValidationError({"speaker": "A speaker name is required."})
-        existing = self.named(name).order_by("pk").first()
+        existing = next(iter(self.get_queryset().matching(name)), None)
         if existing:
             return existing, False
         speaker = Speaker(name=name, kind=kind or Speaker.Kind.PERSON)
