@@ -5,7 +5,11 @@ Writes go through ``factcheck.actions``; serializers only parse and present.
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Sequence
+
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -380,6 +384,7 @@ def claim_counts_for(article_ids, request) -> dict[int, dict]:
 
 # The claim list is read as plain values and written by hand (same JSON as ClaimSerializer):
 # a page of model instances with four related objects each costs several times more.
+# In the order of ClaimSerializer's fields, less approved_verdict (read on its own).
 CLAIM_LIST_VALUES = [
     "id",
     "article_id",
@@ -406,66 +411,141 @@ CLAIM_LIST_VALUES = [
     "published_at",
     "version",
 ]
+# The approved verdict's part of a claim row.
+APPROVED_VERDICT_VALUES = ["id", "rating_id", "rating__label", "rationale", "moderated_at"]
 
 
 def iso_datetime_writer():
     """DRF's DateTimeField output (ISO 8601 in the current zone, UTC as ``Z``), the zone
-    looked up once rather than once per value (200 values on a page of claims)."""
+    looked up once rather than once per value (200 values on a page of claims).
+
+    Naive values are the database's (SQLite through a plain cursor), in its time zone.
+    """
     zone = timezone.get_current_timezone()
+    database_zone = connection.timezone
 
     def when(value):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=database_zone)
         text = value.astimezone(zone).isoformat()
         return text[:-6] + "Z" if text.endswith("+00:00") else text
 
-    return when
+    def when_utc(value):
+        # The same text, without a time zone conversion per value (most of a page's CPU).
+        if value.tzinfo is not None:
+            value = value.astimezone(datetime.UTC).replace(tzinfo=None)
+        return value.isoformat() + "Z"
+
+    return when_utc if str(zone) == str(database_zone) == "UTC" else when
 
 
-def claim_rows_data(rows: list[dict]) -> list[dict]:
-    """``ClaimSerializer`` output for value rows, with one query for the approved verdicts."""
+def claim_data(row: Sequence, verdict: Sequence | None, when) -> dict:
+    """One claim as ClaimSerializer writes it, from a row of CLAIM_LIST_VALUES and the
+    approved verdict's APPROVED_VERDICT_VALUES (or None)."""
+    (
+        pk,
+        article,
+        start,
+        end,
+        quote,
+        prefix,
+        suffix,
+        kind,
+        speaker,
+        speaker_name,
+        statement,
+        statement_title,
+        summary,
+        check_worthy,
+        status,
+        cue_start,
+        cue_end,
+        source_start,
+        source_end,
+        created_by,
+        created_at,
+        updated_at,
+        published_at,
+        version,
+    ) = row
+    if verdict is not None:
+        verdict_id, rating, rating_label, rationale, moderated_at = verdict
+        verdict = {
+            "id": verdict_id,
+            "rating": rating,
+            "rating_label": rating_label,
+            "rationale": rationale,
+            "moderated_at": moderated_at and when(moderated_at),
+        }
+    return {
+        "id": pk,
+        "article": article,
+        "start": start,
+        "end": end,
+        "quote": quote,
+        "prefix": prefix,
+        "suffix": suffix,
+        "kind": kind,
+        "speaker": speaker,
+        "speaker_name": speaker_name or "",
+        "statement": statement,
+        "statement_title": statement_title or "",
+        "summary": summary,
+        "check_worthy": check_worthy,
+        "status": status,
+        "cue_start": cue_start,
+        "cue_end": cue_end,
+        "source_start": source_start,
+        "source_end": source_end,
+        "approved_verdict": verdict,
+        "created_by": created_by,
+        "created_at": when(created_at),
+        "updated_at": when(updated_at),
+        "published_at": published_at and when(published_at),
+        "version": version,
+    }
+
+
+def new_claim_data(claim: Claim) -> dict:
+    """``ClaimSerializer`` output for a claim just made (so without verdicts), from the
+    instance in hand: its article, speaker, statement and author are loaded."""
+    row = (
+        claim.pk,
+        claim.article_id,
+        claim.start,
+        claim.end,
+        claim.quote,
+        claim.prefix,
+        claim.suffix,
+        claim.kind,
+        claim.speaker_id,
+        claim.speaker.name if claim.speaker_id else "",
+        claim.statement_id,
+        claim.statement.title if claim.statement_id else "",
+        claim.summary,
+        claim.check_worthy,
+        claim.status,
+        claim.cue_start,
+        claim.cue_end,
+        claim.source_start,
+        claim.source_end,
+        claim.created_by.get_username() if claim.created_by_id else None,
+        claim.created_at,
+        claim.updated_at,
+        claim.published_at,
+        claim.version,
+    )
+    return claim_data(row, None, iso_datetime_writer())
+
+
+def claim_rows_data(rows: list[Sequence]) -> list[dict]:
+    """``ClaimSerializer`` output for rows of CLAIM_LIST_VALUES, with one query for the
+    approved verdicts."""
     when = iso_datetime_writer()
     verdicts = {
-        v["claim_id"]: v
+        v[0]: v[1:]
         for v in Verdict.objects.filter(
-            claim_id__in=[r["id"] for r in rows], status=Verdict.Status.APPROVED
-        ).values("claim_id", "id", "rating_id", "rating__label", "rationale", "moderated_at")
+            claim_id__in=[r[0] for r in rows], status=Verdict.Status.APPROVED
+        ).values_list("claim_id", *APPROVED_VERDICT_VALUES)
     }
-    data = []
-    for r in rows:
-        v = verdicts.get(r["id"])
-        data.append(
-            {
-                "id": r["id"],
-                "article": r["article_id"],
-                "start": r["start"],
-                "end": r["end"],
-                "quote": r["quote"],
-                "prefix": r["prefix"],
-                "suffix": r["suffix"],
-                "kind": r["kind"],
-                "speaker": r["speaker_id"],
-                "speaker_name": r["speaker__name"] or "",
-                "statement": r["statement_id"],
-                "statement_title": r["statement__title"] or "",
-                "summary": r["summary"],
-                "check_worthy": r["check_worthy"],
-                "status": r["status"],
-                "cue_start": r["cue_start"],
-                "cue_end": r["cue_end"],
-                "source_start": r["source_start"],
-                "source_end": r["source_end"],
-                "approved_verdict": v
-                and {
-                    "id": v["id"],
-                    "rating": v["rating_id"],
-                    "rating_label": v["rating__label"],
-                    "rationale": v["rationale"],
-                    "moderated_at": v["moderated_at"] and when(v["moderated_at"]),
-                },
-                "created_by": r["created_by__username"],
-                "created_at": when(r["created_at"]),
-                "updated_at": when(r["updated_at"]),
-                "published_at": r["published_at"] and when(r["published_at"]),
-                "version": r["version"],
-            }
-        )
-    return data
+    return [claim_data(r, verdicts.get(r[0]), when) for r in rows]
