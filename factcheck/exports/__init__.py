@@ -264,6 +264,7 @@ def approved_verdicts(
     verdicts = {
         v["claim_id"]: v
         for v in Verdict.objects.filter(where, status=Verdict.Status.APPROVED)
+        .order_by()  # at most one approved verdict per claim (a constraint): no sort needed
         .annotate(**formatted)
         .values(*fields, *formatted)
     }
@@ -273,8 +274,10 @@ def approved_verdicts(
     for v in by_verdict.values():
         v["sources"] = []
     if by_verdict:
+        # The same verdicts as a subquery: cheaper than sending their ids back.
+        approved = Verdict.objects.filter(where, status=Verdict.Status.APPROVED).values("pk")
         rows = (
-            EvidenceSource.objects.filter(verdict_id__in=list(by_verdict))
+            EvidenceSource.objects.filter(verdict_id__in=approved)
             .order_by("verdict_id", "order", "pk")
             .values("verdict_id", "url", "title", "excerpt")
         )

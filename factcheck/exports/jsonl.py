@@ -19,6 +19,7 @@ from factcheck.exports import (
     absolute,
     approved_verdicts,
     full_name,
+    id_range,
     id_route,
     raw_batches,
     raw_rows,
@@ -322,11 +323,16 @@ def stream_jsonl(articles, claims, *, base_url: str) -> Iterator[str]:
             .annotate(**CLAIM_ROW_TEXTS)
             .values_list(*CLAIM_ROW_FIELDS, *CLAIM_ROW_TEXTS)
         )
-        verdicts = approved_verdicts(
-            Q(claim__article_id__in=ids),
-            ("pk", *ROW_VERDICT_FIELDS),
-            approved_at=UtcTimestamp("moderated_at"),
-        )
+        verdicts = {}
+        if spans:
+            # The claims' id range as well as their articles: PostgreSQL then reads the
+            # approved verdicts of that range, not all of them, for every batch.
+            first, last = min(c[0] for c in spans), max(c[0] for c in spans)
+            verdicts = approved_verdicts(
+                id_range(first, last) & Q(claim__article_id__in=ids),
+                ("pk", *ROW_VERDICT_FIELDS),
+                approved_at=UtcTimestamp("moderated_at"),
+            )
         get = verdicts.get
         by_article: dict[int, list[tuple]] = {pk: [] for pk in ids}
         for span in spans:
