@@ -2,13 +2,18 @@
 
     python -m bench.export_bench                 # 100,000 claims on a throwaway SQLite file
     python -m bench.export_bench --claims 20000 --db postgres://postgres@127.0.0.1:5432/postgres
+    python -m bench.export_bench --reuse postgres://postgres@127.0.0.1:5432/my_copy --server
 
 The data is bulk-created into a throwaway database (SQLite in a temp directory, or a fresh
-``bench_export`` database on the given PostgreSQL server, dropped afterwards). Each export
-then runs in its own child process, through the API view a client would call (the Django
-test client, consuming the streamed body), so the child's peak RSS
-(``getrusage(RUSAGE_SELF).ru_maxrss``) is the export's own. Prints one line per format and
-a JSON summary; exits non-zero if an export fails.
+``bench_export`` database on the given PostgreSQL server, dropped afterwards); ``--reuse``
+reads an existing one instead (a copy of a kept ``bench.run`` data set: it needs the user
+``bench-moderator``) and leaves it as it was, apart from a session for that user. Each
+export then runs in its own child process, through the API view a client would call (the
+Django test client, consuming the streamed body), so the child's peak RSS
+(``getrusage(RUSAGE_SELF).ru_maxrss``) is the export's own. With ``--server`` each export
+is instead streamed from a fresh single-worker gunicorn, as ``bench.run`` measures it (the
+worker's ``VmHWM`` is the peak RSS). Prints one line per format and a JSON summary; exits
+non-zero if an export fails.
 """
 
 from __future__ import annotations
@@ -137,15 +142,28 @@ def generate(claims: int) -> None:
     print(json.dumps({"articles": n_articles, "claims": Claim.objects.count()}))
 
 
+def count(fmt: str) -> int:
+    from factcheck.models import Claim
+
+    return Claim.objects.count() if fmt != "claimreview" else Claim.objects.published().count()
+
+
+def login() -> None:
+    """Child: the moderator's session cookie and the claim counts, for ``--server``."""
+    setup()
+    from bench.generate import credentials
+
+    cookie = credentials({"moderator": "bench-moderator"})["moderator"]["cookie"]
+    print(json.dumps({"cookie": cookie, "claims": {fmt: count(fmt) for fmt in FORMATS}}))
+
+
 def export(fmt: str) -> None:
     """Child: stream one export as the moderator and report rate and peak memory."""
     setup()
     from django.contrib.auth.models import User
     from django.test import Client
 
-    from factcheck.models import Claim
-
-    claims = Claim.objects.count() if fmt != "claimreview" else Claim.objects.published().count()
+    claims = count(fmt)
     client = Client()
     client.force_login(User.objects.get(username="bench-moderator"))
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -172,6 +190,39 @@ def export(fmt: str) -> None:
     )
 
 
+def served(env: dict, fmt: str, login: dict, log: Path) -> dict:
+    """Stream one export from a fresh single gunicorn worker, as ``bench.run`` does."""
+    import http.client
+
+    from bench.server import Server, rss_kb
+
+    with Server(env, workers=1, log=log) as server:
+        pid = server.worker_pids()[0]
+        before = rss_kb(pid, "VmRSS")
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=600)
+        began = time.perf_counter()
+        conn.request("GET", FORMATS[fmt], headers={"Cookie": login["cookie"]})
+        response = conn.getresponse()
+        size = 0
+        while chunk := response.read(1 << 16):
+            size += len(chunk)
+        seconds = time.perf_counter() - began
+        conn.close()
+        peak = rss_kb(pid, "VmHWM")
+    if response.status != 200:
+        raise SystemExit(f"{fmt}: HTTP {response.status}; see {log}")
+    claims = login["claims"][fmt]
+    return {
+        "format": fmt,
+        "claims": claims,
+        "seconds": round(seconds, 2),
+        "claims_per_second": round(claims / seconds),
+        "megabytes": round(size / 1e6, 1),
+        "peak_rss_mb": round(peak / 1024, 1),
+        "rss_before_export_mb": round(before / 1024, 1),
+    }
+
+
 def child(env: dict, *args: str) -> dict:
     run = subprocess.run(  # noqa: S603 - our own module, fixed arguments
         [sys.executable, "-m", "bench.export_bench", *args],
@@ -196,32 +247,55 @@ def main(argv=None) -> int:
         "--formats", default="w3c,jsonl", help=f"comma-separated: {', '.join(FORMATS)}"
     )
     parser.add_argument("--db", default="sqlite", help="sqlite, or a postgres:// server URL")
+    parser.add_argument(
+        "--reuse", metavar="DATABASE_URL", help="an existing data set (not generated, not dropped)"
+    )
+    parser.add_argument(
+        "--server", action="store_true", help="stream from a single gunicorn worker"
+    )
+    parser.add_argument("--repeat", type=int, default=1, help="runs per format")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         kind, *rest = args.child
-        generate(int(rest[0])) if kind == "generate" else export(kind)
+        if kind == "generate":
+            generate(int(rest[0]))
+        elif kind == "login":
+            login()
+        else:
+            export(kind)
         return 0
     formats = [f for f in args.formats.split(",") if f]
     unknown = set(formats) - set(FORMATS)
     if unknown:
         parser.error(f"unknown format(s): {', '.join(sorted(unknown))}")
     with tempfile.TemporaryDirectory(prefix="factcheck-export-bench-") as tmp:
-        if args.db == "sqlite":
+        if args.reuse:
+            url, drop = args.reuse, None
+        elif args.db == "sqlite":
             url, drop = f"sqlite:///{tmp}/bench.sqlite3", None
         else:
             url, drop = _fresh_postgres(args.db)
         env = environment(url)
         try:
-            began = time.perf_counter()
-            made = child(env, "--child", "generate", str(args.claims))
-            print(
-                f"generated {made['claims']:,} claims in {made['articles']:,} articles "
-                f"({time.perf_counter() - began:.0f} s, {args.db})"
-            )
+            if not args.reuse:
+                began = time.perf_counter()
+                made = child(env, "--child", "generate", str(args.claims))
+                print(
+                    f"generated {made['claims']:,} claims in {made['articles']:,} articles "
+                    f"({time.perf_counter() - began:.0f} s, {args.db})"
+                )
+            if args.server:
+                from bench.server import environment as served_environment
+
+                env = served_environment(url)
+                signed_in = child(env, "--child", "login")
             results = []
-            for fmt in formats:
-                r = child(env, "--child", fmt)
+            for fmt in [f for f in formats for _ in range(args.repeat)]:
+                if args.server:
+                    r = served(env, fmt, signed_in, Path(tmp) / "gunicorn.log")
+                else:
+                    r = child(env, "--child", fmt)
                 results.append(r)
                 print(
                     f"{fmt:12} {r['claims']:>9,} claims  {r['seconds']:>7.1f} s  "
@@ -229,7 +303,9 @@ def main(argv=None) -> int:
                     f"peak RSS {r['peak_rss_mb']:.0f} MB "
                     f"(before export {r['rss_before_export_mb']:.0f} MB)"
                 )
-            print(json.dumps({"db": args.db.split("://")[0], "results": results}))
+            db = (args.reuse or args.db).split("://")[0].split(":")[0]
+            how = "gunicorn, 1 worker" if args.server else "test client"
+            print(json.dumps({"db": db, "via": how, "results": results}))
         finally:
             if drop:
                 drop()
