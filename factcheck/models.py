@@ -379,30 +379,41 @@ class ClaimQuerySet(models.QuerySet):
         """What the annotation page shows of each claim, as the database driver returns it.
 
         (id, start, end, kind, speaker name, statement title, summary, check_worthy, status,
-        version, created_by_id, approved verdict's rating label), unordered. The approved
-        verdict (at most one per claim: a partial UNIQUE) is joined in. The query is built by
+        version, created_by_id, approved verdict's rating label), unordered; there is at most
+        one approved verdict per claim (a partial UNIQUE). The query is built by
         the ORM but its rows are read straight from the cursor: at 1,000 claims the ORM's
         per-row work cost as much as the query. Hence ``check_worthy`` is 0/1 on SQLite and
         names are None where there is none.
         """
+        # Correlated subqueries, not joins: each is an index lookup per claim on both
+        # databases, where PostgreSQL's planner chose to hash every speaker, statement and
+        # approved verdict for joins (10 ms instead of 3.5 ms at 1,000 claims).
         rows = self.order_by().annotate(
-            approved=models.FilteredRelation(
-                "verdicts", condition=Q(verdicts__status=Verdict.Status.APPROVED)
-            )
+            speaker_name=models.Subquery(
+                Speaker.objects.filter(pk=OuterRef("speaker_id")).values("name")
+            ),
+            statement_title=models.Subquery(
+                Statement.objects.filter(pk=OuterRef("statement_id")).values("title")
+            ),
+            verdict_label=models.Subquery(
+                Verdict.objects.filter(claim=OuterRef("pk"), status=Verdict.Status.APPROVED).values(
+                    "rating__label"
+                )
+            ),
         )
         rows = rows.values_list(
             "pk",
             "start",
             "end",
             "kind",
-            "speaker__name",
-            "statement__title",
+            "speaker_name",
+            "statement_title",
             "summary",
             "check_worthy",
             "status",
             "version",
             "created_by_id",
-            "approved__rating__label",
+            "verdict_label",
         )
         sql, params = rows.query.get_compiler(self.db).as_sql()
         with connections[self.db].cursor() as cursor:
