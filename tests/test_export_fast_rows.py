@@ -20,7 +20,9 @@ from factcheck.exports import (
     batches,
     claim_row,
     claim_rows,
+    claimreview,
     jsonl,
+    rating_scale,
     raw_batches,
     w3c,
 )
@@ -111,6 +113,9 @@ def odd_claims(alice, bob, carol, dana):
     # Approved, no rationale, a rating without a value; reviewer without a full name.
     verdict = actions.save_verdict(claim=made[2], reviewer=carol, rating=unscored)
     actions.approve_verdict(verdict=verdict, by=dana)
+    # Published, said by the article's author (no speaker), on an article without a URL.
+    verdict = actions.save_verdict(claim=made[5], reviewer=bob, rating=scale[1])
+    actions.approve_verdict(verdict=verdict, by=dana)
     # An approved verdict on a claim that is not (or no longer) published: no public URL.
     Claim.objects.filter(pk=made[2].pk).update(status=Claim.Status.IN_REVIEW)
     # Submitted, not approved: no verdict in the exports.
@@ -193,4 +198,19 @@ def test_csv_lines_are_those_of_the_straightforward_encoder(odd_claims):
     for row in claim_rows(Claim.objects.order_by("pk")):
         want += writer.writerow(csv_export.csv_row(row, base_url=BASE))
     assert got.count("\r\n") >= 9 and "'=SUM(A1)" in got and "'@No URL" in got
+    assert got == want
+
+
+def test_claimreviews_are_those_of_the_full_rows(odd_claims):
+    # ClaimReview reads fewer columns than claim_rows gives by default; the same JSON.
+    got = "".join(claimreview.stream_claimreviews(Claim.objects.all(), base_url=BASE))
+    reviews = [
+        claimreview.claim_review(row, base_url=BASE, scale=rating_scale())
+        for row in claim_rows(Claim.objects.published())
+    ]
+    for review in reviews:
+        del review["@context"]
+    want = '{"@context":"https://schema.org","@graph":['
+    want += ",".join(claimreview._dumps(r) for r in reviews if r is not None) + "]}"
+    assert got.count('"ClaimReview"') == 2
     assert got == want

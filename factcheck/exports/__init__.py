@@ -118,7 +118,9 @@ VERDICT_FIELDS = [
 ]
 
 
-def attach_verdicts(rows: list[dict], where: Q | None = None) -> None:
+def attach_verdicts(
+    rows: list[dict], where: Q | None = None, *, fields=VERDICT_FIELDS, sources: bool = True
+) -> None:
     """Set ``row["verdict"]`` (the approved verdict as a dict, or None) on each claim row.
 
     ``where`` narrows the verdict query (default: the id range of ``rows``, which come in
@@ -130,7 +132,7 @@ def attach_verdicts(rows: list[dict], where: Q | None = None) -> None:
     if where is None:
         ids = [r["pk"] for r in rows]
         where = id_range(min(ids), max(ids))
-    verdicts = approved_verdicts(where)
+    verdicts = approved_verdicts(where, fields, sources=sources)
     for row in rows:
         row["verdict"] = verdicts.get(row["pk"])
 
@@ -291,10 +293,21 @@ def id_range(first: int, last: int) -> Q:
     return Q(claim_id__gte=first, claim_id__lte=last)
 
 
-def claim_rows(claims, *, limit: int | None = None) -> Iterator[dict]:
-    """Claim rows (``CLAIM_FIELDS`` plus ``verdict``) in id order, a keyset batch at a time."""
-    for rows in batches(claims.order_by("pk").values(*CLAIM_FIELDS), limit=limit):
-        attach_verdicts(rows)
+def claim_rows(
+    claims,
+    *,
+    limit: int | None = None,
+    fields=CLAIM_FIELDS,
+    verdict_fields=VERDICT_FIELDS,
+    sources: bool = True,
+) -> Iterator[dict]:
+    """Claim rows (``fields`` plus ``verdict``) in id order, a keyset batch at a time.
+
+    A format that reads less asks for less (``fields``, ``verdict_fields``, no
+    ``sources``): each value read costs, datetimes most.
+    """
+    for rows in batches(claims.order_by("pk").values(*fields), limit=limit):
+        attach_verdicts(rows, fields=verdict_fields, sources=sources)
         yield from rows
 
 

@@ -18,6 +18,27 @@ from factcheck.models import Speaker
 _dumps = json.JSONEncoder(ensure_ascii=False).encode
 CONTEXT = "https://schema.org"
 CLAIM_REVIEWED_MAX = 74  # Google asks for a claimReviewed "under 75 characters".
+# What ``claim_review`` reads of a claim row and its verdict.
+ROW_FIELDS = (
+    "pk",
+    "summary",
+    "quote",
+    "published_at",
+    "article__title",
+    "article__url",
+    "article__published_on",
+    "article__publisher",
+    "article__byline",
+    "speaker_id",
+    "speaker__name",
+    "speaker__kind",
+    "speaker__wikidata_id",
+    "statement_id",
+    "statement__title",
+    "statement__date",
+    "statement__url",
+)
+ROW_VERDICT_FIELDS = ("claim_id", "rating__label", "rating__value", "rationale", "moderated_at")
 
 
 def organization() -> dict:
@@ -104,7 +125,10 @@ def stream_claimreviews(claims, *, base_url: str) -> Iterator[str]:
     scale = rating_scale()
     yield '{"@context":"https://schema.org","@graph":['
     first = True
-    for row in claim_rows(claims.published()):
+    rows = claim_rows(
+        claims.published(), fields=ROW_FIELDS, verdict_fields=ROW_VERDICT_FIELDS, sources=False
+    )
+    for row in rows:
         review = claim_review(row, base_url=base_url, scale=scale)
         if review is None:
             continue
