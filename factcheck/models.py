@@ -390,10 +390,10 @@ class ClaimQuerySet(models.QuerySet):
         # approved verdict for joins (10 ms instead of 3.5 ms at 1,000 claims).
         rows = self.order_by().annotate(
             speaker_name=models.Subquery(
-                Speaker.objects.filter(pk=OuterRef("speaker_id")).values("name")
+                Speaker.objects.filter(pk=OuterRef("speaker_id")).order_by().values("name")
             ),
             statement_title=models.Subquery(
-                Statement.objects.filter(pk=OuterRef("statement_id")).values("title")
+                Statement.objects.filter(pk=OuterRef("statement_id")).order_by().values("title")
             ),
             verdict_label=models.Subquery(
                 Verdict.objects.filter(claim=OuterRef("pk"), status=Verdict.Status.APPROVED).values(
