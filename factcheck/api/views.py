@@ -374,11 +374,8 @@ class ClaimListQuery:
         return self
 
     def __getitem__(self, page: slice) -> list[dict]:
-        where = f"WHERE {' AND '.join(self.conditions)}" if self.conditions else ""
-        direction = "DESC" if self.descending else "ASC"
-        sql = f'{claim_list_sql()} {where} ORDER BY c."id" {direction} LIMIT %s OFFSET %s'
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*self.params, page.stop - page.start, page.start])
+            cursor.execute(*self.sql(page.start, page.stop - page.start))
             rows = cursor.fetchall()
         when = serializers.iso_datetime_writer()
         split = len(serializers.CLAIM_LIST_VALUES)
@@ -387,32 +384,41 @@ class ClaimListQuery:
             for r in rows
         ]
 
+    def sql(self, offset: int, limit: int) -> tuple[str, list]:
+        # The page's claims first, then their names and verdicts: joined to the whole table,
+        # PostgreSQL merged the claims with every approved verdict up to the page (30 ms half
+        # way through 100,000 claims, growing with the table; now 0.3 ms at any depth).
+        where = f"WHERE {' AND '.join(self.conditions)}" if self.conditions else ""
+        order = 'c."id" DESC' if self.descending else 'c."id"'
+        sql = CLAIM_LIST_SQL.format(
+            claim=Claim._meta.db_table,
+            speaker=Speaker._meta.db_table,
+            statement=Statement._meta.db_table,
+            user=get_user_model()._meta.db_table,
+            verdict=Verdict._meta.db_table,
+            rating=Rating._meta.db_table,
+            approved=Verdict.Status.APPROVED.value,
+            where=where,
+            order=order,
+        )
+        return sql, [*self.params, limit, offset]
 
-def claim_list_sql() -> str:
-    """SELECT … FROM … of ClaimListQuery: CLAIM_LIST_VALUES, then APPROVED_VERDICT_VALUES."""
-    return CLAIM_LIST_SQL.format(
-        claim=Claim._meta.db_table,
-        speaker=Speaker._meta.db_table,
-        statement=Statement._meta.db_table,
-        user=get_user_model()._meta.db_table,
-        verdict=Verdict._meta.db_table,
-        rating=Rating._meta.db_table,
-        approved=Verdict.Status.APPROVED.value,
-    )
 
-
+# CLAIM_LIST_VALUES, then APPROVED_VERDICT_VALUES (ClaimListQuery). The names are looked up
+# by key for each claim of the page: as joins, PostgreSQL hashed whole tables for 51 rows.
 CLAIM_LIST_SQL = """
 SELECT c."id", c."article_id", c."start", c."end", c."quote", c."prefix", c."suffix", c."kind",
-       c."speaker_id", sp."name", c."statement_id", st."title", c."summary", c."check_worthy",
-       c."status", c."cue_start", c."cue_end", c."source_start", c."source_end", u."username",
+       c."speaker_id", (SELECT sp."name" FROM "{speaker}" sp WHERE sp."id" = c."speaker_id"),
+       c."statement_id", (SELECT st."title" FROM "{statement}" st WHERE st."id" = c."statement_id"),
+       c."summary", c."check_worthy", c."status",
+       c."cue_start", c."cue_end", c."source_start", c."source_end",
+       (SELECT u."username" FROM "{user}" u WHERE u."id" = c."created_by_id"),
        c."created_at", c."updated_at", c."published_at", c."version",
        v."id", v."rating_id", r."label", v."rationale", v."moderated_at"
-FROM "{claim}" c
-LEFT JOIN "{speaker}" sp ON sp."id" = c."speaker_id"
-LEFT JOIN "{statement}" st ON st."id" = c."statement_id"
-LEFT JOIN "{user}" u ON u."id" = c."created_by_id"
+FROM (SELECT * FROM "{claim}" c {where} ORDER BY {order} LIMIT %s OFFSET %s) c
 LEFT JOIN "{verdict}" v ON v."claim_id" = c."id" AND v."status" = '{approved}'
 LEFT JOIN "{rating}" r ON r."id" = v."rating_id"
+ORDER BY {order}
 """
 
 
