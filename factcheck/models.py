@@ -84,6 +84,37 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(Q(title__icontains=query) | Q(publisher__icontains=query))
 
 
+def count_for(objects, related, key: str, name: str, *, by: str = "", values=()) -> list:
+    """Set ``name`` on each of ``objects`` (a page of rows) to its number of ``related`` rows.
+
+    One grouped query over the page's rows only (``related.filter(<key>__in=page)``), where
+    a ``Count`` annotation on a list's queryset made every page (and its paginator's
+    ``COUNT(*)``) join and group the whole related table. With ``by`` (a field of
+    ``related``) the counts are split by its ``values`` too: ``<name>_<value>`` each, and
+    ``<name>_total``.
+    """
+    objects = list(objects)
+    fields = [key, by] if by else [key]
+    rows = (
+        related.filter(**{f"{key}__in": [o.pk for o in objects]})
+        .order_by()
+        .values_list(*fields)
+        .annotate(n=models.Count("pk"))
+    )
+    counts: dict = {}
+    for *group, n in rows:
+        counts.setdefault(group[0], {})[group[1] if by else None] = n
+    for o in objects:
+        mine = counts.get(o.pk, {})
+        if by:
+            for value in values:
+                setattr(o, f"{name}_{value}", mine.get(value, 0))
+            setattr(o, f"{name}_total", sum(mine.values()))
+        else:
+            setattr(o, name, mine.get(None, 0))
+    return objects
+
+
 class Article(models.Model):
     title = models.CharField(max_length=300)
     url = HttpURLField(max_length=500, blank=True, default="")

@@ -33,7 +33,16 @@ from django.views.decorators.http import (
 from factcheck import actions
 from factcheck import text as textlib
 from factcheck.forms import ArticleForm, VerdictForm
-from factcheck.models import Article, Claim, Rating, Role, Speaker, Statement, Verdict
+from factcheck.models import (
+    Article,
+    Claim,
+    Rating,
+    Role,
+    Speaker,
+    Statement,
+    Verdict,
+    count_for,
+)
 from factcheck.throttle import ThrottledAuthenticationForm
 
 PAGE_SIZE = 25
@@ -122,12 +131,14 @@ def article_list(request):
         else:
             status = 413 if getattr(form, "too_large", False) else 400
     query = request.GET.get("q", "").strip()
-    articles = Article.objects.search(query).with_claim_counts().order_by("-created_at", "-id")
+    articles = Article.objects.search(query).defer("text").order_by("-created_at", "-id")
+    page = paginate(request, articles)
+    count_for(page, Claim.objects.all(), "article", "claims", by="status", values=Claim.Status)
     return render(
         request,
         "factcheck/article_list.html",
         {
-            "page": paginate(request, articles),
+            "page": page,
             "query": query,
             "form": form,
             "statuses": Claim.Status.choices,
@@ -553,15 +564,10 @@ def claim_detail(request, pk):
 @require_safe
 def speaker_list(request):
     query = request.GET.get("q", "").strip()
-    speakers = Speaker.objects.search(query).annotate(
-        num_claims=Count("claims", distinct=True),
-        num_statements=Count("statements", distinct=True),
-    )
-    return render(
-        request,
-        "factcheck/speaker_list.html",
-        {"page": paginate(request, speakers.order_by("name")), "query": query},
-    )
+    page = paginate(request, Speaker.objects.search(query).order_by("name", "pk"))
+    count_for(page, Claim.objects.all(), "speaker", "num_claims")
+    count_for(page, Statement.objects.all(), "speaker", "num_statements")
+    return render(request, "factcheck/speaker_list.html", {"page": page, "query": query})
 
 
 @desk_required()
@@ -586,16 +592,11 @@ def speaker_detail(request, pk):
 def statement_list(request):
     query = request.GET.get("q", "").strip()
     statements = (
-        Statement.objects.search(query)
-        .select_related("speaker")
-        .annotate(num_claims=Count("claims"))
-        .order_by("-date", "title", "pk")
+        Statement.objects.search(query).select_related("speaker").order_by("-date", "title", "pk")
     )
-    return render(
-        request,
-        "factcheck/statement_list.html",
-        {"page": paginate(request, statements), "query": query},
-    )
+    page = paginate(request, statements)
+    count_for(page, Claim.objects.all(), "statement", "num_claims")
+    return render(request, "factcheck/statement_list.html", {"page": page, "query": query})
 
 
 @desk_required()

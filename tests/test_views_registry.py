@@ -67,3 +67,28 @@ def test_unknown_ids_are_404(client, alice):
     client.force_login(alice)
     for url in ("/speakers/999/", "/statements/999/", "/claims/999/"):
         assert client.get(url).status_code == 404
+
+
+def test_registry_lists_count_each_rows_claims_and_statements(client, alice, claim, article):
+    """Counts are made for the page's rows only; they must still be each row's own."""
+    berg = claim.speaker
+    other = Speaker.objects.create(name="Ingrid Solberg")
+    Statement.objects.create(speaker=berg, title="Press release")
+    idle = Statement.objects.create(speaker=other, title="Nothing said")
+    start = article.text.index("ridership")
+    actions.create_claim(
+        article=article,
+        by=alice,
+        start=start,
+        end=start + 9,
+        speaker_name="Tomas Berg",
+        statement_title=claim.statement.title,
+    )
+    client.force_login(alice)
+    page = client.get("/speakers/").context["page"]
+    rows = {s.name: (s.num_statements, s.num_claims) for s in page}
+    assert rows == {"Tomas Berg": (2, 2), "Ingrid Solberg": (1, 0)}
+    page = client.get("/statements/").context["page"]
+    rows = {st.pk: st.num_claims for st in page}
+    assert rows[claim.statement_id] == 2 and rows[idle.pk] == 0
+    assert rows[Statement.objects.get(title="Press release").pk] == 0
