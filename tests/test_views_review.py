@@ -141,3 +141,25 @@ def test_a_published_claim_takes_no_more_verdicts(client, bob, carol, dana, clai
     assert 'data-testid="verdict-form"' not in html
     assert "it takes no more verdicts" in html
     assert client.post(f"/claims/{claim.pk}/", {"rating": ratings["True"].pk}).status_code == 403
+
+
+def test_a_long_queue_is_counted_only_so_far_and_still_pages_on(rf, article, alice):
+    from factcheck.views import paginate_capped
+
+    for i in range(12):
+        actions.create_claim(article=article, by=alice, start=i, end=i + 3)
+    claims = Claim.objects.order_by("pk")
+    page = paginate_capped(rf.get("/review/"), claims, size=2, cap=5)
+    assert page.paginator.capped and page.paginator.num_pages == 3  # "of 3+"
+    assert page.has_next()
+    # Asking for a later page moves the cap with it: its rows are there, and a next one.
+    page = paginate_capped(rf.get("/review/?page=4"), claims, size=2, cap=5)
+    assert page.number == 4 and [c.start for c in page] == [6, 7] and page.has_next()
+    whole = paginate_capped(rf.get("/review/"), claims, size=5, cap=100)
+    assert not whole.paginator.capped and whole.paginator.count == 12
+
+
+def test_the_queue_shows_a_chosen_filter_as_selected(client, bob, alice, article, claim):
+    client.force_login(bob)
+    html = client.get(f"/review/?speaker={claim.speaker_id}").content.decode()
+    assert f'<option value="{claim.speaker_id}" selected>Tomas Berg</option>' in html
