@@ -23,7 +23,6 @@ from django.conf import settings
 from django.db import NotSupportedError, connections
 from django.db.models import CharField, F, Func, Q
 from django.urls import reverse
-from django.utils.dateparse import parse_datetime
 
 from factcheck.models import Claim, EvidenceSource, Rating, Verdict
 
@@ -197,6 +196,35 @@ class IsoDate(Func):
         return f"to_char({sql}, %s)", (*params, "YYYY-MM-DD")
 
 
+class IsoDatetime(Func):
+    """A datetime column as ``isoformat()`` text in UTC where the database can write it.
+
+    On PostgreSQL: ``2026-03-05T12:00:00.123456+00:00`` (no fraction when it is zero), as
+    Django's aware datetime would print, without a datetime object per value (psycopg's
+    loader for them runs in Python). On SQLite the column itself: its driver makes a
+    datetime in C from the text, and ``iso_datetime`` prints it.
+    """
+
+    output_field = CharField()
+
+    def __init__(self, field: str):
+        super().__init__(F(field))
+
+    def as_sql(self, compiler, connection, **extra):
+        raise NotSupportedError(f"{type(self).__name__}: SQLite and PostgreSQL only.")
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return compiler.compile(self.source_expressions[0])
+
+    def as_postgresql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        text = f"to_char({sql} AT TIME ZONE 'UTC', %s)"
+        return (
+            f"replace({text}, '.000000', '') || '+00:00'",
+            (*params, 'YYYY-MM-DD"T"HH24:MI:SS.US'),
+        )
+
+
 def raw_rows(queryset) -> list[tuple]:
     """The rows of a ``values_list()`` queryset as the database driver returns them.
 
@@ -214,13 +242,13 @@ def raw_rows(queryset) -> list[tuple]:
 
 
 def iso_datetime(value, tz: datetime.tzinfo) -> str:
-    """``value.isoformat()`` of a raw datetime column as Django would have read it ("" for
-    NULL). SQLite's driver gives a naive datetime in the connection's time zone ``tz`` (or
-    text, which Django's own parser reads), PostgreSQL's an aware one."""
+    """``value.isoformat()`` of an ``IsoDatetime`` column as Django would have read the
+    datetime ("" for NULL). Text is already that (PostgreSQL); SQLite's driver gives a
+    naive datetime in the connection's time zone ``tz``."""
     if value is None:
         return ""
     if isinstance(value, str):
-        value = parse_datetime(value)
+        return value
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
     return value.isoformat()

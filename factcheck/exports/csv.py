@@ -14,6 +14,7 @@ from django.db import connections
 
 from factcheck.exports import (
     IsoDate,
+    IsoDatetime,
     absolute,
     approved_verdicts,
     id_range,
@@ -115,12 +116,14 @@ ROW_FIELDS = (
     "summary",
     "check_worthy",
     "status",
-    "published_at",
     "created_by__username",
-    "created_at",
-    "updated_at",
 )
-ROW_DATES = {"statement_date": IsoDate("statement__date")}
+ROW_TEXTS = {
+    "statement_date": IsoDate("statement__date"),
+    "published": IsoDatetime("published_at"),
+    "created": IsoDatetime("created_at"),
+    "updated": IsoDatetime("updated_at"),
+}
 ROW_VERDICT_FIELDS = ("claim_id", "rating__label", "rating__value", "rationale")
 
 
@@ -140,9 +143,9 @@ def stream_csv(claims, *, base_url: str) -> Iterator[str]:
     writer = csv.writer(_Line())
     yield BOM + writer.writerow(COLUMNS)
     before, after = id_route("factcheck-detail")
-    tz = connections[claims.db].timezone  # SQLite's datetimes come naive, in this zone
+    tz = connections[claims.db].timezone  # of SQLite's naive datetimes
     published_status = Claim.Status.PUBLISHED
-    for rows in raw_batches(claims.order_by("pk"), ROW_FIELDS, **ROW_DATES):
+    for rows in raw_batches(claims.order_by("pk"), ROW_FIELDS, **ROW_TEXTS):
         where = id_range(rows[0][0], rows[-1][0])
         verdicts = approved_verdicts(where, ROW_VERDICT_FIELDS, sources=False)
         for (
@@ -161,11 +164,11 @@ def stream_csv(claims, *, base_url: str) -> Iterator[str]:
             summary,
             check_worthy,
             status,
-            published_at,
             username,
+            statement_date,
+            published_at,
             created_at,
             updated_at,
-            statement_date,
         ) in rows:
             verdict = verdicts.get(pk)
             if verdict is None:
