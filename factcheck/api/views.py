@@ -334,7 +334,7 @@ class ClaimListQuery:
         conditions, params = [], []
         if Role.of(request.user) is None:  # Claim.objects.visible_to: published claims only
             conditions.append('c."status" = %s')
-            params.append(Claim.Status.PUBLISHED)
+            params.append(Claim.Status.PUBLISHED.value)
         # As in django-filter, an empty value is no filter.
         status_ = query.get("status")
         if status_:
