@@ -306,6 +306,16 @@ def _svg(height: float, parts: list[str]) -> SafeString:
     )
 
 
+TOP_ROWS = 20  # a chart of 2,000 speakers is neither readable nor small (2.6 MB at 100,000 claims)
+
+
+def top_rows(rows: list, size: int, other) -> list:
+    """The first ``size`` of ``rows`` (already in order), the rest folded by ``other(rest)``."""
+    if len(rows) <= size + 1:
+        return rows
+    return [*rows[:size], other(rows[size:])]
+
+
 def overview_charts() -> list[Chart]:
     charts = []
 
@@ -323,12 +333,22 @@ def overview_charts() -> list[Chart]:
 
     ratings, speakers = verdicts_by_speaker()
     used = [r for r in ratings if any(r.pk in counts for _, counts in speakers)]
+
+    def other_speakers(rest):
+        folded: dict[int, int] = {}
+        for _, counts in rest:
+            for rating_id, n in counts.items():
+                folded[rating_id] = folded.get(rating_id, 0) + n
+        return (f"{len(rest):,} other speakers", folded)
+
+    speakers = top_rows(speakers, TOP_ROWS, other_speakers)
     charts.append(
         Chart(
             "speakers",
             "Verdicts by rating for each speaker",
             "Submitted and approved verdicts on each speaker's claims (drafts and rejected "
-            "verdicts left out).",
+            f"verdicts left out); the {TOP_ROWS} speakers with most verdicts, then the rest "
+            "together.",
             stacked_bar_chart(
                 [
                     (name, [(r.label, counts.get(r.pk, 0), r.colour) for r in used])
@@ -345,38 +365,46 @@ def overview_charts() -> list[Chart]:
     )
 
     report = agreementlib.agreement_report()
+    fmt = agreementlib.format_coefficient
+    # Most disagreement first: those are the articles a moderator looks at.
+    ranked = sorted(report.articles, key=lambda a: (-a.stats.disagree, -a.stats.claims, a.title))
+    articles = top_rows(
+        [
+            (
+                a.title,
+                a.stats.unanimous,
+                a.stats.disagree,
+                fmt(a.stats.alpha_ordinal),
+                fmt(a.stats.fleiss),
+            )
+            for a in ranked
+        ],
+        TOP_ROWS,
+        lambda rest: (
+            f"{len(rest):,} other articles",
+            sum(r[1] for r in rest),
+            sum(r[2] for r in rest),
+            "",
+            "",
+        ),
+    )
     charts.append(
         Chart(
             "agreement",
             "Reviewer agreement per article",
             "Claims with two or more submitted verdicts: reviewers unanimous or not. "
-            f"Overall Krippendorff's alpha (ordinal) "
-            f"{agreementlib.format_coefficient(report.overall.alpha_ordinal)}, Fleiss' kappa "
-            f"{agreementlib.format_coefficient(report.overall.fleiss)}.",
+            f"Overall Krippendorff's alpha (ordinal) {fmt(report.overall.alpha_ordinal)}, "
+            f"Fleiss' kappa {fmt(report.overall.fleiss)}. The {TOP_ROWS} articles with most "
+            "disagreement, then the rest together; every article is on the agreement page.",
             stacked_bar_chart(
                 [
-                    (
-                        a.title,
-                        [
-                            ("agree", a.stats.unanimous, AGREE),
-                            ("disagree", a.stats.disagree, DISAGREE),
-                        ],
-                    )
-                    for a in report.articles
+                    (title, [("agree", agree, AGREE), ("disagree", disagree, DISAGREE)])
+                    for title, agree, disagree, _, _ in articles
                 ],
                 [("Reviewers agree", AGREE), ("Reviewers disagree", DISAGREE)],
             ),
             ["Article", "Agree", "Disagree", "Alpha (ordinal)", "Fleiss' kappa"],
-            [
-                [
-                    a.title,
-                    a.stats.unanimous,
-                    a.stats.disagree,
-                    agreementlib.format_coefficient(a.stats.alpha_ordinal),
-                    agreementlib.format_coefficient(a.stats.fleiss),
-                ]
-                for a in report.articles
-            ],
+            [list(row) for row in articles],
         )
     )
 

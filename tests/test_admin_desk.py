@@ -88,3 +88,24 @@ def test_waiting_work_drops_when_a_reviewer_submits(desk, demo, ratings):
     actions.save_verdict(claim=claim, reviewer=bob, rating=ratings["True"])
     rows = desk.get("/admin/desk/").context["charts"][3].rows
     assert rows == [["bob", 3, 0], ["carol", 4, 0]]
+
+
+def test_overview_keeps_the_top_speakers_and_folds_the_rest(desk, demo, ratings):
+    """A desk with thousands of speakers gets a readable chart: the top 20, then the rest."""
+    from django.contrib.auth.models import User
+
+    from factcheck.desk import TOP_ROWS
+
+    alice, bob = User.objects.get(username="alice"), User.objects.get(username="bob")
+    for i in range(TOP_ROWS + 3):
+        claim = actions.create_claim(
+            article=demo, by=alice, start=i, end=i + 2, speaker_name=f"Speaker {i:02}"
+        )
+        actions.save_verdict(claim=claim, reviewer=bob, rating=ratings["True"])
+    rows = desk.get("/admin/desk/").context["charts"][1].rows
+    assert len(rows) == TOP_ROWS + 1
+    folded = rows[-1]
+    # 3 demo speakers + 23 new ones, 20 shown: 6 folded, all with one verdict each but the
+    # demo's, whose verdicts rank them first.
+    assert folded[0] == "6 other speakers" and folded[-1] == 6
+    assert sum(row[-1] for row in rows) == 8 + TOP_ROWS + 3
