@@ -427,9 +427,9 @@ class ClaimQuerySet(models.QuerySet):
                 Statement.objects.filter(pk=OuterRef("statement_id")).order_by().values("title")
             ),
             verdict_label=models.Subquery(
-                Verdict.objects.filter(claim=OuterRef("pk"), status=Verdict.Status.APPROVED).values(
-                    "rating__label"
-                )
+                Verdict.objects.filter(claim=OuterRef("pk"), status=Verdict.Status.APPROVED)
+                .order_by()
+                .values("rating__label")
             ),
         )
         rows = rows.values_list(
