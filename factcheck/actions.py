@@ -120,7 +120,7 @@ def find_speaker_and_statement(
     so it can run before a write transaction.
     """
     if speaker is None and speaker_name.strip():
-        speaker = Speaker.objects.named(speaker_name).order_by("pk").first()
+        speaker = next(iter(Speaker.objects.matching(speaker_name)), None)
         if speaker is None:
             return None
     if statement is None and statement_title.strip():

@@ -364,9 +364,9 @@ def test_create_by_name_costs_no_queries_for_the_answer(
         "speaker_name": "Åsa Ødegård",
         "statement_title": "Pressekonferenz „Montag“",
     }
-    # token+user+groups, article, speaker (2), statement, BEGIN, INSERT claim, INSERT history,
+    # token+user+groups, article, speaker, statement, BEGIN, INSERT claim, INSERT history,
     # COMMIT: no verdict query and no read-back for the answer.
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(8):
         r = client.post(URL, body, format="json")
     assert r.status_code == 201 and r.json()["approved_verdict"] is None
 
