@@ -695,7 +695,12 @@ class Verdict(models.Model):
                 name="verdict_one_approved_per_claim",
             ),
         ]
-        indexes = [models.Index(fields=["status", "claim"], name="verdict_status_claim")]
+        indexes = [
+            models.Index(fields=["status", "claim"], name="verdict_status_claim"),
+            # The admin's verdict list, newest submission first: without it every page
+            # sorted all verdicts (330 ms at 60,000 on SQLite).
+            models.Index(fields=["submitted_at", "id"], name="verdict_submitted_id"),
+        ]
 
     def __str__(self):
         return f"{self.rating} by {self.reviewer} on claim {self.claim_id}"
