@@ -282,6 +282,40 @@ def raw_batches(
         after = rows[-1][0]
 
 
+class ById:
+    """Rows of a small table (speakers, statements) by id, each made into a value once.
+
+    Speakers and statements recur across claims: reading each once by id, a batch's new
+    ones at a time, costs PostgreSQL far less than joining them into every claim row (an
+    index lookup per claim). At most ``limit`` stay known (then all are forgotten and read
+    again), so memory stays bounded. Like the batches themselves, an export is no snapshot:
+    a speaker renamed while it runs may keep its old name for the rest of it.
+    """
+
+    CHUNK = 500  # ids per query
+
+    def __init__(self, model, fields, make, *, limit: int = 20_000, **formatted):
+        rows = model._base_manager.order_by().annotate(**formatted)
+        self.values = rows.values_list("pk", *fields, *formatted)
+        self.make, self.limit = make, limit
+        self.known: dict = {}
+
+    def read(self, ids) -> None:
+        """Make sure ``ids`` (None allowed) are in ``known``."""
+        known = self.known
+        missing = sorted({i for i in ids if i is not None and i not in known})
+        if not missing:
+            return
+        if len(known) + len(missing) > self.limit:
+            known.clear()
+        make = self.make
+        for start in range(0, len(missing), self.CHUNK):
+            for pk, *values in raw_rows(
+                self.values.filter(pk__in=missing[start : start + self.CHUNK])
+            ):
+                known[pk] = make(*values)
+
+
 def approved_verdicts(
     where: Q, fields=VERDICT_FIELDS, *, sources: bool = True, **formatted
 ) -> dict[int, dict]:

@@ -14,6 +14,7 @@ from json.encoder import encode_basestring
 from django.db.models import Q
 
 from factcheck.exports import (
+    ById,
     IsoDate,
     UtcTimestamp,
     absolute,
@@ -25,6 +26,7 @@ from factcheck.exports import (
     raw_rows,
 )
 from factcheck.exports.w3c import timestamp
+from factcheck.models import Speaker, Statement
 
 _dumps = json.JSONEncoder(ensure_ascii=False).encode
 ARTICLE_CHUNK = 20  # articles per query; their claims come in one more query
@@ -43,16 +45,7 @@ CLAIM_ROW_FIELDS = (
     "suffix",
     "kind",
     "speaker_id",
-    "speaker__name",
-    "speaker__kind",
-    "speaker__description",
-    "speaker__aliases",
-    "speaker__wikidata_id",
     "statement_id",
-    "statement__title",
-    "statement__kind",
-    "statement__venue",
-    "statement__url",
     "summary",
     "check_worthy",
     "status",
@@ -72,7 +65,6 @@ ROW_VERDICT_FIELDS = (
     "reviewer__last_name",
 )
 CLAIM_ROW_TEXTS = {
-    "statement_date": IsoDate("statement__date"),
     "created": UtcTimestamp("created_at"),
     "updated": UtcTimestamp("updated_at"),
     "published": UtcTimestamp("published_at"),
@@ -181,7 +173,7 @@ def _speaker_json(name, kind, description, aliases, wikidata_id) -> str:
     )
 
 
-def _statement_json(title, kind, date, venue, url) -> str:
+def _statement_json(title, kind, venue, url, date) -> str:
     return (
         f'{{"title": {_json(title)}, "kind": {_json(kind)}, "date": {_json(date)}, '
         f'"venue": {_json(venue)}, "url": {_json(url)}}}'
@@ -192,21 +184,27 @@ def _span_json(start, end) -> str:
     return "null" if start is None else f"[{start}, {end}]"
 
 
-def claim_writer(base_url: str) -> Callable[[tuple, dict | None], str]:
-    """A function (raw claim row, approved verdict or None) -> the claim's JSON.
+def claim_writer(base_url: str) -> tuple[Callable, Callable]:
+    """Two functions: ``read(rows)`` before a batch, then ``write(row, verdict)`` -> the
+    claim's JSON for each raw claim row and its approved verdict (or None).
 
     Writes exactly ``_dumps(claim_record(row, base_url=base_url))`` (held to it by
     tests/test_export_fast_rows.py) from the tuples of ``raw_batches`` or ``raw_rows``
     (``CLAIM_ROW_FIELDS`` then ``CLAIM_ROW_TEXTS``); the verdict is a dict of
     ``ROW_VERDICT_FIELDS``, ``approved_at`` and ``sources``. Speakers, statements and
-    reviewers repeat, so their JSON is written once per distinct value.
+    reviewers repeat, so their JSON is written once each (``ById``).
     """
     enc = encode_basestring
     before, after = id_route("api-export-annotation")
     iri_head = enc(base_url + before)[:-1]
     iri_tail = enc(after)[1:]
-    speakers: dict[tuple, str] = {}
-    statements: dict[tuple, str] = {}
+    speakers = ById(
+        Speaker, ["name", "kind", "description", "aliases", "wikidata_id"], _speaker_json
+    )
+    statements = ById(
+        Statement, ["title", "kind", "venue", "url"], _statement_json, iso_date=IsoDate("date")
+    )
+    speaker_json, statement_json = speakers.known, statements.known
     reviewers: dict[tuple, str] = {}
 
     def reviewer_json(username, first_name, last_name) -> str:
@@ -227,6 +225,10 @@ def claim_writer(base_url: str) -> Callable[[tuple, dict | None], str]:
             + f', "approved_at": {_json(v["approved_at"])}, "sources": {_dumps(v["sources"])}}}'
         )
 
+    def read(rows: list[tuple]) -> None:
+        speakers.read(row[8] for row in rows)
+        statements.read(row[9] for row in rows)
+
     def write(row: tuple, verdict: dict | None) -> str:
         (
             pk,
@@ -238,16 +240,7 @@ def claim_writer(base_url: str) -> Callable[[tuple, dict | None], str]:
             suffix,
             kind,
             speaker_id,
-            speaker_name,
-            speaker_kind,
-            speaker_description,
-            speaker_aliases,
-            speaker_wikidata_id,
             statement_id,
-            statement_title,
-            statement_kind,
-            statement_venue,
-            statement_url,
             summary,
             check_worthy,
             status,
@@ -256,35 +249,12 @@ def claim_writer(base_url: str) -> Callable[[tuple, dict | None], str]:
             source_start,
             source_end,
             username,
-            statement_date,
             created,
             updated,
             published,
         ) = row
-        speaker = (
-            _cached(
-                speakers,
-                (
-                    speaker_name,
-                    speaker_kind,
-                    speaker_description,
-                    speaker_aliases,
-                    speaker_wikidata_id,
-                ),
-                _speaker_json,
-            )
-            if speaker_id
-            else "null"
-        )
-        statement = (
-            _cached(
-                statements,
-                (statement_title, statement_kind, statement_date, statement_venue, statement_url),
-                _statement_json,
-            )
-            if statement_id
-            else "null"
-        )
+        speaker = speaker_json[speaker_id] if speaker_id else "null"
+        statement = statement_json[statement_id] if statement_id else "null"
         return (
             f'{{"id": {pk}, "start": {start}, "end": {end}, "quote": {enc(quote)}, '
             f'"prefix": {enc(prefix)}, "suffix": {enc(suffix)}, "kind": {enc(kind)}, '
@@ -298,7 +268,7 @@ def claim_writer(base_url: str) -> Callable[[tuple, dict | None], str]:
             f'"annotation": {iri_head}{pk}{iri_tail}}}'
         )
 
-    return write
+    return read, write
 
 
 def stream_jsonl(articles, claims, *, base_url: str) -> Iterator[str]:
@@ -308,7 +278,7 @@ def stream_jsonl(articles, claims, *, base_url: str) -> Iterator[str]:
     ``claim_writer``), from raw rows.
     """
     enc = encode_basestring
-    write = claim_writer(base_url)
+    read, write = claim_writer(base_url)
     article_before, article_after = id_route("article-detail")
     iri_head = enc(base_url + article_before)[:-1]
     iri_tail = enc(article_after)[1:]
@@ -323,6 +293,7 @@ def stream_jsonl(articles, claims, *, base_url: str) -> Iterator[str]:
             .annotate(**CLAIM_ROW_TEXTS)
             .values_list(*CLAIM_ROW_FIELDS, *CLAIM_ROW_TEXTS)
         )
+        read(spans)
         verdicts = {}
         if spans:
             # The claims' id range as well as their articles: PostgreSQL then reads the

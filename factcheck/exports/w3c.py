@@ -16,6 +16,7 @@ from json.encoder import encode_basestring
 from urllib.parse import urlencode
 
 from factcheck.exports import (
+    ById,
     UtcTimestamp,
     absolute,
     approved_verdicts,
@@ -24,6 +25,7 @@ from factcheck.exports import (
     id_route,
     raw_batches,
 )
+from factcheck.models import Speaker, Statement
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 
@@ -125,9 +127,7 @@ ROW_FIELDS = (
     "article__url",
     "kind",
     "speaker_id",
-    "speaker__name",
     "statement_id",
-    "statement__title",
     "summary",
     "quote",
     "prefix",
@@ -149,14 +149,16 @@ ROW_VERDICT_FIELDS = (
 )
 
 
-def annotation_writer(base_url: str) -> Callable[[tuple, dict | None], str]:
-    """A function (raw claim row, approved verdict or None) -> the Annotation's JSON.
+def annotation_writer(base_url: str) -> tuple[Callable, Callable]:
+    """Two functions: ``read(rows)`` before a batch, then ``write(row, verdict)`` -> the
+    Annotation's JSON for each raw claim row and its approved verdict (or None).
 
     Writes exactly ``_dumps(annotation(row, base_url=base_url, context=False))`` (the test
     in tests/test_export_fast_rows.py holds it to that) from the tuples of ``raw_batches``
     (``ROW_FIELDS`` then ``ROW_STAMPS``): the fixed parts of the document are written once
     here, and each row only escapes its strings, as ``json`` does (``encode_basestring``
-    is the escaper ``json`` itself uses with ``ensure_ascii=False``).
+    is the escaper ``json`` itself uses with ``ensure_ascii=False``). Speakers' and
+    statements' bodies are written once each (``ById``).
     """
     enc = encode_basestring
     before, after = id_route("api-export-annotation")
@@ -172,6 +174,9 @@ def annotation_writer(base_url: str) -> Callable[[tuple, dict | None], str]:
     verdict_head = ", " + body_head + PURPOSE_VERDICT + '", "value": '
     rationale_head = ", " + body_head + PURPOSE_RATIONALE + '", "value": '
     body_tail = ', "format": "text/plain"}'
+    speakers = ById(Speaker, ["name"], lambda name: speaker_head + enc(name) + body_tail)
+    statements = ById(Statement, ["title"], lambda title: statement_head + enc(title) + body_tail)
+    speaker_body, statement_body = speakers.known, statements.known
     agents: dict[tuple, str] = {}  # a desk has few users; bounded below all the same
 
     def agent_json(username: str, first: str, last: str) -> str:
@@ -184,6 +189,10 @@ def annotation_writer(base_url: str) -> Callable[[tuple, dict | None], str]:
             known = agents[key] = _dumps(agent(username, name))
         return known
 
+    def read(rows: list[tuple]) -> None:
+        speakers.read(row[4] for row in rows)
+        statements.read(row[5] for row in rows)
+
     def write(row: tuple, verdict: dict | None) -> str:
         (
             pk,
@@ -191,9 +200,7 @@ def annotation_writer(base_url: str) -> Callable[[tuple, dict | None], str]:
             url,
             kind,
             speaker_id,
-            speaker,
             statement_id,
-            statement,
             summary,
             quote,
             prefix,
@@ -208,9 +215,9 @@ def annotation_writer(base_url: str) -> Callable[[tuple, dict | None], str]:
         ) = row
         body = kind_head + enc(kind) + body_tail
         if speaker_id:
-            body += speaker_head + enc(speaker) + body_tail
+            body += speaker_body[speaker_id]
         if statement_id:
-            body += statement_head + enc(statement) + body_tail
+            body += statement_body[statement_id]
         if summary:
             body += summary_head + enc(summary) + body_tail
         if verdict is not None:
@@ -235,13 +242,14 @@ def annotation_writer(base_url: str) -> Callable[[tuple, dict | None], str]:
             f'{{"type": "TextPositionSelector", "start": {start}, "end": {end}}}]}}{creator}}}'
         )
 
-    return write
+    return read, write
 
 
 def annotations_json(claims, *, base_url: str, limit: int | None = None) -> Iterator[tuple]:
     """(claim id, Annotation JSON without ``@context``) for ``claims`` in id order."""
-    write = annotation_writer(base_url)
+    read, write = annotation_writer(base_url)
     for rows in raw_batches(claims.order_by("pk"), ROW_FIELDS, limit=limit, **ROW_STAMPS):
+        read(rows)
         where = id_range(rows[0][0], rows[-1][0])
         verdicts = approved_verdicts(where, ROW_VERDICT_FIELDS, sources=False)
         get = verdicts.get
