@@ -16,6 +16,7 @@ from django.db.models import Q
 from factcheck import actions
 from factcheck.exports import (
     CLAIM_FIELDS,
+    ById,
     attach_verdicts,
     batches,
     claim_row,
@@ -214,3 +215,21 @@ def test_claimreviews_are_those_of_the_full_rows(odd_claims):
     want += ",".join(claimreview._dumps(r) for r in reviews if r is not None) + "]}"
     assert got.count('"ClaimReview"') == 2
     assert got == want
+
+
+def test_by_id_reads_each_row_once_and_forgets_beyond_its_limit(
+    odd_claims, django_assert_num_queries
+):
+    ids = sorted(Speaker.objects.values_list("pk", flat=True))
+    assert len(ids) == 3
+    speakers = ById(Speaker, ["name"], str.upper, limit=2)
+    with django_assert_num_queries(1):
+        speakers.read([ids[0], None, ids[0]])
+    with django_assert_num_queries(0):
+        speakers.read([ids[0]])
+    # Over the limit: the known ones are forgotten, and this batch's all read again.
+    with django_assert_num_queries(1):
+        speakers.read([ids[0], ids[1], ids[2]])
+    assert speakers.known == {
+        pk: name.upper() for pk, name in Speaker.objects.values_list("pk", "name")
+    }

@@ -303,11 +303,14 @@ class ById:
     def read(self, ids) -> None:
         """Make sure ``ids`` (None allowed) are in ``known``."""
         known = self.known
-        missing = sorted({i for i in ids if i is not None and i not in known})
+        wanted = {i for i in ids if i is not None}
+        missing = wanted.difference(known)
         if not missing:
             return
         if len(known) + len(missing) > self.limit:
-            known.clear()
+            known.clear()  # and read all of this batch's again
+            missing = wanted
+        missing = sorted(missing)
         make = self.make
         for start in range(0, len(missing), self.CHUNK):
             for pk, *values in raw_rows(
