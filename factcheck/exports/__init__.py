@@ -6,10 +6,13 @@ data and no database cursor stays open while a slow client reads. The API
 (``factcheck.api.exports``) and ``manage.py export`` share these modules.
 
 Two ways to read a claim: ``claim_rows`` gives dicts with Python values (one claim's page,
-ClaimReview, CSV), and ``raw_batches`` gives the database's own tuples for the bulk
-exports (W3C, JSONL), with datetimes and dates already written as text by the database:
-Django's per-value converters and a datetime object per value would cost more than
-writing the export. Each bulk writer is pinned to its straightforward counterpart by
+ClaimReview), and ``raw_batches`` gives the database driver's own tuples for the bulk
+exports (W3C, JSONL, CSV), with datetimes and dates written as text by the database
+(``UtcTimestamp``, ``IsoDate``, ``IsoDatetime``) and speakers and statements read once
+by id (``ById``): Django's per-value converters, a datetime object per value and a JSON
+encoder walking a dict per claim cost more than the rest of the export. Each bulk writer
+fills a prebuilt template and is held byte for byte to the straightforward encoder
+(``w3c.annotation``, ``jsonl.article_record``, ``csv.csv_row``) by
 tests/test_export_fast_rows.py.
 """
 
