@@ -421,8 +421,7 @@ def iso_datetime_writer():
 
     Naive values are the database's (SQLite through a plain cursor), in its time zone.
     """
-    zone = timezone.get_current_timezone()
-    database_zone = connection.timezone
+    zone, database_zone = timezone.get_current_timezone(), connection.timezone
 
     def when(value):
         if value.tzinfo is None:
@@ -436,7 +435,12 @@ def iso_datetime_writer():
             value = value.astimezone(datetime.UTC).replace(tzinfo=None)
         return value.isoformat() + "Z"
 
-    return when_utc if str(zone) == str(database_zone) == "UTC" else when
+    return when_utc if writes_utc() else when
+
+
+def writes_utc() -> bool:
+    """Whether DRF writes datetimes in UTC (``Z``) and the database keeps them in UTC."""
+    return str(timezone.get_current_timezone()) == str(connection.timezone) == "UTC"
 
 
 def claim_data(row: Sequence, verdict: Sequence | None, when) -> dict:

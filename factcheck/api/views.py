@@ -374,22 +374,28 @@ class ClaimListQuery:
         return self
 
     def __getitem__(self, page: slice) -> list[dict]:
+        # PostgreSQL writes the times as DRF would (in UTC): psycopg's loader for them runs in
+        # Python, 150 a page. SQLite's driver parses them cheaply; they are written here.
+        database_writes_times = connection.vendor == "postgresql" and serializers.writes_utc()
         with connection.cursor() as cursor:
-            cursor.execute(*self.sql(page.start, page.stop - page.start))
+            cursor.execute(*self.sql(page.start, page.stop - page.start, database_writes_times))
             rows = cursor.fetchall()
-        when = serializers.iso_datetime_writer()
+        when = str if database_writes_times else serializers.iso_datetime_writer()
         split = len(serializers.CLAIM_LIST_VALUES)
         return [
             serializers.claim_data(r[:split], r[split:] if r[split] is not None else None, when)
             for r in rows
         ]
 
-    def sql(self, offset: int, limit: int) -> tuple[str, list]:
+    def sql(self, offset: int, limit: int, times_as_text: bool = False) -> tuple[str, list]:
         # The page's claims first, then their names and verdicts: joined to the whole table,
         # PostgreSQL merged the claims with every approved verdict up to the page (30 ms half
         # way through 100,000 claims, growing with the table; now 0.3 ms at any depth).
         where = f"WHERE {' AND '.join(self.conditions)}" if self.conditions else ""
         order = 'c."id" DESC' if self.descending else 'c."id"'
+        times = {name: f'{table}."{name}"' for table, name in TIMES}
+        if times_as_text:
+            times = {name: DRF_UTC_TEXT.format(column) for name, column in times.items()}
         sql = CLAIM_LIST_SQL.format(
             claim=Claim._meta.db_table,
             speaker=Speaker._meta.db_table,
@@ -400,6 +406,7 @@ class ClaimListQuery:
             approved=Verdict.Status.APPROVED.value,
             where=where,
             order=order,
+            **times,
         )
         return sql, [*self.params, limit, offset]
 
@@ -413,13 +420,19 @@ SELECT c."id", c."article_id", c."start", c."end", c."quote", c."prefix", c."suf
        c."summary", c."check_worthy", c."status",
        c."cue_start", c."cue_end", c."source_start", c."source_end",
        (SELECT u."username" FROM "{user}" u WHERE u."id" = c."created_by_id"),
-       c."created_at", c."updated_at", c."published_at", c."version",
-       v."id", v."rating_id", r."label", v."rationale", v."moderated_at"
+       {created_at}, {updated_at}, {published_at}, c."version",
+       v."id", v."rating_id", r."label", v."rationale", {moderated_at}
 FROM (SELECT * FROM "{claim}" c {where} ORDER BY {order} LIMIT %s OFFSET %s) c
 LEFT JOIN "{verdict}" v ON v."claim_id" = c."id" AND v."status" = '{approved}'
 LEFT JOIN "{rating}" r ON r."id" = v."rating_id"
 ORDER BY {order}
 """
+TIMES = [("c", "created_at"), ("c", "updated_at"), ("c", "published_at"), ("v", "moderated_at")]
+# PostgreSQL: a timestamp as DRF writes it in UTC (2026-03-05T12:00:00.123456Z, no fraction
+# when it is zero; NULL stays NULL).
+DRF_UTC_TEXT = (
+    "replace(to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), '.000000', '') || 'Z'"
+)
 
 
 class ClaimViewSet(
