@@ -371,14 +371,16 @@ def claim_counts_for(article_ids, request) -> dict[int, dict]:
         Claim.objects.visible_to(user)
         .filter(article_id__in=article_ids)
         .values("article_id", "status")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))  # not COUNT(id): an index on (article, status) covers it
         .order_by()
     )
     counts: dict[int, dict] = {}
-    for row in rows:
-        entry = counts.setdefault(row["article_id"], claim_counts_row())
-        entry[row["status"]] = row["n"]
-        entry["total"] += row["n"]
+    for article_id, status_, n in rows.values_list("article_id", "status", "n"):
+        entry = counts.get(article_id)
+        if entry is None:  # not setdefault: a new row (and Status.values) per group is slow
+            entry = counts[article_id] = claim_counts_row()
+        entry[status_] = n
+        entry["total"] += n
     return counts
 
 
