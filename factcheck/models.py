@@ -99,7 +99,7 @@ def count_for(objects, related, key: str, name: str, *, by: str = "", values=())
         related.filter(**{f"{key}__in": [o.pk for o in objects]})
         .order_by()
         .values_list(*fields)
-        .annotate(n=models.Count("pk"))
+        .annotate(n=models.Count("*"))  # COUNT(*): an index on (key, by) answers it alone
     )
     counts: dict = {}
     for *group, n in rows:
@@ -487,7 +487,11 @@ class Claim(models.Model):
         PUBLISHED = "published", "Published"
         REJECTED = "rejected", "Rejected"
 
-    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="claims")
+    # The foreign keys' own indexes would be prefixes of Meta.indexes below: left out, so a
+    # claim written updates three indexes fewer.
+    article = models.ForeignKey(
+        Article, on_delete=models.PROTECT, related_name="claims", db_index=False
+    )
     start = models.IntegerField(help_text="Code-point offset of the first character.")
     end = models.IntegerField(help_text="Code-point offset just past the last character.")
     quote = models.TextField(help_text="Exactly article.text[start:end].")
@@ -501,9 +505,15 @@ class Claim(models.Model):
         on_delete=models.PROTECT,
         related_name="claims",
         help_text="Empty means the article's author.",
+        db_index=False,
     )
     statement = models.ForeignKey(
-        Statement, null=True, blank=True, on_delete=models.PROTECT, related_name="claims"
+        Statement,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="claims",
+        db_index=False,
     )
     cue_start = models.IntegerField(null=True, blank=True)
     cue_end = models.IntegerField(null=True, blank=True)
@@ -533,6 +543,8 @@ class Claim(models.Model):
         ordering = ["article_id", "start", "-end", "pk"]
         indexes = [
             models.Index(fields=["article", "start"], name="claim_article_start"),
+            # Claim counts by status for a page of articles, from the index alone.
+            models.Index(fields=["article", "status"], name="claim_article_status"),
             models.Index(fields=["status", "id"], name="claim_status_id"),
             models.Index(fields=["speaker", "id"], name="claim_speaker_id"),
             models.Index(fields=["statement", "id"], name="claim_statement_id"),

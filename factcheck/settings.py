@@ -117,6 +117,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
                 "PRAGMA synchronous=NORMAL;"
                 "PRAGMA busy_timeout=20000;"
                 "PRAGMA foreign_keys=ON;"
+                # Fold the WAL back every ~40 MB instead of every 4 MB: the checkpoint runs
+                # in the COMMIT that crosses the line (an fsync of WAL and database), and at
+                # the default it fell on every ~50th claim created, the slowest 2 %.
+                "PRAGMA wal_autocheckpoint=10000;"
             ),
         }
     )
@@ -201,7 +205,8 @@ FACTCHECK_BASE_URL = os.environ.get("FACTCHECK_BASE_URL", "http://127.0.0.1:8000
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's token check, in one query with the user's groups (factcheck.api.auth).
+        "factcheck.api.auth.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [

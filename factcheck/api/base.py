@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import functools
-
 import orjson
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
-from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.drainage import set_override
-from rest_framework import authentication, exceptions, status
-from rest_framework.authtoken.models import Token
+from rest_framework import exceptions, status
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.renderers import JSONRenderer
@@ -22,6 +17,7 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from factcheck.actions import StaleVersion
+from factcheck.api.auth import TokenAuthentication
 from factcheck.models import Role
 
 # Ids are database integers; anything else is a 404 before it reaches a query.
@@ -70,57 +66,9 @@ class FactcheckAPIMixin:
         return exception_handler
 
 
-class TokenAuthentication(authentication.TokenAuthentication):
-    """DRF's ``Authorization: Token <key>``, checked in one query that also reads the user's
-    groups, so the role checks that follow (``Role.of``) need no query of their own.
-
-    DRF's own check costs two queries per request (the token with its user, then the groups)
-    and, through ``select_related``, more CPU than a whole page of claims takes to write.
-    """
-
-    def authenticate_credentials(self, key):
-        users = get_user_model()
-        rows = list(users.objects.raw(token_user_sql(), [key]))
-        if not rows:
-            raise exceptions.AuthenticationFailed(_("Invalid token."))
-        user = rows[0]
-        if not user.is_active:
-            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
-        # What Role.of would read with its own query (see factcheck.models.Role).
-        user._factcheck_groups = {row.__dict__.pop("group_name") for row in rows} - {None}
-        return user, Token(key=key, user=user)
-
-
-# The same "tokenAuth" scheme in the schema as DRF's class, which the views outside this
-# package still use: tell drf-spectacular the two are one component, not a name collision.
+# The same "tokenAuth" scheme in the schema as DRF's own class (should a view name that one):
+# tell drf-spectacular the two are one component, not a name collision.
 set_override(TokenAuthentication, "suppress_collision_warning", True)
-
-
-@functools.cache
-def token_user_sql() -> str:
-    """The user holding a token, one row per group they are in (``group_name`` NULL if none)."""
-    user = get_user_model()._meta
-    groups = user.get_field("groups")
-    return USER_OF_KEY_SQL.format(
-        columns=", ".join(f'u."{f.column}"' for f in user.concrete_fields),
-        token=Token._meta.db_table,
-        user=user.db_table,
-        user_id=user.pk.column,
-        user_groups=groups.m2m_db_table(),
-        user_groups_user=groups.m2m_column_name(),
-        user_groups_group=groups.m2m_reverse_name(),
-        group=groups.related_model._meta.db_table,
-    )
-
-
-USER_OF_KEY_SQL = """
-SELECT {columns}, g."name" AS "group_name"
-FROM "{token}" t
-INNER JOIN "{user}" u ON u."{user_id}" = t."user_id"
-LEFT JOIN "{user_groups}" ug ON ug."{user_groups_user}" = t."user_id"
-LEFT JOIN "{group}" g ON g."id" = ug."{user_groups_group}"
-WHERE t."key" = %s
-"""
 
 
 class RolePermission(BasePermission):
