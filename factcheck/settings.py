@@ -145,6 +145,9 @@ CACHES = {
     )
 }
 
+# Django's ModelBackend, with the session's user read together with their groups (one query).
+AUTHENTICATION_BACKENDS = ["factcheck.auth.RoleModelBackend"]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
