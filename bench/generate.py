@@ -440,6 +440,11 @@ def main(argv=None) -> None:
     parser.add_argument("--scale", type=float, default=1.0, help="1 = 100,000 claims")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--json", help="write the data set's facts and credentials here")
+    parser.add_argument(
+        "--refresh",
+        action="store_true",
+        help="no data: migrate a kept data set and renew the credentials in --json",
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     import django
@@ -450,6 +455,16 @@ def main(argv=None) -> None:
     began = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
     migrated = time.perf_counter() - began
+    if args.refresh:
+        # Code since the data set was made may have new migrations or a new auth backend
+        # (a session names the backend that signed it in).
+        with open(args.json, encoding="utf-8") as f:
+            report = json.load(f)
+        report["credentials"] = credentials(report["dataset"]["users"])
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump(report, f, indent=2)
+        print(f"migrated and renewed credentials in {time.perf_counter() - began:.1f} s")
+        return
     data = generate(Size.scaled(args.scale), seed=args.seed, progress=print)
     print(
         f"loaded {sum(data.rows.values()):,} rows in {data.seconds:.1f} s: "

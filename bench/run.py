@@ -357,6 +357,9 @@ def run_one(db: str, args) -> dict:
         if args.reuse and facts_path.exists():
             say(f"{db}: reusing the data set in {url}")
             facts = json.loads(facts_path.read_text())
+            env["SECRET_KEY"] = facts["secret_key"]
+            run_python("bench.generate", env, "--refresh", "--json", str(facts_path))
+            facts = json.loads(facts_path.read_text())
         else:
             say(f"{db}: generating scale {args.scale:g} into {url}")
             done = run_python(
