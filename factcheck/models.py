@@ -418,37 +418,39 @@ class ClaimQuerySet(models.QuerySet):
         """
         # Correlated subqueries, not joins: each is an index lookup per claim on both
         # databases, where PostgreSQL's planner chose to hash every speaker, statement and
-        # approved verdict for joins (10 ms instead of 3.5 ms at 1,000 claims).
-        rows = self.order_by().annotate(
-            speaker_name=models.Subquery(
-                Speaker.objects.filter(pk=OuterRef("speaker_id")).order_by().values("name")
-            ),
-            statement_title=models.Subquery(
-                Statement.objects.filter(pk=OuterRef("statement_id")).order_by().values("title")
-            ),
-            verdict_label=models.Subquery(
-                Verdict.objects.filter(claim=OuterRef("pk"), status=Verdict.Status.APPROVED)
-                .order_by()
-                .values("rating__label")
-            ),
-        )
-        rows = rows.values_list(
-            "pk",
+        # approved verdict for joins (10 ms instead of 3.5 ms at 1,000 claims). They are
+        # written around the ORM's query of the claims (which carries the caller's filters):
+        # built as ORM subqueries they cost more to compile than the rows cost to read.
+        base = self.order_by().values_list(
+            "id",
             "start",
             "end",
             "kind",
-            "speaker_name",
-            "statement_title",
+            "speaker_id",
+            "statement_id",
             "summary",
             "check_worthy",
             "status",
             "version",
             "created_by_id",
-            "verdict_label",
         )
-        sql, params = rows.query.get_compiler(self.db).as_sql()
+        sql, params = base.query.get_compiler(self.db).as_sql()
+        q = connections[self.db].ops.quote_name
+        speaker, statement = q(Speaker._meta.db_table), q(Statement._meta.db_table)
+        verdict, rating = q(Verdict._meta.db_table), q(Rating._meta.db_table)
+        # Only table names (from the models) and the ORM's own SQL are put into the text;
+        # every value is a parameter.
+        sql = (
+            f'SELECT c."id", c."start", c."end", c."kind", '  # noqa: S608 - see above
+            f'(SELECT s."name" FROM {speaker} s WHERE s."id" = c."speaker_id"), '
+            f'(SELECT t."title" FROM {statement} t WHERE t."id" = c."statement_id"), '
+            f'c."summary", c."check_worthy", c."status", c."version", c."created_by_id", '
+            f'(SELECT r."label" FROM {verdict} v INNER JOIN {rating} r ON r."id" = v."rating_id"'
+            f' WHERE v."claim_id" = c."id" AND v."status" = %s) '
+            f"FROM ({sql}) c"
+        )
         with connections[self.db].cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(sql, (Verdict.Status.APPROVED.value, *params))
             return cursor.fetchall()
 
     def with_relations(self):
