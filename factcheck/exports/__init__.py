@@ -291,9 +291,11 @@ class ById:
 
     Speakers and statements recur across claims: reading each once by id, a batch's new
     ones at a time, costs PostgreSQL far less than joining them into every claim row (an
-    index lookup per claim). At most ``limit`` stay known (then all are forgotten and read
-    again), so memory stays bounded. Like the batches themselves, an export is no snapshot:
-    a speaker renamed while it runs may keep its old name for the rest of it.
+    index lookup per claim) — and about as much where nearly every claim names another
+    (the bench data: 100,000 statements drawn at random). At most ``limit`` stay known
+    (then all are forgotten and read again), so memory stays bounded. Like the batches
+    themselves, an export is no snapshot: a speaker renamed while it runs may keep its old
+    name for the rest of it.
     """
 
     CHUNK = 500  # ids per query (SQLite)
