@@ -191,31 +191,13 @@ CLAIM_COLUMNS = (
 
 
 def claim_rows(claims, user) -> list[tuple]:
-    """``claims`` as rows of ``CLAIM_COLUMNS``: plain values, one query.
-
-    The script builds the highlights and the side panel from these and the article text it
-    already has, so the page's cost does not grow with template work per claim. Quotes are
-    not sent: they are the text between ``start`` and ``end``.
-    """
+    """``claims`` as rows of ``CLAIM_COLUMNS`` for ``user`` (whether they may edit each)."""
     moderator = Role.has(user, Role.MODERATOR)
-    annotator = moderator or Role.has(user, Role.ANNOTATOR)
-    # Approved verdicts are seen by every desk member; the script sorts the rows.
-    rows = claims.annotation_rows()
-    me, is_open = user.pk, Claim.Status.OPEN
-    return [
-        (
-            *row[:4],
-            row[4] or "",
-            row[5] or "",
-            row[6],
-            bool(row[7]),
-            row[8],
-            row[9],
-            moderator or (annotator and row[10] == me and row[8] == is_open),
-            row[11] or "",
-        )
-        for row in rows
-    ]
+    return claims.annotation_page_rows(
+        moderator=moderator,
+        annotator=moderator or Role.has(user, Role.ANNOTATOR),
+        user_id=user.pk,
+    )
 
 
 def claim_row(claim: Claim, user) -> dict:
@@ -262,10 +244,16 @@ def render_with_parts(request, template_name: str, context: dict, parts: dict[st
 @require_safe
 def article_detail(request, pk):
     article = get_object_or_404(Article, pk=pk)
-    claims = claim_rows(article.claims.visible_to(request.user), request.user)
+    user = request.user
+    moderator = Role.has(user, Role.MODERATOR)
+    claims, count = article.claims.visible_to(user).annotation_json(
+        moderator=moderator,
+        annotator=moderator or Role.has(user, Role.ANNOTATOR),
+        user_id=user.pk,
+    )
     page_data = {
         "columns": CLAIM_COLUMNS,
-        "claims": claims,
+        "claims": orjson.Fragment(claims),  # rows of CLAIM_COLUMNS, written by the database
         "kinds": {str(value): str(label) for value, label in Claim.Kind.choices},
         "statuses": {str(value): str(label) for value, label in Claim.Status.choices},
         "claimUrl": reverse("claim-detail", args=[0]),
@@ -279,7 +267,7 @@ def article_detail(request, pk):
     return render_with_parts(
         request,
         "factcheck/article_detail.html",
-        {"article": article, "claim_count": len(claims), "kinds": Claim.Kind.choices},
+        {"article": article, "claim_count": count, "kinds": Claim.Kind.choices},
         {
             "article_text": escape(article.text).encode(),
             "page_data": json_for_script(page_data),

@@ -308,3 +308,35 @@ def test_every_claim_reads_back_as_its_quote():
     for c in claims:
         assert "".join(p for p, cs in pieces if c in cs) == text[c.start : c.end]
     assert unescape(render_highlighted(text, claims)) == text
+
+
+def test_the_database_writes_the_page_rows_as_python_does(
+    alice, mallory, bob, dana, eve, article, claim, ratings
+):
+    """The page's rows come from SQL (annotation_json); one saved claim's from Python
+    (claim_rows). Both must say the same, for every kind of row and user."""
+    from factcheck.models import Role
+    from factcheck.views import claim_rows
+
+    odd = 'Tab\there, "quotes", back\\slash, newline\n, \x01 control, emoji 😀, </script> & é'
+    actions.create_claim(article=article, by=alice, start=0, end=5, summary=odd)
+    unworthy = actions.create_claim(
+        article=article, by=mallory, start=2, end=9, speaker_name="Ingrid Solberg"
+    )
+    actions.update_claim(claim=unworthy, by=mallory, check_worthy=False)
+    verdict = actions.save_verdict(
+        claim=claim, reviewer=bob, rating=ratings["Mostly true"], rationale="Checked."
+    )
+    actions.approve_verdict(verdict=verdict, by=dana)
+    for user in (alice, mallory, bob, dana, eve):
+        moderator = Role.has(user, Role.MODERATOR)
+        annotator = moderator or Role.has(user, Role.ANNOTATOR)
+        claims = article.claims.all()
+        text, count = claims.annotation_json(
+            moderator=moderator, annotator=annotator, user_id=user.pk
+        )
+        from_sql = sorted(json.loads(text))
+        from_python = sorted(list(row) for row in claim_rows(claims, user))
+        assert from_sql == from_python, user
+        assert count == 3
+    assert claims.none().annotation_json(moderator=True, annotator=True, user_id=1) == (b"[]", 0)
