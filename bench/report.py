@@ -18,7 +18,8 @@ PLANS = (
     "admin claim list, old ordering (-created_at, -id)",
     "admin claim list, ordering -id",
     "review queue page (oldest first by id)",
-    "review queue count",
+    "review queue count (at most 1,001)",
+    "article page: claims of the long article",
 )
 
 
