@@ -436,12 +436,18 @@ def review_queue(request):
         value = request.GET.get(name, "")
         if value.isdigit():
             filters[name] = int(value)
-    claims = (
-        queue.filter(**filters)
+    # The page's ids first, from the claims table alone (oldest first: ids grow with creation),
+    # then those claims with their relations. Joined in one query, SQLite's planner could
+    # start from the articles and sort the whole queue (100 ms at 100,000 claims).
+    ids = queue.filter(**filters).order_by("pk").values_list("pk", flat=True)
+    page = paginate_capped(request, ids)
+    rows = (
+        Claim.objects.filter(pk__in=list(page.object_list))
         .with_relations()
         .defer("article__text")  # the cards show the title; a text can be a megabyte
-        .order_by("pk")  # oldest first: ids grow with creation, and the key needs no sort
+        .in_bulk()
     )
+    page.object_list = [rows[pk] for pk in page.object_list if pk in rows]
     # The filters offer what the head of the queue holds: a queue of 100,000 claims would
     # otherwise scan them all three times and list every speaker and statement.
     ids = list(queue.order_by("pk").values_list("pk", flat=True)[:OPTION_ROWS])
@@ -459,7 +465,7 @@ def review_queue(request):
         request,
         "factcheck/review_queue.html",
         {
-            "page": paginate_capped(request, claims),
+            "page": page,
             "filters": [
                 (name, option_list(opts), str(filters.get(name, "")))
                 for name, opts in options.items()
