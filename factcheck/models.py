@@ -549,10 +549,13 @@ class ClaimQuerySet(models.QuerySet):
                 f'(SELECT t."title" FROM {statement} t'  # noqa: S608
                 ' WHERE t."id" = c."statement_id")'
             ),
+            # Only a published claim has an approved verdict (the actions keep the two
+            # together): a quarter of the claims to look up instead of all of them.
             "verdict": (
-                f'(SELECT r."label" FROM {verdict} v INNER JOIN {rating} r'  # noqa: S608
+                f"(CASE WHEN c.\"status\" = '{Claim.Status.PUBLISHED}' THEN "  # noqa: S608
+                f'(SELECT r."label" FROM {verdict} v INNER JOIN {rating} r'
                 f' ON r."id" = v."rating_id"'
-                f' WHERE v."claim_id" = c."id" AND v."status" = \'{approved}\')'
+                f' WHERE v."claim_id" = c."id" AND v."status" = \'{approved}\') END)'
             ),
         }
         return sql, params, lookups
