@@ -32,26 +32,23 @@ class RoleModelBackend(ModelBackend):
         return user if self.user_can_authenticate(user) else None
 
 
-@functools.cache
-def user_sql() -> str:
-    """The user with a given id, one row per group they are in (``group_name`` NULL if none)."""
+def users_with_groups_sql(*, where: str, join: str = "") -> str:
+    """The columns of the users ``where`` (the user table is ``u``; ``join`` may add tables),
+    one row per group each is in, its name as ``group_name`` (NULL if in none)."""
     user = get_user_model()._meta
     groups = user.get_field("groups")
-    return USER_SQL.format(
-        columns=", ".join(f'u."{f.column}"' for f in user.concrete_fields),
-        user=user.db_table,
-        user_id=user.pk.column,
-        user_groups=groups.m2m_db_table(),
-        user_groups_user=groups.m2m_column_name(),
-        user_groups_group=groups.m2m_reverse_name(),
-        group=groups.related_model._meta.db_table,
+    columns = ", ".join(f'u."{f.column}"' for f in user.concrete_fields)
+    return (
+        f'SELECT {columns}, g."name" AS "group_name" FROM "{user.db_table}" u {join} '  # noqa: S608
+        f'LEFT JOIN "{groups.m2m_db_table()}" ug '
+        f'ON ug."{groups.m2m_column_name()}" = u."{user.pk.column}" '
+        f'LEFT JOIN "{groups.related_model._meta.db_table}" g '
+        f'ON g."id" = ug."{groups.m2m_reverse_name()}" '
+        f"WHERE {where}"
     )
 
 
-USER_SQL = """
-SELECT {columns}, g."name" AS "group_name"
-FROM "{user}" u
-LEFT JOIN "{user_groups}" ug ON ug."{user_groups_user}" = u."{user_id}"
-LEFT JOIN "{group}" g ON g."id" = ug."{user_groups_group}"
-WHERE u."{user_id}" = %s
-"""
+@functools.cache
+def user_sql() -> str:
+    """The user with a given id."""
+    return users_with_groups_sql(where=f'u."{get_user_model()._meta.pk.column}" = %s')

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
+from factcheck.auth import users_with_groups_sql
+
 
 class TokenAuthentication(authentication.TokenAuthentication):
     """DRF's ``Authorization: Token <key>``, checked in one query that also reads the user's
@@ -36,25 +38,8 @@ class TokenAuthentication(authentication.TokenAuthentication):
 @functools.cache
 def token_user_sql() -> str:
     """The user holding a token, one row per group they are in (``group_name`` NULL if none)."""
-    user = get_user_model()._meta
-    groups = user.get_field("groups")
-    return USER_OF_KEY_SQL.format(
-        columns=", ".join(f'u."{f.column}"' for f in user.concrete_fields),
-        token=Token._meta.db_table,
-        user=user.db_table,
-        user_id=user.pk.column,
-        user_groups=groups.m2m_db_table(),
-        user_groups_user=groups.m2m_column_name(),
-        user_groups_group=groups.m2m_reverse_name(),
-        group=groups.related_model._meta.db_table,
+    pk = get_user_model()._meta.pk.column
+    return users_with_groups_sql(
+        join=f'INNER JOIN "{Token._meta.db_table}" t ON t."user_id" = u."{pk}"',
+        where='t."key" = %s',
     )
-
-
-USER_OF_KEY_SQL = """
-SELECT {columns}, g."name" AS "group_name"
-FROM "{token}" t
-INNER JOIN "{user}" u ON u."{user_id}" = t."user_id"
-LEFT JOIN "{user_groups}" ug ON ug."{user_groups_user}" = t."user_id"
-LEFT JOIN "{group}" g ON g."id" = ug."{user_groups_group}"
-WHERE t."key" = %s
-"""

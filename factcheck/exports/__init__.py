@@ -157,11 +157,8 @@ def batches(queryset, size: int = CHUNK_SIZE, *, limit: int | None = None) -> It
         after = last["pk"] if isinstance(last, dict) else last.pk
 
 
-class UtcTimestamp(Func):
-    """A datetime column as RFC 3339 text in UTC, ``2026-03-05T12:00:00Z``, by the database.
-
-    The text ``w3c.timestamp`` makes of the same value (seconds truncated, never rounded).
-    """
+class DatabaseText(Func):
+    """A column written as text by the database, SQLite and PostgreSQL each their own way."""
 
     output_field = CharField()
 
@@ -170,6 +167,13 @@ class UtcTimestamp(Func):
 
     def as_sql(self, compiler, connection, **extra):
         raise NotSupportedError(f"{type(self).__name__}: SQLite and PostgreSQL only.")
+
+
+class UtcTimestamp(DatabaseText):
+    """A datetime column as RFC 3339 text in UTC, ``2026-03-05T12:00:00Z``, by the database.
+
+    The text ``w3c.timestamp`` makes of the same value (seconds truncated, never rounded).
+    """
 
     def as_sqlite(self, compiler, connection, **extra):
         sql, params = compiler.compile(self.source_expressions[0])
@@ -180,16 +184,8 @@ class UtcTimestamp(Func):
         return f"to_char({sql} AT TIME ZONE 'UTC', %s)", (*params, 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
 
 
-class IsoDate(Func):
+class IsoDate(DatabaseText):
     """A date column as ``date.isoformat()`` text (``2026-03-05``), by the database."""
-
-    output_field = CharField()
-
-    def __init__(self, field: str):
-        super().__init__(F(field))
-
-    def as_sql(self, compiler, connection, **extra):
-        raise NotSupportedError(f"{type(self).__name__}: SQLite and PostgreSQL only.")
 
     def as_sqlite(self, compiler, connection, **extra):
         sql, params = compiler.compile(self.source_expressions[0])
@@ -200,7 +196,7 @@ class IsoDate(Func):
         return f"to_char({sql}, %s)", (*params, "YYYY-MM-DD")
 
 
-class IsoDatetime(Func):
+class IsoDatetime(DatabaseText):
     """A datetime column as ``isoformat()`` text in UTC where the database can write it.
 
     On PostgreSQL: ``2026-03-05T12:00:00.123456+00:00`` (no fraction when it is zero), as
@@ -208,14 +204,6 @@ class IsoDatetime(Func):
     loader for them runs in Python). On SQLite the column itself: its driver makes a
     datetime in C from the text, and ``iso_datetime`` prints it.
     """
-
-    output_field = CharField()
-
-    def __init__(self, field: str):
-        super().__init__(F(field))
-
-    def as_sql(self, compiler, connection, **extra):
-        raise NotSupportedError(f"{type(self).__name__}: SQLite and PostgreSQL only.")
 
     def as_sqlite(self, compiler, connection, **extra):
         return compiler.compile(self.source_expressions[0])
