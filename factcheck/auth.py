@@ -19,17 +19,23 @@ class RoleModelBackend(ModelBackend):
     group names ``Role.of`` caches, so a page's role checks need no query."""
 
     def get_user(self, user_id):
-        users = get_user_model()
         try:
-            pk = users._meta.pk.to_python(user_id)
+            pk = get_user_model()._meta.pk.to_python(user_id)
         except ValidationError:
             return None
-        rows = list(users._default_manager.raw(user_sql(), [pk]))
-        if not rows:
-            return None
-        user = rows[0]
-        user._factcheck_groups = {row.__dict__.pop("group_name") for row in rows} - {None}
-        return user if self.user_can_authenticate(user) else None
+        user = user_with_groups(user_sql(), [pk])
+        return user if user is not None and self.user_can_authenticate(user) else None
+
+
+def user_with_groups(sql: str, params) -> object | None:
+    """The user ``sql`` (from ``users_with_groups_sql``) finds, or None, with the group names
+    ``Role.of`` would otherwise read with a query of its own (see factcheck.models.Role)."""
+    rows = list(get_user_model()._default_manager.raw(sql, params))
+    if not rows:
+        return None
+    user = rows[0]
+    user._factcheck_groups = {row.__dict__.pop("group_name") for row in rows} - {None}
+    return user
 
 
 def users_with_groups_sql(*, where: str, join: str = "") -> str:

@@ -190,14 +190,18 @@ CLAIM_COLUMNS = (
 )
 
 
+def editing_rights(user) -> dict:
+    """What decides which claims ``user`` may edit, as the claim-row queries take it."""
+    return {
+        "moderator": Role.has(user, Role.MODERATOR),
+        "annotator": Role.has(user, Role.ANNOTATOR),  # moderators included
+        "user_id": user.pk,
+    }
+
+
 def claim_rows(claims, user) -> list[tuple]:
     """``claims`` as rows of ``CLAIM_COLUMNS`` for ``user`` (whether they may edit each)."""
-    moderator = Role.has(user, Role.MODERATOR)
-    return claims.annotation_page_rows(
-        moderator=moderator,
-        annotator=moderator or Role.has(user, Role.ANNOTATOR),
-        user_id=user.pk,
-    )
+    return claims.annotation_page_rows(**editing_rights(user))
 
 
 def claim_row(claim: Claim, user) -> dict:
@@ -244,13 +248,8 @@ def render_with_parts(request, template_name: str, context: dict, parts: dict[st
 @require_safe
 def article_detail(request, pk):
     article = get_object_or_404(Article, pk=pk)
-    user = request.user
-    moderator = Role.has(user, Role.MODERATOR)
-    claims, count = article.claims.visible_to(user).annotation_json(
-        moderator=moderator,
-        annotator=moderator or Role.has(user, Role.ANNOTATOR),
-        user_id=user.pk,
-    )
+    rights = editing_rights(request.user)
+    claims, count = article.claims.visible_to(request.user).annotation_json(**rights)
     page_data = {
         "columns": CLAIM_COLUMNS,
         "claims": orjson.Fragment(claims),  # rows of CLAIM_COLUMNS, written by the database
@@ -262,7 +261,7 @@ def article_detail(request, pk):
         "deleteUrl": reverse("claim-delete", args=[0]),
         "speakersUrl": reverse("suggest-speakers"),
         "statementsUrl": reverse("suggest-statements"),
-        "canAnnotate": Role.has(request.user, Role.ANNOTATOR),
+        "canAnnotate": rights["annotator"],
     }
     return render_with_parts(
         request,

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
-from factcheck.auth import users_with_groups_sql
+from factcheck.auth import user_with_groups, users_with_groups_sql
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
@@ -23,15 +23,11 @@ class TokenAuthentication(authentication.TokenAuthentication):
     """
 
     def authenticate_credentials(self, key):
-        users = get_user_model()
-        rows = list(users.objects.raw(token_user_sql(), [key]))
-        if not rows:
+        user = user_with_groups(token_user_sql(), [key])
+        if user is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
-        user = rows[0]
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
-        # What Role.of would read with its own query (see factcheck.models.Role).
-        user._factcheck_groups = {row.__dict__.pop("group_name") for row in rows} - {None}
         return user, Token(key=key, user=user)
 
 

@@ -142,19 +142,27 @@ def attach_verdicts(
 
 def batches(queryset, size: int = CHUNK_SIZE, *, limit: int | None = None) -> Iterator[list]:
     """``queryset`` (ordered by pk; models or values() dicts) in lists, by keyset."""
+
+    def last_pk(row):
+        return row["pk"] if isinstance(row, dict) else row.pk
+
+    yield from _by_keyset(queryset, list, last_pk, size, limit)
+
+
+def _by_keyset(queryset, read, last_pk, size: int, limit: int | None) -> Iterator[list]:
+    """Pages of ``queryset`` (ordered by pk) read by ``read``, each after the last one's pk."""
     after, taken = None, 0
     while limit is None or taken < limit:
         page = queryset if after is None else queryset.filter(pk__gt=after)
         want = size if limit is None else min(size, limit - taken)
-        rows = list(page[:want])
+        rows = read(page[:want])
         if not rows:
             return
         yield rows
         taken += len(rows)
         if len(rows) < want:
             return
-        last = rows[-1]
-        after = last["pk"] if isinstance(last, dict) else last.pk
+        after = last_pk(rows[-1])
 
 
 class DatabaseText(Func):
@@ -260,18 +268,7 @@ def raw_batches(
     names += list(values.query.annotation_select)
     if names != [*fields, *formatted]:  # a guard: raw rows must match the caller's unpacking
         raise ValueError(f"Unexpected column order {names}")
-    after, taken = None, 0
-    while limit is None or taken < limit:
-        page = values if after is None else values.filter(pk__gt=after)
-        want = size if limit is None else min(size, limit - taken)
-        rows = raw_rows(page[:want])
-        if not rows:
-            return
-        yield rows
-        taken += len(rows)
-        if len(rows) < want:
-            return
-        after = rows[-1][0]
+    yield from _by_keyset(values, raw_rows, lambda row: row[0], size, limit)
 
 
 class ById:
