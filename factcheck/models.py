@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import orjson
 from django.conf import settings
-from django.core.exceptions import EmptyResultSet, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator, URLValidator
-from django.db import connections, models
+from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -407,159 +406,6 @@ class ClaimQuerySet(models.QuerySet):
     def in_text_order(self):
         return self.order_by("start", "-end", "pk")
 
-    def annotation_rows(self) -> list[tuple]:
-        """What the annotation page shows of each claim, as the database driver returns it.
-
-        (id, start, end, kind, speaker name, statement title, summary, check_worthy, status,
-        version, created_by_id, approved verdict's rating label), unordered; there is at most
-        one approved verdict per claim (a partial UNIQUE). The query is built by
-        the ORM but its rows are read straight from the cursor: at 1,000 claims the ORM's
-        per-row work cost as much as the query. Hence ``check_worthy`` is 0/1 on SQLite and
-        names are None where there is none.
-        """
-        try:
-            base, params, look = self._annotation_parts()
-        except EmptyResultSet:  # .none(), or a filter nothing can match
-            return []
-        sql = (
-            f'SELECT c."id", c."start", c."end", c."kind", {look["speaker"]}, '  # noqa: S608
-            f'{look["statement"]}, c."summary", c."check_worthy", c."status", c."version", '
-            f'c."created_by_id", {look["verdict"]} FROM ({base}) c'
-        )
-        with connections[self.db].cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
-
-    def annotation_page_rows(self, *, moderator: bool, annotator: bool, user_id) -> list[tuple]:
-        """``annotation_rows`` as the annotation page sends them: names "" where none,
-        ``check_worthy`` a boolean, and in place of created_by_id whether this user may edit
-        the claim (a moderator any; an annotator their own open ones)."""
-        is_open = Claim.Status.OPEN
-        return [
-            (
-                *row[:4],
-                row[4] or "",
-                row[5] or "",
-                row[6],
-                bool(row[7]),
-                row[8],
-                row[9],
-                moderator or (annotator and row[10] == user_id and row[8] == is_open),
-                row[11] or "",
-            )
-            for row in self.annotation_rows()
-        ]
-
-    def annotation_json(self, *, moderator: bool, annotator: bool, user_id) -> tuple[bytes, int]:
-        """``annotation_page_rows`` as a JSON array of arrays, and how many rows there are.
-
-        On SQLite the database writes the JSON (json_group_array, in C): at 1,000 claims,
-        making the rows in Python and encoding them cost a quarter of the page. PostgreSQL's
-        json_build_array cost its server more than that saves (5.6 vs 4.3 ms a query), so
-        there the database shapes the rows (names, whether editable) and orjson encodes them
-        as they come; any other database goes through ``annotation_page_rows``. A test holds
-        these ways together.
-        """
-        vendor = connections[self.db].vendor
-        if vendor not in ("sqlite", "postgresql"):
-            rows = self.annotation_page_rows(
-                moderator=moderator, annotator=annotator, user_id=user_id
-            )
-            return orjson.dumps(rows), len(rows)
-        sqlite = vendor == "sqlite"
-
-        def boolean(sql: str) -> str:  # SQLite has no JSON booleans but json('true')
-            return f"json(CASE WHEN {sql} THEN 'true' ELSE 'false' END)" if sqlite else sql
-
-        if moderator:
-            editable = "TRUE"
-        elif annotator and user_id is not None:
-            editable = (
-                f'(c."created_by_id" = {int(user_id)} AND c."status" = \'{Claim.Status.OPEN}\')'
-            )
-        else:
-            editable = "FALSE"
-        try:
-            base, params, look = self._annotation_parts()
-        except EmptyResultSet:  # .none(), or a filter nothing can match
-            return b"[]", 0
-        columns = ", ".join(
-            [
-                'c."id"',
-                'c."start"',
-                'c."end"',
-                'c."kind"',
-                f"COALESCE({look['speaker']}, '')",
-                f"COALESCE({look['statement']}, '')",
-                'c."summary"',
-                boolean('c."check_worthy"'),
-                'c."status"',
-                'c."version"',
-                boolean(editable),
-                f"COALESCE({look['verdict']}, '')",
-            ]
-        )
-        with connections[self.db].cursor() as cursor:
-            if sqlite:
-                cursor.execute(
-                    f"SELECT COUNT(*), json_group_array(json_array({columns})) FROM ({base}) c",  # noqa: S608
-                    params,
-                )
-                count, data = cursor.fetchone()
-                return data.encode(), count
-            # PostgreSQL: the rows come shaped (names "" where none, editable worked out)
-            # and are encoded as they are.
-            cursor.execute(f"SELECT {columns} FROM ({base}) c", params)  # noqa: S608
-            rows = cursor.fetchall()
-        return orjson.dumps(rows), len(rows)
-
-    def _annotation_parts(self) -> tuple[str, tuple, dict[str, str]]:
-        """The ORM's query of these claims (SQL to select from, as ``c``, and its params)
-        and the SQL of the three lookups per claim over it.
-
-        Correlated subqueries, not joins: each is an index lookup per claim on both
-        databases, where PostgreSQL's planner chose to hash every speaker, statement and
-        approved verdict for joins (10 ms instead of 3.5 ms at 1,000 claims). They are
-        written around the ORM's query (which carries the caller's filters): built as ORM
-        subqueries they cost more to compile than the rows cost to read. Only table names
-        from the models, code constants and the ORM's own SQL go into the text; values from
-        outside are the ORM's parameters.
-        """
-        base = self.order_by().values_list(
-            "id",
-            "start",
-            "end",
-            "kind",
-            "speaker_id",
-            "statement_id",
-            "summary",
-            "check_worthy",
-            "status",
-            "version",
-            "created_by_id",
-        )
-        sql, params = base.query.get_compiler(self.db).as_sql()
-        q = connections[self.db].ops.quote_name
-        speaker, statement = q(Speaker._meta.db_table), q(Statement._meta.db_table)
-        verdict, rating = q(Verdict._meta.db_table), q(Rating._meta.db_table)
-        approved = Verdict.Status.APPROVED.value
-        lookups = {
-            "speaker": f'(SELECT s."name" FROM {speaker} s WHERE s."id" = c."speaker_id")',  # noqa: S608
-            "statement": (
-                f'(SELECT t."title" FROM {statement} t'  # noqa: S608
-                ' WHERE t."id" = c."statement_id")'
-            ),
-            # Only a published claim has an approved verdict (the actions keep the two
-            # together): a quarter of the claims to look up instead of all of them.
-            "verdict": (
-                f"(CASE WHEN c.\"status\" = '{Claim.Status.PUBLISHED}' THEN "  # noqa: S608
-                f'(SELECT r."label" FROM {verdict} v INNER JOIN {rating} r'
-                f' ON r."id" = v."rating_id"'
-                f' WHERE v."claim_id" = c."id" AND v."status" = \'{approved}\') END)'
-            ),
-        }
-        return sql, params, lookups
-
     def with_relations(self):
         return self.select_related("article", "speaker", "statement", "statement__speaker")
 
@@ -741,14 +587,23 @@ class Claim(models.Model):
         verdicts = cached if cached is not None else self.verdicts.all()
         return next((v for v in verdicts if v.status == Verdict.Status.APPROVED), None)
 
-    def is_editable_by(self, user) -> bool:
+    @classmethod
+    def editable_condition(cls, user) -> bool | Q:
+        """Which claims ``user`` may edit: True (all), False (none), or the condition on a
+        claim's row. The one statement of the rule; ``is_editable_by`` and the readers'
+        ``editable`` (claim_read) both evaluate it."""
         if Role.has(user, Role.MODERATOR):
             return True
-        return (
-            Role.has(user, Role.ANNOTATOR)
-            and self.created_by_id == user.pk
-            and self.status == Claim.Status.OPEN
-        )
+        if Role.has(user, Role.ANNOTATOR):
+            return Q(created_by_id=user.pk, status=Claim.Status.OPEN)
+        return False
+
+    def is_editable_by(self, user) -> bool:
+        condition = Claim.editable_condition(user)
+        if isinstance(condition, bool):
+            return condition
+        # A Q of plain field=value terms (see editable_condition), checked on this row.
+        return all(getattr(self, name) == value for name, value in condition.children)
 
 
 # --------------------------------------------------------------------------- verdicts

@@ -31,7 +31,7 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from factcheck import actions
+from factcheck import actions, claim_read
 from factcheck import text as textlib
 from factcheck.forms import ArticleForm, VerdictForm
 from factcheck.models import (
@@ -172,42 +172,16 @@ def article_list(request):
     )
 
 
-# What the annotation script gets of each claim, as one array per claim in this order (the
-# page sends a thousand of them: arrays keep the JSON and its encoding small).
-CLAIM_COLUMNS = (
-    "id",
-    "start",
-    "end",
-    "kind",
-    "speaker",
-    "statement",
-    "summary",
-    "check_worthy",
-    "status",
-    "version",
-    "editable",
-    "verdict",
-)
-
-
-def editing_rights(user) -> dict:
-    """What decides which claims ``user`` may edit, as the claim-row queries take it."""
-    return {
-        "moderator": Role.has(user, Role.MODERATOR),
-        "annotator": Role.has(user, Role.ANNOTATOR),  # moderators included
-        "user_id": user.pk,
-    }
-
-
-def claim_rows(claims, user) -> list[tuple]:
-    """``claims`` as rows of ``CLAIM_COLUMNS`` for ``user`` (whether they may edit each)."""
-    return claims.annotation_page_rows(**editing_rights(user))
+def page_claims(claims, user) -> list[dict]:
+    """``claims`` as the annotation page's script gets them: the fields ``claim_read``
+    declares for the page, by name (the API's names), with ``editable`` for ``user``."""
+    return claim_read.ClaimReader(claim_read.PAGE, user).read(claims)
 
 
 def claim_row(claim: Claim, user) -> dict:
-    """One claim as a ``CLAIM_COLUMNS`` object, for the answer to a save."""
-    (row,) = claim_rows(Claim.objects.filter(pk=claim.pk), user)
-    return dict(zip(CLAIM_COLUMNS, row, strict=True))
+    """One claim as the page's script gets it, for the answer to a save."""
+    (row,) = page_claims(Claim.objects.filter(pk=claim.pk), user)
+    return row
 
 
 def json_for_script(value) -> bytes:
@@ -248,11 +222,9 @@ def render_with_parts(request, template_name: str, context: dict, parts: dict[st
 @require_safe
 def article_detail(request, pk):
     article = get_object_or_404(Article, pk=pk)
-    rights = editing_rights(request.user)
-    claims, count = article.claims.visible_to(request.user).annotation_json(**rights)
+    claims = page_claims(article.claims.visible_to(request.user), request.user)
     page_data = {
-        "columns": CLAIM_COLUMNS,
-        "claims": orjson.Fragment(claims),  # rows of CLAIM_COLUMNS, written by the database
+        "claims": claims,
         "kinds": {str(value): str(label) for value, label in Claim.Kind.choices},
         "statuses": {str(value): str(label) for value, label in Claim.Status.choices},
         "claimUrl": reverse("claim-detail", args=[0]),
@@ -261,12 +233,12 @@ def article_detail(request, pk):
         "deleteUrl": reverse("claim-delete", args=[0]),
         "speakersUrl": reverse("suggest-speakers"),
         "statementsUrl": reverse("suggest-statements"),
-        "canAnnotate": rights["annotator"],
+        "canAnnotate": Role.has(request.user, Role.ANNOTATOR),
     }
     return render_with_parts(
         request,
         "factcheck/article_detail.html",
-        {"article": article, "claim_count": count, "kinds": Claim.Kind.choices},
+        {"article": article, "claim_count": len(claims), "kinds": Claim.Kind.choices},
         {
             "article_text": escape(article.text).encode(),
             "page_data": json_for_script(page_data),

@@ -6,7 +6,6 @@ Writes go through ``factcheck.actions``; serializers only parse and present.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
 
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -16,6 +15,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from factcheck import claim_read
 from factcheck.models import (
     Article,
     Claim,
@@ -152,74 +152,77 @@ class RatingSerializer(serializers.ModelSerializer):
 # --------------------------------------------------------------------------- claims
 
 
-class ApprovedVerdictSerializer(serializers.ModelSerializer):
-    rating_label = serializers.CharField(source="rating.label", read_only=True)
+TYPE_FIELDS = {
+    int: serializers.IntegerField,
+    str: serializers.CharField,
+    bool: serializers.BooleanField,
+    datetime.datetime: serializers.DateTimeField,
+    datetime.date: serializers.DateField,
+}
 
-    class Meta:
-        model = Verdict
-        fields = ["id", "rating", "rating_label", "rationale", "moderated_at"]
-        read_only_fields = fields
+
+def declared_fields(declaration) -> dict:
+    """Read-only serializer fields for the API's fields of a claim_read declaration."""
+    return {
+        f.name: TYPE_FIELDS[f.type](read_only=True, allow_null=f.null, help_text=f.help or None)
+        for f in claim_read.fields_for(claim_read.API, declaration)
+    }
 
 
-class ClaimSerializer(serializers.ModelSerializer):
-    """A claim as read: the span in code points, with its quote and context."""
+class ApprovedVerdictSerializer(serializers.Serializer):
+    """The approved verdict beside a claim (``claim_read.APPROVED_VERDICT``)."""
 
-    speaker_name = serializers.SerializerMethodField()
-    statement_title = serializers.SerializerMethodField()
-    created_by = UsernameField()
-    approved_verdict = serializers.SerializerMethodField()
+    def get_fields(self):
+        return declared_fields(claim_read.APPROVED_VERDICT)
 
-    class Meta:
-        model = Claim
-        fields = [
-            "id",
-            "article",
-            "start",
-            "end",
-            "quote",
-            "prefix",
-            "suffix",
-            "kind",
-            "speaker",
-            "speaker_name",
-            "statement",
-            "statement_title",
-            "summary",
-            "check_worthy",
-            "status",
-            "cue_start",
-            "cue_end",
-            "source_start",
-            "source_end",
-            "approved_verdict",
-            "created_by",
-            "created_at",
-            "updated_at",
-            "published_at",
-            "version",
-        ]
-        read_only_fields = fields
 
-    def get_speaker_name(self, claim) -> str:
-        return claim.speaker.name if claim.speaker_id else ""
+class ClaimSerializer(serializers.Serializer):
+    """A claim as read: the fields ``claim_read.CLAIM`` declares for the API.
 
-    def get_statement_title(self, claim) -> str:
-        return claim.statement.title if claim.statement_id else ""
+    It describes the shape (the schema is built from it) and writes rows through
+    ``claim_api_data``, the one writer of a claim row for the API.
+    """
 
-    @extend_schema_field(ApprovedVerdictSerializer(allow_null=True))
-    def get_approved_verdict(self, claim):
-        verdict = claim.approved_verdict
-        if verdict is None:
-            return None
-        # Built by hand: a nested serializer per row costs more than the rest of the row.
-        return {
-            "id": verdict.pk,
-            "rating": verdict.rating_id,
-            "rating_label": verdict.rating.label,
-            "rationale": verdict.rationale,
-            "moderated_at": verdict.moderated_at
-            and serializers.DateTimeField().to_representation(verdict.moderated_at),
-        }
+    def get_fields(self):
+        fields = declared_fields(claim_read.CLAIM)
+        fields["approved_verdict"] = ApprovedVerdictSerializer(read_only=True, allow_null=True)
+        return fields
+
+    def to_representation(self, instance):
+        return claim_api_data([instance])[0]
+
+
+def claim_api_data(rows: list[dict]) -> list[dict]:
+    """Claim rows (``claim_read.ClaimReader(API)``) as the API writes them: every declared
+    API field by name, times as DRF writes them, and the approved verdict."""
+    when = iso_datetime_writer()
+    claim_fields = [
+        (f.name, f.type is datetime.datetime) for f in claim_read.fields_for(claim_read.API)
+    ]
+    verdict_fields = [
+        (f.name, f.type is datetime.datetime)
+        for f in claim_read.fields_for(claim_read.API, claim_read.APPROVED_VERDICT)
+    ]
+
+    def shaped(row: dict, fields) -> dict:
+        data = {}
+        for name, is_time in fields:
+            value = row[name]
+            data[name] = when(value) if is_time and value is not None else value
+        return data
+
+    out = []
+    for row in rows:
+        data = shaped(row, claim_fields)
+        verdict = row["approved_verdict"]
+        data["approved_verdict"] = None if verdict is None else shaped(verdict, verdict_fields)
+        out.append(data)
+    return out
+
+
+def read_claims(claims, user) -> list[dict]:
+    """``claims`` as the API shows them to ``user`` (one query, and one for verdicts)."""
+    return claim_api_data(claim_read.ClaimReader(claim_read.API, user).read(claims))
 
 
 class _ClaimInputBase(serializers.Serializer):
@@ -384,39 +387,6 @@ def claim_counts_for(article_ids, request) -> dict[int, dict]:
     return counts
 
 
-# The claim list is read as plain values and written by hand (same JSON as ClaimSerializer):
-# a page of model instances with four related objects each costs several times more.
-# In the order of ClaimSerializer's fields, less approved_verdict (read on its own).
-CLAIM_LIST_VALUES = [
-    "id",
-    "article_id",
-    "start",
-    "end",
-    "quote",
-    "prefix",
-    "suffix",
-    "kind",
-    "speaker_id",
-    "speaker__name",
-    "statement_id",
-    "statement__title",
-    "summary",
-    "check_worthy",
-    "status",
-    "cue_start",
-    "cue_end",
-    "source_start",
-    "source_end",
-    "created_by__username",
-    "created_at",
-    "updated_at",
-    "published_at",
-    "version",
-]
-# The approved verdict's part of a claim row.
-APPROVED_VERDICT_VALUES = ["id", "rating_id", "rating__label", "rationale", "moderated_at"]
-
-
 def iso_datetime_writer():
     """DRF's DateTimeField output (ISO 8601 in the current zone, UTC as ``Z``), the zone
     looked up once rather than once per value (200 values on a page of claims).
@@ -443,115 +413,3 @@ def iso_datetime_writer():
 def writes_utc() -> bool:
     """Whether DRF writes datetimes in UTC (``Z``) and the database keeps them in UTC."""
     return str(timezone.get_current_timezone()) == str(connection.timezone) == "UTC"
-
-
-def claim_data(row: Sequence, verdict: Sequence | None, when) -> dict:
-    """One claim as ClaimSerializer writes it, from a row of CLAIM_LIST_VALUES and the
-    approved verdict's APPROVED_VERDICT_VALUES (or None)."""
-    (
-        pk,
-        article,
-        start,
-        end,
-        quote,
-        prefix,
-        suffix,
-        kind,
-        speaker,
-        speaker_name,
-        statement,
-        statement_title,
-        summary,
-        check_worthy,
-        status,
-        cue_start,
-        cue_end,
-        source_start,
-        source_end,
-        created_by,
-        created_at,
-        updated_at,
-        published_at,
-        version,
-    ) = row
-    if verdict is not None:
-        verdict_id, rating, rating_label, rationale, moderated_at = verdict
-        verdict = {
-            "id": verdict_id,
-            "rating": rating,
-            "rating_label": rating_label,
-            "rationale": rationale,
-            "moderated_at": moderated_at and when(moderated_at),
-        }
-    return {
-        "id": pk,
-        "article": article,
-        "start": start,
-        "end": end,
-        "quote": quote,
-        "prefix": prefix,
-        "suffix": suffix,
-        "kind": kind,
-        "speaker": speaker,
-        "speaker_name": speaker_name or "",
-        "statement": statement,
-        "statement_title": statement_title or "",
-        "summary": summary,
-        "check_worthy": check_worthy,
-        "status": status,
-        "cue_start": cue_start,
-        "cue_end": cue_end,
-        "source_start": source_start,
-        "source_end": source_end,
-        "approved_verdict": verdict,
-        "created_by": created_by,
-        "created_at": when(created_at),
-        "updated_at": when(updated_at),
-        "published_at": published_at and when(published_at),
-        "version": version,
-    }
-
-
-def new_claim_data(claim: Claim) -> dict:
-    """``ClaimSerializer`` output for a claim just made (so without verdicts), from the
-    instance in hand: its article, speaker, statement and author are loaded."""
-    row = (
-        claim.pk,
-        claim.article_id,
-        claim.start,
-        claim.end,
-        claim.quote,
-        claim.prefix,
-        claim.suffix,
-        str(claim.kind),  # a model default is a Choices member (a str subclass)
-        claim.speaker_id,
-        claim.speaker.name if claim.speaker_id else "",
-        claim.statement_id,
-        claim.statement.title if claim.statement_id else "",
-        claim.summary,
-        claim.check_worthy,
-        str(claim.status),
-        claim.cue_start,
-        claim.cue_end,
-        claim.source_start,
-        claim.source_end,
-        claim.created_by.get_username() if claim.created_by_id else None,
-        claim.created_at,
-        claim.updated_at,
-        claim.published_at,
-        claim.version,
-    )
-    return claim_data(row, None, iso_datetime_writer())
-
-
-def claim_rows_data(rows: list[Sequence]) -> list[dict]:
-    """``ClaimSerializer`` output for rows of CLAIM_LIST_VALUES, with one query for the
-    approved verdicts."""
-    when = iso_datetime_writer()
-    verdicts = {
-        v[0]: v[1:]
-        for v in Verdict.objects.filter(
-            claim_id__in=[r[0] for r in rows], status=Verdict.Status.APPROVED
-        ).values_list("claim_id", *APPROVED_VERDICT_VALUES)
-    }
-    return [claim_data(r, verdicts.get(r[0]), when) for r in rows]

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.db import connection, transaction
-from django.db.models import Prefetch
+from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework import filters as drf_filters
@@ -19,7 +15,7 @@ from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
-from factcheck import actions
+from factcheck import actions, claim_read
 from factcheck.api import filters, serializers
 from factcheck.api.base import (
     ID_PATTERN,
@@ -289,13 +285,6 @@ class RatingViewSet(
 # --------------------------------------------------------------------------- claims
 
 
-def approved_verdicts() -> Prefetch:
-    return Prefetch(
-        "verdicts",
-        queryset=Verdict.objects.filter(status=Verdict.Status.APPROVED).select_related("rating"),
-    )
-
-
 def _pair(data: dict, name: str):
     start, end = data.pop(f"{name}_start", None), data.pop(f"{name}_end", None)
     if (start is None) != (end is None):
@@ -303,136 +292,6 @@ def _pair(data: dict, name: str):
             {f"{name}_start": f"Give both {name}_start and {name}_end."}
         )
     return (start, end) if start is not None else None
-
-
-class ClaimListQuery:
-    """A page of the claims list in one SQL query, for the common requests: no search, no
-    ordering, at most the filters below with plain values (anything else takes the general path,
-    which also answers every error).
-
-    The claim comes with its speaker's name, its statement's title, its author's username and
-    its approved verdict (at most one per claim: a unique constraint), already written as
-    ClaimSerializer writes it. Building the query with the ORM, running django-filter and
-    paging a queryset cost more than reading and writing the 50 rows.
-
-    It offers what CursorPage asks of a queryset ordered by id (``order_by``, ``filter`` on
-    the position, a slice), so the cursor and the next/previous links are DRF's own.
-    """
-
-    PARAMS = {"cursor", "page_size", "status", "speaker", "article", "statement"}
-    ID_FILTERS = {"speaker": "speaker_id", "article": "article_id", "statement": "statement_id"}
-    NUMBER = re.compile(r"[1-9][0-9]{0,17}")
-
-    def __init__(self, conditions: list[str], params: list):
-        self.conditions, self.params, self.descending = conditions, params, False
-
-    @classmethod
-    def for_request(cls, request, paginator) -> ClaimListQuery | None:
-        query = request.query_params
-        if not cls.PARAMS.issuperset(query) or any(len(query.getlist(k)) > 1 for k in query):
-            return None
-        conditions, params = [], []
-        if Role.of(request.user) is None:  # Claim.objects.visible_to: published claims only
-            conditions.append('c."status" = %s')
-            params.append(Claim.Status.PUBLISHED.value)
-        # As in django-filter, an empty value is no filter.
-        status_ = query.get("status")
-        if status_:
-            if status_ not in Claim.Status.values:
-                return None
-            conditions.append('c."status" = %s')
-            params.append(status_)
-        for name, column in cls.ID_FILTERS.items():
-            value = query.get(name)
-            if value:
-                if not cls.NUMBER.fullmatch(value):
-                    return None
-                conditions.append(f'c."{column}" = %s')
-                params.append(int(value))
-        if "cursor" in query:
-            try:
-                cursor = paginator.decode_cursor(request)
-            except exceptions.APIException:
-                return None
-            if cursor.position is not None and not cls.NUMBER.fullmatch(cursor.position):
-                return None
-        return cls(conditions, params)
-
-    # What CursorPagination calls, for the ordering ("id",) and nothing else.
-    def order_by(self, *ordering):
-        if ordering not in (("id",), ("-id",)):
-            raise NotImplementedError(ordering)
-        self.descending = ordering == ("-id",)
-        return self
-
-    def filter(self, **position):
-        ((lookup, value),) = position.items()
-        if lookup not in ("id__gt", "id__lt"):
-            raise NotImplementedError(lookup)
-        self.conditions.append('c."id" > %s' if lookup == "id__gt" else 'c."id" < %s')
-        self.params.append(int(value))
-        return self
-
-    def __getitem__(self, page: slice) -> list[dict]:
-        # PostgreSQL writes the times as DRF would (in UTC): psycopg's loader for them runs in
-        # Python, 150 a page. SQLite's driver parses them cheaply; they are written here.
-        database_writes_times = connection.vendor == "postgresql" and serializers.writes_utc()
-        with connection.cursor() as cursor:
-            cursor.execute(*self.sql(page.start, page.stop - page.start, database_writes_times))
-            rows = cursor.fetchall()
-        when = str if database_writes_times else serializers.iso_datetime_writer()
-        split = len(serializers.CLAIM_LIST_VALUES)
-        return [
-            serializers.claim_data(r[:split], r[split:] if r[split] is not None else None, when)
-            for r in rows
-        ]
-
-    def sql(self, offset: int, limit: int, times_as_text: bool = False) -> tuple[str, list]:
-        # The page's claims first, then their names and verdicts: joined to the whole table,
-        # PostgreSQL merged the claims with every approved verdict up to the page (30 ms half
-        # way through 100,000 claims, growing with the table; now 0.3 ms at any depth).
-        where = f"WHERE {' AND '.join(self.conditions)}" if self.conditions else ""
-        order = 'c."id" DESC' if self.descending else 'c."id"'
-        times = {name: f'{table}."{name}"' for table, name in TIMES}
-        if times_as_text:
-            times = {name: DRF_UTC_TEXT.format(column) for name, column in times.items()}
-        sql = CLAIM_LIST_SQL.format(
-            claim=Claim._meta.db_table,
-            speaker=Speaker._meta.db_table,
-            statement=Statement._meta.db_table,
-            user=get_user_model()._meta.db_table,
-            verdict=Verdict._meta.db_table,
-            rating=Rating._meta.db_table,
-            approved=Verdict.Status.APPROVED.value,
-            where=where,
-            order=order,
-            **times,
-        )
-        return sql, [*self.params, limit, offset]
-
-
-# CLAIM_LIST_VALUES, then APPROVED_VERDICT_VALUES (ClaimListQuery). The names are looked up
-# by key for each claim of the page: as joins, PostgreSQL hashed whole tables for 51 rows.
-CLAIM_LIST_SQL = """
-SELECT c."id", c."article_id", c."start", c."end", c."quote", c."prefix", c."suffix", c."kind",
-       c."speaker_id", (SELECT sp."name" FROM "{speaker}" sp WHERE sp."id" = c."speaker_id"),
-       c."statement_id", (SELECT st."title" FROM "{statement}" st WHERE st."id" = c."statement_id"),
-       c."summary", c."check_worthy", c."status",
-       c."cue_start", c."cue_end", c."source_start", c."source_end",
-       (SELECT u."username" FROM "{user}" u WHERE u."id" = c."created_by_id"),
-       {created_at}, {updated_at}, {published_at}, c."version",
-       v."id", v."rating_id", r."label", v."rationale", {moderated_at}
-FROM (SELECT * FROM "{claim}" c {where} ORDER BY {order} LIMIT %s OFFSET %s) c
-LEFT JOIN "{verdict}" v ON v."claim_id" = c."id" AND v."status" = '{approved}'
-LEFT JOIN "{rating}" r ON r."id" = v."rating_id"
-ORDER BY {order}
-"""
-TIMES = [("c", "created_at"), ("c", "updated_at"), ("c", "published_at"), ("v", "moderated_at")]
-# PostgreSQL: a timestamp as DRF writes it in UTC (2026-03-05T12:00:00.123456Z, no fraction
-# when it is zero; NULL stays NULL).
-DRF_UTC_TEXT = (
-    "replace(to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), '.000000', '') || 'Z'"
-)
 
 
 class ClaimViewSet(
@@ -457,20 +316,22 @@ class ClaimViewSet(
     write_roles = dict.fromkeys(["create", "update", "partial_update", "destroy"], Role.ANNOTATOR)
 
     def get_queryset(self):
-        return (
-            Claim.objects.visible_to(self.request.user)
-            .select_related("speaker", "statement", "created_by")
-            .prefetch_related(approved_verdicts())
-        )
+        return Claim.objects.visible_to(self.request.user).select_related("article")
 
     def list(self, request, *args, **kwargs):
-        lean = ClaimListQuery.for_request(request, self.paginator)
-        if lean is not None:
-            return self.get_paginated_response(self.paginate_queryset(lean))
-        claims = Claim.objects.visible_to(request.user)
-        rows = self.filter_queryset(claims).values_list(*serializers.CLAIM_LIST_VALUES, named=True)
-        page = self.paginate_queryset(rows)
-        return self.get_paginated_response(serializers.claim_rows_data(page))
+        reader = claim_read.ClaimReader(claim_read.API, request.user)
+        claims = self.filter_queryset(Claim.objects.visible_to(request.user))
+        page = self.paginate_queryset(reader.values(claims))
+        return self.get_paginated_response(serializers.claim_api_data(reader.rows(page)))
+
+    def answer(self, obj, code=status.HTTP_200_OK):
+        """The claim as ``read_claims`` shows it to the requester now, with its ETag."""
+        visible = Claim.objects.visible_to(self.request.user).filter(pk=obj.pk)
+        (data,) = serializers.read_claims(visible, self.request.user)
+        headers = {"ETag": etag(data["version"])}
+        if code == status.HTTP_201_CREATED:
+            headers["Location"] = self.location(obj)
+        return Response(data, status=code, headers=headers)
 
     @extend_schema(
         request=serializers.ClaimCreateSerializer, responses={201: serializers.ClaimSerializer}
@@ -483,13 +344,7 @@ class ClaimViewSet(
         data = dict(serializer.validated_data)
         cue, source = _pair(data, "cue"), _pair(data, "source")
         claim = actions.create_claim(by=request.user, cue=cue, source_mention=source, **data)
-        # Answered from the claim in hand (article, speaker, statement and author are loaded,
-        # and a new claim has no verdict): reading it back would cost three queries and a
-        # second set of model instances.
-        headers = {"ETag": etag(claim.version), "Location": self.location(claim)}
-        return Response(
-            serializers.new_claim_data(claim), status=status.HTTP_201_CREATED, headers=headers
-        )
+        return self.answer(claim, status.HTTP_201_CREATED)
 
     @extend_schema(
         request=serializers.ClaimUpdateSerializer,

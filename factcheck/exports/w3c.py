@@ -8,24 +8,13 @@ The motivation is ``assessing`` once a verdict is approved, ``highlighting`` bef
 
 from __future__ import annotations
 
-import datetime
 import functools
-import json
-from collections.abc import Callable, Iterable, Iterator
-from json.encoder import encode_basestring
+from collections.abc import Iterable, Iterator
 from urllib.parse import urlencode
 
-from factcheck.exports import (
-    ById,
-    UtcTimestamp,
-    absolute,
-    approved_verdicts,
-    full_name,
-    id_range,
-    id_route,
-    raw_batches,
-)
-from factcheck.models import Speaker, Statement
+import orjson
+
+from factcheck.exports import absolute, claim_batches, extras, full_name, timestamp
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 
@@ -36,11 +25,6 @@ PURPOSE_STATEMENT = "linking"
 PURPOSE_SUMMARY = "describing"
 PURPOSE_VERDICT = "assessing"
 PURPOSE_RATIONALE = "commenting"
-
-
-def timestamp(value: datetime.datetime) -> str:
-    """RFC 3339 in UTC with a ``Z``, as the model asks for ``created``/``modified``."""
-    return value.astimezone(datetime.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def agent(username: str, name: str = "") -> dict:
@@ -73,25 +57,46 @@ def text_body(purpose: str, value: str, **extra) -> dict:
     }
 
 
+# What the Annotation maps of a claim row, and what it chooses not to carry; any other
+# declared field rides along under ``EXTRA_KEY``.
+SHOWN = {
+    "id", "article", "article_url", "kind", "speaker", "speaker_name", "statement",
+    "statement_title", "summary", "quote", "prefix", "suffix", "start", "end", "created_at",
+    "updated_at", "created_by", "created_by_first_name", "created_by_last_name",
+}  # fmt: skip
+LEFT_OUT = {
+    "check_worthy", "status", "cue_start", "cue_end", "source_start", "source_end",
+    "published_at", "version", "article_title", "article_publisher", "article_byline",
+    "article_published_on", "speaker_kind", "speaker_description", "speaker_aliases",
+    "speaker_wikidata_id", "statement_kind", "statement_date", "statement_venue",
+    "statement_url",
+}  # fmt: skip
+# Web Annotation lets an implementation add properties; ours go under one key.
+EXTRA_KEY = "factcheck"
+
+
 def annotation(row: dict, *, base_url: str, context: bool = True) -> dict:
-    """The Annotation of one claim row (see ``exports.claim_rows``)."""
-    verdict = row["verdict"]
+    """The Annotation of one claim row (``exports.claim_rows``)."""
+    verdict = row["approved_verdict"]
     bodies = [text_body(PURPOSE_KIND, row["kind"])]
-    if row["speaker_id"]:
-        bodies.append(text_body(PURPOSE_SPEAKER, row["speaker__name"]))
-    if row["statement_id"]:
-        bodies.append(text_body(PURPOSE_STATEMENT, row["statement__title"]))
+    if row["speaker"]:
+        bodies.append(text_body(PURPOSE_SPEAKER, row["speaker_name"]))
+    if row["statement"]:
+        bodies.append(text_body(PURPOSE_STATEMENT, row["statement_title"]))
     if row["summary"]:
         bodies.append(text_body(PURPOSE_SUMMARY, row["summary"]))
     if verdict is not None:
-        who = {"creator": agent(verdict["reviewer__username"], full_name(verdict, "reviewer__"))}
-        bodies.append(text_body(PURPOSE_VERDICT, verdict["rating__label"], **who))
+        name = full_name(
+            verdict["reviewer_first_name"], verdict["reviewer_last_name"], verdict["reviewer"]
+        )
+        who = {"creator": agent(verdict["reviewer"], name)}
+        bodies.append(text_body(PURPOSE_VERDICT, verdict["rating_label"], **who))
         if verdict["rationale"]:
             bodies.append(text_body(PURPOSE_RATIONALE, verdict["rationale"], **who))
-    source = row["article__url"] or absolute(base_url, "article-detail", row["article_id"])
+    source = row["article_url"] or absolute(base_url, "article-detail", row["article"])
     data = {
         "@context": CONTEXT,
-        "id": annotation_iri(row["pk"], base_url),
+        "id": annotation_iri(row["id"], base_url),
         "type": "Annotation",
         "motivation": "assessing" if verdict is not None else "highlighting",
         "created": timestamp(row["created_at"]),
@@ -111,150 +116,28 @@ def annotation(row: dict, *, base_url: str, context: bool = True) -> dict:
             ],
         },
     }
-    if row["created_by__username"]:
-        data["creator"] = agent(row["created_by__username"], full_name(row, "created_by__"))
+    if row["created_by"]:
+        name = full_name(
+            row["created_by_first_name"], row["created_by_last_name"], row["created_by"]
+        )
+        data["creator"] = agent(row["created_by"], name)
+    more = extras(row, SHOWN, LEFT_OUT)
+    if more:
+        data[EXTRA_KEY] = more
     if not context:
         del data["@context"]
     return data
 
 
-_dumps = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one per annotation
-
-# What the full export reads of each claim, in the order ``annotation_writer`` unpacks it.
-ROW_FIELDS = (
-    "pk",
-    "article_id",
-    "article__url",
-    "kind",
-    "speaker_id",
-    "statement_id",
-    "summary",
-    "quote",
-    "prefix",
-    "suffix",
-    "start",
-    "end",
-    "created_by__username",
-    "created_by__first_name",
-    "created_by__last_name",
-)
-ROW_STAMPS = {"created": UtcTimestamp("created_at"), "modified": UtcTimestamp("updated_at")}
-ROW_VERDICT_FIELDS = (
-    "claim_id",
-    "rating__label",
-    "rationale",
-    "reviewer__username",
-    "reviewer__first_name",
-    "reviewer__last_name",
-)
-
-
-def annotation_writer(base_url: str) -> tuple[Callable, Callable]:
-    """Two functions: ``read(rows)`` before a batch, then ``write(row, verdict)`` -> the
-    Annotation's JSON for each raw claim row and its approved verdict (or None).
-
-    Writes exactly ``_dumps(annotation(row, base_url=base_url, context=False))`` (the test
-    in tests/test_export_fast_rows.py holds it to that) from the tuples of ``raw_batches``
-    (``ROW_FIELDS`` then ``ROW_STAMPS``): the fixed parts of the document are written once
-    here, and each row only escapes its strings, as ``json`` does (``encode_basestring``
-    is the escaper ``json`` itself uses with ``ensure_ascii=False``). Speakers' and
-    statements' bodies are written once each (``ById``).
-    """
-    enc = encode_basestring
-    before, after = id_route("api-export-annotation")
-    id_head = '{"id": ' + enc(base_url + before)[:-1]
-    id_tail = enc(after)[1:] + ', "type": "Annotation", "motivation": "'
-    article_before, article_after = id_route("article-detail")
-    generator_json = _dumps(generator(base_url))
-    body_head = '{"type": "TextualBody", "purpose": "'
-    kind_head = body_head + PURPOSE_KIND + '", "value": '
-    speaker_head = ", " + body_head + PURPOSE_SPEAKER + '", "value": '
-    statement_head = ", " + body_head + PURPOSE_STATEMENT + '", "value": '
-    summary_head = ", " + body_head + PURPOSE_SUMMARY + '", "value": '
-    verdict_head = ", " + body_head + PURPOSE_VERDICT + '", "value": '
-    rationale_head = ", " + body_head + PURPOSE_RATIONALE + '", "value": '
-    body_tail = ', "format": "text/plain"}'
-    speakers = ById(Speaker, ["name"], lambda name: speaker_head + enc(name) + body_tail)
-    statements = ById(Statement, ["title"], lambda title: statement_head + enc(title) + body_tail)
-    speaker_body, statement_body = speakers.known, statements.known
-    agents: dict[tuple, str] = {}  # a desk has few users; bounded below all the same
-
-    def agent_json(username: str, first: str, last: str) -> str:
-        key = (username, first, last)
-        known = agents.get(key)
-        if known is None:
-            if len(agents) > 1000:
-                agents.clear()
-            name = f"{first} {last}".strip() or username
-            known = agents[key] = _dumps(agent(username, name))
-        return known
-
-    def read(rows: list[tuple]) -> None:
-        speakers.read(row[4] for row in rows)
-        statements.read(row[5] for row in rows)
-
-    def write(row: tuple, verdict: dict | None) -> str:
-        (
-            pk,
-            article_id,
-            url,
-            kind,
-            speaker_id,
-            statement_id,
-            summary,
-            quote,
-            prefix,
-            suffix,
-            start,
-            end,
-            username,
-            first_name,
-            last_name,
-            created,
-            modified,
-        ) = row
-        body = kind_head + enc(kind) + body_tail
-        if speaker_id:
-            body += speaker_body[speaker_id]
-        if statement_id:
-            body += statement_body[statement_id]
-        if summary:
-            body += summary_head + enc(summary) + body_tail
-        if verdict is not None:
-            who = ', "format": "text/plain", "creator": ' + agent_json(
-                verdict["reviewer__username"],
-                verdict["reviewer__first_name"],
-                verdict["reviewer__last_name"],
-            )
-            body += verdict_head + enc(verdict["rating__label"]) + who + "}"
-            if verdict["rationale"]:
-                body += rationale_head + enc(verdict["rationale"]) + who + "}"
-            motivation = "assessing"
-        else:
-            motivation = "highlighting"
-        source = url or f"{base_url}{article_before}{article_id}{article_after}"
-        creator = ', "creator": ' + agent_json(username, first_name, last_name) if username else ""
-        return (
-            f'{id_head}{pk}{id_tail}{motivation}", "created": "{created}", '
-            f'"modified": "{modified}", "generator": {generator_json}, "body": [{body}], '
-            f'"target": {{"source": {enc(source)}, "selector": [{{"type": "TextQuoteSelector", '
-            f'"exact": {enc(quote)}, "prefix": {enc(prefix)}, "suffix": {enc(suffix)}}}, '
-            f'{{"type": "TextPositionSelector", "start": {start}, "end": {end}}}]}}{creator}}}'
-        )
-
-    return read, write
+def _dumps(value) -> str:
+    return orjson.dumps(value).decode()
 
 
 def annotations_json(claims, *, base_url: str, limit: int | None = None) -> Iterator[tuple]:
     """(claim id, Annotation JSON without ``@context``) for ``claims`` in id order."""
-    read, write = annotation_writer(base_url)
-    for rows in raw_batches(claims.order_by("pk"), ROW_FIELDS, limit=limit, **ROW_STAMPS):
-        read(rows)
-        where = id_range(rows[0][0], rows[-1][0])
-        verdicts = approved_verdicts(where, ROW_VERDICT_FIELDS, sources=False)
-        get = verdicts.get
+    for rows in claim_batches(claims, sources=False, limit=limit):
         for row in rows:
-            yield row[0], write(row, get(row[0]))
+            yield row["id"], _dumps(annotation(row, base_url=base_url, context=False))
 
 
 def _open_object(fields: dict) -> str:

@@ -27,7 +27,7 @@ def claimreview_jsonld(context, claim, verdict):
     if claim is None or verdict is None:
         return ""
     row = claim_row(claim)
-    if row["verdict"] is None or row["verdict"]["pk"] != verdict.pk:
+    if row["approved_verdict"] is None or row["approved_verdict"]["id"] != verdict.pk:
         return ""  # only an approved verdict is a published review
     review = claim_review(row, base_url=base_url_of(context.get("request")), scale=rating_scale())
     return mark_safe(  # noqa: S308 - every <, > and & inside is escaped by script_json
