@@ -1,0 +1,118 @@
+"""The claim read declaration (factcheck.claim_read): the one list of what a claim is when read.
+
+A field added to the declaration alone must reach the API, the annotation page's data and
+every export; nothing else names a claim's fields.
+"""
+
+import csv
+import io
+import json
+import re
+
+import pytest
+from django.db.models.functions import Length
+from rest_framework.test import APIClient
+
+from factcheck import actions, claim_read
+from factcheck.exports import claim_row
+from factcheck.exports.claimreview import claim_review
+from factcheck.models import Role
+
+from .conftest import api
+
+
+@pytest.fixture
+def quote_length(monkeypatch):
+    """A new claim field, declared in claim_read only (as a test may: by patching)."""
+    field = claim_read.ReadField("quote_length", Length("quote"), int, help="Characters.")
+    monkeypatch.setattr(claim_read, "CLAIM", [*claim_read.CLAIM, field])
+    return field
+
+
+def page_data(client, article) -> dict:
+    html = client.get(f"/articles/{article.pk}/").content.decode()
+    found = re.search(r'<script id="annotate-data" type="application/json">(.*?)</script>', html)
+    return json.loads(found.group(1))
+
+
+def test_a_declared_field_reaches_every_reader(quote_length, alice, bob, dana, claim, ratings):
+    verdict = actions.save_verdict(claim=claim, reviewer=bob, rating=ratings["False"])
+    actions.approve_verdict(verdict=verdict, by=dana)
+    length = len(claim.quote)
+    client = api(alice)
+
+    # The API: the list, one claim, and the schema's description of a claim.
+    (listed,) = client.get("/api/v1/claims/").json()["results"]
+    assert listed["quote_length"] == length
+    assert client.get(f"/api/v1/claims/{claim.pk}/").json()["quote_length"] == length
+    schema = client.get("/api/v1/schema/?format=json").json()
+    assert "quote_length" in schema["components"]["schemas"]["Claim"]["properties"]
+
+    # The annotation page's data.
+    (on_page,) = page_data(client, claim.article)["claims"]
+    assert on_page["quote_length"] == length
+
+    # Every export: W3C (under its extension key), JSONL, CSV.
+    anonymous = APIClient()
+    w3c = b"".join(anonymous.get("/api/v1/export/annotations/?page_size=all").streaming_content)
+    (item,) = json.loads(w3c)["first"]["items"]
+    assert item["factcheck"]["quote_length"] == length
+    lines = b"".join(client.get("/api/v1/export/claims.jsonl").streaming_content).splitlines()
+    (record,) = json.loads(lines[0])["claims"]
+    assert record["quote_length"] == length
+    raw = b"".join(client.get("/api/v1/export/claims.csv").streaming_content)
+    (row,) = csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline=""))
+    assert row["quote_length"] == str(length)
+    # ClaimReview is schema.org's fixed vocabulary: it shows only what it maps, but reads the
+    # same declared rows (the field is there for it to map).
+    exported = claim_row(claim)
+    assert exported["quote_length"] == length
+    assert claim_review(exported, base_url="http://testserver", scale=None) is not None
+
+
+def test_a_field_can_be_kept_from_a_reader(monkeypatch, alice, claim):
+    """``readers`` says who shows a field: an export-only field stays out of the API."""
+    field = claim_read.ReadField("quote_length", Length("quote"), int, claim_read.ONLY_EXPORT)
+    monkeypatch.setattr(claim_read, "CLAIM", [*claim_read.CLAIM, field])
+    assert "quote_length" not in api(alice).get(f"/api/v1/claims/{claim.pk}/").json()
+    assert claim_row(claim)["quote_length"] == len(claim.quote)
+
+
+@pytest.mark.parametrize(
+    ("persona", "own", "other"),
+    [("alice", True, False), ("dana", True, True), ("bob", False, False)],
+)
+def test_editable_is_who_may_edit(request, persona, own, other, alice, mallory, bob, dana, article):
+    """``editable`` in the rows is the model's rule: moderators any claim, an annotator their
+    own open ones, a reviewer none; it agrees with what the API then lets them do."""
+    mine = actions.create_claim(article=article, by=alice, start=0, end=9)
+    theirs = actions.create_claim(article=article, by=mallory, start=10, end=20)
+    user = request.getfixturevalue(persona)
+    client = api(user)
+    for claim, expected in ((mine, own), (theirs, other)):
+        shown = client.get(f"/api/v1/claims/{claim.pk}/").json()
+        assert shown["editable"] is expected
+        assert claim.is_editable_by(user) is expected
+        answer = client.patch(
+            f"/api/v1/claims/{claim.pk}/", {"summary": "edited"}, format="json"
+        )
+        assert (answer.status_code == 200) is expected, answer.content
+
+
+def test_reads_cost_the_same_for_one_or_many_claims(alice, article):
+    """The claims in one query and their approved verdicts in one more, however many."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_to_read() -> int:
+        reader = claim_read.ClaimReader(claim_read.API, alice)
+        with CaptureQueriesContext(connection) as context:
+            reader.read(article.claims.all())
+        return len(context)
+
+    Role.of(alice)  # the reader's role, read once per request, is not the claims' cost
+    actions.create_claim(article=article, by=alice, start=0, end=4)
+    one = queries_to_read()
+    for start in range(5, 50, 5):
+        actions.create_claim(article=article, by=alice, start=start, end=start + 4)
+    assert queries_to_read() == one == 2
