@@ -196,26 +196,24 @@ def claim_api_data(rows: list[dict]) -> list[dict]:
     """Claim rows (``claim_read.ClaimReader(API)``) as the API writes them: every declared
     API field by name, times as DRF writes them, and the approved verdict."""
     when = iso_datetime_writer()
-    claim_fields = [
-        (f.name, f.type is datetime.datetime) for f in claim_read.fields_for(claim_read.API)
+    claim_times = [
+        f.name for f in claim_read.fields_for(claim_read.API) if f.type is datetime.datetime
     ]
-    verdict_fields = [
-        (f.name, f.type is datetime.datetime)
-        for f in claim_read.fields_for(claim_read.API, claim_read.APPROVED_VERDICT)
-    ]
-
-    def shaped(row: dict, fields) -> dict:
-        data = {}
-        for name, is_time in fields:
-            value = row[name]
-            data[name] = when(value) if is_time and value is not None else value
-        return data
-
+    verdict_fields = claim_read.fields_for(claim_read.API, claim_read.APPROVED_VERDICT)
+    verdict_names = [f.name for f in verdict_fields]
+    verdict_times = [f.name for f in verdict_fields if f.type is datetime.datetime]
     out = []
     for row in rows:
-        data = shaped(row, claim_fields)
-        verdict = row["approved_verdict"]
-        data["approved_verdict"] = None if verdict is None else shaped(verdict, verdict_fields)
+        data = row.copy()  # an API row holds exactly the API's fields
+        for name in claim_times:
+            if data[name] is not None:
+                data[name] = when(data[name])
+        verdict = data["approved_verdict"]
+        if verdict is not None:
+            verdict = data["approved_verdict"] = {n: verdict[n] for n in verdict_names}
+            for name in verdict_times:
+                if verdict[name] is not None:
+                    verdict[name] = when(verdict[name])
         out.append(data)
     return out
 

@@ -319,10 +319,10 @@ class ClaimViewSet(
         return Claim.objects.visible_to(self.request.user).select_related("article")
 
     def list(self, request, *args, **kwargs):
-        reader = claim_read.ClaimReader(claim_read.API, request.user)
         claims = self.filter_queryset(Claim.objects.visible_to(request.user))
-        page = self.paginate_queryset(reader.values(claims))
-        return self.get_paginated_response(serializers.claim_api_data(reader.rows(page)))
+        reader = claim_read.ClaimReader(claim_read.API, request.user)
+        page = self.paginate_queryset(reader.pageable(claims))
+        return self.get_paginated_response(serializers.claim_api_data(page))
 
     def answer(self, obj, code=status.HTTP_200_OK):
         """The claim as ``read_claims`` shows it to the requester now, with its ETag."""

@@ -1,13 +1,13 @@
 """Exports in the field's formats, one module per format, all streamed.
 
 Each module turns querysets into an iterator of ``str`` chunks. Claims are read as rows of
-the fields ``factcheck.claim_read`` declares for exports (one ORM query a batch, and one
-for the approved verdicts), in keyset batches (``pk > last``, a few thousand at a time), so
-memory stays flat however large the data and no database cursor stays open while a slow
-client reads. Each format has one writer of a row (``w3c.annotation``,
-``jsonl.claim_record``, ``csv.csv_row``, ``claimreview.claim_review``), which maps the
-names it knows and carries any other declared field as it is (``extras``). The API
-(``factcheck.api.exports``) and ``manage.py export`` share these modules.
+the fields ``factcheck.claim_read`` declares for exports (one ORM query a batch, the
+approved verdict joined, and one more for its sources), in keyset batches (``pk > last``,
+a few thousand at a time), so memory stays flat however large the data and no database
+cursor stays open while a slow client reads. Each format has one writer of a row
+(``w3c.annotation``, ``jsonl.claim_record``, ``csv.csv_row``, ``claimreview.claim_review``),
+which maps the names it knows and carries any other declared field as it is (``extras``).
+The API (``factcheck.api.exports``) and ``manage.py export`` share these modules.
 """
 
 from __future__ import annotations

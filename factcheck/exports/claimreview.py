@@ -18,6 +18,8 @@ from factcheck.models import Speaker
 _dumps = json.JSONEncoder(ensure_ascii=False).encode
 CONTEXT = "https://schema.org"
 CLAIM_REVIEWED_MAX = 74  # Google asks for a claimReviewed "under 75 characters".
+
+
 def organization() -> dict:
     org = settings.FACTCHECK_ORGANIZATION
     return {"@type": "Organization", "name": org["name"], "url": org["url"]}

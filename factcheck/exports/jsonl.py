@@ -32,6 +32,10 @@ LEFT_OUT = {
 }  # fmt: skip
 
 
+def in_text_order(row: dict) -> tuple:
+    return row["start"], -row["end"], row["id"]
+
+
 def label_of(row: dict) -> str:
     return row["kind"].upper()
 
@@ -126,9 +130,9 @@ def stream_jsonl(articles, claims, *, base_url: str) -> Iterator[str]:
         if not batch:
             return
         ids = [a["pk"] for a in batch]
-        mine = claims.filter(article_id__in=ids).order_by("article_id", "start", "-end", "pk")
+        mine = claims.filter(article_id__in=ids)
         by_article: dict[int, list[dict]] = {pk: [] for pk in ids}
-        for row in reader.read(mine):
+        for row in sorted(reader.read(mine), key=in_text_order):
             by_article[row["article"]].append(row)
         for article in batch:
             record = article_record(article, by_article[article["pk"]], base_url=base_url)
