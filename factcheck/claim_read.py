@@ -325,19 +325,11 @@ class _Template:
     def rows(self, ids, *, ordered: bool) -> list[dict]:
         from django.db import connections
 
-        if isinstance(ids, list):
-            if not ids:
-                return []
-            if self.vendor == "postgresql":
-                where, params = f"{self.id_column} = ANY(%s)", [ids]
-            else:
-                where, params = f"{self.id_column} IN ({', '.join(['%s'] * len(ids))})", ids
-        else:
-            try:
-                sub, params = ids.query.get_compiler(self.db).as_sql()
-            except EmptyResultSet:  # .none(), or a filter nothing can match
-                return []
-            where = f"{self.id_column} IN ({sub})"
+        try:
+            sub, params = ids.query.get_compiler(self.db).as_sql()
+        except EmptyResultSet:  # .none(), or a filter nothing can match
+            return []
+        where = f"{self.id_column} IN ({sub})"
         sql = f"{self.sql} WHERE {where}"
         if ordered:
             sql += f" ORDER BY {self.id_column}"
