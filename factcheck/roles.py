@@ -2,7 +2,7 @@
 
 Groups are (re)built after every ``migrate`` so a fresh database always has them.
 Model permissions decide what the admin shows a moderator; whether someone may enter the
-admin at all, and every moderation decision, is decided by ``Role`` (see factcheck.desk and
+admin at all, and every moderation decision, is decided by ``Role`` (see factcheck.admin_site and
 factcheck.actions).
 """
 
