@@ -17,7 +17,8 @@ from django.urls import path
 
 from factcheck import agreement as agreementlib
 from factcheck import charts, selectors
-from factcheck.models import Article, Claim, Role
+from factcheck.models import Article, Claim
+from factcheck.roles import Role
 from factcheck.throttle import ThrottledAuthenticationMixin
 
 STATUS_COLOURS = {

@@ -8,7 +8,8 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q
 
-from factcheck.models import Claim, Rating, Role, Verdict
+from factcheck.models import Claim, Rating, Verdict
+from factcheck.roles import Role
 
 
 def queue_counts() -> dict[str, int]:
