@@ -261,9 +261,9 @@ def test_an_offset_cursor_pages_as_the_general_path_does(newsroom, alice, lean_p
     assert len(lean_pages) == 3
 
 
-def test_a_token_page_costs_three_queries(newsroom, dana, django_assert_num_queries):
+def test_a_token_page_costs_two_queries(newsroom, dana, django_assert_num_queries):
     client = client_as(("token", dana))
-    with django_assert_num_queries(3):  # the token with its user (DRF's); their groups; the page
+    with django_assert_num_queries(2):  # the token with its user and groups; the page
         r = client.get(URL)
     assert r.status_code == 200 and len(r.json()["results"]) == len(newsroom)
 
@@ -365,9 +365,9 @@ def test_create_by_name_costs_no_queries_for_the_answer(
         "speaker_name": "Åsa Ødegård",
         "statement_title": "Pressekonferenz „Montag“",
     }
-    # token+user, groups, article, speaker, statement, BEGIN, INSERT claim, INSERT history,
+    # token+user+groups, article, speaker, statement, BEGIN, INSERT claim, INSERT history,
     # COMMIT: no verdict query and no read-back for the answer.
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(8):
         r = client.post(URL, body, format="json")
     assert r.status_code == 201 and r.json()["approved_verdict"] is None
 

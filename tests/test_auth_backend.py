@@ -1,5 +1,5 @@
-"""Sessions and tokens go through Django's ModelBackend and DRF's TokenAuthentication: the
-signed-in user, their role, and nobody for a missing or inactive user."""
+"""Sessions go through Django's ModelBackend, tokens through factcheck.api.auth (DRF's checks
+in one query): the signed-in user, their role, and nobody for a missing or inactive user."""
 
 import pytest
 from django.contrib.auth import get_user_model

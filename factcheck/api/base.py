@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.drainage import set_override
 from rest_framework import exceptions, status
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission
@@ -16,6 +17,7 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from factcheck.actions import StaleVersion
+from factcheck.api.auth import TokenAuthentication
 from factcheck.models import Role
 
 # Ids are database integers; anything else is a 404 before it reaches a query.
@@ -62,6 +64,11 @@ class FactcheckAPIMixin:
 
     def get_exception_handler(self):
         return exception_handler
+
+
+# The same "tokenAuth" scheme in the schema as DRF's own class (should a view name that one):
+# tell drf-spectacular the two are one component, not a name collision.
+set_override(TokenAuthentication, "suppress_collision_warning", True)
 
 
 class RolePermission(BasePermission):

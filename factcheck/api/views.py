@@ -11,7 +11,7 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework import filters as drf_filters
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -28,6 +28,7 @@ from factcheck.api.base import (
     FilterBackend,
     PlainJSONRenderer,
     RolePermission,
+    TokenAuthentication,
     etag,
     expected_version,
 )
