@@ -19,4 +19,4 @@ class FactcheckAdminConfig(admin_apps.AdminConfig):
 
     default = False  # factcheck.apps' default config is FactcheckConfig
 
-    default_site = "factcheck.desk.DeskAdminSite"
+    default_site = "factcheck.admin_site.DeskAdminSite"

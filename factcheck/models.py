@@ -12,40 +12,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from factcheck import text as textlib
-
-# --------------------------------------------------------------------------- roles
-
-
-class Role(models.TextChoices):
-    """Groups a user belongs to. Each role can do everything the one before can."""
-
-    ANNOTATOR = "annotator", "Annotator"
-    REVIEWER = "reviewer", "Reviewer"
-    MODERATOR = "moderator", "Moderator"
-
-    @classmethod
-    def of(cls, user) -> Role | None:
-        """The highest role ``user`` has, or None (anonymous users and outsiders)."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return None
-        if user.is_superuser:
-            return cls.MODERATOR
-        names = getattr(user, "_factcheck_groups", None)
-        if names is None:
-            names = set(user.groups.values_list("name", flat=True))
-            user._factcheck_groups = names
-        for role in (cls.MODERATOR, cls.REVIEWER, cls.ANNOTATOR):
-            if role.value in names:
-                return role
-        return None
-
-    @classmethod
-    def has(cls, user, role: Role) -> bool:
-        """Whether ``user`` has ``role`` or a higher one."""
-        order = [cls.ANNOTATOR, cls.REVIEWER, cls.MODERATOR]
-        mine = cls.of(user)
-        return mine is not None and order.index(mine) >= order.index(role)
-
+from factcheck.roles import Role
 
 http_url_validator = URLValidator(schemes=["http", "https"])
 

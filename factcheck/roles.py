@@ -1,15 +1,46 @@
-"""The three role groups, the model permissions each holds, and giving a user a role.
+"""The three roles, their groups and the model permissions each holds, and giving a user a role.
 
 Groups are (re)built after every ``migrate`` so a fresh database always has them.
 Model permissions decide what the admin shows a moderator; whether someone may enter the
-admin at all, and every moderation decision, is decided by ``Role`` (see factcheck.desk and
-factcheck.actions).
+admin at all, and every moderation decision, is decided by ``Role`` (see factcheck.admin_site
+and factcheck.actions).
 """
 
-from django.contrib.auth.models import Group, Permission
-from django.db import transaction
+from __future__ import annotations
 
-from factcheck.models import Role
+from django.db import models, transaction
+
+
+class Role(models.TextChoices):
+    """Groups a user belongs to. Each role can do everything the one before can."""
+
+    ANNOTATOR = "annotator", "Annotator"
+    REVIEWER = "reviewer", "Reviewer"
+    MODERATOR = "moderator", "Moderator"
+
+    @classmethod
+    def of(cls, user) -> Role | None:
+        """The highest role ``user`` has, or None (anonymous users and outsiders)."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return None
+        if user.is_superuser:
+            return cls.MODERATOR
+        names = getattr(user, "_factcheck_groups", None)
+        if names is None:
+            names = set(user.groups.values_list("name", flat=True))
+            user._factcheck_groups = names
+        for role in (cls.MODERATOR, cls.REVIEWER, cls.ANNOTATOR):
+            if role.value in names:
+                return role
+        return None
+
+    @classmethod
+    def has(cls, user, role: Role) -> bool:
+        """Whether ``user`` has ``role`` or a higher one."""
+        order = [cls.ANNOTATOR, cls.REVIEWER, cls.MODERATOR]
+        mine = cls.of(user)
+        return mine is not None and order.index(mine) >= order.index(role)
+
 
 # model -> actions, per role; each role also gets everything of the roles before it.
 ROLE_PERMISSIONS = {
@@ -48,6 +79,9 @@ def permissions_for(role: Role) -> set[tuple[str, str]]:
 
 
 def ensure_role_groups(**kwargs):
+    # Imported here: factcheck.models imports this module while the models are loading.
+    from django.contrib.auth.models import Group, Permission
+
     for role in Role:
         group, _ = Group.objects.get_or_create(name=role.value)
         pairs = permissions_for(role)
@@ -61,6 +95,8 @@ def ensure_role_groups(**kwargs):
 @transaction.atomic
 def set_role(user, role: Role | None) -> None:
     """Give ``user`` exactly one role group (or none); moderators also get ``is_staff``."""
+    from django.contrib.auth.models import Group
+
     role = Role(role) if role else None
     user.groups.remove(*Group.objects.filter(name__in=Role.values))
     if role is not None:

@@ -94,7 +94,7 @@ def test_overview_keeps_the_top_speakers_and_folds_the_rest(desk, demo, ratings)
     """A desk with thousands of speakers gets a readable chart: the top 20, then the rest."""
     from django.contrib.auth.models import User
 
-    from factcheck.desk import TOP_ROWS
+    from factcheck.charts import TOP_ROWS
 
     alice, bob = User.objects.get(username="alice"), User.objects.get(username="bob")
     for i in range(TOP_ROWS + 3):

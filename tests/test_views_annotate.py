@@ -2,18 +2,12 @@
 
 import json
 import re
-from types import SimpleNamespace
 
 from django.utils.html import strip_tags
 
 from factcheck import actions
 from factcheck.models import Claim, Speaker, Statement
-from factcheck.templatetags.factcheck_pages import highlight_segments, render_highlighted
 from tests.conftest import ARTICLE_TEXT
-
-
-def span(pk, start, end, status="open"):
-    return SimpleNamespace(pk=pk, start=start, end=end, status=status)
 
 
 def unescape(html):
@@ -24,21 +18,6 @@ def unescape(html):
         .replace("&quot;", '"')
         .replace("&#x27;", "'")
         .replace("&amp;", "&")
-    )
-
-
-def test_highlights_keep_the_text_exact_and_nest_overlaps():
-    text = "A <b>&'\"😀 x\u0301 and more\n\nmore"
-    claims = [span(1, 0, 12), span(2, 5, 20), span(3, 7, 9)]
-    html = render_highlighted(text, claims)
-    assert unescape(html) == text
-    pieces = highlight_segments(text, claims)
-    assert "".join(p for p, _ in pieces) == text
-    # Claim 2 overlaps claim 1: their shared segment is nested, 1 (outer level) outside.
-    assert [[c.pk for c in cs] for _, cs in pieces] == [[1], [1, 2], [1, 2, 3], [1, 2], [2], []]
-    assert (
-        '<mark data-claim-id="1" class="hl hl-0 hl-open"><mark data-claim-id="2" class="hl hl-1'
-        in html
     )
 
 
@@ -291,23 +270,6 @@ def test_a_missing_article_is_404(client, alice):
     client.force_login(alice)
     assert client.get("/articles/999/").status_code == 404
     assert post(client, "/articles/999/claims/", {"start": 0, "end": 1}).status_code == 404
-
-
-def test_every_claim_reads_back_as_its_quote():
-    """Random overlapping spans (fixed seed): each claim's pieces join to text[start:end]."""
-    import random
-
-    rng = random.Random(7)
-    text = "Ünïcode 👨\u200d👩\u200d👧 text, עברית and العربية, 日本語 and more words here."
-    claims = []
-    for pk in range(1, 25):
-        start = rng.randrange(len(text) - 1)
-        claims.append(span(pk, start, rng.randrange(start + 1, len(text) + 1)))
-    pieces = highlight_segments(text, claims)
-    assert "".join(p for p, _ in pieces) == text
-    for c in claims:
-        assert "".join(p for p, cs in pieces if c in cs) == text[c.start : c.end]
-    assert unescape(render_highlighted(text, claims)) == text
 
 
 def test_the_database_writes_the_page_rows_as_python_does(

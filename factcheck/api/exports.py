@@ -1,23 +1,16 @@
-"""Export and import endpoints. Exports stream; what a user gets is what they may see."""
+"""Export endpoints: they stream, and what a user gets is what they may see."""
 
 from __future__ import annotations
 
-import io
-
-from django.conf import settings
 from django.http import JsonResponse, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, status
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.parsers import BaseParser, FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
-from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from factcheck import imports
-from factcheck.api.base import FactcheckAPIMixin, RolePermission, etag
-from factcheck.api.serializers import ImportResultSerializer
+from factcheck.api.base import FactcheckAPIMixin, etag
 from factcheck.exports import (
     ANNOTATION_MEDIA_TYPE,
     base_url_of,
@@ -205,114 +198,3 @@ class CsvView(ExportView):
     def get(self, request):
         chunks = csv_export.stream_csv(self.claims(), base_url=base_url_of(request))
         return self.stream(chunks, "text/csv; charset=utf-8", "claims.csv")
-
-
-# --------------------------------------------------------------------------- import
-
-
-class RawParser(BaseParser):
-    """The request body as it came, for JSON / JSON Lines uploads."""
-
-    media_type = "application/json"
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        raw = stream.read(limit + 1) if stream is not None else b""
-        if len(raw) > limit:
-            raise RequestTooLarge(
-                f"The body is over {limit:,} bytes: upload the file as multipart (field `file`) "
-                "or use `manage.py import_annotations`."
-            )
-        return {"raw": raw}
-
-
-class RequestTooLarge(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The request body is too large."
-
-
-class RawJsonLinesParser(RawParser):
-    media_type = "application/x-ndjson"
-
-
-class RawJsonLdParser(RawParser):
-    media_type = "application/ld+json"
-
-
-class RawTextParser(RawParser):
-    media_type = "text/plain"
-
-
-@extend_schema(
-    parameters=[
-        OpenApiParameter(
-            "format", str, enum=list(imports.FORMATS), description="Guessed if absent."
-        ),
-        OpenApiParameter("dry_run", bool, description="Check everything, then roll back."),
-    ],
-    request={
-        "multipart/form-data": {
-            "type": "object",
-            "properties": {"file": {"type": "string", "format": "binary"}},
-        },
-        "application/json": OpenApiTypes.OBJECT,
-        "application/x-ndjson": OpenApiTypes.STR,
-    },
-    responses={
-        201: ImportResultSerializer,
-        400: OpenApiResponse(description="Nothing imported; `problems` lists line and reason."),
-    },
-)
-class ImportView(FactcheckAPIMixin, APIView):
-    """Import articles and claims (our JSONL, doccano, Label Studio, W3C). All or nothing."""
-
-    permission_classes = [RolePermission]
-    write_roles = {"post": Role.ANNOTATOR}
-    content_negotiation_class = AnyContent
-    parser_classes = [
-        MultiPartParser,
-        FormParser,
-        RawParser,
-        RawJsonLinesParser,
-        RawJsonLdParser,
-        RawTextParser,
-    ]
-
-    def get_parsers(self):
-        return [p() for p in self.parser_classes]
-
-    def post(self, request):
-        fmt = request.query_params.get("format") or request.data.get("format") or None
-        if fmt is not None and fmt not in imports.FORMATS:
-            raise exceptions.ValidationError(
-                {"format": f"Use one of: {', '.join(imports.FORMATS)}."}
-            )
-        dry_run = (request.query_params.get("dry_run") or request.data.get("dry_run") or "") in (
-            "1",
-            "true",
-            "yes",
-        )
-        if "file" in request.FILES:
-            source = io.TextIOWrapper(request.FILES["file"].file, encoding="utf-8-sig")
-        elif "raw" in request.data:
-            raw = request.data["raw"]
-            try:
-                source = raw.decode("utf-8-sig")
-            except UnicodeDecodeError as exc:
-                raise exceptions.ValidationError({"file": "The upload is not UTF-8."}) from exc
-        else:
-            raise exceptions.ValidationError(
-                {"file": "Send a file (multipart field `file`) or the data as the request body."}
-            )
-        try:
-            result = imports.import_annotations(source, fmt=fmt, by=request.user, dry_run=dry_run)
-        except imports.ImportFailed as exc:
-            return Response(
-                {
-                    "detail": str(exc),
-                    "problems": [{"where": p.where, "message": p.message} for p in exc.problems],
-                },
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        code = status.HTTP_200_OK if dry_run else status.HTTP_201_CREATED
-        return Response(result.as_dict(), status=code)

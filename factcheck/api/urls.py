@@ -2,7 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from factcheck.api import exports, views
+from factcheck.api import exports, imports, views
 
 router = DefaultRouter(trailing_slash=True)
 router.register("articles", views.ArticleViewSet, basename="api-article")
@@ -30,6 +30,6 @@ urlpatterns = [
     path("export/claimreview/", exports.ClaimReviewView.as_view(), name="api-export-claimreview"),
     path("export/claims.jsonl", exports.JsonlView.as_view(), name="api-export-jsonl"),
     path("export/claims.csv", exports.CsvView.as_view(), name="api-export-csv"),
-    path("import/", exports.ImportView.as_view(), name="api-import"),
+    path("import/", imports.ImportView.as_view(), name="api-import"),
     *router.urls,
 ]
