@@ -240,7 +240,10 @@ def test_a_list_row_is_the_claim_as_retrieved(alice, claim, bob, dana, ratings):
 
 def test_pages_follow_any_offered_ordering(alice, article):
     """Cursor pages of the list, in each ordering it offers, hold every claim once."""
-    made = [actions.create_claim(article=article, by=alice, start=s, end=s + 3).pk for s in range(0, 30, 4)]
+    made = [
+        actions.create_claim(article=article, by=alice, start=s, end=s + 3).pk
+        for s in range(0, 30, 4)
+    ]
     for ordering in ("id", "-id", "created_at", "-updated_at"):
         url, seen = f"/api/v1/claims/?page_size=3&ordering={ordering}", []
         while url:

@@ -93,9 +93,7 @@ def test_editable_is_who_may_edit(request, persona, own, other, alice, mallory, 
         shown = client.get(f"/api/v1/claims/{claim.pk}/").json()
         assert shown["editable"] is expected
         assert claim.is_editable_by(user) is expected
-        answer = client.patch(
-            f"/api/v1/claims/{claim.pk}/", {"summary": "edited"}, format="json"
-        )
+        answer = client.patch(f"/api/v1/claims/{claim.pk}/", {"summary": "edited"}, format="json")
         assert (answer.status_code == 200) is expected, answer.content
 
 
