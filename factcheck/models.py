@@ -6,7 +6,7 @@ import orjson
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.core.validators import RegexValidator, URLValidator
-from django.db import connections, models
+from django.db import IntegrityError, connections, models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -226,8 +226,16 @@ class SpeakerManager(models.Manager.from_queryset(SpeakerQuerySet)):
         if existing:
             return existing, False
         speaker = Speaker(name=name, kind=kind or Speaker.Kind.PERSON)
-        speaker.full_clean()
-        speaker.save()
+        try:
+            speaker.full_clean()
+            with transaction.atomic():  # a savepoint: a lost race leaves the caller's intact
+                speaker.save()
+        except (IntegrityError, ValidationError):
+            # Someone made the same speaker since we looked: use theirs.
+            won = next(iter(self.get_queryset().matching(name)), None)
+            if won is None:
+                raise
+            return won, False
         return speaker, True
 
 
@@ -310,12 +318,21 @@ class StatementManager(models.Manager.from_queryset(StatementQuerySet)):
         title = " ".join((title or "").split())
         if not title:
             raise ValidationError({"statement": "A statement title is required."})
-        existing = self.filter(speaker=speaker, title__iexact=title).order_by("pk").first()
+        same = self.filter(speaker=speaker, title__iexact=title).order_by("pk")
+        existing = same.first()
         if existing:
             return existing, False
         statement = Statement(speaker=speaker, title=title)
-        statement.full_clean()
-        statement.save()
+        try:
+            statement.full_clean()
+            with transaction.atomic():  # a savepoint: a lost race leaves the caller's intact
+                statement.save()
+        except (IntegrityError, ValidationError):
+            # Someone made the same statement since we looked: use theirs.
+            won = same.first()
+            if won is None:
+                raise
+            return won, False
         return statement, True
 
 
@@ -644,6 +661,16 @@ class Claim(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1, help_text="Bumped on every edit.")
+    # The last moderation decision on the claim itself (reject, unpublish, reopen).
+    moderation_note = models.TextField(blank=True, default="")
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="moderated_claims",
+    )
+    moderated_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords()
     objects = ClaimQuerySet.as_manager()
@@ -742,13 +769,9 @@ class Claim(models.Model):
         return next((v for v in verdicts if v.status == Verdict.Status.APPROVED), None)
 
     def is_editable_by(self, user) -> bool:
-        if Role.has(user, Role.MODERATOR):
-            return True
-        return (
-            Role.has(user, Role.ANNOTATOR)
-            and self.created_by_id == user.pk
-            and self.status == Claim.Status.OPEN
-        )
+        from factcheck import lifecycle
+
+        return lifecycle.allows(user, "edit", claim=self)
 
 
 # --------------------------------------------------------------------------- verdicts
@@ -838,10 +861,9 @@ class Verdict(models.Model):
         return reverse("claim-detail", args=[self.claim_id])
 
     def is_editable_by(self, user) -> bool:
-        return self.reviewer_id == user.pk and self.status in (
-            Verdict.Status.DRAFT,
-            Verdict.Status.SUBMITTED,
-        )
+        from factcheck import lifecycle
+
+        return lifecycle.allows(user, "submit", claim=self.claim, verdict=self)
 
 
 class EvidenceSource(models.Model):
