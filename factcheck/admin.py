@@ -158,10 +158,13 @@ class DecisionViews:
         """The versions the form carried (None for a field it did not carry)."""
         posted = {}
         for name in self.decision_versions(obj):
-            # The claim page's Approve buttons post its change form: read_version is the
-            # claim version there.
-            value = request.POST.get(name) or request.POST.get(POSTED_AS.get(name, ""), "")
-            value = value.strip()
+            # The claim page's Approve buttons post its whole change form: there the verdict's
+            # version is verdict_version_<id> and the claim's is read_version.
+            value = (
+                request.POST.get(name)
+                or request.POST.get(f"{name}_{obj.pk}")
+                or request.POST.get(POSTED_AS.get(name, ""), "")
+            ).strip()
             posted[name] = int(value) if value.isdigit() and len(value) < 10 else None
         return posted
 
@@ -388,11 +391,15 @@ class VerdictInline(admin.TabularInline):
             buttons.append(
                 format_html(
                     # formaction posts the surrounding change form (and its CSRF token) here.
-                    # The claim form's read_version carries the claim version it was read at.
+                    # The version it shows goes with it (the claim form's read_version is
+                    # the claim's), so a rating changed since is refused, not approved blind.
+                    '<input type="hidden" name="verdict_version_{}" value="{}">'
                     '<button type="submit" class="button fc-approve" formnovalidate '
-                    'formaction="{}" name="verdict_version" value="{}">Approve</button>',
-                    reverse(decide, args=[verdict.pk, "approve"]),
+                    'formaction="{}" name="_approve" value="{}">Approve</button>',
+                    verdict.pk,
                     verdict.version,
+                    reverse(decide, args=[verdict.pk, "approve"]),
+                    verdict.pk,
                 )
             )
         if verdict.status in (Verdict.Status.SUBMITTED, Verdict.Status.APPROVED):

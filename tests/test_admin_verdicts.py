@@ -99,12 +99,12 @@ def test_approving_a_verdict_whose_rating_changed_after_the_page_was_read_is_ref
 
 def test_the_claim_pages_approve_button_carries_both_versions(desk, claim, verdicts, bob, ratings):
     page = desk.get(f"/admin/factcheck/claim/{claim.pk}/change/").text
-    assert f'name="verdict_version" value="{verdicts[0].version}"' in page
+    assert f'name="verdict_version_{verdicts[0].pk}" value="{verdicts[0].version}"' in page
     assert 'name="read_version"' in page
     actions.save_verdict(claim=claim, reviewer=bob, rating=ratings["False"], version=1)
     response = desk.post(
         f"{LIST}{verdicts[0].pk}/decide/approve/",
-        {"verdict_version": "1", "read_version": str(claim.version)},
+        {f"verdict_version_{verdicts[0].pk}": "1", "read_version": str(claim.version)},
     )
     assert response.status_code == 400
     assert Verdict.objects.get(pk=verdicts[0].pk).status == "submitted"

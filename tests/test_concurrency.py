@@ -15,8 +15,9 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
 from django.core.exceptions import ValidationError
-from django.db import connections
+from django.db import OperationalError, connections, transaction
 
 from factcheck import actions
 from factcheck.models import Claim, Role, Speaker, Verdict
@@ -332,3 +333,46 @@ def test_sixteen_annotators_naming_one_new_speaker_at_once_all_save(
         assert made.count() == 16
         assert Speaker.objects.filter(name=body["speaker_name"]).count() == 1
         assert made.values("statement").distinct().count() == 1
+
+
+def test_a_transaction_that_met_a_busy_database_is_run_once_more(transactional_db, claim, alice):
+    tries = []
+
+    @actions.retry_once
+    @transaction.atomic
+    def edit():
+        tries.append(1)
+        actions.update_claim(claim=claim, by=alice, summary=f"Try {len(tries)}")
+        if len(tries) == 1:
+            # What SQLite says when another writer held the lock past the busy timeout.
+            raise OperationalError("database is locked")
+
+    edit()
+    assert len(tries) == 2
+    stored = Claim.objects.get(pk=claim.pk)
+    assert (stored.summary, stored.version) == ("Try 2", 2)  # the first try left nothing
+
+
+def test_other_database_errors_and_nested_transactions_are_not_retried(
+    transactional_db, claim, alice
+):
+    tries = []
+
+    @actions.retry_once
+    def broken():
+        tries.append(1)
+        raise OperationalError("no such table: factcheck_nothing")
+
+    with pytest.raises(OperationalError):
+        broken()
+    assert len(tries) == 1
+
+    @actions.retry_once
+    def busy():
+        tries.append(1)
+        raise OperationalError("database is locked")
+
+    # Inside someone else's transaction only its owner can start again.
+    with pytest.raises(OperationalError), transaction.atomic():
+        busy()
+    assert len(tries) == 2
