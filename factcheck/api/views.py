@@ -660,10 +660,13 @@ class VerdictViewSet(
                 version=version,
                 claim_version=claim_version,
             )
-        if note is not None or claim_version is not None:
-            field = "moderation_note" if note is not None else "claim_version"
+        if note is not None:
             raise exceptions.ValidationError(
-                {field: "Only a moderator approving or rejecting sets this."}
+                {"moderation_note": "Only a moderator approving or rejecting sets a note."}
+            )
+        if claim_version is not None:
+            raise exceptions.ValidationError(
+                {"claim_version": "Only a moderator approving or rejecting sends it."}
             )
         if new_status == Verdict.Status.DRAFT and verdict.status != Verdict.Status.DRAFT:
             # Asks the table, which refuses it (and says why).
