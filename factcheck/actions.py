@@ -6,14 +6,16 @@ verdict goes through the same checks whichever way it arrives.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from factcheck import lifecycle
 from factcheck import text as textlib
 from factcheck.models import (
     Article,
@@ -38,6 +40,67 @@ class StaleVersion(Exception):
         self.current = current
 
 
+class ClaimChanged(StaleVersion):
+    """A moderation decision made on a claim version that is no longer current (409)."""
+
+    def __init__(self, current: int, message: str = ""):
+        super().__init__(current)
+        self.args = (
+            message
+            or f"The claim changed since you read it (now at version {current}); "
+            "reload it and decide again.",
+        )
+
+
+# PostgreSQL's deadlock_detected and serialization_failure; SQLite's busy database.
+TRANSIENT_SQLSTATES = {"40P01", "40001"}
+
+
+def _is_transient(exc: OperationalError) -> bool:
+    cause = exc.__cause__
+    if getattr(cause, "sqlstate", None) in TRANSIENT_SQLSTATES:
+        return True
+    return "database is locked" in str(exc)
+
+
+def retry_once(func):
+    """Run ``func`` again once when its transaction hit a deadlock or serialization failure.
+
+    Only as the outermost transaction: inside someone else's, the whole of it is lost and
+    only its owner can start again. Goes outside ``@transaction.atomic``.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except OperationalError as exc:
+            if not _is_transient(exc) or transaction.get_connection().in_atomic_block:
+                raise
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+def _lock_claim(pk: int) -> tuple[Claim, list[Verdict]]:
+    """Lock a claim, then its verdicts (by id): the one lock order of every write."""
+    claim = Claim.objects.select_for_update().select_related("article").filter(pk=pk).first()
+    if claim is None:
+        raise ValidationError({"claim": "This claim was deleted."})
+    verdicts = list(Verdict.objects.select_for_update().filter(claim_id=pk).order_by("pk"))
+    return claim, verdicts
+
+
+def _check_claim_version(claim: Claim, version: int | None) -> None:
+    if version is not None and version != claim.version:
+        raise ClaimChanged(claim.version)
+
+
+def _check_version(obj, version: int | None) -> None:
+    if version is not None and version != obj.version:
+        raise StaleVersion(obj.version)
+
+
 @dataclass(frozen=True)
 class Source:
     url: str
@@ -48,6 +111,7 @@ class Source:
 # --------------------------------------------------------------------------- articles
 
 
+@retry_once
 @transaction.atomic
 def create_article(*, title: str, text: str, by=None, **fields) -> Article:
     article = Article(title=title, text=text, created_by=by, **fields)
@@ -135,6 +199,7 @@ def find_speaker_and_statement(
     return speaker, statement
 
 
+@retry_once
 def create_claim(
     *,
     article: Article,
@@ -216,6 +281,7 @@ CLAIM_EDITABLE = {
 }
 
 
+@retry_once
 @transaction.atomic
 def update_claim(
     *,
@@ -227,13 +293,9 @@ def update_claim(
     **changes,
 ) -> Claim:
     """Edit a claim. ``version`` (if given) must be the one the editor read."""
-    claim = Claim.objects.select_for_update().select_related("article").get(pk=claim.pk)
-    if not claim.is_editable_by(by):
-        raise PermissionDenied(
-            "Only the annotator who made an open claim, or a moderator, may edit it."
-        )
-    if version is not None and version != claim.version:
-        raise StaleVersion(claim.version)
+    claim = _lock_claim(claim.pk)[0]
+    lifecycle.check(by, "edit", claim=claim)
+    _check_version(claim, version)
     unknown = set(changes) - CLAIM_EDITABLE
     if unknown:
         raise ValidationError(dict.fromkeys(unknown, "This field cannot be changed."))
@@ -255,27 +317,25 @@ def update_claim(
         except ValueError as exc:
             raise ValidationError({"end": str(exc)}) from exc
     claim.version += 1
-    claim.full_clean(exclude=["created_by"])
+    claim.full_clean(exclude=["created_by", "moderated_by"])
     claim.save()
     return claim
 
 
+@retry_once
 @transaction.atomic
-def delete_claim(*, claim: Claim, by) -> None:
-    if not claim.is_editable_by(by):
-        raise PermissionDenied(
-            "Only the annotator who made an open claim, or a moderator, may delete it."
-        )
-    if claim.verdicts.exclude(status=Verdict.Status.DRAFT).exists() and not Role.has(
-        by, Role.MODERATOR
-    ):
-        raise PermissionDenied("This claim has verdicts; ask a moderator to reject it instead.")
+def delete_claim(*, claim: Claim, by, version: int | None = None) -> None:
+    """Delete a claim (and its verdicts). ``version`` (if given) must be the one read."""
+    claim = _lock_claim(claim.pk)[0]
+    lifecycle.check(by, "delete", claim=claim)
+    _check_version(claim, version)
     claim.delete()
 
 
 # --------------------------------------------------------------------------- verdicts
 
 
+@retry_once
 @transaction.atomic
 def save_verdict(
     *,
@@ -288,24 +348,16 @@ def save_verdict(
     version: int | None = None,
 ) -> Verdict:
     """Create or edit ``reviewer``'s verdict on ``claim``; ``submit`` sends it for moderation."""
-    if not Role.has(reviewer, Role.REVIEWER):
-        raise PermissionDenied("Only reviewers can give verdicts.")
-    claim = Claim.objects.select_for_update().get(pk=claim.pk)
-    if claim.status in (Claim.Status.PUBLISHED, Claim.Status.REJECTED):
-        raise ValidationError(
-            {
-                "claim": f"This claim is {claim.get_status_display().lower()}; "
-                "it takes no more verdicts."
-            }
-        )
-    verdict = Verdict.objects.select_for_update().filter(claim=claim, reviewer=reviewer).first()
+    claim, verdicts = _lock_claim(claim.pk)
+    verdict = next((v for v in verdicts if v.reviewer_id == reviewer.pk), None)
+    # Once submitted, a verdict stays submitted: an edit without ``submit`` keeps it there.
+    keeps_submitted = verdict is not None and verdict.status != Verdict.Status.DRAFT
+    action = "submit" if submit or keeps_submitted else "draft"
+    lifecycle.check(reviewer, action, claim=claim, verdict=verdict, subject=lifecycle.VERDICT)
     if verdict is None:
         verdict = Verdict(claim=claim, reviewer=reviewer)
     else:
-        if not verdict.is_editable_by(reviewer):
-            raise PermissionDenied("This verdict has been moderated and can no longer be edited.")
-        if version is not None and version != verdict.version:
-            raise StaleVersion(verdict.version)
+        _check_version(verdict, version)
         verdict.version = verdict.version + 1
     verdict.rating = rating
     verdict.rationale = rationale
@@ -342,25 +394,56 @@ def _require_moderator(user):
         raise PermissionDenied("Only moderators can do this.")
 
 
+def _locked_verdict(verdict: Verdict) -> tuple[Claim, Verdict, list[Verdict]]:
+    """The verdict's claim, the verdict and its siblings, locked claim first."""
+    claim_id = Verdict.objects.filter(pk=verdict.pk).values_list("claim_id", flat=True).first()
+    if claim_id is None:
+        raise ValidationError({"status": "This verdict was deleted."})
+    claim, verdicts = _lock_claim(claim_id)
+    mine = next((v for v in verdicts if v.pk == verdict.pk), None)
+    if mine is None:
+        raise ValidationError({"status": "This verdict was deleted."})
+    return claim, mine, verdicts
+
+
+def _demote(verdict: Verdict, *, by, when, note: str) -> None:
+    verdict.status = Verdict.Status.SUBMITTED
+    verdict.moderator, verdict.moderated_at, verdict.moderation_note = by, when, note
+    verdict.version += 1
+    verdict.save()
+
+
+@retry_once
 @transaction.atomic
-def approve_verdict(*, verdict: Verdict, by, note: str = "") -> Verdict:
-    """Approve ``verdict`` and publish its claim; any other approved verdict is demoted."""
-    _require_moderator(by)
-    verdict = Verdict.objects.select_for_update().select_related("claim").get(pk=verdict.pk)
-    if verdict.status == Verdict.Status.DRAFT:
-        raise ValidationError(
-            {"status": "A draft verdict cannot be approved; it was never submitted."}
+def approve_verdict(
+    *,
+    verdict: Verdict,
+    by,
+    note: str = "",
+    version: int | None = None,
+    claim_version: int | None = None,
+) -> Verdict:
+    """Approve ``verdict`` and publish its claim.
+
+    ``version`` and ``claim_version`` are the verdict's and the claim's as the moderator read
+    them; either changed, the decision is refused. Replacing the claim's approved verdict
+    (which goes back to the queue) needs ``claim_version``: two moderators approving two
+    verdicts at once, the second is told the claim was published meanwhile.
+    """
+    claim, verdict, verdicts = _locked_verdict(verdict)
+    lifecycle.check(by, "approve", claim=claim, verdict=verdict)
+    _check_version(verdict, version)
+    _check_claim_version(claim, claim_version)
+    others = [v for v in verdicts if v.status == Verdict.Status.APPROVED and v.pk != verdict.pk]
+    if others and claim_version is None:
+        raise ClaimChanged(
+            claim.version,
+            f"This claim is already published with verdict {others[0].pk} (claim version "
+            f"{claim.version}); to replace it, approve again with that claim version.",
         )
-    claim = Claim.objects.select_for_update().get(pk=verdict.claim_id)
-    if claim.status == Claim.Status.REJECTED:
-        raise ValidationError({"status": "The claim was rejected; reopen it before approving."})
     now = timezone.now()
-    for other in claim.verdicts.filter(status=Verdict.Status.APPROVED).exclude(pk=verdict.pk):
-        other.status = Verdict.Status.SUBMITTED
-        other.moderator, other.moderated_at = by, now
-        other.moderation_note = f"Demoted: verdict {verdict.pk} was approved instead."
-        other.version += 1
-        other.save()
+    for other in others:
+        _demote(other, by=by, when=now, note=f"Demoted: verdict {verdict.pk} was approved instead.")
     verdict.status = Verdict.Status.APPROVED
     verdict.moderator, verdict.moderated_at, verdict.moderation_note = by, now, note
     verdict.version += 1
@@ -371,24 +454,47 @@ def approve_verdict(*, verdict: Verdict, by, note: str = "") -> Verdict:
     return verdict
 
 
+@retry_once
 @transaction.atomic
-def reject_verdict(*, verdict: Verdict, by, note: str) -> Verdict:
-    _require_moderator(by)
+def reject_verdict(
+    *,
+    verdict: Verdict,
+    by,
+    note: str,
+    version: int | None = None,
+    claim_version: int | None = None,
+) -> Verdict:
+    """Reject ``verdict`` with a note for its reviewer; an approved one unpublishes the claim."""
+    claim, verdict, _ = _locked_verdict(verdict)
+    lifecycle.check(by, "reject", claim=claim, verdict=verdict)
     if not (note or "").strip():
         raise ValidationError({"moderation_note": "Say why the verdict is rejected."})
-    verdict = Verdict.objects.select_for_update().get(pk=verdict.pk)
-    if verdict.status == Verdict.Status.DRAFT:
-        raise ValidationError(
-            {"status": "A draft verdict cannot be rejected; it was never submitted."}
-        )
+    _check_version(verdict, version)
+    _check_claim_version(claim, claim_version)
     was_approved = verdict.status == Verdict.Status.APPROVED
     verdict.status = Verdict.Status.REJECTED
     verdict.moderator, verdict.moderated_at, verdict.moderation_note = by, timezone.now(), note
     verdict.version += 1
     verdict.save()
     if was_approved:
-        _unpublish(Claim.objects.select_for_update().get(pk=verdict.claim_id))
+        _unpublish(claim)
     return verdict
+
+
+@retry_once
+@transaction.atomic
+def delete_verdict(*, verdict: Verdict, by, version: int | None = None) -> None:
+    """Delete a verdict; its claim goes back to open when no submitted verdict remains."""
+    claim, verdict, _ = _locked_verdict(verdict)
+    lifecycle.check(by, "delete", claim=claim, verdict=verdict)
+    _check_version(verdict, version)
+    verdict.delete()
+    if claim.status == Claim.Status.IN_REVIEW:
+        status = lifecycle.status_after_review(claim)
+        if status != claim.status:
+            claim.status = status
+            claim.version += 1
+            claim.save()
 
 
 def _unpublish(claim: Claim) -> None:
@@ -397,44 +503,53 @@ def _unpublish(claim: Claim) -> None:
     claim.save()
 
 
+def _record_decision(claim: Claim, *, by, note: str) -> None:
+    claim.moderation_note, claim.moderated_by, claim.moderated_at = note, by, timezone.now()
+
+
+@retry_once
 @transaction.atomic
-def unpublish_claim(*, claim: Claim, by, note: str = "") -> Claim:
+def unpublish_claim(*, claim: Claim, by, note: str = "", version: int | None = None) -> Claim:
     """Take a published claim down; its approved verdict goes back to the moderation queue."""
-    _require_moderator(by)
-    claim = Claim.objects.select_for_update().get(pk=claim.pk)
-    if claim.status != Claim.Status.PUBLISHED:
-        raise ValidationError({"status": "Only a published claim can be unpublished."})
+    claim, verdicts = _lock_claim(claim.pk)
+    lifecycle.check(by, "unpublish", claim=claim)
+    _check_version(claim, version)
     now = timezone.now()
-    for verdict in claim.verdicts.filter(status=Verdict.Status.APPROVED):
-        verdict.status = Verdict.Status.SUBMITTED
-        verdict.moderator, verdict.moderated_at = by, now
-        verdict.moderation_note = note or "Claim unpublished."
-        verdict.version += 1
-        verdict.save()
+    for verdict in verdicts:
+        if verdict.status == Verdict.Status.APPROVED:
+            _demote(verdict, by=by, when=now, note=note or "Claim unpublished.")
+    _record_decision(claim, by=by, note=note)
     _unpublish(claim)
     return claim
 
 
+@retry_once
 @transaction.atomic
-def reject_claim(*, claim: Claim, by, note: str = "") -> Claim:
-    """Reject a claim (e.g. not check-worthy); it leaves every queue."""
-    _require_moderator(by)
-    claim = Claim.objects.select_for_update().get(pk=claim.pk)
-    if claim.status == Claim.Status.PUBLISHED:
-        unpublish_claim(claim=claim, by=by, note=note or "Claim rejected.")
-        claim.refresh_from_db()
-    claim.status = Claim.Status.REJECTED
+def reject_claim(*, claim: Claim, by, note: str = "", version: int | None = None) -> Claim:
+    """Reject a claim (e.g. not check-worthy), keeping the note; it leaves every queue."""
+    claim, verdicts = _lock_claim(claim.pk)
+    lifecycle.check(by, "reject", claim=claim)
+    _check_version(claim, version)
+    now = timezone.now()
+    for verdict in verdicts:
+        if verdict.status == Verdict.Status.APPROVED:
+            _demote(verdict, by=by, when=now, note=note or "Claim rejected.")
+    _record_decision(claim, by=by, note=note)
+    claim.status, claim.published_at = Claim.Status.REJECTED, None
     claim.version += 1
     claim.save()
     return claim
 
 
+@retry_once
 @transaction.atomic
-def reopen_claim(*, claim: Claim, by) -> Claim:
-    _require_moderator(by)
-    claim = Claim.objects.select_for_update().get(pk=claim.pk)
-    has_verdicts = claim.verdicts.exclude(status=Verdict.Status.DRAFT).exists()
-    claim.status = Claim.Status.IN_REVIEW if has_verdicts else Claim.Status.OPEN
+def reopen_claim(*, claim: Claim, by, note: str = "", version: int | None = None) -> Claim:
+    """Send a rejected claim back: in review while a submitted verdict waits, else open."""
+    claim = _lock_claim(claim.pk)[0]
+    lifecycle.check(by, "reopen", claim=claim)
+    _check_version(claim, version)
+    _record_decision(claim, by=by, note=note)
+    claim.status = lifecycle.status_after_review(claim)
     claim.version += 1
     claim.save()
     return claim
@@ -443,17 +558,31 @@ def reopen_claim(*, claim: Claim, by) -> Claim:
 # --------------------------------------------------------------------------- registry
 
 
+ALREADY_MERGED = "Already merged: {} is gone (merged or deleted by someone else); reload the list."
+
+
+def _lock_for_merge(model, survivor, others) -> tuple:
+    """Lock the survivor and the others in id order (one order, so two merges never
+    deadlock); any of them gone means someone merged them first."""
+    wanted = {survivor.pk} | {o.pk for o in others}
+    locked = {
+        o.pk: o for o in model.objects.select_for_update().filter(pk__in=wanted).order_by("pk")
+    }
+    missing = wanted - set(locked)
+    if missing:
+        gone = ", ".join(f"#{pk}" for pk in sorted(missing))
+        raise ValidationError(ALREADY_MERGED.format(gone))
+    return locked[survivor.pk], [locked[pk] for pk in sorted(wanted - {survivor.pk})]
+
+
+@retry_once
 @transaction.atomic
 def merge_speakers(*, survivor: Speaker, others: Iterable[Speaker], by=None) -> Speaker:
     """Fold ``others`` into ``survivor``: claims and statements move, old names become aliases."""
     if by is not None:
         _require_moderator(by)
-    survivor = Speaker.objects.select_for_update().get(pk=survivor.pk)
-    for other in (
-        Speaker.objects.select_for_update()
-        .filter(pk__in=[o.pk for o in others])
-        .exclude(pk=survivor.pk)
-    ):
+    survivor, others = _lock_for_merge(Speaker, survivor, list(others))
+    for other in others:
         for statement in other.statements.all():
             clash = Statement.objects.filter(
                 speaker=survivor, title__iexact=statement.title
@@ -476,12 +605,13 @@ def merge_speakers(*, survivor: Speaker, others: Iterable[Speaker], by=None) -> 
     return survivor
 
 
+@retry_once
 @transaction.atomic
 def merge_statements(*, survivor: Statement, others: Iterable[Statement], by=None) -> Statement:
     """Fold ``others`` into ``survivor``; their claims now point at it."""
     if by is not None:
         _require_moderator(by)
-    others = [o for o in others if o.pk != survivor.pk]
+    survivor, others = _lock_for_merge(Statement, survivor, list(others))
     for other in others:
         changes = {"statement": survivor}
         if survivor.speaker_id:
@@ -493,7 +623,7 @@ def merge_statements(*, survivor: Statement, others: Iterable[Statement], by=Non
 
 def _repoint_claims(claims, **changes) -> None:
     """Save each claim (not a bulk update) so every move is in its history."""
-    for claim in claims.select_related("article"):
+    for claim in claims.select_for_update(of=("self",)).select_related("article"):
         for field, value in changes.items():
             setattr(claim, field, value)
         claim.version += 1

@@ -30,7 +30,7 @@ from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import get_history_manager_for_model
 
-from factcheck import actions
+from factcheck import actions, lifecycle
 from factcheck import text as textlib
 from factcheck.models import (
     Article,
@@ -115,11 +115,16 @@ class Decision:
     explanation: str
 
 
+POSTED_AS = {"claim_version": "read_version"}
+
+
 class DecisionViews:
     """Mixin for admins whose objects take decisions at ``<id>/decide/<name>/``.
 
-    GET shows a confirmation page (with a note field where the decision takes one);
-    POST runs it. Errors from the action come back on the same page with status 400.
+    GET shows a confirmation page (with a note field where the decision takes one, and the
+    versions the moderator is deciding on as hidden fields); POST runs it with those versions,
+    so a change since the page was read is refused instead of decided blind. Errors from the
+    action come back on the same page with status 400, carrying the current versions.
     """
 
     decisions: dict[str, Decision] = {}
@@ -135,11 +140,33 @@ class DecisionViews:
             *super().get_urls(),
         ]
 
-    def run_decision(self, request, obj, decision: str, note: str):
+    def run_decision(self, request, obj, decision: str, note: str, versions: dict):
         raise NotImplementedError
 
-    def decision_allowed(self, obj, decision: str) -> bool:
+    def decision_allowed(self, request, obj, decision: str) -> bool:
         return True
+
+    def decision_refusal(self, request, obj, decision: str) -> str:
+        """Why the lifecycle table refuses ``decision`` on ``obj`` now."""
+        return ""
+
+    def decision_versions(self, obj) -> dict[str, int]:
+        """The versions a decision on ``obj`` is made on (hidden fields of its form)."""
+        return {}
+
+    def posted_versions(self, request, obj) -> dict[str, int | None]:
+        """The versions the form carried (None for a field it did not carry)."""
+        posted = {}
+        for name in self.decision_versions(obj):
+            # The claim page's Approve buttons post its whole change form: there the verdict's
+            # version is verdict_version_<id> and the claim's is read_version.
+            value = (
+                request.POST.get(name)
+                or request.POST.get(f"{name}_{obj.pk}")
+                or request.POST.get(POSTED_AS.get(name, ""), "")
+            ).strip()
+            posted[name] = int(value) if value.isdigit() and len(value) < 10 else None
+        return posted
 
     def after_decision_url(self, obj) -> str:
         opts = self.model._meta
@@ -152,8 +179,9 @@ class DecisionViews:
         if not str(object_id).isdigit():
             raise Http404("No such item.")
         obj = get_object_or_404(self.get_queryset(request), pk=object_id)
-        if spec is None or not self.decision_allowed(obj, decision):
-            messages.error(request, "That decision is not available for this item.")
+        if spec is None or not self.decision_allowed(request, obj, decision):
+            why = self.decision_refusal(request, obj, decision) if spec else ""
+            messages.error(request, f"That decision is not available for this item. {why}".strip())
             return HttpResponseRedirect(self.after_decision_url(obj))
         error, status = "", 200
         note = (request.POST.get("note") or "").strip()
@@ -164,9 +192,11 @@ class DecisionViews:
                 error, status = "Write a note: the reviewer will read why.", 400
             else:
                 try:
-                    result = self.run_decision(request, obj, decision, note)
+                    versions = self.posted_versions(request, obj)
+                    result = self.run_decision(request, obj, decision, note, versions)
                 except (ValidationError, PermissionDenied, actions.StaleVersion) as exc:
                     error, status = error_text(exc), 400
+                    obj = get_object_or_404(self.get_queryset(request), pk=object_id)
                 else:
                     messages.success(request, spec.done.format(obj=result))
                     return HttpResponseRedirect(self.after_decision_url(result))
@@ -178,6 +208,7 @@ class DecisionViews:
             "spec": spec,
             "note": note,
             "error": error,
+            "versions": self.decision_versions(obj),
             "cancel_url": self.after_decision_url(obj),
         }
         return TemplateResponse(request, "admin/factcheck/decision.html", context, status=status)
@@ -360,8 +391,13 @@ class VerdictInline(admin.TabularInline):
             buttons.append(
                 format_html(
                     # formaction posts the surrounding change form (and its CSRF token) here.
+                    # The version it shows goes with it (the claim form's read_version is
+                    # the claim's), so a rating changed since is refused, not approved blind.
+                    '<input type="hidden" name="verdict_version_{}" value="{}">'
                     '<button type="submit" class="button fc-approve" formnovalidate '
                     'formaction="{}" name="_approve" value="{}">Approve</button>',
+                    verdict.pk,
+                    verdict.version,
                     reverse(decide, args=[verdict.pk, "approve"]),
                     verdict.pk,
                 )
@@ -418,6 +454,12 @@ CLAIM_DECISIONS = {
     ),
 }
 
+CLAIM_RUN = {
+    "unpublish": actions.unpublish_claim,
+    "reject": actions.reject_claim,
+    "reopen": actions.reopen_claim,
+}
+
 
 @admin.register(Claim)
 class ClaimAdmin(DecisionViews, HistoryAdmin):
@@ -455,6 +497,7 @@ class ClaimAdmin(DecisionViews, HistoryAdmin):
     fieldsets = [
         (None, {"fields": ["quote_in_context", "article_link", "status", "public_page"]}),
         ("Edit", {"fields": ["kind", "speaker", "statement", "summary", "check_worthy"]}),
+        ("Last decision", {"fields": ["moderated_by", "moderated_at", "moderation_note"]}),
         (
             "Record",
             {
@@ -466,9 +509,10 @@ class ClaimAdmin(DecisionViews, HistoryAdmin):
     ]
     readonly_fields = ["quote_in_context", "article_link", "status", "public_page", "start", "end"]
     readonly_fields += ["created_by", "created_at", "updated_at", "published_at", "version"]
+    readonly_fields += ["moderated_by", "moderated_at", "moderation_note"]
     inlines = [VerdictInline]
     actions = ["approve_agreed", "unpublish_selected", "reject_selected", "reopen_selected"]
-    history_list_display = ["status", "speaker", "statement"]
+    history_list_display = ["status", "speaker", "statement", "moderation_note"]
     change_form_template = "admin/factcheck/claim/change_form.html"
 
     def get_queryset(self, request):
@@ -586,7 +630,7 @@ class ClaimAdmin(DecisionViews, HistoryAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             context["decisions"] = [
-                d for name, d in self.decisions.items() if self.decision_allowed(obj, name)
+                d for name, d in self.decisions.items() if self.decision_allowed(request, obj, name)
             ]
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -626,19 +670,19 @@ class ClaimAdmin(DecisionViews, HistoryAdmin):
 
     # --- decisions
 
-    def decision_allowed(self, claim, decision):
-        return {
-            "unpublish": claim.status == Claim.Status.PUBLISHED,
-            "reject": claim.status != Claim.Status.REJECTED,
-            "reopen": claim.status == Claim.Status.REJECTED,
-        }.get(decision, False)
+    def decision_allowed(self, request, claim, decision):
+        return decision in CLAIM_RUN and lifecycle.allows(request.user, decision, claim=claim)
 
-    def run_decision(self, request, claim, decision, note):
-        if decision == "unpublish":
-            return actions.unpublish_claim(claim=claim, by=request.user, note=note)
-        if decision == "reject":
-            return actions.reject_claim(claim=claim, by=request.user, note=note)
-        return actions.reopen_claim(claim=claim, by=request.user)
+    def decision_refusal(self, request, claim, decision):
+        return error_text(lifecycle.find(request.user, decision, claim=claim))
+
+    def decision_versions(self, claim):
+        return {"claim_version": claim.version}
+
+    def run_decision(self, request, claim, decision, note, versions):
+        return CLAIM_RUN[decision](
+            claim=claim, by=request.user, note=note, version=versions["claim_version"]
+        )
 
     # --- bulk actions
 
@@ -653,9 +697,14 @@ class ClaimAdmin(DecisionViews, HistoryAdmin):
                 skipped += 1
                 continue
             try:
-                actions.approve_verdict(verdict=waiting[0], by=request.user)
+                actions.approve_verdict(
+                    verdict=waiting[0],
+                    by=request.user,
+                    version=waiting[0].version,
+                    claim_version=claim.version,
+                )
                 done += 1
-            except (ValidationError, PermissionDenied) as exc:
+            except (ValidationError, PermissionDenied, actions.StaleVersion) as exc:
                 failures.append((claim, exc))
         if done:
             messages.success(request, f"Published {done} claim{'s' if done != 1 else ''}.")
@@ -677,17 +726,18 @@ class ClaimAdmin(DecisionViews, HistoryAdmin):
 
     @admin.action(description="Reopen selected claims", permissions=["moderate"])
     def reopen_selected(self, request, queryset):
-        self._bulk(
-            request, queryset.filter(status=Claim.Status.REJECTED), "reopened", actions.reopen_claim
-        )
+        # Only those the table lets reopen (the rejected ones); the others are left alone.
+        rejected = [c for c in queryset if lifecycle.allows(request.user, "reopen", claim=c)]
+        self._bulk(request, rejected, "reopened", actions.reopen_claim)
 
     def _bulk(self, request, queryset, verb, action):
         done, failures = 0, []
         for claim in queryset:
             try:
-                action(claim=claim, by=request.user)
+                # The version the list was read at: a claim changed meanwhile is reported.
+                action(claim=claim, by=request.user, version=claim.version)
                 done += 1
-            except (ValidationError, PermissionDenied) as exc:
+            except (ValidationError, PermissionDenied, actions.StaleVersion) as exc:
                 failures.append((claim, exc))
         report(request, done, verb, "claim", failures)
 
@@ -726,6 +776,8 @@ VERDICT_DECISIONS = {
         "The reviewer sees your note. If this verdict was published, the claim is unpublished.",
     ),
 }
+
+VERDICT_RUN = {"approve": actions.approve_verdict, "reject": actions.reject_verdict}
 
 
 class VerdictStatusFilter(admin.SimpleListFilter):
@@ -796,22 +848,31 @@ class VerdictAdmin(DecisionViews, HistoryAdmin):
     def after_decision_url(self, verdict):
         return reverse("admin:factcheck_claim_change", args=[verdict.claim_id])
 
-    def decision_allowed(self, verdict, decision):
-        if decision == "approve":
-            return verdict.status in (Verdict.Status.SUBMITTED, Verdict.Status.REJECTED)
-        if decision == "reject":
-            return verdict.status in (Verdict.Status.SUBMITTED, Verdict.Status.APPROVED)
-        return False
+    def decision_allowed(self, request, verdict, decision):
+        return decision in VERDICT_RUN and lifecycle.allows(
+            request.user, decision, claim=verdict.claim, verdict=verdict
+        )
 
-    def run_decision(self, request, verdict, decision, note):
-        if decision == "approve":
-            return actions.approve_verdict(verdict=verdict, by=request.user, note=note)
-        return actions.reject_verdict(verdict=verdict, by=request.user, note=note)
+    def decision_refusal(self, request, verdict, decision):
+        found = lifecycle.find(request.user, decision, claim=verdict.claim, verdict=verdict)
+        return error_text(found)
+
+    def decision_versions(self, verdict):
+        return {"verdict_version": verdict.version, "claim_version": verdict.claim.version}
+
+    def run_decision(self, request, verdict, decision, note, versions):
+        return VERDICT_RUN[decision](
+            verdict=verdict,
+            by=request.user,
+            note=note,
+            version=versions["verdict_version"],
+            claim_version=versions["claim_version"],
+        )
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             context["decisions"] = [
-                d for name, d in self.decisions.items() if self.decision_allowed(obj, name)
+                d for name, d in self.decisions.items() if self.decision_allowed(request, obj, name)
             ]
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -829,9 +890,11 @@ class VerdictAdmin(DecisionViews, HistoryAdmin):
                 )
                 continue
             try:
-                actions.approve_verdict(verdict=verdict, by=request.user)
+                # Without a claim version: a claim published with another verdict is
+                # reported, not silently switched (that is decided on the claim's page).
+                actions.approve_verdict(verdict=verdict, by=request.user, version=verdict.version)
                 done += 1
-            except (ValidationError, PermissionDenied) as exc:
+            except (ValidationError, PermissionDenied, actions.StaleVersion) as exc:
                 failures.append((verdict, exc))
         report(request, done, "approved", "verdict", failures)
 
@@ -842,9 +905,11 @@ class VerdictAdmin(DecisionViews, HistoryAdmin):
             done, failures = 0, []
             for verdict in queryset:
                 try:
-                    actions.reject_verdict(verdict=verdict, by=request.user, note=note)
+                    actions.reject_verdict(
+                        verdict=verdict, by=request.user, note=note, version=verdict.version
+                    )
                     done += 1
-                except (ValidationError, PermissionDenied) as exc:
+                except (ValidationError, PermissionDenied, actions.StaleVersion) as exc:
                     failures.append((verdict, exc))
             report(request, done, "rejected", "verdict", failures)
             return None

@@ -23,7 +23,16 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 
 from django.core.exceptions import EmptyResultSet
-from django.db.models import BooleanField, ExpressionWrapper, FilteredRelation, Q, Value
+from django.db.models import (
+    BooleanField,
+    CharField,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    Q,
+    Value,
+)
 
 API, PAGE, EXPORT = "api", "page", "export"
 EVERYWHERE = frozenset({API, PAGE, EXPORT})
@@ -53,12 +62,25 @@ class ReadField:
 
 
 def _editable(user):
-    from factcheck.models import Claim
+    from factcheck import lifecycle
 
-    condition = Claim.editable_condition(user)
+    condition = lifecycle.condition(user, "edit")
     if isinstance(condition, bool):
         return Value(condition, output_field=BooleanField())
     return ExpressionWrapper(condition, output_field=BooleanField())
+
+
+def _desk_only(lookup: str, empty, output_field) -> Callable:
+    """A value only desk members read (a moderator's note); others read ``empty``."""
+
+    def expression(user):
+        from factcheck.models import Role
+
+        if Role.of(user) is not None:
+            return F(lookup)
+        return Value(empty, output_field=output_field)
+
+    return expression
 
 
 def _claim_fields() -> tuple[ReadField, ...]:
@@ -100,6 +122,28 @@ def _claim_fields() -> tuple[ReadField, ...]:
             bool,
             frozenset({API, PAGE}),
             help="Whether you may edit (and delete) this claim.",
+        ),
+        # The last moderation decision on the claim (reject, unpublish, reopen): the desk's.
+        ReadField(
+            "moderation_note",
+            _desk_only("moderation_note", "", CharField()),
+            str,
+            frozenset({API}),
+            help="Why the claim was last rejected, unpublished or reopened (desk members).",
+        ),
+        ReadField(
+            "moderated_by",
+            _desk_only("moderated_by__username", None, CharField()),
+            str,
+            frozenset({API}),
+            null=True,
+        ),
+        ReadField(
+            "moderated_at",
+            _desk_only("moderated_at", None, DateTimeField()),
+            datetime.datetime,
+            frozenset({API}),
+            null=True,
         ),
         # What the exports say about the claim's article, speaker, statement and author.
         ReadField("article_title", "article__title", readers=ONLY_EXPORT),

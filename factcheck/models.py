@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator, URLValidator
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -192,8 +192,16 @@ class SpeakerManager(models.Manager.from_queryset(SpeakerQuerySet)):
         if existing:
             return existing, False
         speaker = Speaker(name=name, kind=kind or Speaker.Kind.PERSON)
-        speaker.full_clean()
-        speaker.save()
+        try:
+            speaker.full_clean()
+            with transaction.atomic():  # a savepoint: a lost race leaves the caller's intact
+                speaker.save()
+        except (IntegrityError, ValidationError):
+            # Someone made the same speaker since we looked: use theirs.
+            won = next(iter(self.get_queryset().matching(name)), None)
+            if won is None:
+                raise
+            return won, False
         return speaker, True
 
 
@@ -276,12 +284,21 @@ class StatementManager(models.Manager.from_queryset(StatementQuerySet)):
         title = " ".join((title or "").split())
         if not title:
             raise ValidationError({"statement": "A statement title is required."})
-        existing = self.filter(speaker=speaker, title__iexact=title).order_by("pk").first()
+        same = self.filter(speaker=speaker, title__iexact=title).order_by("pk")
+        existing = same.first()
         if existing:
             return existing, False
         statement = Statement(speaker=speaker, title=title)
-        statement.full_clean()
-        statement.save()
+        try:
+            statement.full_clean()
+            with transaction.atomic():  # a savepoint: a lost race leaves the caller's intact
+                statement.save()
+        except (IntegrityError, ValidationError):
+            # Someone made the same statement since we looked: use theirs.
+            won = same.first()
+            if won is None:
+                raise
+            return won, False
         return statement, True
 
 
@@ -457,6 +474,16 @@ class Claim(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1, help_text="Bumped on every edit.")
+    # The last moderation decision on the claim itself (reject, unpublish, reopen).
+    moderation_note = models.TextField(blank=True, default="")
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="moderated_claims",
+    )
+    moderated_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords()
     objects = ClaimQuerySet.as_manager()
@@ -554,23 +581,10 @@ class Claim(models.Model):
         verdicts = cached if cached is not None else self.verdicts.all()
         return next((v for v in verdicts if v.status == Verdict.Status.APPROVED), None)
 
-    @classmethod
-    def editable_condition(cls, user) -> bool | Q:
-        """Which claims ``user`` may edit: True (all), False (none), or the condition on a
-        claim's row. The one statement of the rule; ``is_editable_by`` and the readers'
-        ``editable`` (claim_read) both evaluate it."""
-        if Role.has(user, Role.MODERATOR):
-            return True
-        if Role.has(user, Role.ANNOTATOR):
-            return Q(created_by_id=user.pk, status=Claim.Status.OPEN)
-        return False
-
     def is_editable_by(self, user) -> bool:
-        condition = Claim.editable_condition(user)
-        if isinstance(condition, bool):
-            return condition
-        # A Q of plain field=value terms (see editable_condition), checked on this row.
-        return all(getattr(self, name) == value for name, value in condition.children)
+        from factcheck import lifecycle
+
+        return lifecycle.allows(user, "edit", claim=self)
 
 
 # --------------------------------------------------------------------------- verdicts
@@ -660,10 +674,9 @@ class Verdict(models.Model):
         return reverse("claim-detail", args=[self.claim_id])
 
     def is_editable_by(self, user) -> bool:
-        return self.reviewer_id == user.pk and self.status in (
-            Verdict.Status.DRAFT,
-            Verdict.Status.SUBMITTED,
-        )
+        from factcheck import lifecycle
+
+        return lifecycle.allows(user, "submit", claim=self.claim, verdict=self)
 
 
 class EvidenceSource(models.Model):

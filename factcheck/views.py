@@ -31,7 +31,7 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from factcheck import actions, claim_read
+from factcheck import actions, claim_read, lifecycle
 from factcheck import text as textlib
 from factcheck.forms import ArticleForm, VerdictForm
 from factcheck.models import (
@@ -484,8 +484,8 @@ def claim_detail(request, pk):
         .first()
     )
     can_review = Role.has(user, Role.REVIEWER)
-    takes_verdicts = claim.status in (Claim.Status.OPEN, Claim.Status.IN_REVIEW)
-    may_edit = can_review and takes_verdicts and (mine is None or mine.is_editable_by(user))
+    takes_verdicts = lifecycle.takes_verdicts(claim)
+    may_edit = lifecycle.allows(user, "submit", claim=claim, verdict=mine, subject="verdict")
     status = 200
     if request.method == "POST":
         if not may_edit:

@@ -1,5 +1,7 @@
 """Verdict decisions in the admin: approve, reject with a note, in bulk; who and when."""
 
+import re
+
 import pytest
 
 from factcheck import actions
@@ -59,14 +61,53 @@ def test_approve_publishes_the_claim_and_records_who_and_when(desk, claim, verdi
     assert "Approved" in page and "the claim is published" in page
 
 
+def confirm_page_fields(client, url) -> dict:
+    """The hidden fields of a decision's confirmation page (the versions it is made on)."""
+    page = client.get(url).text
+    return dict(re.findall(r'<input type="hidden" name="(\w+_version)" value="(\d+)">', page))
+
+
 def test_approving_another_verdict_demotes_the_first(desk, claim, verdicts):
     approve_button_post(desk, claim, verdicts[0])
-    desk.post(
-        f"{LIST}{verdicts[1].pk}/decide/approve/", {"note": "Carol is closer", "_confirm": "1"}
-    )
+    url = f"{LIST}{verdicts[1].pk}/decide/approve/"
+    # Without saying which claim version it is decided on, replacing is refused...
+    blind = desk.post(url, {"note": "Carol is closer", "_confirm": "1"})
+    assert blind.status_code == 400 and "already published" in blind.text
+    # ...from the confirmation page (which carries the versions) it is done.
+    fields = confirm_page_fields(desk, url)
+    desk.post(url, {"note": "Carol is closer", "_confirm": "1", **fields})
     statuses = dict(Verdict.objects.values_list("pk", "status"))
     assert statuses == {verdicts[0].pk: "submitted", verdicts[1].pk: "approved"}
     assert Verdict.objects.get(pk=verdicts[1].pk).moderation_note == "Carol is closer"
+
+
+def test_approving_a_verdict_whose_rating_changed_after_the_page_was_read_is_refused(
+    desk, claim, verdicts, bob, ratings
+):
+    url = f"{LIST}{verdicts[0].pk}/decide/approve/"
+    fields = confirm_page_fields(desk, url)
+    assert fields == {"verdict_version": "1", "claim_version": str(Claim.objects.get().version)}
+    # bob changes his rating while the moderator reads the page.
+    actions.save_verdict(claim=claim, reviewer=bob, rating=ratings["False"], version=1)
+    response = desk.post(url, {"_confirm": "1", **fields})
+    assert response.status_code == 400
+    assert "changed by someone else" in response.text
+    assert Verdict.objects.get(pk=verdicts[0].pk).status == "submitted"
+    # The page now carries the new version: confirming again approves what she now sees.
+    assert confirm_page_fields(desk, url)["verdict_version"] == "2"
+
+
+def test_the_claim_pages_approve_button_carries_both_versions(desk, claim, verdicts, bob, ratings):
+    page = desk.get(f"/admin/factcheck/claim/{claim.pk}/change/").text
+    assert f'name="verdict_version_{verdicts[0].pk}" value="{verdicts[0].version}"' in page
+    assert 'name="read_version"' in page
+    actions.save_verdict(claim=claim, reviewer=bob, rating=ratings["False"], version=1)
+    response = desk.post(
+        f"{LIST}{verdicts[0].pk}/decide/approve/",
+        {f"verdict_version_{verdicts[0].pk}": "1", "read_version": str(claim.version)},
+    )
+    assert response.status_code == 400
+    assert Verdict.objects.get(pk=verdicts[0].pk).status == "submitted"
 
 
 def test_reject_asks_for_a_note_first(desk, claim, verdicts, dana):
@@ -95,11 +136,12 @@ def test_rejecting_the_published_verdict_unpublishes_the_claim(desk, claim, verd
     assert claim.status == Claim.Status.IN_REVIEW
 
 
-def test_an_action_error_is_shown_not_raised(desk, claim, verdicts, dana):
+def test_a_decision_the_table_refuses_is_not_offered_and_says_why(desk, claim, verdicts, dana):
     actions.reject_claim(claim=claim, by=dana)
-    response = desk.post(f"{LIST}{verdicts[0].pk}/decide/approve/", {"_confirm": "1"})
-    assert response.status_code == 400
+    response = desk.post(f"{LIST}{verdicts[0].pk}/decide/approve/", {"_confirm": "1"}, follow=True)
+    assert "not available" in response.text
     assert "reopen it before approving" in response.text
+    assert Verdict.objects.get(pk=verdicts[0].pk).status == "submitted"
 
 
 def test_a_draft_offers_no_decision(desk, claim, bob, ratings):

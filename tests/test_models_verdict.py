@@ -85,7 +85,8 @@ def test_approving_publishes_and_demotes_the_other_approved(bobs, claim, carol, 
     claim.refresh_from_db()
     assert claim.status == Claim.Status.PUBLISHED and claim.published_at
     assert claim.approved_verdict == Verdict.objects.get(pk=bobs.pk)
-    actions.approve_verdict(verdict=carols, by=dana)
+    # Replacing a published verdict is meant: it names the claim version the moderator saw.
+    actions.approve_verdict(verdict=carols, by=dana, claim_version=claim.version)
     bobs.refresh_from_db()
     assert bobs.status == Verdict.Status.SUBMITTED and "Demoted" in bobs.moderation_note
     assert Verdict.objects.filter(claim=claim, status="approved").get() == carols

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from factcheck.actions import StaleVersion
+from factcheck.actions import ClaimChanged, StaleVersion
 from factcheck.api.auth import TokenAuthentication
 from factcheck.models import Role
 
@@ -32,6 +32,12 @@ class PreconditionFailed(exceptions.APIException):
 
 def exception_handler(exc, context):
     """DRF's handler, plus the domain's own errors turned into clear 4xx answers."""
+    if isinstance(exc, ClaimChanged):
+        # A decision made on a claim that changed (another verdict approved meanwhile).
+        return Response(
+            {"detail": str(exc), "current_claim_version": exc.current},
+            status=status.HTTP_409_CONFLICT,
+        )
     if isinstance(exc, StaleVersion):
         return Response(
             {"detail": str(exc), "current_version": exc.current},

@@ -333,6 +333,12 @@ class VerdictUpdateSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Verdict.Status.choices, required=False)
     moderation_note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     version = serializers.IntegerField(required=False, min_value=1)
+    claim_version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="Moderators: the claim version you decided on; needed to replace the "
+        "claim's approved verdict.",
+    )
 
 
 # --------------------------------------------------------------------------- misc

@@ -15,7 +15,7 @@ from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
-from factcheck import actions, claim_read
+from factcheck import actions, claim_read, lifecycle
 from factcheck.api import filters, serializers
 from factcheck.api.base import (
     ID_PATTERN,
@@ -402,33 +402,36 @@ class ClaimViewSet(
             return {}
         return {"start": span.start, "end": span.end}
 
+    DECISIONS = {
+        "unpublish": actions.unpublish_claim,
+        "reject": actions.reject_claim,
+        "reopen": actions.reopen_claim,
+    }
+
     def change_status(self, claim, new_status, *, note, version):
+        """A moderator's decision, as the lifecycle table names it; the action enforces it."""
         user = self.request.user
-        if not Role.has(user, Role.MODERATOR):
-            raise exceptions.PermissionDenied("Only moderators change a claim's status.")
-        if version is not None and version != claim.version:
-            raise actions.StaleVersion(claim.version)
-        if new_status == Claim.Status.REJECTED:
-            actions.reject_claim(claim=claim, by=user, note=note)
-        elif new_status == Claim.Status.PUBLISHED:
-            raise exceptions.ValidationError(
-                {
-                    "status": "A claim is published by approving one of its verdicts: "
-                    "PATCH /api/v1/verdicts/ID/ with status approved."
-                }
-            )
-        elif claim.status == Claim.Status.PUBLISHED:
-            actions.unpublish_claim(claim=claim, by=user, note=note)
-        elif claim.status == Claim.Status.REJECTED:
-            actions.reopen_claim(claim=claim, by=user)
-        else:
+        decision = lifecycle.decision_towards(claim, new_status)
+        if decision is None:
+            if not lifecycle.may_decide(user):
+                raise exceptions.PermissionDenied("Only moderators change a claim's status.")
+            if new_status == Claim.Status.PUBLISHED:
+                raise exceptions.ValidationError(
+                    {
+                        "status": "A claim is published by approving one of its verdicts: "
+                        "PATCH /api/v1/verdicts/ID/ with status approved."
+                    }
+                )
             raise exceptions.ValidationError(
                 {"status": "A claim goes in review when a reviewer submits a verdict on it."}
             )
+        self.DECISIONS[decision](claim=claim, by=user, note=note, version=version)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(responses={204: None}, parameters=[IF_MATCH])
     def destroy(self, request, *args, **kwargs):
-        actions.delete_claim(claim=self.get_object(), by=request.user)
+        claim = self.get_object()
+        version = expected_version(request, None)
+        actions.delete_claim(claim=claim, by=request.user, version=version)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -499,20 +502,30 @@ class VerdictViewSet(
         version = expected_version(request, data.pop("version", None))
         new_status = data.pop("status", None)
         note = data.pop("moderation_note", None)
+        claim_version = data.pop("claim_version", None)
         if new_status in (Verdict.Status.APPROVED, Verdict.Status.REJECTED):
             if data:
                 raise exceptions.ValidationError(
                     {"status": "Moderate a verdict on its own, without other edits."}
                 )
-            return self.moderate(verdict, new_status, note=note or "", version=version)
+            return self.moderate(
+                verdict,
+                new_status,
+                note=note or "",
+                version=version,
+                claim_version=claim_version,
+            )
         if note is not None:
             raise exceptions.ValidationError(
                 {"moderation_note": "Only a moderator approving or rejecting sets a note."}
             )
-        if new_status == Verdict.Status.DRAFT and verdict.status != Verdict.Status.DRAFT:
+        if claim_version is not None:
             raise exceptions.ValidationError(
-                {"status": "A submitted verdict cannot go back to draft."}
+                {"claim_version": "Only a moderator approving or rejecting sends it."}
             )
+        if new_status == Verdict.Status.DRAFT and verdict.status != Verdict.Status.DRAFT:
+            # Asks the table, which refuses it (and says why).
+            lifecycle.check(request.user, "draft", claim=verdict.claim, verdict=verdict)
         if verdict.reviewer_id != request.user.pk:
             raise exceptions.PermissionDenied("Only the reviewer who wrote a verdict may edit it.")
         submit = data.get("submit", False) or new_status == Verdict.Status.SUBMITTED
@@ -534,30 +547,25 @@ class VerdictViewSet(
 
     partial_update = update
 
-    def moderate(self, verdict, new_status, *, note, version):
-        user = self.request.user
-        if not Role.has(user, Role.MODERATOR):
-            raise exceptions.PermissionDenied("Only moderators approve or reject verdicts.")
-        if version is not None and version != verdict.version:
-            raise actions.StaleVersion(verdict.version)
-        if new_status == Verdict.Status.APPROVED:
-            verdict = actions.approve_verdict(verdict=verdict, by=user, note=note)
-        else:
-            verdict = actions.reject_verdict(verdict=verdict, by=user, note=note)
+    def moderate(self, verdict, new_status, *, note, version, claim_version):
+        """Approve or reject: the action checks the table and both versions under lock."""
+        decide = (
+            actions.approve_verdict
+            if new_status == Verdict.Status.APPROVED
+            else actions.reject_verdict
+        )
+        verdict = decide(
+            verdict=verdict,
+            by=self.request.user,
+            note=note,
+            version=version,
+            claim_version=claim_version,
+        )
         return self.answer(verdict)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(responses={204: None}, parameters=[IF_MATCH])
     def destroy(self, request, *args, **kwargs):
         verdict = self.get_object()
-        user = request.user
-        own_draft = verdict.reviewer_id == user.pk and verdict.status == Verdict.Status.DRAFT
-        if not (own_draft or Role.has(user, Role.MODERATOR)):
-            raise exceptions.PermissionDenied(
-                "Reviewers delete only their own drafts; moderators reject instead."
-            )
-        if verdict.status == Verdict.Status.APPROVED:
-            raise exceptions.ValidationError(
-                {"status": "An approved verdict is not deleted; reject it (with a note) instead."}
-            )
-        verdict.delete()
+        version = expected_version(request, None)
+        actions.delete_verdict(verdict=verdict, by=request.user, version=version)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,395 @@
+"""The claim and verdict lifecycle: which transitions exist, and who may make them.
+
+``TRANSITIONS`` is the one table. The actions (``factcheck.actions``) enforce it with
+``check()``; the admin, the API and the pages only ask it (``allows()``, ``offered()``) which
+transitions to offer and leave the rest to the actions. A new transition is a new row here
+and the action that makes it; docs/moderation.md describes the table for people.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import operator
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+
+from factcheck.models import Claim, Role, Verdict
+
+CLAIM, VERDICT = "claim", "verdict"
+NEW = "new"  # a verdict not yet written
+DELETED = "deleted"
+
+C, V = Claim.Status, Verdict.Status
+EVERY_CLAIM_STATE = tuple(C.values)
+
+
+class Who(enum.StrEnum):
+    MODERATOR = "moderator"
+    REVIEWER = "reviewer"  # any reviewer, for a verdict of their own not yet written
+    OWN_REVIEWER = "own reviewer"  # the reviewer who wrote the verdict
+    OWN_ANNOTATOR = "own annotator"  # the annotator who made the claim
+    FOLLOWS = "follows"  # nobody asks for it: it follows from another transition
+
+
+@dataclass(frozen=True)
+class Transition:
+    subject: str  # CLAIM or VERDICT
+    action: str
+    sources: tuple[str, ...]
+    targets: tuple[str, ...]  # more than one: the action picks (see ``effect``)
+    who: tuple[Who, ...]
+    claim_in: tuple[str, ...] = EVERY_CLAIM_STATE  # verdicts: the claim states that allow it
+    effect: str = ""
+
+
+T = Transition
+TRANSITIONS: tuple[Transition, ...] = (
+    # ---------------------------------------------------------------- claims
+    T(CLAIM, "edit", (C.OPEN,), (C.OPEN,), (Who.OWN_ANNOTATOR,)),
+    T(CLAIM, "edit", EVERY_CLAIM_STATE, EVERY_CLAIM_STATE, (Who.MODERATOR,), effect="same state"),
+    T(
+        CLAIM,
+        "delete",
+        (C.OPEN,),
+        (DELETED,),
+        (Who.OWN_ANNOTATOR,),
+        effect="only while no verdict of it was submitted",
+    ),
+    T(CLAIM, "delete", EVERY_CLAIM_STATE, (DELETED,), (Who.MODERATOR,), effect="with its verdicts"),
+    T(CLAIM, "review", (C.OPEN,), (C.IN_REVIEW,), (Who.FOLLOWS,), effect="a verdict is submitted"),
+    T(
+        CLAIM,
+        "settle",
+        (C.IN_REVIEW,),
+        (C.OPEN,),
+        (Who.FOLLOWS,),
+        effect="the last submitted verdict is deleted",
+    ),
+    T(
+        CLAIM,
+        "publish",
+        (C.OPEN, C.IN_REVIEW, C.PUBLISHED),
+        (C.PUBLISHED,),
+        (Who.FOLLOWS,),
+        effect="a verdict is approved",
+    ),
+    T(
+        CLAIM,
+        "unpublish",
+        (C.PUBLISHED,),
+        (C.IN_REVIEW,),
+        (Who.MODERATOR,),
+        effect="its approved verdict goes back to submitted",
+    ),
+    T(
+        CLAIM,
+        "reject",
+        (C.OPEN, C.IN_REVIEW, C.PUBLISHED),
+        (C.REJECTED,),
+        (Who.MODERATOR,),
+        effect="a published claim is unpublished first; the note is kept on the claim",
+    ),
+    T(
+        CLAIM,
+        "reopen",
+        (C.REJECTED,),
+        (C.OPEN, C.IN_REVIEW),
+        (Who.MODERATOR,),
+        effect="in review if a submitted verdict waits, else open; a published claim is "
+        "unpublished instead",
+    ),
+    # ---------------------------------------------------------------- verdicts
+    T(
+        VERDICT,
+        "draft",
+        (NEW,),
+        (V.DRAFT,),
+        (Who.REVIEWER,),
+        claim_in=(C.OPEN, C.IN_REVIEW),
+    ),
+    T(
+        VERDICT,
+        "draft",
+        (V.DRAFT,),
+        (V.DRAFT,),
+        (Who.OWN_REVIEWER,),
+        claim_in=(C.OPEN, C.IN_REVIEW),
+    ),
+    T(
+        VERDICT,
+        "submit",
+        (NEW,),
+        (V.SUBMITTED,),
+        (Who.REVIEWER,),
+        claim_in=(C.OPEN, C.IN_REVIEW),
+        effect="an open claim goes in review",
+    ),
+    T(
+        VERDICT,
+        "submit",
+        (V.DRAFT, V.SUBMITTED),
+        (V.SUBMITTED,),
+        (Who.OWN_REVIEWER,),
+        claim_in=(C.OPEN, C.IN_REVIEW),
+        effect="an open claim goes in review; a submitted verdict stays editable until moderated",
+    ),
+    T(
+        VERDICT,
+        "approve",
+        (V.SUBMITTED, V.REJECTED),
+        (V.APPROVED,),
+        (Who.MODERATOR,),
+        claim_in=(C.OPEN, C.IN_REVIEW, C.PUBLISHED),
+        effect="the claim is published; replacing another approved verdict (which goes back to "
+        "submitted) needs the claim version the moderator saw",
+    ),
+    T(
+        VERDICT,
+        "reject",
+        (V.SUBMITTED, V.APPROVED),
+        (V.REJECTED,),
+        (Who.MODERATOR,),
+        effect="a note is required; rejecting the approved verdict unpublishes the claim",
+    ),
+    T(
+        VERDICT,
+        "demote",
+        (V.APPROVED,),
+        (V.SUBMITTED,),
+        (Who.FOLLOWS,),
+        effect="its claim is unpublished, rejected, or published with another verdict",
+    ),
+    T(VERDICT, "delete", (V.DRAFT,), (DELETED,), (Who.OWN_REVIEWER, Who.MODERATOR)),
+    T(
+        VERDICT,
+        "delete",
+        (V.SUBMITTED, V.REJECTED),
+        (DELETED,),
+        (Who.MODERATOR,),
+        effect="the claim goes back to open when no submitted verdict remains",
+    ),
+)
+
+# Why a transition is refused, by (subject, action): to a user whose role never allows it,
+# and for a state it does not start from.
+REFUSALS: dict[tuple[str, str], tuple[str, str]] = {
+    (CLAIM, "edit"): (
+        "Only the annotator who made an open claim, or a moderator, may edit it.",
+        "",
+    ),
+    (CLAIM, "delete"): (
+        "Only the annotator who made an open claim, or a moderator, may delete it.",
+        "",
+    ),
+    (CLAIM, "unpublish"): (
+        "Only moderators can do this.",
+        "Only a published claim can be unpublished.",
+    ),
+    (CLAIM, "reject"): ("Only moderators can do this.", "This claim is already rejected."),
+    (CLAIM, "reopen"): (
+        "Only moderators can do this.",
+        "Only a rejected claim is reopened; unpublish a published one.",
+    ),
+    (VERDICT, "draft"): (
+        "Only reviewers can give verdicts.",
+        "A {status} verdict cannot go back to draft.",
+    ),
+    (VERDICT, "submit"): (
+        "Only reviewers can give verdicts.",
+        "This verdict has been moderated and can no longer be edited.",
+    ),
+    (VERDICT, "approve"): (
+        "Only moderators can do this.",
+        "A {status} verdict cannot be approved{why}.",
+    ),
+    (VERDICT, "reject"): (
+        "Only moderators can do this.",
+        "A {status} verdict cannot be rejected{why}.",
+    ),
+    (VERDICT, "delete"): (
+        "Reviewers delete only their own drafts; moderators reject instead.",
+        "An approved verdict is not deleted; reject it (with a note) instead.",
+    ),
+}
+WHY = {V.DRAFT: "; it was never submitted", V.APPROVED: "; it is approved already"}
+CLAIM_REFUSALS = {
+    (VERDICT, "approve", C.REJECTED): "The claim was rejected; reopen it before approving.",
+}
+
+
+def _is(who: Who, user, claim: Claim | None, verdict: Verdict | None) -> bool:
+    if who == Who.MODERATOR:
+        return Role.has(user, Role.MODERATOR)
+    if who == Who.REVIEWER:
+        return Role.has(user, Role.REVIEWER)
+    if who == Who.OWN_REVIEWER:
+        return (
+            verdict is not None and verdict.reviewer_id == user.pk and Role.has(user, Role.REVIEWER)
+        )
+    if who == Who.OWN_ANNOTATOR:
+        return (
+            claim is not None
+            and claim.created_by_id is not None
+            and claim.created_by_id == user.pk
+            and Role.has(user, Role.ANNOTATOR)
+        )
+    return False  # Who.FOLLOWS: never asked for directly
+
+
+def rows(subject: str, action: str) -> list[Transition]:
+    return [t for t in TRANSITIONS if t.subject == subject and t.action == action]
+
+
+def _subject(subject, claim, verdict):
+    if subject == CLAIM:
+        return claim.status
+    return verdict.status if verdict is not None else NEW
+
+
+def find(user, action: str, *, claim: Claim, verdict: Verdict | None = None, subject=None):
+    """The row that lets ``user`` make ``action``, or the reason it is refused (an exception)."""
+    subject = subject or (VERDICT if verdict is not None or action in VERDICT_ONLY else CLAIM)
+    candidates = rows(subject, action)
+    if not candidates:
+        raise ValueError(f"No {subject} transition called {action!r}.")
+    denied, wrong_state = REFUSALS.get((subject, action), ("You may not do this.", ""))
+    # A role that never allows the action (ownership aside) hears that first.
+    roles = {
+        Who.MODERATOR: Role.has(user, Role.MODERATOR),
+        Who.REVIEWER: Role.has(user, Role.REVIEWER),
+        Who.OWN_REVIEWER: Role.has(user, Role.REVIEWER),
+        Who.OWN_ANNOTATOR: Role.has(user, Role.ANNOTATOR),
+        Who.FOLLOWS: False,
+    }
+    if not any(roles[w] for t in candidates for w in t.who):
+        return PermissionDenied(denied)
+    # Writing: a claim that takes no more verdicts says so before anything else.
+    writing = subject == VERDICT and action in ("draft", "submit")
+    if writing and not any(claim.status in t.claim_in for t in candidates):
+        return _claim_refusal(action, claim)
+    state = _subject(subject, claim, verdict)
+    from_here = [t for t in candidates if state in t.sources]
+    if not from_here:
+        could = any(_is(w, user, claim, verdict) for t in candidates for w in t.who)
+        if not could:
+            return PermissionDenied(denied)
+        message = (
+            wrong_state.format(
+                status=Verdict.Status(state).label.lower() if state in V.values else state,
+                why=WHY.get(state, ""),
+            )
+            or f"Not possible while {state}."
+        )
+        if (subject, action) in STATE_DENIED:
+            return PermissionDenied(message)
+        return ValidationError({"status": message})
+    if subject == VERDICT and not any(claim.status in t.claim_in for t in from_here):
+        return _claim_refusal(action, claim)
+    for t in from_here:
+        if claim.status in t.claim_in and any(_is(w, user, claim, verdict) for w in t.who):
+            guard = GUARDS.get((subject, action))
+            if guard and not Role.has(user, Role.MODERATOR) and guard[0](claim, verdict):
+                return PermissionDenied(guard[1])
+            return t
+    return PermissionDenied(denied)
+
+
+def _claim_refusal(action: str, claim: Claim) -> ValidationError:
+    message = CLAIM_REFUSALS.get(
+        (VERDICT, action, claim.status),
+        f"This claim is {claim.get_status_display().lower()}; it takes no more verdicts.",
+    )
+    return ValidationError({"claim" if action in ("draft", "submit") else "status": message})
+
+
+# A moderated verdict is no longer its reviewer's: editing it is refused, not invalid.
+STATE_DENIED = {(VERDICT, "submit")}
+VERDICT_ONLY = {"draft", "submit", "approve", "demote"}
+
+# Conditions beyond the states, for everyone but moderators: (refused when true, why).
+GUARDS = {
+    (CLAIM, "delete"): (
+        lambda claim, verdict: claim.verdicts.exclude(status=V.DRAFT).exists(),
+        "This claim has verdicts; ask a moderator to reject it instead.",
+    ),
+}
+
+
+def check(user, action: str, *, claim: Claim, verdict: Verdict | None = None, subject=None):
+    """The row allowing ``action``; raises PermissionDenied or ValidationError if none does."""
+    found = find(user, action, claim=claim, verdict=verdict, subject=subject)
+    if isinstance(found, Exception):
+        raise found
+    return found
+
+
+def allows(user, action: str, *, claim: Claim, verdict: Verdict | None = None, subject=None):
+    """Whether ``user`` may make ``action`` now (what the admin, API and pages offer)."""
+    return isinstance(find(user, action, claim=claim, verdict=verdict, subject=subject), Transition)
+
+
+def condition(user, action: str) -> bool | Q:
+    """The claims on which ``user`` may make the claim ``action``, from the same rows as
+    ``allows``: True (every claim), False (none), or a condition on the claim's row. A
+    reader that shows a page of claims (``claim_read``'s ``editable``) asks the query."""
+    if (CLAIM, action) in GUARDS and not Role.has(user, Role.MODERATOR):
+        raise ValueError(f"{action!r} has a guard that no row condition can say.")
+    parts = []
+    for t in rows(CLAIM, action):
+        for who in t.who:
+            if who == Who.MODERATOR and Role.has(user, Role.MODERATOR):
+                if set(t.sources) >= set(EVERY_CLAIM_STATE):
+                    return True
+                parts.append(Q(status__in=t.sources))
+            elif who == Who.OWN_ANNOTATOR and Role.has(user, Role.ANNOTATOR):
+                parts.append(Q(created_by_id=user.pk, status__in=t.sources))
+    return functools.reduce(operator.or_, parts) if parts else False
+
+
+def offered(user, *, claim: Claim, verdict: Verdict | None = None) -> list[str]:
+    """The actions ``user`` may make on the verdict (if given) or else the claim, in table order."""
+    subject = VERDICT if verdict is not None else CLAIM
+    names = dict.fromkeys(t.action for t in TRANSITIONS if t.subject == subject)
+    return [a for a in names if allows(user, a, claim=claim, verdict=verdict, subject=subject)]
+
+
+REVIEW = {C.OPEN, C.IN_REVIEW}
+DECISIONS = {"unpublish", "reject", "reopen"}
+
+
+def decision_towards(claim: Claim, wanted: str) -> str | None:
+    """The claim decision that takes ``claim`` from its status to ``wanted`` (the API's
+    ``PATCH {"status": ...}``); "open" and "in review" both mean back to review."""
+    wanted_set = REVIEW if wanted in REVIEW else {wanted}
+    for t in TRANSITIONS:
+        if (
+            t.subject == CLAIM
+            and t.action in DECISIONS
+            and claim.status in t.sources
+            and wanted_set & set(t.targets)
+        ):
+            return t.action
+    return None
+
+
+def may_decide(user, subject: str = CLAIM) -> bool:
+    """Whether ``user``'s role takes moderation decisions at all (before any state)."""
+    return any(
+        _is(Who.MODERATOR, user, None, None)
+        for t in TRANSITIONS
+        if t.subject == subject and Who.MODERATOR in t.who and t.action in DECISIONS
+    )
+
+
+def takes_verdicts(claim: Claim) -> bool:
+    """Whether reviewers may still write verdicts on ``claim``."""
+    return any(claim.status in t.claim_in for t in rows(VERDICT, "submit"))
+
+
+def status_after_review(claim: Claim) -> str:
+    """A claim not published nor rejected: in review while a submitted verdict waits."""
+    waiting = claim.verdicts.filter(status=V.SUBMITTED).exists()
+    return C.IN_REVIEW if waiting else C.OPEN
