@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from factcheck import actions
+from factcheck import text as textlib
 from factcheck.api import filters, serializers
 from factcheck.api.base import (
     ID_PATTERN,
@@ -102,7 +103,10 @@ class VersionedAnswerMixin:
         headers = {"ETag": etag(obj.version)}
         if code == status.HTTP_201_CREATED:
             headers["Location"] = self.location(obj)
-        return Response(self.serializer_class(obj).data, status=code, headers=headers)
+        return Response(self.represent(obj), status=code, headers=headers)
+
+    def represent(self, obj):
+        return self.serializer_class(obj).data
 
     def retrieve(self, request, *args, **kwargs):
         return self.answer(self.get_object())
@@ -305,6 +309,32 @@ def _pair(data: dict, name: str):
     return (start, end) if start is not None else None
 
 
+def words_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """``snap``: the span widened to whole words (``text.expand_to_words``)."""
+    try:
+        return textlib.expand_to_words(text, start, end)
+    except ValueError as exc:
+        raise exceptions.ValidationError({"start": [str(exc)]}) from exc
+
+
+def cleared_by_empty_names(data: dict) -> dict:
+    """What an edit's empty names clear, as the annotation form sends them: an empty
+    ``speaker_name`` leaves the claim to the article's author (and without a statement,
+    unless one is named), an empty ``statement_title`` without a statement."""
+    cleared = {}
+    if "speaker_name" in data and not data["speaker_name"].strip() and "speaker" not in data:
+        cleared["speaker"] = None
+        if not data.get("statement_title", "").strip() and "statement" not in data:
+            cleared["statement"] = None
+    if (
+        "statement_title" in data
+        and not data["statement_title"].strip()
+        and "statement" not in data
+    ):
+        cleared["statement"] = None
+    return cleared
+
+
 class ClaimListQuery:
     """A page of the claims list in one SQL query, for the common requests: no search, no
     ordering, at most the filters below with plain values (anything else takes the general path,
@@ -481,6 +511,16 @@ class ClaimViewSet(
         )
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
+        if data.pop("snap", False):
+            span = actions.resolve_span(
+                data["article"],
+                **{
+                    k: data.pop(k)
+                    for k in ("start", "end", "quote", "prefix", "suffix")
+                    if k in data
+                },
+            )
+            data["start"], data["end"] = words_around(data["article"].text, span.start, span.end)
         cue, source = _pair(data, "cue"), _pair(data, "source")
         claim = actions.create_claim(by=request.user, cue=cue, source_mention=source, **data)
         # Answered from the claim in hand (article, speaker, statement and author are loaded,
@@ -488,7 +528,9 @@ class ClaimViewSet(
         # second set of model instances.
         headers = {"ETag": etag(claim.version), "Location": self.location(claim)}
         return Response(
-            serializers.new_claim_data(claim), status=status.HTTP_201_CREATED, headers=headers
+            self.with_editable(serializers.new_claim_data(claim), claim),
+            status=status.HTTP_201_CREATED,
+            headers=headers,
         )
 
     @extend_schema(
@@ -511,7 +553,7 @@ class ClaimViewSet(
                 )
             self.change_status(claim, new_status, note=note, version=version)
             return self.answer(claim)
-        changes = self.span_changes(claim, data)
+        changes = self.span_changes(claim, data, snap=data.pop("snap", False))
         for name in ("cue", "source"):
             if f"{name}_start" in data or f"{name}_end" in data:
                 pair = _pair(data, name)
@@ -519,7 +561,8 @@ class ClaimViewSet(
         for field in ("kind", "speaker", "statement", "summary", "check_worthy"):
             if field in data:
                 changes[field] = data[field]
-        names = {k: data[k] for k in ("speaker_name", "statement_title") if data.get(k)}
+        changes.update(cleared_by_empty_names(data))
+        names = {k: data[k] for k in ("speaker_name", "statement_title") if data.get(k, "").strip()}
         if not changes and not names:
             if not claim.is_editable_by(request.user):
                 raise exceptions.PermissionDenied("You may not edit this claim.")
@@ -530,12 +573,13 @@ class ClaimViewSet(
     partial_update = update
 
     @staticmethod
-    def span_changes(claim, data: dict) -> dict:
-        """New start/end from positions, a quote selector, or both (which must agree)."""
+    def span_changes(claim, data: dict, *, snap: bool = False) -> dict:
+        """New start/end from positions, a quote selector, or both (which must agree); with
+        ``snap``, that span (or the current one) widened to whole words."""
         quote = data.pop("quote", None)
         prefix, suffix = data.pop("prefix", ""), data.pop("suffix", "")
         start, end = data.pop("start", None), data.pop("end", None)
-        if quote is None and start is None and end is None:
+        if quote is None and start is None and end is None and not snap:
             return {}
         if quote is None:
             start = claim.start if start is None else start
@@ -543,9 +587,22 @@ class ClaimViewSet(
         span = actions.resolve_span(
             claim.article, start=start, end=end, quote=quote, prefix=prefix, suffix=suffix
         )
-        if (span.start, span.end) == (claim.start, claim.end):
+        start, end = span.start, span.end
+        if snap:
+            start, end = words_around(claim.article.text, start, end)
+        if (start, end) == (claim.start, claim.end):
             return {}
-        return {"start": span.start, "end": span.end}
+        return {"start": start, "end": end}
+
+    def represent(self, claim) -> dict:
+        data = super().represent(claim)
+        return data if self.action == "retrieve" else self.with_editable(data, claim)
+
+    def with_editable(self, data: dict, claim) -> dict:
+        # TEMPORARY (issue 11, "one write door"): the answers to POST and PATCH carry
+        # ``editable`` for the requester, as the annotation page's claims do (annotate.js
+        # merges the answer in). The claim read model takes this over, for GET and the list too.
+        return {**data, "editable": claim.is_editable_by(self.request.user)}
 
     def change_status(self, claim, new_status, *, note, version):
         user = self.request.user
