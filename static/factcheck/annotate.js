@@ -82,6 +82,8 @@ async function call(method, url, payload, version) {
       body = {};
     }
   }
+  // DRF's own 404 ("No Claim matches the given query.") does not say what to do.
+  if (response.status === 404) body = {};
   if (!response.ok && (body === null || typeof body !== "object" || !Object.keys(body).length)) {
     body = { detail: STATUS_MESSAGES[response.status] || `The server answered ${response.status}.` };
   }
@@ -295,7 +297,7 @@ function showErrors(body) {
       general.push(...messages.map((m) => label + m));
       continue;
     }
-    slot.append(...messages.map((m) => element("span", { textContent: `${m} ` })));
+    slot.textContent = messages.join(" ");
     slot.hidden = false;
     form.elements[FORM_FIELD[key]]?.setAttribute?.("aria-invalid", "true");
   }
