@@ -317,6 +317,14 @@ def words_around(text: str, start: int, end: int) -> tuple[int, int]:
         raise exceptions.ValidationError({"start": [str(exc)]}) from exc
 
 
+def snapped_span(article, data: dict) -> tuple[int, int]:
+    """The span a new claim's ``data`` gives (positions or a quote selector, popped from it),
+    widened to whole words."""
+    selector = ("start", "end", "quote", "prefix", "suffix")
+    span = actions.resolve_span(article, **{k: data.pop(k) for k in selector if k in data})
+    return words_around(article.text, span.start, span.end)
+
+
 def cleared_by_empty_names(data: dict) -> dict:
     """What an edit's empty names clear, as the annotation form sends them: an empty
     ``speaker_name`` leaves the claim to the article's author (and without a statement,
@@ -512,15 +520,7 @@ class ClaimViewSet(
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         if data.pop("snap", False):
-            span = actions.resolve_span(
-                data["article"],
-                **{
-                    k: data.pop(k)
-                    for k in ("start", "end", "quote", "prefix", "suffix")
-                    if k in data
-                },
-            )
-            data["start"], data["end"] = words_around(data["article"].text, span.start, span.end)
+            data["start"], data["end"] = snapped_span(data["article"], data)
         cue, source = _pair(data, "cue"), _pair(data, "source")
         claim = actions.create_claim(by=request.user, cue=cue, source_mention=source, **data)
         # Answered from the claim in hand (article, speaker, statement and author are loaded,

@@ -297,13 +297,13 @@ function showErrors(body) {
       general.push(...messages.map((m) => label + m));
       continue;
     }
-    slot.textContent = messages.join(" ");
+    slot.textContent = [slot.textContent, ...messages].filter(Boolean).join(" "); // start and end share one
     slot.hidden = false;
     form.elements[FORM_FIELD[key]]?.setAttribute?.("aria-invalid", "true");
   }
   errorsEl.replaceChildren(...general.map((line) => element("p", { textContent: line })));
   errorsEl.hidden = general.length === 0;
-  if (count && !general.length) say(`Not saved: ${count === 1 ? "one field needs" : `${count} fields need`} attention.`);
+  if (count && !general.length) say(`Not saved: ${count === 1 ? "one problem" : `${count} problems`}, shown by the fields.`);
 }
 
 function spanPreview() {
