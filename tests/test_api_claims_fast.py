@@ -350,8 +350,12 @@ def test_the_create_answer_is_the_claim_as_retrieved(newsroom, alice, extra):
     r = client.post(URL, body, format="json")
     assert r.status_code == 201, r.json()
     retrieved = client.get(r["Location"])
-    assert retrieved.json() == r.json()
-    assert json.dumps(retrieved.json()) == json.dumps(r.json())  # same keys in the same order
+    # The answer also says whether you may edit the claim (for the annotation page; GET will
+    # carry it too once the claim read model of issue 11 is in).
+    created = r.json()
+    assert created.pop("editable") is True
+    assert retrieved.json() == created
+    assert json.dumps(retrieved.json()) == json.dumps(created)  # same keys in the same order
     assert r["ETag"] == retrieved["ETag"]
 
 

@@ -217,9 +217,9 @@ def test_every_claim_reads_back_as_its_quote():
 def test_the_database_writes_the_page_rows_as_python_does(
     alice, mallory, bob, dana, eve, article, claim, ratings
 ):
-    """Two ways to read the page's rows: from SQL (annotation_json) and from Python
-    (annotation_page_rows, which the page reads now). Both must say the same, for every kind
-    of row and user. (The claim read model of issue 11 replaces both.)"""
+    """annotation_json (SQL) and annotation_page_rows (Python) say the same, for every kind of
+    row and user. Neither feeds the page now (views.page_claims does); the claim read model of
+    issue 11 is to replace all three."""
     from factcheck.models import Role
 
     odd = 'Tab\there, "quotes", back\\slash, newline\n, \x01 control, emoji 😀, </script> & é'
