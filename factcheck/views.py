@@ -1,4 +1,5 @@
-"""HTML pages and the small JSON endpoints the annotation page calls.
+"""HTML pages, and the two suggestion reads the annotation page calls (it writes claims
+through /api/v1/claims/).
 
 Views check roles, validate input and call ``factcheck.actions``; nothing more. Every
 page's queries are fixed in number (select_related/prefetch_related), whatever the rows.
@@ -6,7 +7,6 @@ page's queries are fixed in number (select_related/prefetch_related), whatever t
 
 from __future__ import annotations
 
-import json
 import re
 from functools import wraps
 
@@ -27,12 +27,10 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import (
     require_GET,
     require_http_methods,
-    require_POST,
     require_safe,
 )
 
 from factcheck import actions, claim_read, lifecycle
-from factcheck import text as textlib
 from factcheck.forms import ArticleForm, VerdictForm
 from factcheck.models import (
     Article,
@@ -76,8 +74,9 @@ def desk_required(role: Role = Role.ANNOTATOR, *, json: bool = False):
     return decorator
 
 
-def json_error(message, *, status: int, errors: dict | None = None) -> JsonResponse:
-    return JsonResponse({"errors": errors or {"__all__": [str(message)]}}, status=status)
+def json_error(message, *, status: int) -> JsonResponse:
+    """An error as the API words it (DRF's ``{"detail": ...}``)."""
+    return JsonResponse({"detail": str(message)}, status=status)
 
 
 def paginate(request, queryset, size: int = PAGE_SIZE):
@@ -179,12 +178,6 @@ def page_claims(claims, user) -> list[dict]:
     return claim_read.ClaimReader(claim_read.PAGE, user).read(claims.order_by())
 
 
-def claim_row(claim: Claim, user) -> dict:
-    """One claim as the page's script gets it, for the answer to a save."""
-    (row,) = page_claims(Claim.objects.filter(pk=claim.pk), user)
-    return row
-
-
 def json_for_script(value) -> bytes:
     """``value`` as UTF-8 JSON safe inside ``<script type="application/json">``.
 
@@ -225,13 +218,13 @@ def article_detail(request, pk):
     article = get_object_or_404(Article, pk=pk)
     claims = page_claims(article.claims.visible_to(request.user), request.user)
     page_data = {
+        "article": article.pk,
         "claims": claims,
         "kinds": {str(value): str(label) for value, label in Claim.Kind.choices},
         "statuses": {str(value): str(label) for value, label in Claim.Status.choices},
         "claimUrl": reverse("claim-detail", args=[0]),
-        "createUrl": reverse("claim-create", args=[article.pk]),
-        "updateUrl": reverse("claim-update", args=[0]),
-        "deleteUrl": reverse("claim-delete", args=[0]),
+        # The one write door: POST here, PATCH and DELETE <claimsUrl><id>/ (with If-Match).
+        "claimsUrl": reverse("api-claim-list"),
         "speakersUrl": reverse("suggest-speakers"),
         "statementsUrl": reverse("suggest-statements"),
         "canAnnotate": Role.has(request.user, Role.ANNOTATOR),
@@ -247,131 +240,7 @@ def article_detail(request, pk):
     )
 
 
-# --------------------------------------------------------------------------- claim JSON
-
-
-def read_json(request) -> dict:
-    try:
-        data = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ValidationError({"__all__": ["The request body is not valid JSON."]}) from exc
-    if not isinstance(data, dict):
-        raise ValidationError({"__all__": ["Send a JSON object."]})
-    return data
-
-
-def as_int(data: dict, name: str) -> int:
-    value = data.get(name)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError({name: [f"{name} must be a whole number (a code-point offset)."]})
-    return value
-
-
-def as_text(data: dict, name: str) -> str:
-    value = data.get(name, "")
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise ValidationError({name: [f"{name} must be text."]})
-    return value
-
-
-def claim_fields(data: dict) -> dict:
-    kind = as_text(data, "kind") or Claim.Kind.DIRECT_QUOTE
-    if kind not in Claim.Kind.values:
-        raise ValidationError({"kind": [f"Unknown kind “{kind}”."]})
-    return {
-        "kind": kind,
-        "summary": as_text(data, "summary"),
-        "check_worthy": bool(data.get("check_worthy", True)),
-    }
-
-
-def span_from(article: Article, data: dict) -> tuple[int, int]:
-    start, end = as_int(data, "start"), as_int(data, "end")
-    if data.get("snap"):
-        try:
-            start, end = textlib.expand_to_words(article.text, start, end)
-        except ValueError as exc:
-            raise ValidationError({"start": [str(exc)]}) from exc
-    return start, end
-
-
-FORM_FIELD_OF = {"name": "speaker", "title": "statement"}
-
-
-def json_write(view):
-    """Turn the actions' exceptions into JSON errors the claim form shows."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except ValidationError as exc:
-            errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-            # A typed speaker or statement that cannot be created reports its model's field.
-            errors = {FORM_FIELD_OF.get(k, k): v for k, v in errors.items()}
-            return json_error("", status=400, errors=errors)
-        except PermissionDenied as exc:
-            return json_error(str(exc) or "You may not do this.", status=403)
-        except actions.StaleVersion as exc:
-            return json_error(str(exc), status=409)
-
-    return wrapped
-
-
-@require_POST
-@desk_required(json=True)
-@json_write
-def claim_create(request, pk):
-    article = get_object_or_404(Article, pk=pk)
-    data = read_json(request)
-    start, end = span_from(article, data)
-    claim = actions.create_claim(
-        article=article,
-        by=request.user,
-        start=start,
-        end=end,
-        speaker_name=as_text(data, "speaker"),
-        statement_title=as_text(data, "statement"),
-        **claim_fields(data),
-    )
-    return JsonResponse({"id": claim.pk, "claim": claim_row(claim, request.user)}, status=201)
-
-
-@require_POST
-@desk_required(json=True)
-@json_write
-def claim_update(request, pk):
-    claim = get_object_or_404(Claim.objects.select_related("article"), pk=pk)
-    data = read_json(request)
-    changes = claim_fields(data)
-    speaker_name, statement_title = as_text(data, "speaker"), as_text(data, "statement")
-    if not speaker_name.strip() and not statement_title.strip():
-        changes.update(speaker=None, statement=None)
-    elif not statement_title.strip():
-        changes["statement"] = None
-    if "start" in data or "end" in data:
-        changes["start"], changes["end"] = span_from(claim.article, data)
-    version = data.get("version")
-    actions.update_claim(
-        claim=claim,
-        by=request.user,
-        version=version if isinstance(version, int) else None,
-        speaker_name=speaker_name,
-        statement_title=statement_title,
-        **changes,
-    )
-    return JsonResponse({"id": claim.pk, "claim": claim_row(claim, request.user)})
-
-
-@require_POST
-@desk_required(json=True)
-@json_write
-def claim_delete(request, pk):
-    claim = get_object_or_404(Claim.objects.select_related("article"), pk=pk)
-    actions.delete_claim(claim=claim, by=request.user)
-    return JsonResponse({"id": pk, "deleted": True})
+# --------------------------------------------------------------------------- suggestions
 
 
 @require_GET

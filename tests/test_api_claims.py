@@ -1,6 +1,9 @@
 """The claims API: create from positions or quotes, edit with optimistic locking, scope."""
 
+import re
+
 import pytest
+from django.test import Client
 
 from factcheck import actions
 from factcheck.models import Claim, Speaker
@@ -251,3 +254,154 @@ def test_pages_follow_any_offered_ordering(alice, article):
             seen += [c["id"] for c in page["results"]]
             url = page["next"]
         assert sorted(seen) == sorted(made), ordering
+
+
+# --------------------------------------------------------------------------- the page's door
+# The annotation page writes through these endpoints with its session and CSRF token; what it
+# relies on beyond plain API use is tested here.
+
+
+def test_snap_widens_a_span_to_whole_words(alice, article):
+    client = api(alice)
+    r = client.post(URL, {"article": article.pk, "start": 6, "end": 9, "snap": True}, format="json")
+    assert r.status_code == 201, r.json()
+    assert r.json()["quote"] == "mayor"
+    # A quote selector snaps too, and surrounding whitespace goes.
+    r = client.post(
+        URL,
+        {"article": article.pk, "quote": " operator sa", "prefix": "ferry", "snap": True},
+        format="json",
+    )
+    assert r.status_code == 201, r.json()
+    assert r.json()["quote"] == "operator said"
+    # Without snap the span is kept as sent.
+    r = client.post(URL, {"article": article.pk, "start": 6, "end": 9}, format="json")
+    assert r.json()["quote"] == "yor"
+
+
+def test_snap_on_an_edit_widens_the_new_or_the_current_span(alice, claim):
+    client = api(alice)
+    start = ARTICLE_TEXT.index("ridership") + 2
+    r = client.patch(
+        f"{URL}{claim.pk}/", {"start": start, "end": start + 5, "snap": True}, format="json"
+    )
+    assert r.status_code == 200, r.json()
+    assert r.json()["quote"] == "ridership"
+    r = client.patch(f"{URL}{claim.pk}/", {"quote": "ip fell b", "snap": True}, format="json")
+    assert r.json()["quote"] == "ridership fell by"
+    r = client.patch(f"{URL}{claim.pk}/", {"snap": True}, format="json")  # already whole words
+    assert r.status_code == 200 and r.json()["version"] == 3
+
+
+def test_snap_refuses_a_span_of_whitespace(alice, article):
+    space = ARTICLE_TEXT.index(" ")
+    r = api(alice).post(
+        URL, {"article": article.pk, "start": space, "end": space + 1, "snap": True}, format="json"
+    )
+    assert r.status_code == 400
+    assert "only whitespace" in r.json()["start"][0]
+    r = api(alice).post(
+        URL, {"article": article.pk, "start": 0, "end": 10**6, "snap": True}, format="json"
+    )
+    assert r.status_code == 400 and "end" in r.json()
+    assert not Claim.objects.exists()
+
+
+def test_empty_names_on_an_edit_clear_speaker_and_statement(alice, claim):
+    client = api(alice)
+    url = f"{URL}{claim.pk}/"
+    # A speaker named without a statement: the claim keeps no statement.
+    r = client.patch(url, {"speaker_name": "Tomas Berg", "statement_title": ""}, format="json")
+    assert r.status_code == 200, r.json()
+    assert (r.json()["speaker_name"], r.json()["statement"]) == ("Tomas Berg", None)
+    # An empty speaker: the article's author.
+    r = client.patch(url, {"speaker_name": "", "statement_title": ""}, format="json")
+    assert r.status_code == 200, r.json()
+    assert (r.json()["speaker"], r.json()["statement"]) == (None, None)
+    claim.refresh_from_db()
+    assert (claim.speaker, claim.statement) == (None, None)
+    # Names left out change nothing.
+    r = client.patch(url, {"speaker_name": "Ingrid", "statement_title": "Speech"}, format="json")
+    speaker, statement = r.json()["speaker"], r.json()["statement"]
+    r = client.patch(url, {"summary": "Only this"}, format="json")
+    assert (r.json()["speaker"], r.json()["statement"]) == (speaker, statement)
+    r = client.patch(url, {"statement_title": "  "}, format="json")
+    assert (r.json()["speaker"], r.json()["statement"]) == (speaker, None)
+
+
+def test_post_and_patch_answers_say_whether_you_may_edit(alice, dana, article):
+    r = api(alice).post(URL, {"article": article.pk, "start": 0, "end": 3}, format="json")
+    assert r.status_code == 201 and r.json()["editable"] is True
+    r = api(dana).patch(
+        f"{URL}{r.json()['id']}/", {"status": "rejected", "moderation_note": "dup"}, format="json"
+    )
+    assert r.status_code == 200 and r.json()["editable"] is True  # moderators may
+    r = api(alice).patch(f"{URL}{r.json()['id']}/", {"summary": "x"}, format="json")
+    assert r.status_code == 403  # no longer open
+
+
+def session_with_csrf(client, user, article):
+    """A browser's session: signed in, holding the CSRF token the article page hands out."""
+    client.force_login(user)
+    page = client.get(f"/articles/{article.pk}/")
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.content).group(1)
+    return token.decode()
+
+
+def test_session_writes_with_the_csrf_token_are_accepted(alice, article):
+    client = Client(enforce_csrf_checks=True)
+    token = session_with_csrf(client, alice, article)
+    r = client.post(
+        URL,
+        {"article": article.pk, "start": 4, "end": 9, "speaker_name": "Tomas Berg"},
+        content_type="application/json",
+        headers={"X-CSRFToken": token},
+    )
+    assert r.status_code == 201, r.content
+    claim_id, etag = r.json()["id"], r["ETag"]
+    r = client.patch(
+        f"{URL}{claim_id}/",
+        {"summary": "Edited"},
+        content_type="application/json",
+        headers={"X-CSRFToken": token, "If-Match": etag},
+    )
+    assert r.status_code == 200, r.content
+    r = client.delete(f"{URL}{claim_id}/", headers={"X-CSRFToken": token, "If-Match": r["ETag"]})
+    assert r.status_code == 204
+    assert not Claim.objects.exists()
+
+
+def test_session_writes_without_the_csrf_token_are_refused(alice, article, claim):
+    client = Client(enforce_csrf_checks=True)
+    session_with_csrf(client, alice, article)
+    body = {"article": article.pk, "start": 4, "end": 9}
+    r = client.post(URL, body, content_type="application/json")
+    assert r.status_code == 403 and "CSRF" in r.json()["detail"]
+    r = client.patch(f"{URL}{claim.pk}/", {"summary": "x"}, content_type="application/json")
+    assert r.status_code == 403 and "CSRF" in r.json()["detail"]
+    r = client.delete(f"{URL}{claim.pk}/", headers={"X-CSRFToken": "not-the-token"})
+    assert r.status_code == 403
+    assert list(Claim.objects.values_list("pk", "summary")) == [(claim.pk, claim.summary)]
+
+
+BAD_WRITES = [
+    ({"start": 5, "end": 5}, "end"),
+    ({"start": 0, "end": 10_000}, "end"),
+    ({"start": "0x", "end": 4}, "start"),
+    ({"start": 0, "end": 4, "kind": "rumour"}, "kind"),
+    ({"start": 0, "end": 4, "speaker_name": "x" * 201}, "speaker_name"),
+    ({"start": 0, "end": 4, "statement_title": "x" * 301}, "statement_title"),
+    ({"start": 0, "end": 4, "summary": 7 * [1]}, "summary"),
+    ({"start": 0, "end": 4, "snap": "maybe"}, "snap"),
+    ({"start": 0, "end": 4, "check_worthy": "perhaps"}, "check_worthy"),
+]
+
+
+@pytest.mark.parametrize("payload, field", BAD_WRITES, ids=[f for _, f in BAD_WRITES])
+def test_the_pages_writes_get_drf_field_errors(alice, article, payload, field):
+    """The error shape the page shows next to its fields: 400 {"field": ["message"]}."""
+    r = api(alice).post(URL, {"article": article.pk, **payload}, format="json")
+    assert r.status_code == 400, r.content
+    body = r.json()
+    assert field in body and all(isinstance(m, str) for m in body[field]), body
+    assert not Claim.objects.exists()

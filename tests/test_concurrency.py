@@ -139,16 +139,20 @@ def test_a_stale_verdict_edit_through_the_api_is_refused_with_412(client, claim,
     assert Verdict.objects.get(pk=verdict.pk).rationale == "Tab one"
 
 
-def test_a_stale_claim_edit_on_the_annotation_page_is_refused_with_409(client, claim, alice, dana):
+def test_a_stale_claim_edit_from_the_annotation_page_is_refused_with_412(
+    client, claim, alice, dana
+):
+    # The page edits through the API with its session, sending the version it read as If-Match.
     client.force_login(dana)
-    url = f"/claims/{claim.pk}/edit/"
-    body = {"start": claim.start, "end": claim.end, "summary": "Moderator's", "version": 1}
-    assert client.post(url, body, content_type="application/json").status_code == 200
+    url = f"/api/v1/claims/{claim.pk}/"
+    body = {"start": claim.start, "end": claim.end, "summary": "Moderator's"}
+    response = client.patch(url, body, content_type="application/json", HTTP_IF_MATCH='"1"')
+    assert response.status_code == 200
     client.force_login(alice)
     body["summary"] = "Alice's"
-    response = client.post(url, body, content_type="application/json")
-    assert response.status_code == 409
-    assert "changed by someone else" in response.json()["errors"]["__all__"][0]
+    response = client.patch(url, body, content_type="application/json", HTTP_IF_MATCH='"1"')
+    assert response.status_code == 412
+    assert "changed by someone else" in response.json()["detail"]
     assert Claim.objects.get(pk=claim.pk).summary == "Moderator's"
 
 

@@ -229,13 +229,20 @@ class _ClaimInputBase(serializers.Serializer):
         queryset=Speaker.objects.all(), required=False, allow_null=True
     )
     speaker_name = serializers.CharField(
-        required=False, allow_blank=True, max_length=200, help_text="Speaker by name (or alias)."
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="Speaker by name (or alias). On an edit, empty clears the speaker (the "
+        "article's author) and, unless one is named too, the statement.",
     )
     statement = serializers.PrimaryKeyRelatedField(
         queryset=Statement.objects.all(), required=False, allow_null=True
     )
     statement_title = serializers.CharField(
-        required=False, allow_blank=True, max_length=300, help_text="Statement by title."
+        required=False,
+        allow_blank=True,
+        max_length=300,
+        help_text="Statement by title. On an edit, empty clears the statement.",
     )
     summary = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     check_worthy = serializers.BooleanField(required=False)
@@ -252,6 +259,11 @@ class _ClaimInputBase(serializers.Serializer):
     cue_end = serializers.IntegerField(required=False, allow_null=True, min_value=0)
     source_start = serializers.IntegerField(required=False, allow_null=True, min_value=0)
     source_end = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    snap = serializers.BooleanField(
+        required=False,
+        help_text="Widen the span (positions or quote; on an edit without either, the current "
+        "one) to whole words, trimming whitespace, as the annotation page's 'Snap to words'.",
+    )
 
 
 class ClaimCreateSerializer(_ClaimInputBase):

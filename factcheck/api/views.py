@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from factcheck import actions, claim_read, lifecycle
+from factcheck import text as textlib
 from factcheck.api import filters, serializers
 from factcheck.api.base import (
     ID_PATTERN,
@@ -294,6 +295,40 @@ def _pair(data: dict, name: str):
     return (start, end) if start is not None else None
 
 
+def words_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """``snap``: the span widened to whole words (``text.expand_to_words``)."""
+    try:
+        return textlib.expand_to_words(text, start, end)
+    except ValueError as exc:
+        raise exceptions.ValidationError({"start": [str(exc)]}) from exc
+
+
+def snapped_span(article, data: dict) -> tuple[int, int]:
+    """The span a new claim's ``data`` gives (positions or a quote selector, popped from it),
+    widened to whole words."""
+    selector = ("start", "end", "quote", "prefix", "suffix")
+    span = actions.resolve_span(article, **{k: data.pop(k) for k in selector if k in data})
+    return words_around(article.text, span.start, span.end)
+
+
+def cleared_by_empty_names(data: dict) -> dict:
+    """What an edit's empty names clear, as the annotation form sends them: an empty
+    ``speaker_name`` leaves the claim to the article's author (and without a statement,
+    unless one is named), an empty ``statement_title`` without a statement."""
+    cleared = {}
+    if "speaker_name" in data and not data["speaker_name"].strip() and "speaker" not in data:
+        cleared["speaker"] = None
+        if not data.get("statement_title", "").strip() and "statement" not in data:
+            cleared["statement"] = None
+    if (
+        "statement_title" in data
+        and not data["statement_title"].strip()
+        and "statement" not in data
+    ):
+        cleared["statement"] = None
+    return cleared
+
+
 class ClaimViewSet(
     VersionedAnswerMixin,
     mixins.ListModelMixin,
@@ -342,6 +377,8 @@ class ClaimViewSet(
         )
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
+        if data.pop("snap", False):
+            data["start"], data["end"] = snapped_span(data["article"], data)
         cue, source = _pair(data, "cue"), _pair(data, "source")
         claim = actions.create_claim(by=request.user, cue=cue, source_mention=source, **data)
         return self.answer(claim, status.HTTP_201_CREATED)
@@ -366,7 +403,7 @@ class ClaimViewSet(
                 )
             self.change_status(claim, new_status, note=note, version=version)
             return self.answer(claim)
-        changes = self.span_changes(claim, data)
+        changes = self.span_changes(claim, data, snap=data.pop("snap", False))
         for name in ("cue", "source"):
             if f"{name}_start" in data or f"{name}_end" in data:
                 pair = _pair(data, name)
@@ -374,7 +411,8 @@ class ClaimViewSet(
         for field in ("kind", "speaker", "statement", "summary", "check_worthy"):
             if field in data:
                 changes[field] = data[field]
-        names = {k: data[k] for k in ("speaker_name", "statement_title") if data.get(k)}
+        changes.update(cleared_by_empty_names(data))
+        names = {k: data[k] for k in ("speaker_name", "statement_title") if data.get(k, "").strip()}
         if not changes and not names:
             if not claim.is_editable_by(request.user):
                 raise exceptions.PermissionDenied("You may not edit this claim.")
@@ -385,12 +423,13 @@ class ClaimViewSet(
     partial_update = update
 
     @staticmethod
-    def span_changes(claim, data: dict) -> dict:
-        """New start/end from positions, a quote selector, or both (which must agree)."""
+    def span_changes(claim, data: dict, *, snap: bool = False) -> dict:
+        """New start/end from positions, a quote selector, or both (which must agree); with
+        ``snap``, that span (or the current one) widened to whole words."""
         quote = data.pop("quote", None)
         prefix, suffix = data.pop("prefix", ""), data.pop("suffix", "")
         start, end = data.pop("start", None), data.pop("end", None)
-        if quote is None and start is None and end is None:
+        if quote is None and start is None and end is None and not snap:
             return {}
         if quote is None:
             start = claim.start if start is None else start
@@ -398,9 +437,12 @@ class ClaimViewSet(
         span = actions.resolve_span(
             claim.article, start=start, end=end, quote=quote, prefix=prefix, suffix=suffix
         )
-        if (span.start, span.end) == (claim.start, claim.end):
+        start, end = span.start, span.end
+        if snap:
+            start, end = words_around(claim.article.text, start, end)
+        if (start, end) == (claim.start, claim.end):
             return {}
-        return {"start": span.start, "end": span.end}
+        return {"start": start, "end": end}
 
     DECISIONS = {
         "unpublish": actions.unpublish_claim,

@@ -1,6 +1,8 @@
 // The reading/annotating page: the page carries the article text and its claims as JSON; this
-// module builds the highlights (highlights.js) and the side panel from them, and after a save
-// or delete the server answers with that one claim, which is merged in. Offsets: offsets.js.
+// module builds the highlights (highlights.js) and the side panel from them. Claims are
+// written through the API (POST /api/v1/claims/, PATCH and DELETE /api/v1/claims/<id>/ with
+// If-Match), which answers with the claim in the same shape as the page data's claims (the
+// API's field names, plus `editable`); it is merged in. Offsets: offsets.js.
 import { codePointIndex, highlightFragment } from "./highlights.js";
 import { codePointsToRange, expandToWords, rangeToCodePoints } from "./offsets.js";
 
@@ -40,18 +42,50 @@ function say(message) {
   announcer.textContent = message;
 }
 
-async function call(url, payload) {
-  const response = await fetch(url, {
-    method: "POST",
-    credentials: "same-origin",
-    headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, Accept: "application/json" },
-    body: JSON.stringify(payload),
-  });
-  let body = {};
+function apiUrl(id) {
+  return id === undefined ? data.claimsUrl : `${data.claimsUrl}${id}/`;
+}
+
+function pageUrl(id) {
+  return data.claimUrl.replace("/0/", `/${id}/`);
+}
+
+// What to say when an error answer has no words of its own.
+const STATUS_MESSAGES = {
+  403: "You may not change this claim.",
+  404: "This claim is gone (deleted by someone else?); reload the page.",
+  409: "This was changed by someone else; reload and apply your edit again.",
+  412: "This was changed by someone else; reload and apply your edit again.",
+};
+
+/** One API write (session cookie, CSRF header; `version` goes out as If-Match). */
+async function call(method, url, payload, version) {
+  const headers = { "X-CSRFToken": csrf, Accept: "application/json" };
+  if (payload !== undefined) headers["Content-Type"] = "application/json";
+  if (version !== undefined) headers["If-Match"] = `"${version}"`;
+  let response;
   try {
-    body = await response.json();
-  } catch {
-    body = { errors: { __all__: [`The server answered ${response.status}.`] } };
+    response = await fetch(url, {
+      method,
+      credentials: "same-origin",
+      headers,
+      body: payload === undefined ? undefined : JSON.stringify(payload),
+    });
+  } catch (exc) {
+    return { ok: false, status: 0, body: { detail: `Could not reach the server: ${exc.message}` } };
+  }
+  let body = {};
+  if (response.status !== 204) {
+    try {
+      body = await response.json();
+    } catch {
+      body = {};
+    }
+  }
+  // DRF's own 404 ("No Claim matches the given query.") does not say what to do.
+  if (response.status === 404) body = {};
+  if (!response.ok && (body === null || typeof body !== "object" || !Object.keys(body).length)) {
+    body = { detail: STATUS_MESSAGES[response.status] || `The server answered ${response.status}.` };
   }
   return { ok: response.ok, status: response.status, body };
 }
@@ -101,21 +135,22 @@ function listItem(c) {
   pick.setAttribute("aria-describedby", `claim-meta-${c.id}`);
   pick.append(element("span", { className: "claim-quote", textContent: truncate(c.summary || c.quote, 140) }));
   const meta = element("span", { className: "claim-meta", id: `claim-meta-${c.id}` });
-  meta.append(element("span", { className: "who", textContent: c.speaker || "The author" }));
-  if (c.statement) meta.append(" · ", element("span", { className: "statement", textContent: c.statement }));
+  meta.append(element("span", { className: "who", textContent: c.speaker_name || "The author" }));
+  if (c.statement_title) meta.append(" · ", element("span", { className: "statement", textContent: c.statement_title }));
   const line2 = element("span", { className: "line2" });
   line2.append(
     element("span", { className: "badge kind", textContent: data.kinds[c.kind] ?? c.kind }),
     " ",
     element("span", { className: `badge status-${c.status}`, textContent: data.statuses[c.status] ?? c.status }),
   );
-  if (c.verdict) {
-    line2.append(" ", element("span", { className: "badge verdict", textContent: `Verdict: ${c.verdict}` }, { testid: "claim-verdict" }));
+  if (c.approved_verdict) {
+    const label = c.approved_verdict.rating_label;
+    line2.append(" ", element("span", { className: "badge verdict", textContent: `Verdict: ${label}` }, { testid: "claim-verdict" }));
   }
   if (!c.check_worthy) line2.append(" ", element("span", { className: "badge", textContent: "not check-worthy" }));
   meta.append(" ", line2);
   const links = element("span", { className: "claim-actions" });
-  links.append(element("a", { href: data.claimUrl.replace("/0/", `/${c.id}/`), textContent: "Open" }));
+  links.append(element("a", { href: pageUrl(c.id), textContent: "Open" }));
   if (c.editable) {
     links.append(" ", element("button", { type: "button", className: "link", textContent: "Edit" }, { action: "edit", testid: "claim-edit" }));
   }
@@ -139,24 +174,25 @@ function renderCount() {
   countEl.textContent = `(${order.length})`;
 }
 
-/** Everything from `rows` (the page's claims): highlights, side panel, count. */
-function renderAll(rows) {
-  claims = new Map(rows.map((c) => [c.id, withQuote(c)]));
+/** Everything from `list` (the page's claims): highlights, side panel, count. */
+function renderAll(list) {
+  claims = new Map(list.map((c) => [c.id, withQuote(c)]));
   order = [...claims.values()].sort(byTextOrder).map((c) => c.id);
   renderText();
   renderList();
   renderCount();
 }
 
-/** One claim saved (new or changed) or deleted: the highlights again, one list entry. */
-function applyChange(id, row) {
+/** One claim saved (new or changed: the API's answer) or deleted: the highlights again, one
+ * list entry. */
+function applyChange(id, claim) {
   itemOf(id)?.remove();
-  if (row) claims.set(id, withQuote(row));
+  if (claim) claims.set(id, withQuote(claim));
   else claims.delete(id);
   order = [...claims.values()].sort(byTextOrder).map((c) => c.id);
   renderText();
   listEl.querySelector("li.empty")?.remove();
-  if (row) {
+  if (claim) {
     const next = order[order.indexOf(id) + 1];
     listEl.insertBefore(listItem(claims.get(id)), next === undefined ? null : itemOf(next));
   } else if (!order.length) {
@@ -198,7 +234,7 @@ function selectClaim(id, { scrollText = false, scrollList = false, focusItem = f
   if (item && focusItem) item.querySelector("[data-action=pick]").focus({ preventScroll: true });
   flash(id);
   const c = claims.get(id);
-  say(`Claim: ${c.quote.slice(0, 80)}${c.speaker ? `, said by ${c.speaker}` : ""}, ${c.status}.`);
+  say(`Claim: ${c.quote.slice(0, 80)}${c.speaker_name ? `, said by ${c.speaker_name}` : ""}, ${c.status}.`);
 }
 
 function step(delta) {
@@ -222,23 +258,58 @@ function place(rect) {
   form.style.top = `${rect.bottom + window.scrollY + 8}px`;
 }
 
-function showErrors(errors) {
+// Which form field shows the errors of each API field (the span's under the quote preview).
+const FORM_FIELD = {
+  kind: "kind",
+  speaker: "speaker",
+  speaker_name: "speaker",
+  statement: "statement",
+  statement_title: "statement",
+  summary: "summary",
+  check_worthy: "check_worthy",
+  start: "quote",
+  end: "quote",
+  quote: "quote",
+  prefix: "quote",
+  suffix: "quote",
+  snap: "quote",
+};
+// Error answers' keys that are not messages.
+const NOT_MESSAGES = new Set(["current_version"]);
+
+/** An API error answer in the form: DRF's {"field": ["message", ...]} next to each field,
+ * {"detail": "..."} (and fields the form lacks) in the box at the top. */
+function showErrors(body) {
   for (const el of form.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
-  const lines = [];
-  for (const [field, messages] of Object.entries(errors || {})) {
-    const input = form.elements[field];
-    if (input && input.setAttribute) input.setAttribute("aria-invalid", "true");
-    const label = field === "__all__" ? "" : `${field.replace("_", " ")}: `;
-    for (const m of [].concat(messages)) if (m) lines.push(label + m);
+  for (const el of form.querySelectorAll(".field-errors")) {
+    el.replaceChildren();
+    el.hidden = true;
   }
-  errorsEl.replaceChildren(...lines.map((line) => Object.assign(document.createElement("p"), { textContent: line })));
-  errorsEl.hidden = lines.length === 0;
+  const general = [];
+  let count = 0;
+  for (const [key, value] of Object.entries(body || {})) {
+    if (NOT_MESSAGES.has(key)) continue;
+    const messages = [].concat(value).filter((m) => typeof m === "string" && m);
+    const slot = FORM_FIELD[key] && document.getElementById(`claim-${FORM_FIELD[key]}-errors`);
+    count += messages.length;
+    if (!slot) {
+      const label = key === "detail" || key === "non_field_errors" ? "" : `${key.replaceAll("_", " ")}: `;
+      general.push(...messages.map((m) => label + m));
+      continue;
+    }
+    slot.textContent = [slot.textContent, ...messages].filter(Boolean).join(" "); // start and end share one
+    slot.hidden = false;
+    form.elements[FORM_FIELD[key]]?.setAttribute?.("aria-invalid", "true");
+  }
+  errorsEl.replaceChildren(...general.map((line) => element("p", { textContent: line })));
+  errorsEl.hidden = general.length === 0;
+  if (count && !general.length) say(`Not saved: ${count === 1 ? "one problem" : `${count} problems`}, shown by the fields.`);
 }
 
 function spanPreview() {
-  if (editing?.mode !== "create") return;
-  let { start, end } = editing;
-  if (snapBox.checked) ({ start, end } = expandToWords(articleText, start, end) || editing);
+  if (!editing) return;
+  let { start, end } = editing.mode === "create" ? editing : claims.get(editing.id);
+  if (snapBox.checked) ({ start, end } = expandToWords(articleText, start, end) || { start, end });
   preview.textContent = articleText.slice(cpIndex[start], cpIndex[end]);
 }
 
@@ -256,8 +327,8 @@ function openForm(state, rect) {
     const c = claims.get(state.id);
     formTitle.textContent = "Edit claim";
     form.elements.kind.value = c.kind;
-    form.elements.speaker.value = c.speaker;
-    form.elements.statement.value = c.statement;
+    form.elements.speaker.value = c.speaker_name;
+    form.elements.statement.value = c.statement_title;
     form.elements.summary.value = c.summary;
     form.elements.check_worthy.checked = c.check_worthy;
     snapBox.checked = false;
@@ -289,38 +360,39 @@ async function save() {
   if (!editing || busy) return;
   busy = true;
   const f = form.elements;
+  // The API's names; empty speaker and statement names clear them (the author's own claim).
   const payload = {
     kind: f.kind.value,
-    speaker: f.speaker.value.trim(),
-    statement: f.statement.value.trim(),
+    speaker_name: f.speaker.value.trim(),
+    statement_title: f.statement.value.trim(),
     summary: f.summary.value.trim(),
     check_worthy: f.check_worthy.checked,
+    snap: snapBox.checked, // the server widens the span again by the same rule
   };
   let result;
   try {
     if (editing.mode === "create") {
       let { start, end } = editing;
       if (snapBox.checked) ({ start, end } = expandToWords(articleText, start, end) || editing);
-      result = await call(data.createUrl, { ...payload, start, end, snap: snapBox.checked });
+      result = await call("POST", apiUrl(), { ...payload, article: data.article, start, end });
     } else {
       const c = claims.get(editing.id);
-      result = await call(data.updateUrl.replace("/0/", `/${c.id}/`), { ...payload, version: c.version });
+      result = await call("PATCH", apiUrl(c.id), payload, c.version);
     }
-  } catch (exc) {
-    result = { ok: false, body: { errors: { __all__: [`Could not reach the server: ${exc.message}`] } } };
   } finally {
     busy = false;
   }
   if (!result.ok) {
-    showErrors(result.body.errors);
+    showErrors(result.body);
     return;
   }
   const created = editing.mode === "create";
+  const claim = result.body;
   closeForm();
-  applyChange(result.body.id, result.body.claim);
-  selectClaim(result.body.id, { scrollList: true });
+  applyChange(claim.id, claim);
+  selectClaim(claim.id, { scrollList: true });
   say(created ? "Claim saved." : "Claim updated.");
-  document.dispatchEvent(new CustomEvent("factcheck:saved", { detail: { id: result.body.id } }));
+  document.dispatchEvent(new CustomEvent("factcheck:saved", { detail: { id: claim.id } }));
 }
 
 async function remove() {
@@ -331,9 +403,9 @@ async function remove() {
     return;
   }
   const id = editing.id;
-  const result = await call(data.deleteUrl.replace("/0/", `/${id}/`), {});
+  const result = await call("DELETE", apiUrl(id), undefined, claims.get(id).version);
   if (!result.ok) {
-    showErrors(result.body.errors);
+    showErrors(result.body);
     return;
   }
   closeForm();
@@ -506,14 +578,13 @@ document.addEventListener("keydown", (event) => {
   } else if (event.key === "e" && selectedId !== null) {
     edit(selectedId);
   } else if (event.key === "o" && selectedId !== null) {
-    window.location.assign(claims.get(selectedId).url);
+    window.location.assign(pageUrl(selectedId));
   }
 });
 
 document.querySelector("[data-testid=help-button]").addEventListener("click", () => help.showModal());
 
-// The claims come as rows of data.columns (arrays keep a thousand of them small).
-renderAll(data.claims.map((row) => Object.fromEntries(data.columns.map((name, i) => [name, row[i]]))));
+renderAll(data.claims);
 
 // Deep link: /articles/1/#claim-7 selects claim 7.
 const fromHash = /^#claim-(\d+)$/.exec(window.location.hash);

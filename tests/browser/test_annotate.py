@@ -1,6 +1,7 @@
 """Annotating in real Chromium: select with the mouse or the keyboard, save, reload, check offsets."""
 
 import statistics
+import time
 
 import pytest
 
@@ -42,6 +43,29 @@ POINTS_JS = """([s, e]) => {
     x2: inset(b, rtl(last) ? 'left' : 'right'), y2: b.top + b.height / 2,
   };
 }"""
+
+
+def poll(check, timeout=10.0, every=0.05):
+    """Wait until ``check()`` is true, asked from Python (the page's CSP forbids eval, which a
+    string given to wait_for_function would need)."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(every)
+
+
+def api_writes(page):
+    """The claim writes the page sends, as (method, path, If-Match, CSRF header sent)."""
+    seen = []
+
+    def record(request):
+        if "/api/v1/claims/" in request.url and request.method != "GET":
+            headers = request.headers
+            path = "/" + request.url.split("/", 3)[3]
+            seen.append((request.method, path, headers.get("if-match"), "x-csrftoken" in headers))
+
+    page.on("request", record)
+    return seen
 
 
 def text_of(page):
@@ -286,6 +310,7 @@ def test_edit_and_delete_without_reloading(page, live_server, sign_in, alice, de
     article = demo_article
     sign_in(alice)
     page.goto(f"{live_server.url}/articles/{article.pk}/")
+    writes = api_writes(page)
     claim = Claim.objects.get(
         article=article, quote="carries more than 4,000 passengers on a normal weekday"
     )
@@ -311,37 +336,114 @@ def test_edit_and_delete_without_reloading(page, live_server, sign_in, alice, de
     assert page.locator(f'mark[data-claim-id="{claim.pk}"]').count() == 0
     assert page.evaluate("window.__sameDocument") is True  # no full reload happened
     assert text_of(page) == article.text
+    # Both went through the API, guarded by the version the page held, with the CSRF token.
+    path = f"/api/v1/claims/{claim.pk}/"
+    assert writes == [("PATCH", path, '"1"', True), ("DELETE", path, '"2"', True)]
 
 
-def test_server_errors_show_in_the_form(page, live_server, sign_in, alice, mallory, demo_article):
+def test_create_through_the_api_then_clear_the_speaker(
+    page, live_server, sign_in, alice, demo_article
+):
+    article = demo_article
+    sign_in(alice)
+    page.goto(f"{live_server.url}/articles/{article.pk}/")
+    writes = api_writes(page)
+    quote = "Critics were less convinced."
+    start = article.text.index(quote)
+    select_by_mouse(page, start, start + len(quote))
+    claim = save_claim(page, speaker="Nordhavn Courier", statement="Report on the toll vote")
+    assert writes == [("POST", "/api/v1/claims/", None, True)]
+    assert claim.speaker.name == "Nordhavn Courier" and claim.statement is not None
+    item = page.locator(f'[data-testid=claim-list] li[data-claim-id="{claim.pk}"]')
+    assert "Report on the toll vote" in item.text_content()
+    # The API's answer was merged in: it is editable at once, at the version it answered.
+    item.locator("[data-testid=claim-edit]").click()
+    form = page.locator("[data-testid=claim-form]")
+    form.wait_for(state="visible")
+    assert form.locator("[name=statement]").input_value() == "Report on the toll vote"
+    form.locator("[name=speaker]").fill("")
+    form.locator("[name=statement]").fill("")
+    form.locator("[data-testid=claim-save]").click()
+    form.wait_for(state="hidden")
+    claim.refresh_from_db()
+    assert (claim.speaker, claim.statement, claim.version) == (None, None, 2)
+    assert writes[-1] == ("PATCH", f"/api/v1/claims/{claim.pk}/", '"1"', True)
+    assert "The author" in item.text_content()
+    assert "Report on the toll vote" not in item.text_content()
+
+
+def test_a_stale_edit_is_refused_with_a_visible_message(
+    page, live_server, sign_in, screenshot, alice, demo_article
+):
     article = demo_article
     claim = Claim.objects.get(article=article, quote="the first increase since 2015")
     sign_in(alice)
     page.goto(f"{live_server.url}/articles/{article.pk}/")
     page.click(f'[data-testid=claim-list] li[data-claim-id="{claim.pk}"] [data-testid=claim-edit]')
-    # Someone else edits the claim meanwhile: saving now is refused as stale.
+    # Someone else edits the claim meanwhile: saving now is refused as stale (412).
     actions.update_claim(claim=claim, by=alice, summary="Changed elsewhere")
     page.fill("[data-testid=claim-form] [name=summary]", "My edit")
     page.click("[data-testid=claim-save]")
     errors = page.locator("[data-testid=claim-errors]")
     errors.wait_for(state="visible")
     assert "changed by someone else" in errors.text_content()
+    assert "reload" in errors.text_content()
+    # The form stays open with the edit in it; nothing changed on the server.
+    assert page.locator("[data-testid=claim-form] [name=summary]").input_value() == "My edit"
+    screenshot("annotate-stale-edit")
     page.keyboard.press("Escape")
     page.locator("[data-testid=claim-form]").wait_for(state="hidden")
     claim.refresh_from_db()
-    assert claim.summary == "Changed elsewhere"
+    assert (claim.summary, claim.version) == ("Changed elsewhere", 2)
 
-    # A statement title that is too long comes back as a field error.
+
+def test_an_error_shows_next_to_its_field(
+    page, live_server, sign_in, screenshot, alice, demo_article
+):
+    article = demo_article
+    sign_in(alice)
+    page.goto(f"{live_server.url}/articles/{article.pk}/")
     start = article.text.index("Two neighbouring towns")
     select_by_mouse(page, start, start + 3)
-    page.locator("[data-testid=claim-form]").wait_for(state="visible")
-    page.fill("[data-testid=claim-form] [name=speaker]", "Someone")
+    form = page.locator("[data-testid=claim-form]")
+    form.wait_for(state="visible")
+    form.locator("[name=speaker]").fill("Someone")
+    # A statement title the API refuses (the input's own limit lifted, as a script could).
     page.evaluate("document.querySelector('[name=statement]').removeAttribute('maxlength')")
-    page.fill("[data-testid=claim-form] [name=statement]", "x" * 301)
-    page.click("[data-testid=claim-save]")
+    form.locator("[name=statement]").fill("x" * 301)
+    form.locator("[data-testid=claim-save]").click()
+    beside = form.locator("[data-testid=field-errors-statement]")
+    beside.wait_for(state="visible")
+    assert "no more than 300 characters" in beside.text_content()
+    assert form.locator("[name=statement]").get_attribute("aria-invalid") == "true"
+    assert form.locator("[name=speaker]").get_attribute("aria-invalid") is None
+    assert form.locator("[data-testid=field-errors-speaker]").is_hidden()
+    assert form.locator("[data-testid=claim-errors]").is_hidden()
+    screenshot("annotate-field-error")
+    # Put right, it saves, and the error goes.
+    form.locator("[name=statement]").fill("Report")
+    form.locator("[data-testid=claim-save]").click()
+    form.wait_for(state="hidden")
+    claim = Claim.objects.order_by("-pk").first()
+    assert (claim.quote, claim.statement.title) == ("Two", "Report")
+    select_by_mouse(page, start + 4, start + 15)
+    form.wait_for(state="visible")
+    assert form.locator("[data-testid=field-errors-statement]").is_hidden()
+    assert form.locator("[name=statement]").get_attribute("aria-invalid") is None
+
+
+def test_deleting_a_claim_that_is_gone_says_so(page, live_server, sign_in, alice, demo_article):
+    article = demo_article
+    claim = Claim.objects.get(article=article, quote="the first increase since 2015")
+    sign_in(alice)
+    page.goto(f"{live_server.url}/articles/{article.pk}/")
+    page.click(f'[data-testid=claim-list] li[data-claim-id="{claim.pk}"] [data-testid=claim-edit]')
+    actions.delete_claim(claim=claim, by=alice)  # in another tab
+    page.click("[data-testid=claim-delete]")
+    page.click("[data-testid=claim-delete]")
+    errors = page.locator("[data-testid=claim-errors]")
     errors.wait_for(state="visible")
-    assert "at most 300 characters" in errors.text_content()
-    assert page.get_attribute("[data-testid=claim-form] [name=statement]", "aria-invalid") == "true"
+    assert "gone" in errors.text_content() and "reload" in errors.text_content()
 
 
 def test_list_and_highlights_point_at_each_other(page, live_server, sign_in, alice, demo_article):
@@ -359,13 +461,20 @@ def test_list_and_highlights_point_at_each_other(page, live_server, sign_in, ali
     assert ids == in_text_order
     last = ids[-1]
     page.click(f'[data-testid=claim-list] li[data-claim-id="{last}"] [data-action=pick]')
-    page.wait_for_function(
-        f"""() => {{
-          const m = document.querySelector('mark[data-claim-id="{last}"]');
-          const r = m.getBoundingClientRect();
-          return m.classList.contains('is-selected') && r.top >= 0 && r.bottom <= window.innerHeight;
-        }}"""
-    )
+    mark = page.locator(f'mark[data-claim-id="{last}"]').first
+
+    def selected_and_in_view():
+        box = mark.bounding_box()
+        height = page.evaluate("window.innerHeight")
+        classes = mark.get_attribute("class") or ""
+        return (
+            "is-selected" in classes
+            and box
+            and box["y"] >= 0
+            and box["y"] + box["height"] <= height
+        )
+
+    poll(selected_and_in_view)
     assert page.locator(f'mark[data-claim-id="{last}"].flash').count() >= 1
     # j / k walk the claims in text order.
     page.keyboard.press("Escape")
