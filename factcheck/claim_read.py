@@ -86,7 +86,7 @@ def _desk_only(lookup: str, empty, output_field) -> Callable:
 def _claim_fields() -> tuple[ReadField, ...]:
     return (
         ReadField("id", "id", int),
-        ReadField("article", "article_id", int),
+        ReadField("article", "article_id", int, NOT_PAGE),  # the page is one article
         ReadField("start", "start", int, help="Code-point offset of the first character."),
         ReadField("end", "end", int, help="Code-point offset just past the last character."),
         ReadField("quote", "quote", readers=NOT_PAGE, help="Exactly article.text[start:end]."),

@@ -96,7 +96,7 @@ def test_the_side_panel_shows_what_each_user_may_see(
     for user, editable in ((alice, False), (mallory, False), (dana, True)):
         client.force_login(user)
         (row,) = page_data(client.get(url).content.decode())["claims"]
-        assert row["approved_verdict"] == {"rating_label": rating.label}
+        assert row["approved_verdict"] == {"id": verdict.pk, "rating_label": rating.label}
         assert row["status"] == "published"
         assert row["editable"] is editable, user
 
@@ -114,11 +114,11 @@ def test_a_page_claim_reads_as_the_api_answers_it(
         for row in rows:
             answer = client.get(f"/api/v1/claims/{row['id']}/").json()
             verdict = answer["approved_verdict"]
-            answer["approved_verdict"] = verdict and {"rating_label": verdict["rating_label"]}
-            # ``editable`` comes with POST/PATCH answers (tests/test_api_claims.py).
-            assert {k: v for k, v in row.items() if k != "editable"} == {
-                name: answer[name] for name in row if name != "editable"
-            }, (user, row["id"])
+            answer["approved_verdict"] = verdict and {
+                "id": verdict["id"],
+                "rating_label": verdict["rating_label"],
+            }
+            assert row == {name: answer[name] for name in row}, (user, row["id"])
         assert {r["id"] for r in rows} == {claim.pk, other.pk}
 
 
