@@ -171,11 +171,13 @@ def article_list(request):
     )
 
 
-def page_claims(claims, user) -> list[dict]:
+def page_claims(claims, user) -> tuple[dict, int]:
     """``claims`` as the annotation page's script gets them: the fields ``claim_read``
-    declares for the page, by name (the API's names), with ``editable`` for ``user``.
+    declares for the page, in columns (``static/factcheck/claims.js`` makes each row the
+    API's claim object, ``editable`` for ``user`` included), and how many there are.
     Unordered: the script orders them (a sort by the database cost more than the query)."""
-    return claim_read.ClaimReader(claim_read.PAGE, user).read(claims.order_by())
+    fields, rows, count = claim_read.ClaimReader(claim_read.PAGE, user).columns(claims.order_by())
+    return {"fields": fields, "rows": orjson.Fragment(rows)}, count
 
 
 def json_for_script(value) -> bytes:
@@ -216,7 +218,7 @@ def render_with_parts(request, template_name: str, context: dict, parts: dict[st
 @require_safe
 def article_detail(request, pk):
     article = get_object_or_404(Article, pk=pk)
-    claims = page_claims(article.claims.visible_to(request.user), request.user)
+    claims, count = page_claims(article.claims.visible_to(request.user), request.user)
     page_data = {
         "article": article.pk,
         "claims": claims,
@@ -232,7 +234,7 @@ def article_detail(request, pk):
     return render_with_parts(
         request,
         "factcheck/article_detail.html",
-        {"article": article, "claim_count": len(claims), "kinds": Claim.Kind.choices},
+        {"article": article, "claim_count": count, "kinds": Claim.Kind.choices},
         {
             "article_text": escape(article.text).encode(),
             "page_data": json_for_script(page_data),

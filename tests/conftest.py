@@ -154,3 +154,26 @@ def api(user=None):
     if user is not None:
         client.force_login(user)
     return client
+
+
+def claims_on_page(data: dict) -> list[dict]:
+    """The annotation page's claims (its data's ``claims``, in columns) read as its script
+    reads them (static/factcheck/claims.js; tests/browser/test_annotate.py checks the
+    script's own reading against the API)."""
+    claims = []
+    for row in data["rows"]:
+        claim = {}
+        for field, value in zip(data["fields"], row, strict=True):
+            if field["type"] == "bool" and value is not None:
+                value = bool(value)
+            elif field["type"] == "text" and value is None:
+                value = ""
+            group, _, name = field["name"].partition(".")
+            if not name:
+                claim[group] = value
+            elif group not in claim:
+                claim[group] = None if value is None else {name: value}
+            elif claim[group] is not None:
+                claim[group][name] = value
+        claims.append(claim)
+    return claims

@@ -18,7 +18,7 @@ from factcheck.exports import claim_row
 from factcheck.exports.claimreview import claim_review
 from factcheck.models import Role
 
-from .conftest import api
+from .conftest import api, claims_on_page
 
 
 @pytest.fixture
@@ -32,7 +32,8 @@ def quote_length(monkeypatch):
 def page_data(client, article) -> dict:
     html = client.get(f"/articles/{article.pk}/").content.decode()
     found = re.search(r'<script id="annotate-data" type="application/json">(.*?)</script>', html)
-    return json.loads(found.group(1))
+    data = json.loads(found.group(1))
+    return {**data, "claims": claims_on_page(data["claims"])}
 
 
 def test_a_declared_field_reaches_every_reader(quote_length, alice, bob, dana, claim, ratings):

@@ -11,7 +11,7 @@ from django.utils.html import strip_tags
 
 from factcheck import actions
 from factcheck.models import Claim
-from tests.conftest import ARTICLE_TEXT
+from tests.conftest import ARTICLE_TEXT, claims_on_page
 
 
 def unescape(html):
@@ -29,7 +29,8 @@ def page_data(html: str) -> dict:
     found = re.search(
         r'<script id="annotate-data" type="application/json">(.*?)</script>', html, re.S
     )
-    return json.loads(found.group(1))
+    data = json.loads(found.group(1))
+    return {**data, "claims": claims_on_page(data["claims"])}
 
 
 def test_it_renders_the_article_with_its_claims(

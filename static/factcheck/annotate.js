@@ -3,6 +3,7 @@
 // written through the API (POST /api/v1/claims/, PATCH and DELETE /api/v1/claims/<id>/ with
 // If-Match), which answers with the claim in the same shape as the page data's claims (the
 // API's field names, plus `editable`); it is merged in. Offsets: offsets.js.
+import { claimsFrom } from "./claims.js";
 import { codePointIndex, highlightFragment } from "./highlights.js";
 import { codePointsToRange, expandToWords, rangeToCodePoints } from "./offsets.js";
 
@@ -584,7 +585,7 @@ document.addEventListener("keydown", (event) => {
 
 document.querySelector("[data-testid=help-button]").addEventListener("click", () => help.showModal());
 
-renderAll(data.claims);
+renderAll(claimsFrom(data.claims));
 
 // Deep link: /articles/1/#claim-7 selects claim 7.
 const fromHash = /^#claim-(\d+)$/.exec(window.location.hash);

@@ -540,3 +540,28 @@ def test_time_from_mouse_up_to_saved_highlight(
             f"over {len(timings)} runs ({', '.join(f'{t:.0f}' for t in timings)} ms)"
         )
     assert Claim.objects.filter(article=article).count() == len(demo.CLAIMS) + len(sentences)
+
+
+def test_the_pages_claims_are_the_apis(page, live_server, sign_in, alice, demo_article):
+    """The page sends its claims in columns; claims.js makes each the API's claim object
+    (booleans, "" for no speaker, the approved verdict nested), which annotate.js merges
+    API answers into."""
+    from tests.conftest import api
+
+    actions.create_claim(article=demo_article, by=alice, start=0, end=3)  # no speaker
+    sign_in(alice)
+    page.goto(f"{live_server.url}/articles/{demo_article.pk}/")
+    made = page.evaluate(
+        """async () => {
+          const { claimsFrom } = await import('/static/factcheck/claims.js');
+          return claimsFrom(JSON.parse(document.getElementById('annotate-data').textContent).claims);
+        }"""
+    )
+    client = api(alice)
+    assert {c["id"] for c in made} == set(demo_article.claims.values_list("pk", flat=True))
+    assert any(c["approved_verdict"] for c in made) and any(c["speaker_name"] == "" for c in made)
+    for claim in made:
+        answer = client.get(f"/api/v1/claims/{claim['id']}/").json()
+        verdict = answer["approved_verdict"]
+        answer["approved_verdict"] = verdict and {k: verdict[k] for k in claim["approved_verdict"]}
+        assert claim == {name: answer[name] for name in claim}, claim["id"]
