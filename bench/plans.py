@@ -38,7 +38,8 @@ def querysets() -> dict:
         )
         .values("article_id", "status")
         .order_by(),
-        # The page's own query is SQL written around this one (ClaimQuerySet.annotation_rows).
+        # The page reads these through the declared fields (claim_read.ClaimReader), as an
+        # id subquery of this one.
         "article page: claims of the long article": Claim.objects.filter(
             article_id=article
         ).order_by(),

@@ -507,18 +507,28 @@ def _record_decision(claim: Claim, *, by, note: str) -> None:
     claim.moderation_note, claim.moderated_by, claim.moderated_at = note, by, timezone.now()
 
 
-@retry_once
-@transaction.atomic
-def unpublish_claim(*, claim: Claim, by, note: str = "", version: int | None = None) -> Claim:
-    """Take a published claim down; its approved verdict goes back to the moderation queue."""
+TAKEN_DOWN = {"unpublish": "Claim unpublished.", "reject": "Claim rejected."}
+
+
+def _take_down(claim: Claim, action: str, *, by, note: str, version: int | None) -> Claim:
+    """Lock ``claim`` (then its verdicts), check ``action`` and the version read, send its
+    approved verdict back to the queue and record the decision; the caller sets the state."""
     claim, verdicts = _lock_claim(claim.pk)
-    lifecycle.check(by, "unpublish", claim=claim)
+    lifecycle.check(by, action, claim=claim)
     _check_version(claim, version)
     now = timezone.now()
     for verdict in verdicts:
         if verdict.status == Verdict.Status.APPROVED:
-            _demote(verdict, by=by, when=now, note=note or "Claim unpublished.")
+            _demote(verdict, by=by, when=now, note=note or TAKEN_DOWN[action])
     _record_decision(claim, by=by, note=note)
+    return claim
+
+
+@retry_once
+@transaction.atomic
+def unpublish_claim(*, claim: Claim, by, note: str = "", version: int | None = None) -> Claim:
+    """Take a published claim down; its approved verdict goes back to the moderation queue."""
+    claim = _take_down(claim, "unpublish", by=by, note=note, version=version)
     _unpublish(claim)
     return claim
 
@@ -527,14 +537,7 @@ def unpublish_claim(*, claim: Claim, by, note: str = "", version: int | None = N
 @transaction.atomic
 def reject_claim(*, claim: Claim, by, note: str = "", version: int | None = None) -> Claim:
     """Reject a claim (e.g. not check-worthy), keeping the note; it leaves every queue."""
-    claim, verdicts = _lock_claim(claim.pk)
-    lifecycle.check(by, "reject", claim=claim)
-    _check_version(claim, version)
-    now = timezone.now()
-    for verdict in verdicts:
-        if verdict.status == Verdict.Status.APPROVED:
-            _demote(verdict, by=by, when=now, note=note or "Claim rejected.")
-    _record_decision(claim, by=by, note=note)
+    claim = _take_down(claim, "reject", by=by, note=note, version=version)
     claim.status, claim.published_at = Claim.Status.REJECTED, None
     claim.version += 1
     claim.save()
