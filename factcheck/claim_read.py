@@ -386,11 +386,21 @@ class _Template:
 
     def select(self, ids, *, ordered: bool = False) -> tuple[str, list] | None:
         """The SQL and params of the declared fields of the claims ``ids`` selects."""
-        try:
-            sub, params = ids.query.get_compiler(self.db).as_sql()
-        except EmptyResultSet:  # .none(), or a filter nothing can match
-            return None
-        sql = f"{self.sql} WHERE {self.id_column} IN ({sub})"
+        if self.vendor == "postgresql":
+            # The ids first, then their rows by key: given the caller's query as a subquery,
+            # PostgreSQL's planner hashed the whole claims table to join it (450 ms for an
+            # export batch of 2,000, 60 ms for a 1,000-claim page).
+            found = list(ids.values_list("pk", flat=True))
+            if not found:
+                return None
+            where, params = f"{self.id_column} = ANY(%s)", [found]
+        else:
+            try:
+                sub, params = ids.query.get_compiler(self.db).as_sql()
+            except EmptyResultSet:  # .none(), or a filter nothing can match
+                return None
+            where = f"{self.id_column} IN ({sub})"
+        sql = f"{self.sql} WHERE {where}"
         if ordered:
             sql += f" ORDER BY {self.id_column}"
         return sql, [*self.params, *params]

@@ -99,7 +99,8 @@ def test_editable_is_who_may_edit(request, persona, own, other, alice, mallory, 
 
 
 def test_reads_cost_the_same_for_one_or_many_claims(alice, article):
-    """The claims and their approved verdicts in one query, however many."""
+    """The claims and their approved verdicts in one query (on PostgreSQL their ids first,
+    then the rows by key), however many."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -114,4 +115,4 @@ def test_reads_cost_the_same_for_one_or_many_claims(alice, article):
     one = queries_to_read()
     for start in range(5, 50, 5):
         actions.create_claim(article=article, by=alice, start=start, end=start + 4)
-    assert queries_to_read() == one == 1
+    assert queries_to_read() == one == (2 if connection.vendor == "postgresql" else 1)
