@@ -519,7 +519,3 @@ def attach_sources(verdicts: list[dict]) -> None:
         .values("verdict_id", "url", "title", "excerpt")
     ):
         by_verdict[s.pop("verdict_id")]["sources"].append(s)
-
-
-def full_name(first: str | None, last: str | None, username: str | None) -> str:
-    return f"{first or ''} {last or ''}".strip() or (username or "")

@@ -98,7 +98,8 @@ def extras(row: dict, shown: Iterable[str], left_out: Iterable[str] = ()) -> dic
 
 
 def full_name(first: str | None, last: str | None, username: str | None) -> str:
-    return claim_read.full_name(first, last, username)
+    """A person as the formats name them: first and last name, else the username."""
+    return f"{first or ''} {last or ''}".strip() or (username or "")
 
 
 def rating_scale() -> tuple[int, int] | None:
