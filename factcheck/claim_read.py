@@ -10,6 +10,11 @@ ORM query (its WHERE is the caller's queryset: ``visible_to``, filters, paging) 
 more for the approved verdicts. The API (``api/serializers.py``), the annotation page
 (``views.article_detail``) and every format in ``exports/`` read those rows by name.
 
+Dates and times are read as the text every reader writes (ISO 8601; times in UTC with a
+``Z``, the API's own form), made by the database (``IsoText``): a datetime object per
+value, made and written again, cost the exports and the claims list more than the rest
+of their reading.
+
 To add a field to every reader: add it to the model (and its migration), then here. A
 format with a fixed vocabulary maps the names it knows and carries the others as they
 are (see each format's ``extras``).
@@ -18,12 +23,13 @@ are (see each format's ``extras``).
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 
 import orjson
 from django.core.exceptions import EmptyResultSet
+from django.db import NotSupportedError
 from django.db.models import (
     BooleanField,
     CharField,
@@ -31,9 +37,11 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FilteredRelation,
+    Func,
     Q,
     Value,
 )
+from django.db.models.functions import Coalesce
 
 API, PAGE, EXPORT = "api", "page", "export"
 EVERYWHERE = frozenset({API, PAGE, EXPORT})
@@ -48,7 +56,8 @@ class ReadField:
     ``source`` is a lookup (``"speaker_id"``), an ORM expression, or a function of the
     reading user giving one (built when read: ``editable`` depends on who reads, and
     expressions over other models need the app registry).
-    ``type`` is the Python type of the value read (``None`` allowed when ``null``).
+    ``type`` is the type of the value (``None`` allowed when ``null``): what the API's schema
+    says. Dates and datetimes are read as their ISO 8601 text (``IsoText``).
     """
 
     name: str
@@ -202,10 +211,10 @@ def names_for(reader: str, declaration: Sequence[ReadField] | None = None) -> li
     return [f.name for f in fields_for(reader, declaration)]
 
 
-def extras(row: dict, known: Iterable[str], reader: str = EXPORT) -> dict:
-    """The fields of ``row`` that a format with a fixed vocabulary does not map itself."""
-    known = set(known)
-    return {f.name: row[f.name] for f in fields_for(reader) if f.name not in known}
+def extras(row: dict, known: frozenset | set) -> dict:
+    """The fields of ``row`` that a format with a fixed vocabulary does not map itself
+    (``known``): a row holds exactly the fields its reader read, and its verdict."""
+    return {k: v for k, v in row.items() if k not in known and k != "approved_verdict"}
 
 
 @dataclass
@@ -216,17 +225,19 @@ class ClaimReader:
     verdict fields (and ``sources`` when asked for) or None. ``read(claims)`` takes any
     claim queryset (``visible_to``, filters, a slice): the rows come from one query, the
     declared fields' query as the ORM compiles it (made once per declaration and reader,
-    see ``_Template``) over the ids the caller's own query selects.
+    see ``_Template``) over the ids the caller's own query selects. ``leave_out`` names
+    declared fields a caller (a format) says it does not carry: they are not read.
     """
 
     reader: str
     user: object = None
     sources: bool = False
+    leave_out: frozenset = frozenset()
     fields: list[ReadField] = field(init=False)
     verdict_fields: list[ReadField] = field(init=False)
 
     def __post_init__(self):
-        self.fields = fields_for(self.reader)
+        self.fields = [f for f in fields_for(self.reader) if f.name not in self.leave_out]
         self.verdict_fields = fields_for(self.reader, APPROVED_VERDICT)
 
     def read(self, claims, *, ordered: bool = False) -> list[dict]:
@@ -313,8 +324,66 @@ class Pageable:
         for name in reversed(self.claims.query.order_by):  # stable sorts, last key first
             name = str(name)
             field = name.lstrip("-")
-            rows.sort(key=lambda row: row["id" if field == "pk" else field], reverse=name[0] == "-")
+            key = _in_order("id" if field == "pk" else field)
+            rows.sort(key=key, reverse=name[0] == "-")
         return rows
+
+
+def _in_order(name: str):
+    """A sort key for the value ``name`` of rows: as read, except that a time's text sorts
+    as the time (``...:00Z`` before ``...:00.5Z``: a time without a fraction has none)."""
+
+    def key(row):
+        value = row[name]
+        return value.removesuffix("Z") if value.__class__ is str else value
+
+    return key
+
+
+class IsoText(Func):
+    """A date or datetime column as ISO 8601 text, written by the database: a date
+    ``2026-03-05``, a time in UTC ``2026-03-05T12:00:00.123456Z`` (no fraction when it is
+    zero), which is what DRF writes of the aware datetime Django would read."""
+
+    output_field = CharField()
+
+    def __init__(self, expression, *, date: bool):
+        super().__init__(expression)
+        self.date = date
+
+    def as_sql(self, compiler, connection, **extra):
+        raise NotSupportedError("IsoText: SQLite and PostgreSQL only.")
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # Django keeps dates as 'YYYY-MM-DD' and times as 'YYYY-MM-DD HH:MM:SS[.ffffff]'
+        # in UTC (USE_TZ); CAST makes the driver leave the text as it is.
+        sql, params = compiler.compile(self.source_expressions[0])
+        if self.date:
+            return f"CAST({sql} AS TEXT)", params
+        return f"(replace({sql}, ' ', 'T') || 'Z')", params
+
+    def as_postgresql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        if self.date:
+            return f"to_char({sql}, 'YYYY-MM-DD')", params
+        text = f"""to_char({sql} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')"""
+        return f"(replace({text}, '.000000', '') || 'Z')", params
+
+
+def _read_as(f: ReadField, user, lookup: str | None = None):
+    """The ORM expression ``f`` is read by: its own, a date or time as ``IsoText``, and a
+    text that is never null as "" where an outer join finds nothing."""
+    if not isinstance(f.source, str):
+        expression = f.expression(user)
+        if f.type in (datetime.datetime, datetime.date) and isinstance(expression, F):
+            return IsoText(expression, date=f.type is datetime.date)
+        return expression
+    lookup = lookup or f.source
+    if f.type in (datetime.datetime, datetime.date):
+        return IsoText(F(lookup), date=f.type is datetime.date)
+    if f.type is str and not f.null and "__" in lookup:
+        return Coalesce(F(lookup), Value(""), output_field=CharField())
+    return None  # the column itself
 
 
 class _Template:
@@ -326,28 +395,31 @@ class _Template:
     the filters) is the ORM's too, compiled as a subquery of ids each time. Only the
     joining text below is ours: ``WHERE <claim>.id IN (...)`` and ``ORDER BY``.
     The driver's own values are read, not Django's per-value converters (which cost
-    more than the rest of a 1,000-claim page); the declared types are restored where a
-    driver differs: SQLite gives 0/1 for a computed boolean and times and dates as text,
-    and an outer join gives None for a text that is never null.
+    more than the rest of a 1,000-claim page): the query itself writes dates and times
+    as text and "" for a text an outer join did not find (``_read_as``); only a computed
+    boolean, which SQLite gives as 0/1, is made a bool here.
     """
 
     def __init__(self, model, fields, verdict_fields, user, db):
         from django.db import connections
 
         approved = FilteredRelation("verdicts", condition=Q(verdicts__status="approved"))
-        verdict_fields = [
-            ReadField(f.name, f"{APPROVED}__{f.source}", f.type, f.readers, f.null)
-            if isinstance(f.source, str)
-            else f
-            for f in verdict_fields
-        ]
         everything = [*fields, *verdict_fields]
-        keys = [f.source if isinstance(f.source, str) else f"r_{f.name}" for f in everything]
-        annotations = {
-            key: f.expression(user)
-            for key, f in zip(keys, everything, strict=True)
-            if not isinstance(f.source, str)
-        }
+        lookups = [
+            *(f.source if isinstance(f.source, str) else None for f in fields),
+            *(
+                f"{APPROVED}__{f.source}" if isinstance(f.source, str) else None
+                for f in verdict_fields
+            ),
+        ]
+        keys, annotations = [], {}
+        for i, (f, lookup) in enumerate(zip(everything, lookups, strict=True)):
+            expression = _read_as(f, user, lookup)
+            if expression is None:
+                keys.append(lookup)
+            else:
+                keys.append(f"r{i}_{f.name}")
+                annotations[keys[-1]] = expression
         query = (
             model._base_manager.using(db)
             .alias(**{APPROVED: approved})
@@ -365,23 +437,17 @@ class _Template:
         self.vendor, self.db, self.keys = connection.vendor, db, keys
         self.quote = q
         self.described = [
-            {"name": f.name, "type": _kind(f, key)} for f, key in zip(fields, keys, strict=False)
+            {"name": f.name, "type": "bool" if f.type is bool else "plain"} for f in fields
         ] + [
-            {"name": f"approved_verdict.{f.name}", "type": _kind(f, key)}
-            for f, key in zip(verdict_fields, keys[len(fields) :], strict=True)
+            {"name": f"approved_verdict.{f.name}", "type": "bool" if f.type is bool else "plain"}
+            for f in verdict_fields
         ]
         self.names = [f.name for f in fields]
         self.verdict_names = [f.name for f in verdict_fields]
         self.split = len(fields)
+        # A computed boolean (SQLite: 0/1); a boolean column is made one by the driver.
         self.booleans = [
             i for i, f in enumerate(everything) if f.type is bool and f.name != f.source
-        ]
-        self.times = [i for i, f in enumerate(everything) if f.type is datetime.datetime]
-        self.dates = [i for i, f in enumerate(everything) if f.type is datetime.date]
-        self.texts = [
-            i
-            for i, (f, k) in enumerate(zip(everything, keys, strict=True))
-            if f.type is str and not f.null and "__" in k
         ]
 
     def select(self, ids, *, ordered: bool = False) -> tuple[str, list] | None:
@@ -445,63 +511,28 @@ class _Template:
         return data.encode(), count
 
     def made(self, raw_rows: list[tuple]) -> list[dict]:
-        """Row dicts from the driver's rows: zipped whole (in C), then only the columns
-        whose driver value differs from the declared type are touched."""
-        names, split = self.names, self.split
+        """Row dicts from the driver's rows: zipped whole (in C); only a computed boolean
+        is touched after."""
+        names, split, verdict_names = self.names, self.split, self.verdict_names
         # The claim's part (zip stops at its names), then the verdict's.
         rows = [dict(zip(names, raw, strict=False)) for raw in raw_rows]
-        verdict_names = self.verdict_names
         for row, raw in zip(rows, raw_rows, strict=True):
             row["approved_verdict"] = (
                 None if raw[split] is None else dict(zip(verdict_names, raw[split:], strict=True))
             )
         for i in self.booleans:
-            self._fix(rows, i, bool)
-        for i in self.times:
-            self._fix(rows, i, _aware)
-        for i in self.dates:
-            self._fix(rows, i, _date)
-        for i in self.texts:
-            self._fix(rows, i, _blank)
+            if i < split:
+                name = names[i]
+                for row in rows:
+                    if row[name] is not None:
+                        row[name] = bool(row[name])
+            else:
+                name = verdict_names[i - split]
+                for row in rows:
+                    verdict = row["approved_verdict"]
+                    if verdict is not None and verdict[name] is not None:
+                        verdict[name] = bool(verdict[name])
         return rows
-
-    def _fix(self, rows: list[dict], i: int, make) -> None:
-        if i < self.split:
-            name = self.names[i]
-            for row in rows:
-                if row[name] is not None or make is _blank:
-                    row[name] = make(row[name])
-        else:
-            name = self.verdict_names[i - self.split]
-            for row in rows:
-                verdict = row["approved_verdict"]
-                if verdict is not None and (verdict[name] is not None or make is _blank):
-                    verdict[name] = make(verdict[name])
-
-
-def _kind(f: ReadField, key: str) -> str:
-    """How a script restores the declared type of a driver's value (see ``_Template``)."""
-    if f.type is bool:
-        return "bool"
-    if f.type is str and not f.null and "__" in key:
-        return "text"  # "" where an outer join found nothing
-    return "plain"
-
-
-def _blank(value):
-    return "" if value is None else value
-
-
-def _date(value):
-    return datetime.date.fromisoformat(value) if value.__class__ is str else value
-
-
-def _aware(value) -> datetime.datetime:
-    """A datetime as the ORM gives it (aware, UTC) from what the driver gave: text or a
-    naive UTC datetime (SQLite), an aware one (PostgreSQL)."""
-    if value.__class__ is str:
-        value = datetime.datetime.fromisoformat(value)
-    return value if value.tzinfo is not None else value.replace(tzinfo=datetime.UTC)
 
 
 def attach_sources(verdicts: list[dict]) -> None:

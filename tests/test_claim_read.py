@@ -116,3 +116,76 @@ def test_reads_cost_the_same_for_one_or_many_claims(alice, article):
     for start in range(5, 50, 5):
         actions.create_claim(article=article, by=alice, start=start, end=start + 4)
     assert queries_to_read() == one == (2 if connection.vendor == "postgresql" else 1)
+
+
+def test_times_and_dates_read_as_every_reader_writes_them(alice, article):
+    """Dates and times come from the database as ISO 8601 text (``IsoText``): exactly what DRF
+    writes of the aware datetime (a fraction only when there is one), whole seconds in W3C."""
+    import datetime
+
+    from rest_framework import serializers
+
+    from factcheck.models import Claim, Speaker, Statement
+
+    speaker = Speaker.objects.create(name="Ann Example")
+    statement = Statement.objects.create(
+        speaker=speaker, title="Briefing", date=datetime.date(2026, 3, 5)
+    )
+    with_fraction = actions.create_claim(article=article, by=alice, start=0, end=4)
+    whole = actions.create_claim(article=article, by=alice, start=5, end=9)
+    Claim.objects.filter(pk=with_fraction.pk).update(
+        created_at=datetime.datetime(2026, 3, 5, 12, 0, 0, 500, tzinfo=datetime.UTC),
+        speaker=speaker,
+        statement=statement,
+    )
+    Claim.objects.filter(pk=whole.pk).update(
+        created_at=datetime.datetime(2026, 3, 5, 12, 0, 0, tzinfo=datetime.UTC)
+    )
+    drf = serializers.DateTimeField()
+    client = api(alice)
+    for claim, expected in ((with_fraction, "2026-03-05T12:00:00.000500Z"), (whole, None)):
+        claim.refresh_from_db()
+        shown = client.get(f"/api/v1/claims/{claim.pk}/").json()
+        assert shown["created_at"] == drf.to_representation(claim.created_at)
+        assert shown["updated_at"] == drf.to_representation(claim.updated_at)
+        if expected:
+            assert shown["created_at"] == expected
+    assert client.get(f"/api/v1/claims/{whole.pk}/").json()["created_at"] == "2026-03-05T12:00:00Z"
+
+    row = claim_row(with_fraction)
+    assert row["statement_date"] == "2026-03-05"
+    assert row["created_at"] == "2026-03-05T12:00:00.000500Z"
+    w3c = b"".join(client.get("/api/v1/export/annotations/?page_size=all").streaming_content)
+    created = {
+        i["id"].rstrip("/").rsplit("/", 1)[-1]: i["created"]
+        for i in json.loads(w3c)["first"]["items"]
+    }
+    assert created == {
+        str(with_fraction.pk): "2026-03-05T12:00:00Z",
+        str(whole.pk): "2026-03-05T12:00:00Z",
+    }
+
+
+def test_a_page_ordered_by_time_is_in_time_order(alice, article):
+    """The page's rows are put in the ordering's order by their time text: a time without a
+    fraction comes before the same second with one."""
+    import datetime
+
+    from factcheck.models import Claim
+
+    at = datetime.datetime(2026, 3, 5, 12, 0, 0, tzinfo=datetime.UTC)
+    made = [
+        actions.create_claim(article=article, by=alice, start=i * 5, end=i * 5 + 4)
+        for i in range(3)
+    ]
+    for claim, when in zip(
+        made,
+        (at + datetime.timedelta(microseconds=500_000), at, at + datetime.timedelta(seconds=1)),
+        strict=True,
+    ):
+        Claim.objects.filter(pk=claim.pk).update(created_at=when)
+    client = api(alice)
+    ids = [c["id"] for c in client.get("/api/v1/claims/?ordering=created_at").json()["results"]]
+    assert ids == [made[1].pk, made[0].pk, made[2].pk]
+    ids = [c["id"] for c in client.get("/api/v1/claims/?ordering=-created_at").json()["results"]]
+    assert ids == [made[2].pk, made[0].pk, made[1].pk]

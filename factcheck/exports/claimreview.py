@@ -42,10 +42,9 @@ def _speaker(row: dict) -> dict | None:
     return data
 
 
-def _date(value) -> str | None:
-    if value is None:
-        return None
-    return value.date().isoformat() if hasattr(value, "date") else value.isoformat()
+def _date(value: str | None) -> str | None:
+    """The date of a row's date or time text (ISO 8601)."""
+    return None if value is None else value[:10]
 
 
 def claim_review(row: dict, *, base_url: str, scale: tuple[int, int] | None) -> dict | None:
@@ -65,7 +64,7 @@ def claim_review(row: dict, *, base_url: str, scale: tuple[int, int] | None) -> 
     if row["article_url"]:
         appearance["url"] = row["article_url"]
     if row["article_published_on"]:
-        appearance["datePublished"] = row["article_published_on"].isoformat()
+        appearance["datePublished"] = row["article_published_on"]
     if row["article_publisher"]:
         appearance["publisher"] = {"@type": "Organization", "name": row["article_publisher"]}
     item = {"@type": "Claim", "appearance": appearance}
@@ -74,13 +73,13 @@ def claim_review(row: dict, *, base_url: str, scale: tuple[int, int] | None) -> 
         item["author"] = author
     said_on = row["statement_date"] or row["article_published_on"]
     if said_on:
-        item["datePublished"] = said_on.isoformat()
+        item["datePublished"] = said_on
     if row["statement"]:
         first = {"@type": "CreativeWork", "name": row["statement_title"]}
         if row["statement_url"]:
             first["url"] = row["statement_url"]
         if row["statement_date"]:
-            first["datePublished"] = row["statement_date"].isoformat()
+            first["datePublished"] = row["statement_date"]
         item["firstAppearance"] = first
     review = {
         "@context": CONTEXT,

@@ -11,7 +11,8 @@ import csv
 from collections.abc import Iterator
 
 from factcheck import claim_read
-from factcheck.exports import absolute, claim_batches, extras
+from factcheck.claim_read import extras
+from factcheck.exports import absolute, claim_batches
 from factcheck.models import Claim
 
 BOM = "\ufeff"
@@ -52,10 +53,6 @@ def neutralise(value):
     return value
 
 
-def _iso(value) -> str:
-    return value.isoformat() if value else ""
-
-
 # What the columns above map of a claim row; any other declared field gets a column of its
 # own after them (``extra_columns``).
 SHOWN = {
@@ -69,6 +66,7 @@ LEFT_OUT = {
     "speaker_description", "speaker_aliases", "speaker_wikidata_id", "statement_kind",
     "statement_venue", "statement_url", "created_by_first_name", "created_by_last_name",
 }  # fmt: skip
+KNOWN = frozenset(SHOWN | LEFT_OUT)
 
 
 def extra_columns() -> list[str]:
@@ -93,19 +91,19 @@ def csv_row(row: dict, *, base_url: str) -> list:
         row["kind"],
         row["speaker_name"],
         row["statement_title"],
-        _iso(row["statement_date"]),
+        row["statement_date"] or "",
         row["summary"],
         "yes" if row["check_worthy"] else "no",
         row["status"],
         verdict["rating_label"] if verdict else "",
         verdict["rating_value"] if verdict and verdict["rating_value"] is not None else "",
         verdict["rationale"] if verdict else "",
-        _iso(row["published_at"]),
+        row["published_at"] or "",
         row["created_by"] or "",
-        _iso(row["created_at"]),
-        _iso(row["updated_at"]),
+        row["created_at"] or "",
+        row["updated_at"] or "",
         absolute(base_url, "factcheck-detail", row["id"]) if published else "",
-        *(("" if v is None else v) for v in extras(row, SHOWN, LEFT_OUT).values()),
+        *(("" if v is None else v) for v in extras(row, KNOWN).values()),
     ]
     return [neutralise(v) for v in cells]
 
@@ -121,6 +119,6 @@ def stream_csv(claims, *, base_url: str) -> Iterator[str]:
     """The CSV of ``claims`` (see ``exports.claims_for_export``), BOM first."""
     writer = csv.writer(_Line())
     yield BOM + writer.writerow([*COLUMNS, *extra_columns()])
-    for rows in claim_batches(claims, sources=False):
+    for rows in claim_batches(claims, sources=False, leave_out=LEFT_OUT):
         for row in rows:
             yield writer.writerow(csv_row(row, base_url=base_url))

@@ -12,7 +12,8 @@ from collections.abc import Iterator
 import orjson
 
 from factcheck import claim_read
-from factcheck.exports import absolute, extras, full_name, timestamp
+from factcheck.claim_read import extras
+from factcheck.exports import absolute, full_name, timestamp
 
 ARTICLE_CHUNK = 20  # articles per query; their claims come in one more query
 ARTICLE_FIELDS = ["pk", "title", "url", "publisher", "byline", "published_on", "language", "text"]
@@ -30,6 +31,7 @@ LEFT_OUT = {
     "article_title", "article_url", "article_publisher", "article_byline",
     "article_published_on", "created_by_first_name", "created_by_last_name", "version",
 }  # fmt: skip
+KNOWN = frozenset(SHOWN | LEFT_OUT)
 
 
 def in_text_order(row: dict) -> tuple:
@@ -42,10 +44,6 @@ def label_of(row: dict) -> str:
 
 def _span(start, end):
     return [start, end] if start is not None else None
-
-
-def _iso(value):
-    return value.isoformat() if value else None
 
 
 def claim_record(row: dict, *, base_url: str) -> dict:
@@ -72,7 +70,7 @@ def claim_record(row: dict, *, base_url: str) -> dict:
         and {
             "title": row["statement_title"],
             "kind": row["statement_kind"],
-            "date": _iso(row["statement_date"]),
+            "date": row["statement_date"],
             "venue": row["statement_venue"],
             "url": row["statement_url"],
         },
@@ -99,7 +97,7 @@ def claim_record(row: dict, *, base_url: str) -> dict:
         "published_at": row["published_at"] and timestamp(row["published_at"]),
         "annotation": absolute(base_url, "api-export-annotation", row["id"]),
     }
-    record.update(extras(row, SHOWN, LEFT_OUT))
+    record.update(extras(row, KNOWN))
     return record
 
 
@@ -113,7 +111,7 @@ def article_record(article: dict, claims: list[dict], *, base_url: str) -> dict:
         "url": article["url"],
         "publisher": article["publisher"],
         "byline": article["byline"],
-        "published_on": _iso(article["published_on"]),
+        "published_on": article["published_on"] and article["published_on"].isoformat(),
         "language": article["language"],
         "claims": [claim_record(c, base_url=base_url) for c in claims],
     }
@@ -121,7 +119,7 @@ def article_record(article: dict, claims: list[dict], *, base_url: str) -> dict:
 
 def stream_jsonl(articles, claims, *, base_url: str) -> Iterator[str]:
     """One line per article of ``articles``, with those of ``claims`` that point into it."""
-    reader = claim_read.ClaimReader(claim_read.EXPORT, sources=True)
+    reader = claim_read.ClaimReader(claim_read.EXPORT, sources=True, leave_out=LEFT_OUT)
     values = articles.order_by("pk").values(*ARTICLE_FIELDS)
     after = None
     while True:

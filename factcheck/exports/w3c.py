@@ -14,7 +14,8 @@ from urllib.parse import urlencode
 
 import orjson
 
-from factcheck.exports import absolute, claim_batches, extras, full_name, timestamp
+from factcheck.claim_read import extras
+from factcheck.exports import absolute, claim_batches, full_name, timestamp
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 
@@ -71,6 +72,7 @@ LEFT_OUT = {
     "speaker_wikidata_id", "statement_kind", "statement_date", "statement_venue",
     "statement_url",
 }  # fmt: skip
+KNOWN = frozenset(SHOWN | LEFT_OUT)
 # Web Annotation lets an implementation add properties; ours go under one key.
 EXTRA_KEY = "factcheck"
 
@@ -121,7 +123,7 @@ def annotation(row: dict, *, base_url: str, context: bool = True) -> dict:
             row["created_by_first_name"], row["created_by_last_name"], row["created_by"]
         )
         data["creator"] = agent(row["created_by"], name)
-    more = extras(row, SHOWN, LEFT_OUT)
+    more = extras(row, KNOWN)
     if more:
         data[EXTRA_KEY] = more
     if not context:
@@ -135,7 +137,7 @@ def _dumps(value) -> str:
 
 def annotations_json(claims, *, base_url: str, limit: int | None = None) -> Iterator[tuple]:
     """(claim id, Annotation JSON without ``@context``) for ``claims`` in id order."""
-    for rows in claim_batches(claims, sources=False, limit=limit):
+    for rows in claim_batches(claims, sources=False, limit=limit, leave_out=LEFT_OUT):
         for row in rows:
             yield row["id"], _dumps(annotation(row, base_url=base_url, context=False))
 
