@@ -216,6 +216,18 @@ def test_filters_search_and_ordering(alice, claim, article, bob, dana, ratings):
     assert ids("search=berg") == [claim.pk]
     assert ids(f"speaker={claim.speaker_id}") == [claim.pk]
     assert ids("kind=indirect_quote&status=open") == [other.pk]
+    # A bad value of a filter named beside a good one is refused, not ignored.
+    r = client.get(f"{URL}?status=published&speaker=abc")
+    assert r.status_code == 400 and "speaker" in r.json(), r.content
+
+
+def test_the_browsable_api_offers_every_filter_while_one_is_used(alice, claim):
+    """A request validates only the filters it names; the filter form still shows them all."""
+    html = Client()
+    html.force_login(alice)
+    page = html.get(f"{URL}?status=open", HTTP_ACCEPT="text/html").content.decode()
+    for name in ("article", "speaker", "statement", "rating", "kind", "status", "check_worthy"):
+        assert f'name="{name}"' in page, name
 
 
 def test_pages_cost_the_same_whatever_their_size(alice, article, django_assert_max_num_queries):

@@ -6,6 +6,7 @@ import orjson
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
+from django.template import loader
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.drainage import set_override
 from rest_framework import exceptions, status
@@ -114,6 +115,14 @@ class FilterBackend(DjangoFilterBackend):
         ):
             return queryset
         return super().filter_queryset(request, queryset, view)
+
+    def to_html(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return None
+        filterset.every_field = True  # the browsable API's filter form shows every filter
+        context = {"filter": filterset}
+        return loader.get_template(self.template).render(context, request)
 
 
 class CursorPage(CursorPagination):

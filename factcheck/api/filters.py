@@ -26,19 +26,33 @@ class IdFilter(django_filters.Filter):
 
 
 class FilterSet(django_filters.FilterSet):
-    """django-filter's FilterSet, its form class made once per FilterSet, not per request.
+    """django-filter's FilterSet whose form holds only the filters a request names.
 
-    The form class holds only the filters' form fields, which depend on the declaration
-    alone; making it (a field per filter, a new class) cost a filtered claims page more
-    than its query.
+    A filter the query string does not name filters nothing, so its field need not be
+    made, copied and cleaned for every request: that cost a filtered claims page more
+    than its query. The form classes (one per set of names) are made once per FilterSet.
+    ``every_field`` gives the whole form (the browsable API's filter form).
     """
+
+    every_field = False
 
     def get_form_class(self):
         cls = type(self)
-        form = cls.__dict__.get("_form_class")
+        forms = cls.__dict__.get("_form_classes")
+        if forms is None:
+            forms = cls._form_classes = {None: super().get_form_class()}
+        every = forms[None]
+        if self.every_field or not self.is_bound:
+            return every
+        named = tuple(
+            name
+            for name, field in every.base_fields.items()
+            if not field.widget.value_omitted_from_data(self.data, {}, name)
+        )
+        form = forms.get(named)
         if form is None:
-            form = super().get_form_class()
-            cls._form_class = form
+            fields = {name: every.base_fields[name] for name in named}
+            form = forms[named] = type(every.__name__, (self._meta.form,), fields)
         return form
 
 
