@@ -463,7 +463,6 @@ class _Template:
         self.head, self.tail = head + "FROM ", tail
         placeholders = head.count("%s")
         self.head_params, self.tail_params = params[:placeholders], params[placeholders:]
-        self.columns = [f.attname for f in model._meta.concrete_fields]
         in_sql = [alias for _expression, _sql, alias in compiler.select]
         self.pick = itemgetter(*[in_sql.index(k) for k in keys]) if in_sql != keys else None
         self.id_column = f"{self.table}.{q(model._meta.pk.column)}"
@@ -492,8 +491,12 @@ class _Template:
         and semi-joined an article's 1,000 claims at 8 ms against 5.)"""
         if not claims.query.is_sliced:
             claims = claims.order_by()  # a derived table needs no order
+        if claims.query.select_related or claims.query.deferred_loading[0]:
+            claims = claims.select_related(None).defer(None)  # the claim's own columns
         try:
-            sub, params = claims.values_list(*self.columns).query.get_compiler(self.db).as_sql()
+            # The model's own columns (as the ORM selects them, by name, unaliased): a
+            # values_list() of the same 25 names cost 0.5 ms more to compile a page.
+            sub, params = claims.query.get_compiler(self.db).as_sql()
         except EmptyResultSet:  # .none(), or a filter nothing can match
             return None
         sql = f"{self.head}({sub}) {self.table}{self.tail}"
