@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator, URLValidator
@@ -693,3 +696,50 @@ class EvidenceSource(models.Model):
 
     def __str__(self):
         return self.title or self.url
+
+
+class AttemptCountQuerySet(models.QuerySet):
+    def refusal(self, keys, now) -> int:
+        """Seconds until every key in ``keys`` is allowed again (0: allowed now)."""
+        until = self.filter(key__in=keys, blocked_until__gt=now).aggregate(
+            until=models.Max("blocked_until")
+        )["until"]
+        return 0 if until is None else max(1, math.ceil((until - now).total_seconds()))
+
+    @transaction.atomic
+    def count_one(self, key: str, now, *, free: int, longest: int, forget_after: int) -> int:
+        """Count one attempt under ``key``; past ``free`` ones it is blocked for a delay that
+        doubles with each attempt (60 s, 120 s, ... at most ``longest`` s). The count starts
+        again after ``forget_after`` seconds without an attempt. The row is locked while it is
+        counted, so concurrent workers and servers never lose a count."""
+        row, _ = self.select_for_update().get_or_create(
+            key=key, defaults={"count": 0, "last_at": now, "blocked_until": now}
+        )
+        if (now - row.last_at).total_seconds() > forget_after:
+            row.count = 0
+        row.count += 1
+        row.last_at = now
+        over = row.count - free
+        delay = 0 if over < 0 else min(longest, 60 * 2**min(over, 20))
+        row.blocked_until = now + timedelta(seconds=delay)
+        row.save()
+        return row.count
+
+    def forget(self, key: str) -> None:
+        self.filter(key=key).delete()
+
+
+class AttemptCount(models.Model):
+    """Attempts counted under a key (a sign-in's username and address, an address, a password
+    reset's e-mail), shared by every worker and app server through the database
+    (factcheck.throttle)."""
+
+    key = models.CharField(max_length=120, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    last_at = models.DateTimeField()
+    blocked_until = models.DateTimeField()
+
+    objects = AttemptCountQuerySet.as_manager()
+
+    def __str__(self):
+        return f"{self.key}: {self.count}"

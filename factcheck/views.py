@@ -42,6 +42,7 @@ from factcheck.models import (
     Verdict,
     count_for,
 )
+from factcheck import throttle
 from factcheck.throttle import ThrottledAuthenticationForm
 
 PAGE_SIZE = 25
@@ -124,8 +125,27 @@ class LoginView(auth_views.LoginView):
 
     def form_invalid(self, form):
         response = super().form_invalid(form)
-        if getattr(form, "throttled", False):
+        if form.throttled:
             response.status_code = 429
+            response["Retry-After"] = str(form.throttled)
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's password reset, with requests per e-mail and per address counted (429)."""
+
+    def form_valid(self, form):
+        wait = throttle.count_password_reset(self.request, form.cleaned_data["email"])
+        if not wait:
+            return super().form_valid(form)
+        form.add_error(
+            "email",
+            f"Too many password reset requests. Wait {throttle.minutes(wait)} minutes, "
+            "then try again.",
+        )
+        response = self.form_invalid(form)
+        response.status_code = 429
+        response["Retry-After"] = str(wait)
         return response
 
 

@@ -13,9 +13,8 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
-from factcheck import actions, claim_read, lifecycle
+from factcheck import actions, claim_read, lifecycle, throttle
 from factcheck import text as textlib
 from factcheck.api import filters, serializers
 from factcheck.api.base import (
@@ -41,19 +40,28 @@ IF_MATCH = OpenApiParameter(
 
 
 class TokenView(FactcheckAPIMixin, ObtainAuthToken):
-    """Exchange a username and password for an API token (throttled)."""
+    """Exchange a username and password for an API token (the sign-in failure count is the
+    one every door shares: factcheck.throttle)."""
 
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "login"
 
     @extend_schema(
         request=serializers.TokenRequestSerializer,
-        responses={200: serializers.TokenSerializer, 400: OpenApiResponse(description="Bad login")},
+        responses={
+            200: serializers.TokenSerializer,
+            400: OpenApiResponse(description="Bad login"),
+            429: OpenApiResponse(description="Too many failed sign-ins; see Retry-After"),
+        },
         auth=[],
     )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        try:
+            return super().post(request, *args, **kwargs)
+        except exceptions.ValidationError:
+            wait = throttle.refused_for(request)
+            if wait:
+                raise exceptions.Throttled(wait) from None
+            raise
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request, *args, **kwargs):
@@ -62,10 +70,6 @@ class TokenView(FactcheckAPIMixin, ObtainAuthToken):
             raise exceptions.NotAuthenticated()
         Token.objects.filter(user=request.user).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-    def get_throttles(self):
-        # Only logins are throttled; revoking a token is not a guess.
-        return super().get_throttles() if self.request.method == "POST" else []
 
     def get_permissions(self):
         if self.request.method == "DELETE":
