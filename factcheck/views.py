@@ -30,7 +30,7 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from factcheck import actions, claim_read, lifecycle
+from factcheck import actions, claim_read, lifecycle, throttle
 from factcheck.forms import ArticleForm, VerdictForm
 from factcheck.models import (
     Article,
@@ -42,7 +42,6 @@ from factcheck.models import (
     Verdict,
     count_for,
 )
-from factcheck import throttle
 from factcheck.throttle import ThrottledAuthenticationForm
 
 PAGE_SIZE = 25
