@@ -720,7 +720,7 @@ class AttemptCountQuerySet(models.QuerySet):
         row.count += 1
         row.last_at = now
         over = row.count - free
-        delay = 0 if over < 0 else min(longest, 60 * 2**min(over, 20))
+        delay = 0 if over < 0 else min(longest, 60 * 2 ** min(over, 20))
         row.blocked_until = now + timedelta(seconds=delay)
         row.save()
         return row.count

@@ -8,7 +8,7 @@ from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.drainage import set_override
-from rest_framework import exceptions, status
+from rest_framework import exceptions, parsers, status
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.renderers import JSONRenderer
@@ -63,6 +63,17 @@ def exception_handler(exc, context):
         # Always {"field": ["message", ...]}, whoever raised it.
         exc.detail = {k: v if isinstance(v, list | dict) else [v] for k, v in exc.detail.items()}
     return drf_exception_handler(exc, context)
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, with nesting too deep for Python's parser a 400 like other bad JSON
+    (not a RecursionError and a 500)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError as exc:
+            raise exceptions.ParseError("JSON parse error - nested too deeply") from exc
 
 
 class FactcheckAPIMixin:

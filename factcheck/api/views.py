@@ -13,6 +13,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from factcheck import actions, claim_read, lifecycle, throttle
 from factcheck import text as textlib
@@ -44,6 +45,7 @@ class TokenView(FactcheckAPIMixin, ObtainAuthToken):
     one every door shares: factcheck.throttle)."""
 
     permission_classes = [AllowAny]
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES  # DRF's view names its own
 
     @extend_schema(
         request=serializers.TokenRequestSerializer,
