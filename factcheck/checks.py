@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.checks import Tags, Warning, register
 
+from factcheck.middleware import largest_article_body
+
 
 @register(Tags.security, deploy=True)
 def check_trusted_proxies(app_configs, **kwargs):
@@ -20,5 +22,22 @@ def check_trusted_proxies(app_configs, **kwargs):
                 "X-Forwarded-Proto is believed only when it is above 0. See docs/security.md."
             ),
             id="factcheck.W001",
+        )
+    ]
+
+
+@register(Tags.security, deploy=True)
+def check_body_limit(app_configs, **kwargs):
+    needed = largest_article_body(settings.FACTCHECK_MAX_ARTICLE_CHARS)
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if limit is None or limit >= needed:
+        return []
+    return [
+        Warning(
+            f"DATA_UPLOAD_MAX_MEMORY_SIZE ({limit:,}) is below what an article of "
+            f"FACTCHECK_MAX_ARTICLE_CHARS ({settings.FACTCHECK_MAX_ARTICLE_CHARS:,}) may need "
+            f"({needed:,} bytes): such an article could not be sent through every door.",
+            hint="Leave DATA_UPLOAD_MAX_MEMORY_SIZE unset (it follows the article limit).",
+            id="factcheck.W002",
         )
     ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+from urllib.parse import urlencode
 
 import pytest
 from django.apps import apps
@@ -78,12 +79,57 @@ def test_an_oversize_article_in_an_import_is_a_problem_on_its_line(api, small_li
     assert row_counts() == before
 
 
-def test_a_request_body_over_the_upload_limit_is_refused_cleanly(client, alice, settings):
+def test_a_form_body_over_the_upload_limit_is_a_413_page(client, alice, settings):
+    # The attack's finding: a bare 400 page, not the documented 413.
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
     client.force_login(alice)
+    body = urlencode({"title": "Big", "text": "z" * 20_000, "language": "en"})
+    response = client.post("/articles/", body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 413
+    assert response["Content-Type"].startswith("text/html")
+    assert "larger than the limit of 10,000 bytes" in response.content.decode()
+    # Sent as multipart, the same text is the same page.
     response = client.post("/articles/", {"title": "Big", "text": "z" * 20_000})
-    assert 400 <= response.status_code < 500
+    assert response.status_code == 413
+    assert "larger than the limit" in response.content.decode()
     assert not Article.objects.exists()
+
+
+@pytest.mark.parametrize("url", ["/api/v1/articles/", "/api/v1/claims/", "/api/v1/import/"])
+def test_an_api_body_over_the_upload_limit_is_a_413_in_json(api, settings, url):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    before = row_counts()
+    response = post_json(api, url, {"title": "Big", "text": "z" * 20_000})
+    assert response.status_code == 413
+    assert "larger than the limit of 10,000 bytes" in response.json()["detail"]
+    assert row_counts() == before
+
+
+def test_multipart_fields_over_the_upload_limit_are_a_413_in_json(api, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    response = api.post("/api/v1/articles/", {"title": "Big", "text": "z" * 20_000})
+    assert response.status_code == 413
+    assert "limit" in response.json()["detail"]
+
+
+def test_the_largest_cjk_article_goes_through_the_form(client, alice):
+    # The attack's finding: 950,000 CJK characters are legal, but URL-encoded (9 bytes each)
+    # they were over the body limit.
+    client.force_login(alice)
+    text = "事实核查" * 237_500  # 950,000 code points
+    body = urlencode({"title": "Long CJK", "text": text, "language": "zh"})
+    assert len(body) > 8_000_000
+    response = client.post("/articles/", body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 302, response.content[:500]
+    assert len(Article.objects.get(title="Long CJK").text) == 950_000
+
+
+def test_the_largest_emoji_article_goes_through_the_api(api, settings):
+    # 4-byte characters escaped as surrogate pairs: 12 bytes of JSON each, the costliest.
+    text = "😀" * (settings.FACTCHECK_MAX_ARTICLE_CHARS - 10)
+    response = post_json(api, "/api/v1/articles/", {"title": "Emoji", "text": text})
+    assert response.status_code == 201, response.content[:500]
+    assert len(Article.objects.get(title="Emoji").text) == len(text)
 
 
 # --------------------------------------------------------------------------- encodings

@@ -143,3 +143,10 @@ def test_gunicorn_and_whitenoise_serve_hashed_compressed_static(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_check_deploy_warns_when_the_body_limit_is_too_small_for_the_largest_article():
+    # 8 MB: a 950,000-character CJK article sent by the form (URL-encoded) would not fit.
+    result = deploy_check(DATA_UPLOAD_MAX_MEMORY_SIZE=str(8 * 1024 * 1024))
+    assert result.returncode != 0
+    assert "factcheck.W002" in result.stdout + result.stderr

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import orjson
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
@@ -18,6 +20,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from factcheck.actions import ClaimChanged, StaleVersion
 from factcheck.api.auth import TokenAuthentication
+from factcheck.middleware import too_large
 from factcheck.models import Role
 
 # Ids are database integers; anything else is a 404 before it reaches a query.
@@ -44,6 +47,8 @@ def exception_handler(exc, context):
             status=status.HTTP_412_PRECONDITION_FAILED,
             headers={"ETag": etag(exc.current)},
         )
+    if isinstance(exc, RequestDataTooBig):  # a multipart body's fields over the limit
+        return too_large(context["request"], settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=as_serializer_error(exc))
     elif isinstance(exc, ProtectedError | RestrictedError):
