@@ -313,6 +313,11 @@ def snapped_span(article, data: dict) -> tuple[int, int]:
     """The span a new claim's ``data`` gives (positions or a quote selector, popped from it),
     widened to whole words."""
     selector = ("start", "end", "quote", "prefix", "suffix")
+    if isinstance(data.get("start"), int) and isinstance(data.get("end"), int):
+        # Positions inside a perceived character are widened before they are checked.
+        data["start"], data["end"] = textlib.to_grapheme_boundaries(
+            article.text, data["start"], data["end"]
+        )
     span = actions.resolve_span(article, **{k: data.pop(k) for k in selector if k in data})
     return words_around(article.text, span.start, span.end)
 
@@ -440,6 +445,8 @@ class ClaimViewSet(
         if quote is None:
             start = claim.start if start is None else start
             end = claim.end if end is None else end
+        if snap and start is not None and end is not None:
+            start, end = textlib.to_grapheme_boundaries(claim.article.text, start, end)
         span = actions.resolve_span(
             claim.article, start=start, end=end, quote=quote, prefix=prefix, suffix=suffix
         )
