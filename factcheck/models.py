@@ -20,6 +20,20 @@ from factcheck.roles import Role
 http_url_validator = URLValidator(schemes=["http", "https"])
 
 
+# Embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): invisible, and they make
+# "Evil \u202eliveD" display as another name. The marks (LRM, RLM, ALM) stay allowed.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def refuse_bidi_controls(value: str) -> None:
+    if value and not BIDI_CONTROLS.isdisjoint(value):
+        raise ValidationError(
+            "Remove the invisible text-direction controls (U+202A-U+202E, U+2066-U+2069): "
+            "they make a name display as another.",
+            code="bidi_control",
+        )
+
+
 class HttpURLField(models.URLField):
     """A URL field that accepts only http(s) URLs (no javascript:, data:, ftp:)."""
 
@@ -88,8 +102,12 @@ def count_for(objects, related, key: str, name: str, *, by: str = "", values=())
 class Article(models.Model):
     title = models.CharField(max_length=300)
     url = HttpURLField(max_length=500, blank=True, default="")
-    publisher = models.CharField(max_length=200, blank=True, default="")
-    byline = models.CharField(max_length=300, blank=True, default="")
+    publisher = models.CharField(
+        max_length=200, blank=True, default="", validators=[refuse_bidi_controls]
+    )
+    byline = models.CharField(
+        max_length=300, blank=True, default="", validators=[refuse_bidi_controls]
+    )
     published_on = models.DateField(null=True, blank=True)
     language = models.CharField(max_length=20, default="en", help_text="BCP 47 tag, e.g. en, fr")
     text = models.TextField(
@@ -216,10 +234,15 @@ class Speaker(models.Model):
         MEDIA = "media", "Media"
         OTHER = "other", "Other"
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[refuse_bidi_controls])
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PERSON)
     description = models.CharField(max_length=300, blank=True, default="")
-    aliases = models.TextField(blank=True, default="", help_text="Other names, one per line.")
+    aliases = models.TextField(
+        blank=True,
+        default="",
+        help_text="Other names, one per line.",
+        validators=[refuse_bidi_controls],
+    )
     wikidata_id = models.CharField(
         max_length=20,
         blank=True,
@@ -321,7 +344,7 @@ class Statement(models.Model):
     speaker = models.ForeignKey(
         Speaker, null=True, blank=True, on_delete=models.PROTECT, related_name="statements"
     )
-    title = models.CharField(max_length=300)
+    title = models.CharField(max_length=300, validators=[refuse_bidi_controls])
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
     date = models.DateField(null=True, blank=True)
     venue = models.CharField(
