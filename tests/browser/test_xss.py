@@ -60,7 +60,11 @@ def plant(dana: User, bob: User, carol: User, alice: User) -> Planted:
     ratings = list(Rating.objects.all())
     for i, p in enumerate(PAYLOADS):
         actions.create_article(
-            title=f"T{i} {p}", text=f"Text {i}: {p}\n", publisher=as_name(p), byline=as_name(p), by=alice
+            title=f"T{i} {p}",
+            text=f"Text {i}: {p}\n",
+            publisher=as_name(p),
+            byline=as_name(p),
+            by=alice,
         )
     text = "".join(f"Line {i}: {p}\n" for i, p in enumerate(PAYLOADS))
     omnibus = actions.create_article(title=f"Omnibus {PAYLOADS[0]}", text=text, by=alice)
