@@ -30,7 +30,7 @@ from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import get_history_manager_for_model
 
-from factcheck import actions, lifecycle
+from factcheck import accounts, actions, lifecycle
 from factcheck import text as textlib
 from factcheck.models import (
     Article,
@@ -1196,13 +1196,26 @@ class RoleUserAdmin(UserAdmin):
         if obj is not None and not request.user.is_superuser:
             # A moderator cannot demote themselves out of the admin by accident.
             own = ["role", "is_active"] if obj.pk == request.user.pk else []
-            return ["last_login", "date_joined", *own]
+            # With someone's e-mail address goes their password (by reset): superusers only.
+            keys = ["username", "email"]
+            identity = [] if accounts.may_change_identity(request.user, obj) else keys
+            return ["last_login", "date_joined", *identity, *own]
         return super().get_readonly_fields(request, obj)
 
     def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+        if obj is not None and not accounts.may_edit(request.user, obj):
             return False
         return super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and {"email", "username"} & set(form.changed_data):
+            accounts.tell_old_address(
+                old_email=form.initial.get("email", ""),
+                old_username=form.initial.get("username", ""),
+                user=obj,
+                by=request.user,
+            )
 
     def user_change_password(self, request, id, form_url=""):
         if not request.user.is_superuser:

@@ -56,8 +56,9 @@ class DeskAdminSite(admin.AdminSite):
     def login(self, request, extra_context=None):
         response = super().login(request, extra_context)
         form = (getattr(response, "context_data", None) or {}).get("form")
-        if getattr(form, "throttled", False):
+        if getattr(form, "throttled", 0):
             response.status_code = 429  # too many failed sign-ins (factcheck.throttle)
+            response["Retry-After"] = str(form.throttled)
         return response
 
     def get_urls(self):

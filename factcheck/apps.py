@@ -9,6 +9,7 @@ class FactcheckConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from factcheck import accounts, checks  # noqa: F401  (signal handlers, deploy checks)
         from factcheck.roles import ensure_role_groups
 
         post_migrate.connect(ensure_role_groups, sender=self)

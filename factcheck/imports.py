@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from urllib.parse import urlsplit
@@ -21,10 +22,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import resolve
 from django.urls.exceptions import Resolver404
+from rest_framework.validators import UniqueValidator
 
 from factcheck import actions
 from factcheck import text as textlib
+from factcheck.api import serializers as rules
 from factcheck.models import Article, Claim, Speaker, Statement
+
+logger = logging.getLogger(__name__)
 
 FORMATS = ("ours", "doccano", "labelstudio", "w3c")
 MAX_PROBLEMS = 200
@@ -77,11 +82,17 @@ class _DryRun(Exception):
 # --------------------------------------------------------------------------- reading
 
 
-def _as_text(source) -> io.TextIOBase:
-    if isinstance(source, bytes):
-        source = source.decode("utf-8-sig")
+BOM = b"\xef\xbb\xbf"
+
+
+def _as_binary(source):
+    """Bytes in, so a byte that is not UTF-8 is reported on its own line."""
     if isinstance(source, str):
-        return io.StringIO(source.removeprefix("\ufeff"))
+        return io.BytesIO(source.removeprefix("\ufeff").encode())
+    if isinstance(source, bytes):
+        return io.BytesIO(source.removeprefix(BOM))
+    if isinstance(source, io.TextIOBase):
+        return io.BytesIO(source.read().removeprefix("\ufeff").encode())
     return source
 
 
@@ -95,7 +106,7 @@ def detect_format(first: str) -> str:
     if '"AnnotationCollection"' in sample or '"AnnotationPage"' in sample:
         return "w3c"
     try:
-        record = json.loads(sample.splitlines()[0]) if sample else {}
+        record = _json(sample.splitlines()[0]) if sample else {}
     except ValueError:
         return "ours"
     if not isinstance(record, dict):
@@ -109,34 +120,48 @@ def detect_format(first: str) -> str:
     return "doccano"
 
 
+def _utf8(raw: bytes, where: str) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not valid UTF-8 (byte {exc.start + 1} of {where})") from exc
+
+
+def _json(text: str):
+    """JSON, with nesting too deep for the parser a ValueError like any other bad JSON."""
+    try:
+        return json.loads(text)
+    except RecursionError as exc:
+        raise ValueError("nested too deeply") from exc
+
+
 def _json_lines(stream) -> Iterator[tuple[str, object]]:
-    number = 0
-    while True:
+    for number, raw in enumerate(stream, 1):
+        where = f"line {number}"
         try:
-            line = stream.readline()
-        except UnicodeDecodeError:
-            yield f"line {number + 1}", ValueError("the file is not valid UTF-8")
-            return
-        if not line:
-            return
-        number += 1
+            line = _utf8(raw.removeprefix(BOM) if number == 1 else raw, "the line")
+        except ValueError as exc:
+            yield where, exc
+            continue
         if not line.strip():
             continue
         try:
-            yield f"line {number}", json.loads(line)
+            yield where, _json(line)
         except ValueError as exc:
-            yield f"line {number}", ValueError(f"not valid JSON ({exc})")
+            yield where, ValueError(f"not valid JSON ({exc})")
 
 
-def _whole_json(stream) -> tuple[object, str, Exception | None]:
+def _whole_json(stream) -> tuple[object, bytes, Exception | None]:
+    raw = stream.read().removeprefix(BOM)
     try:
-        text = stream.read()
-    except UnicodeDecodeError:
-        return None, "", ValueError("the file is not valid UTF-8")
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        return None, raw, ValueError(f"line {line}: not valid UTF-8")
     try:
-        return json.loads(text), text, None
+        return _json(text), raw, None
     except ValueError:
-        return None, text, None  # perhaps JSON Lines
+        return None, raw, None  # perhaps JSON Lines
 
 
 def records(stream, fmt: str) -> Iterator[tuple[str, object]]:
@@ -144,12 +169,12 @@ def records(stream, fmt: str) -> Iterator[tuple[str, object]]:
     if fmt in ("ours", "doccano"):
         yield from _json_lines(stream)
         return
-    data, text, error = _whole_json(stream)
+    data, raw, error = _whole_json(stream)
     if error:
         yield "file", error
         return
     if data is None:
-        yield from _json_lines(io.StringIO(text))
+        yield from _json_lines(io.BytesIO(raw))
         return
     if fmt == "labelstudio":
         tasks = data if isinstance(data, list) else [data]
@@ -177,8 +202,8 @@ class ClaimSpec:
     prefix: str = ""
     suffix: str = ""
     kind: str = Claim.Kind.DIRECT_QUOTE
-    speaker: dict | None = None
-    statement: dict | None = None
+    speaker: object = None  # an object or a name (checked when written)
+    statement: object = None
     summary: str = ""
     check_worthy: bool = True
     cue: tuple[int, int] | None = None
@@ -243,7 +268,7 @@ def _article_from(record: dict) -> ArticleSpec:
         value = record.get(name, meta.get(name))
         if value not in (None, ""):
             fields[name] = value
-    return ArticleSpec(text=text, title=str(title), fields=fields)
+    return ArticleSpec(text=text, title=title, fields=fields)
 
 
 def parse_ours(record) -> ArticleSpec:
@@ -256,24 +281,18 @@ def parse_ours(record) -> ArticleSpec:
     for i, c in enumerate(claims, 1):
         _require(isinstance(c, dict), f"claim {i} must be an object")
         try:
-            speaker = c.get("speaker")
-            statement = c.get("statement")
-            if isinstance(speaker, str):
-                speaker = {"name": speaker}
-            if isinstance(statement, str):
-                statement = {"title": statement}
             spec.claims.append(
                 ClaimSpec(
                     start=c.get("start"),
                     end=c.get("end"),
                     quote=c.get("quote"),
-                    prefix=c.get("prefix") or "",
-                    suffix=c.get("suffix") or "",
+                    prefix=c.get("prefix", ""),
+                    suffix=c.get("suffix", ""),
                     kind=kind_from_label(c.get("kind") or c.get("label")),
-                    speaker=speaker or None,
-                    statement=statement or None,
-                    summary=c.get("summary") or "",
-                    check_worthy=bool(c.get("check_worthy", True)),
+                    speaker=c.get("speaker"),
+                    statement=c.get("statement"),
+                    summary=c.get("summary", ""),
+                    check_worthy=c.get("check_worthy", True),
                     cue=_pair(c.get("cue"), "cue"),
                     source_mention=_pair(c.get("source_mention"), "source_mention"),
                 )
@@ -432,28 +451,69 @@ def _messages(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
-def _speaker(data: dict | None) -> Speaker | None:
-    if not data or not str(data.get("name") or "").strip():
+def _errors(errors) -> str:
+    if isinstance(errors, dict):
+        return "; ".join(
+            _errors(v) if k == "non_field_errors" else f"{k}: {_errors(v)}"
+            for k, v in errors.items()
+        )
+    if isinstance(errors, list):
+        return " ".join(_errors(e) for e in errors)
+    return str(errors)
+
+
+def _checked(rules, data: dict, what: str) -> dict:
+    """``data`` checked by the API's own input serializer ``rules``: one set of rules for a
+    field whichever door it comes through. Uniqueness aside: an import reuses what is here."""
+    serializer = rules(data={k: v for k, v in data.items() if v is not None})
+    for checker in serializer.fields.values():
+        checker.validators = [v for v in checker.validators if not isinstance(v, UniqueValidator)]
+    if not serializer.is_valid():
+        raise ValueError(f"{what}: {_errors(serializer.errors)}")
+    return dict(serializer.validated_data)
+
+
+def _object(value, name_key: str, what: str) -> dict | None:
+    """A speaker or statement given as an object, or by its name alone."""
+    if value in (None, "", {}):
         return None
-    speaker, created = Speaker.objects.resolve(data["name"], kind=data.get("kind") or None)
+    if isinstance(value, str):
+        return {name_key: value}
+    _require(isinstance(value, dict), f"{what} must be an object or a {name_key}")
+    return value
+
+
+SPEAKER_FIELDS = ("name", "kind", "aliases", "description", "wikidata_id")
+STATEMENT_FIELDS = ("title", "kind", "date", "venue", "url")
+
+
+def _speaker(data: dict | None) -> Speaker | None:
+    if not data or data.get("name") in (None, ""):
+        return None
+    fields = {k: data.get(k) for k in SPEAKER_FIELDS}
+    checked = _checked(rules.SpeakerSerializer, fields, "speaker")
+    speaker, created = Speaker.objects.resolve(
+        checked["name"], kind=fields["kind"] and checked["kind"]
+    )
     if created:
-        aliases = data.get("aliases") or []
-        speaker.aliases = "\n".join(aliases) if isinstance(aliases, list) else str(aliases)
-        speaker.description = data.get("description") or ""
-        speaker.wikidata_id = data.get("wikidata_id") or ""
+        speaker.aliases = "\n".join(checked.get("alias_list", []))
+        speaker.description = checked.get("description", "")
+        speaker.wikidata_id = checked.get("wikidata_id", "")
         speaker.full_clean()
         speaker.save()
     return speaker
 
 
 def _statement(data: dict | None, speaker: Speaker | None) -> Statement | None:
-    if not data or not str(data.get("title") or "").strip():
+    if not data or data.get("title") in (None, ""):
         return None
-    statement, created = Statement.objects.resolve(speaker, data["title"])
+    fields = {k: data.get(k) for k in STATEMENT_FIELDS}
+    checked = _checked(rules.StatementSerializer, fields, "statement")
+    statement, created = Statement.objects.resolve(speaker, checked["title"])
     if created:
         for name in ("kind", "date", "venue", "url"):
-            if data.get(name):
-                setattr(statement, name, data[name])
+            if checked.get(name):
+                setattr(statement, name, checked[name])
         statement.full_clean()
         statement.save()
     return statement
@@ -462,9 +522,15 @@ def _statement(data: dict | None, speaker: Speaker | None) -> Statement | None:
 def _article(spec: ArticleSpec, by, result: ImportResult) -> Article:
     if spec.existing is not None:
         return spec.existing
-    text = textlib.normalize_text(spec.text)
-    url = spec.fields.get("url")
-    same = Article.objects.filter(url=url) if url else Article.objects.filter(title=spec.title)
+    checked = _checked(
+        rules.ArticleSerializer, {"title": spec.title, "text": spec.text, **spec.fields}, "article"
+    )
+    text = textlib.normalize_text(checked["text"])
+    fields = {name: checked[name] for name in spec.fields}
+    url = fields.get("url")
+    same = (
+        Article.objects.filter(url=url) if url else Article.objects.filter(title=checked["title"])
+    )
     for article in same.only("pk", "text")[:20]:
         if article.text == text:
             result.articles_reused += 1
@@ -473,37 +539,61 @@ def _article(spec: ArticleSpec, by, result: ImportResult) -> Article:
             raise ValidationError(
                 {"url": "An article with this URL exists here with a different text."}
             )
-    article = actions.create_article(title=spec.title, text=text, by=by, **spec.fields)
+    article = actions.create_article(title=checked["title"], text=text, by=by, **fields)
     result.articles_created += 1
     return article
+
+
+def _claim_fields(c: ClaimSpec) -> dict:
+    """The claim's own fields, by the API's rules."""
+    cue, source = c.cue or (None, None), c.source_mention or (None, None)
+    return _checked(
+        rules.ClaimFieldsSerializer,
+        {
+            "kind": c.kind,
+            "start": c.start,
+            "end": c.end,
+            "quote": c.quote,
+            "prefix": c.prefix,
+            "suffix": c.suffix,
+            "summary": c.summary,
+            "check_worthy": c.check_worthy,
+            "cue_start": cue[0],
+            "cue_end": cue[1],
+            "source_start": source[0],
+            "source_end": source[1],
+        },
+        "claim",
+    )
 
 
 def _write(spec: ArticleSpec, by, result: ImportResult) -> None:
     article = _article(spec, by, result)
     for i, c in enumerate(spec.claims, 1):
         try:
-            for name in ("start", "end"):
-                if getattr(c, name) is not None:
-                    _int(getattr(c, name), name)
-            if c.quote is not None and not isinstance(c.quote, str):
-                raise ValueError("quote must be a string")
+            checked = _claim_fields(c)
             span = actions.resolve_span(
-                article, start=c.start, end=c.end, quote=c.quote, prefix=c.prefix, suffix=c.suffix
+                article,
+                start=checked.get("start"),
+                end=checked.get("end"),
+                quote=checked.get("quote"),
+                prefix=checked.get("prefix", ""),
+                suffix=checked.get("suffix", ""),
             )
             if Claim.objects.filter(article=article, start=span.start, end=span.end).exists():
                 result.claims_skipped += 1
                 continue
-            speaker = _speaker(c.speaker)
+            speaker = _speaker(_object(c.speaker, "name", "speaker"))
             claim = actions.create_claim(
                 article=article,
                 by=by,
                 start=span.start,
                 end=span.end,
-                kind=c.kind,
+                kind=checked.get("kind", Claim.Kind.DIRECT_QUOTE),
                 speaker=speaker,
-                statement=_statement(c.statement, speaker),
-                summary=c.summary,
-                check_worthy=c.check_worthy,
+                statement=_statement(_object(c.statement, "title", "statement"), speaker),
+                summary=checked.get("summary", ""),
+                check_worthy=checked.get("check_worthy", True),
                 cue=c.cue,
                 source_mention=c.source_mention,
             )
@@ -512,6 +602,15 @@ def _write(spec: ArticleSpec, by, result: ImportResult) -> None:
             raise ValidationError(f"claim {i} ({c.start}–{c.end}): {message}") from exc
         result.claims_created += 1
         result.created_claim_ids.append(claim.pk)
+
+
+def _problem(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return _messages(exc)
+    if isinstance(exc, ValueError):
+        return str(exc)
+    logger.warning("import: a record failed unexpectedly", exc_info=exc)
+    return f"this record could not be imported ({type(exc).__name__}); check its values"
 
 
 def import_annotations(
@@ -523,16 +622,13 @@ def import_annotations(
     progress: Callable[[], None] | None = None,
 ) -> ImportResult:
     """Import ``source`` (text, bytes or a text stream) in ``fmt`` (guessed when None)."""
-    try:
-        stream = _as_text(source)
-        if fmt is None:
-            if not hasattr(stream, "seek") or not stream.seekable():
-                stream = io.StringIO(stream.read())
-            head = stream.read(4096)
-            stream.seek(0)
-            fmt = detect_format(head)
-    except UnicodeDecodeError as exc:
-        raise ImportFailed([Problem("file", f"not valid UTF-8 (byte {exc.start})")]) from exc
+    stream = _as_binary(source)
+    if fmt is None:
+        if not hasattr(stream, "seek") or not stream.seekable():
+            stream = io.BytesIO(stream.read())
+        head = stream.read(4096).removeprefix(BOM).decode("utf-8", errors="replace")
+        stream.seek(0)
+        fmt = detect_format(head)
     if fmt not in PARSERS:
         raise ImportFailed(
             [Problem("format", f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")]
@@ -549,14 +645,12 @@ def import_annotations(
                 try:
                     if isinstance(record, Exception):
                         raise record
-                    spec = parse(record)
-                    with transaction.atomic():
-                        _write(spec, by, result)
-                except (ValueError, ValidationError) as exc:
+                    with transaction.atomic():  # a savepoint: a failed record leaves no trace
+                        _write(parse(record), by, result)
+                except Exception as exc:  # any failure is this record's problem, never a 500
                     total_problems += 1
                     if len(problems) < MAX_PROBLEMS:
-                        message = _messages(exc) if isinstance(exc, ValidationError) else str(exc)
-                        problems.append(Problem(where, message))
+                        problems.append(Problem(where, _problem(exc)))
                 if progress:
                     progress()
             if not seen:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator, URLValidator
@@ -15,6 +18,20 @@ from factcheck import text as textlib
 from factcheck.roles import Role
 
 http_url_validator = URLValidator(schemes=["http", "https"])
+
+
+# Embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): invisible, and they make
+# "Evil \u202eliveD" display as another name. The marks (LRM, RLM, ALM) stay allowed.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def refuse_bidi_controls(value: str) -> None:
+    if value and not BIDI_CONTROLS.isdisjoint(value):
+        raise ValidationError(
+            "Remove the invisible text-direction controls (U+202A-U+202E, U+2066-U+2069): "
+            "they make a name display as another.",
+            code="bidi_control",
+        )
 
 
 class HttpURLField(models.URLField):
@@ -85,8 +102,12 @@ def count_for(objects, related, key: str, name: str, *, by: str = "", values=())
 class Article(models.Model):
     title = models.CharField(max_length=300)
     url = HttpURLField(max_length=500, blank=True, default="")
-    publisher = models.CharField(max_length=200, blank=True, default="")
-    byline = models.CharField(max_length=300, blank=True, default="")
+    publisher = models.CharField(
+        max_length=200, blank=True, default="", validators=[refuse_bidi_controls]
+    )
+    byline = models.CharField(
+        max_length=300, blank=True, default="", validators=[refuse_bidi_controls]
+    )
     published_on = models.DateField(null=True, blank=True)
     language = models.CharField(max_length=20, default="en", help_text="BCP 47 tag, e.g. en, fr")
     text = models.TextField(
@@ -213,10 +234,15 @@ class Speaker(models.Model):
         MEDIA = "media", "Media"
         OTHER = "other", "Other"
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[refuse_bidi_controls])
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PERSON)
     description = models.CharField(max_length=300, blank=True, default="")
-    aliases = models.TextField(blank=True, default="", help_text="Other names, one per line.")
+    aliases = models.TextField(
+        blank=True,
+        default="",
+        help_text="Other names, one per line.",
+        validators=[refuse_bidi_controls],
+    )
     wikidata_id = models.CharField(
         max_length=20,
         blank=True,
@@ -318,7 +344,7 @@ class Statement(models.Model):
     speaker = models.ForeignKey(
         Speaker, null=True, blank=True, on_delete=models.PROTECT, related_name="statements"
     )
-    title = models.CharField(max_length=300)
+    title = models.CharField(max_length=300, validators=[refuse_bidi_controls])
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
     date = models.DateField(null=True, blank=True)
     venue = models.CharField(
@@ -693,3 +719,50 @@ class EvidenceSource(models.Model):
 
     def __str__(self):
         return self.title or self.url
+
+
+class AttemptCountQuerySet(models.QuerySet):
+    def refusal(self, keys, now) -> int:
+        """Seconds until every key in ``keys`` is allowed again (0: allowed now)."""
+        until = self.filter(key__in=keys, blocked_until__gt=now).aggregate(
+            until=models.Max("blocked_until")
+        )["until"]
+        return 0 if until is None else max(1, math.ceil((until - now).total_seconds()))
+
+    @transaction.atomic
+    def count_one(self, key: str, now, *, free: int, longest: int, forget_after: int) -> int:
+        """Count one attempt under ``key``; past ``free`` ones it is blocked for a delay that
+        doubles with each attempt (60 s, 120 s, ... at most ``longest`` s). The count starts
+        again after ``forget_after`` seconds without an attempt. The row is locked while it is
+        counted, so concurrent workers and servers never lose a count."""
+        row, _ = self.select_for_update().get_or_create(
+            key=key, defaults={"count": 0, "last_at": now, "blocked_until": now}
+        )
+        if (now - row.last_at).total_seconds() > forget_after:
+            row.count = 0
+        row.count += 1
+        row.last_at = now
+        over = row.count - free
+        delay = 0 if over < 0 else min(longest, 60 * 2 ** min(over, 20))
+        row.blocked_until = now + timedelta(seconds=delay)
+        row.save()
+        return row.count
+
+    def forget(self, key: str) -> None:
+        self.filter(key=key).delete()
+
+
+class AttemptCount(models.Model):
+    """Attempts counted under a key (a sign-in's username and address, an address, a password
+    reset's e-mail), shared by every worker and app server through the database
+    (factcheck.throttle)."""
+
+    key = models.CharField(max_length=120, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    last_at = models.DateTimeField()
+    blocked_until = models.DateTimeField()
+
+    objects = AttemptCountQuerySet.as_manager()
+
+    def __str__(self):
+        return f"{self.key}: {self.count}"

@@ -10,6 +10,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from factcheck.middleware import largest_article_body
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -31,6 +33,11 @@ def envlist(name: str, default: list[str]) -> list[str]:
 
 
 DEBUG = envbool("DEBUG", True)
+
+# How many reverse proxies in front of the app servers append to X-Forwarded-For (and set
+# X-Forwarded-Proto). 0: the client is REMOTE_ADDR and both headers are ignored. Unset is 0,
+# and `check --deploy` warns, since the sign-in throttle keys on the address read this way.
+TRUSTED_PROXIES = envint("TRUSTED_PROXIES", 0) if os.environ.get("TRUSTED_PROXIES") else None
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
@@ -70,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Bodies over DATA_UPLOAD_MAX_MEMORY_SIZE: 413, before the CSRF check reads them.
+    "factcheck.middleware.body_limit",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -130,8 +139,8 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Sign-in throttles live in the cache. One process needs nothing more; several app servers
-# must share one cache (REDIS_URL=redis://127.0.0.1:6379/0), or each counts failures alone.
+# Nothing that must be shared lives in the cache: sign-in and password-reset counts are in the
+# database (factcheck.throttle). REDIS_URL gives a shared cache should anything want one.
 CACHES = {
     "default": (
         {
@@ -143,7 +152,8 @@ CACHES = {
     )
 }
 
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# Django's ModelBackend behind the one failure count every sign-in door shares.
+AUTHENTICATION_BACKENDS = ["factcheck.throttle.ThrottledModelBackend"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -186,13 +196,17 @@ LOGIN_REDIRECT_URL = "article-list"
 LOGOUT_REDIRECT_URL = "login"
 
 # --- factcheck ------------------------------------------------------------
-# Failed sign-ins per username (four times as many per address) within the window, in
-# seconds, before the login forms answer 429 (factcheck/throttle.py).
+# Free failed sign-ins per (username, address) (four times as many per address); then each
+# attempt waits 60 s, 120 s, ... at most LOGIN_FAILURE_WINDOW seconds (factcheck/throttle.py).
 LOGIN_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_FAILURE_WINDOW = envint("LOGIN_FAILURE_WINDOW", 900)
 # Largest article text accepted, in code points (larger uploads are answered 413).
 FACTCHECK_MAX_ARTICLE_CHARS = envint("FACTCHECK_MAX_ARTICLE_CHARS", 1_000_000)
-DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 8 * 1024 * 1024)
+# The largest request body (bar multipart files): by default what the largest article needs in
+# the costliest encoding (12 bytes a code point, plus 256 KB; about 12.3 MB for 1,000,000).
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint(
+    "DATA_UPLOAD_MAX_MEMORY_SIZE", largest_article_body(FACTCHECK_MAX_ARTICLE_CHARS)
+)
 # The organisation that publishes the fact-checks (ClaimReview "author").
 FACTCHECK_ORGANIZATION = {
     "name": os.environ.get("FACTCHECK_ORG_NAME", "factcheck desk"),
@@ -209,6 +223,11 @@ REST_FRAMEWORK = {
         "factcheck.api.auth.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "factcheck.api.base.JSONParser",  # DRF's, with too deep nesting a 400
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
@@ -217,9 +236,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.CursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {
-        "login": os.environ.get("LOGIN_THROTTLE", "10/min"),
-    },
+    # The client address as factcheck.throttle reads it (None would believe X-Forwarded-For).
+    "NUM_PROXIES": TRUSTED_PROXIES or 0,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "factcheck API",
@@ -257,7 +275,9 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if TRUSTED_PROXIES:
+        # Only a trusted proxy's header says the request came over HTTPS.
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

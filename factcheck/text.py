@@ -34,6 +34,18 @@ def context_of(text: str, start: int, end: int, length: int = CONTEXT_LENGTH) ->
 
 
 def check_span(text: str, start: int, end: int) -> None:
+    """Raise ``ValueError`` unless ``0 <= start < end <= len(text)`` and neither offset cuts a
+    character that is made of several code points (``is_grapheme_boundary``)."""
+    check_bounds(text, start, end)
+    for name, offset in (("start", start), ("end", end)):
+        if not is_grapheme_boundary(text, offset):
+            raise ValueError(
+                f"{name} ({offset}) falls inside one character made of several code points "
+                "(an emoji sequence, or a letter with its accents); move it, or use snap."
+            )
+
+
+def check_bounds(text: str, start: int, end: int) -> None:
     """Raise ``ValueError`` unless ``0 <= start < end <= len(text)``."""
     if start < 0:
         raise ValueError("start must be 0 or more.")
@@ -41,6 +53,77 @@ def check_span(text: str, start: int, end: int) -> None:
         raise ValueError("end must be greater than start.")
     if end > len(text):
         raise ValueError(f"end ({end}) is past the end of the text ({len(text)} characters).")
+
+
+ZWJ = "\u200d"
+
+
+def _hangul(ch: str) -> str:
+    """The Hangul syllable type of ``ch`` (L, V, T, LV, LVT) or ""."""
+    cp = ord(ch)
+    if 0x1100 <= cp <= 0x115F or 0xA960 <= cp <= 0xA97C:
+        return "L"
+    if 0x1160 <= cp <= 0x11A7 or 0xD7B0 <= cp <= 0xD7C6:
+        return "V"
+    if 0x11A8 <= cp <= 0x11FF or 0xD7CB <= cp <= 0xD7FB:
+        return "T"
+    if 0xAC00 <= cp <= 0xD7A3:
+        return "LV" if (cp - 0xAC00) % 28 == 0 else "LVT"
+    return ""
+
+
+def _extends(ch: str) -> bool:
+    """Does ``ch`` belong to the character before it (UAX #29: Extend, SpacingMark, ZWJ)?"""
+    cp = ord(ch)
+    return (
+        unicodedata.category(ch) in ("Mn", "Me", "Mc")
+        or ch == ZWJ
+        or 0xFE00 <= cp <= 0xFE0F  # variation selectors
+        or 0xE0100 <= cp <= 0xE01EF
+        or 0x1F3FB <= cp <= 0x1F3FF  # skin-tone modifiers
+        or 0xE0020 <= cp <= 0xE007F  # emoji tag sequences (subdivision flags)
+    )
+
+
+def _pictographic(ch: str) -> bool:
+    cp = ord(ch)
+    return unicodedata.category(ch) == "So" or 0x1F000 <= cp <= 0x1FAFF
+
+
+def _regional(ch: str) -> bool:
+    return 0x1F1E6 <= ord(ch) <= 0x1F1FF
+
+
+def is_grapheme_boundary(text: str, offset: int) -> bool:
+    """May a span start or end at ``offset``? Not inside a user-perceived character (an
+    extended grapheme cluster, UAX #29): before a combining mark, variation selector,
+    skin-tone modifier or ZWJ; between a ZWJ and the emoji it joins; inside a flag (a pair of
+    regional indicators); inside a Hangul syllable spelt in jamo."""
+    if offset <= 0 or offset >= len(text):
+        return True
+    before, after = text[offset - 1], text[offset]
+    if _extends(after) or (before == ZWJ and _pictographic(after)):
+        return False
+    if _regional(before) and _regional(after):
+        run = 0
+        while offset - run - 1 >= 0 and _regional(text[offset - run - 1]):
+            run += 1
+        return run % 2 == 0
+    a, b = _hangul(before), _hangul(after)
+    if a == "L" and b in ("L", "V", "LV", "LVT"):
+        return False
+    if a in ("LV", "V") and b in ("V", "T"):
+        return False
+    return not (a in ("LVT", "T") and b == "T")
+
+
+def to_grapheme_boundaries(text: str, start: int, end: int) -> tuple[int, int]:
+    """``[start, end)`` widened to whole user-perceived characters."""
+    while start > 0 and not is_grapheme_boundary(text, start):
+        start -= 1
+    while end < len(text) and not is_grapheme_boundary(text, end):
+        end += 1
+    return start, end
 
 
 @dataclass(frozen=True)
@@ -83,6 +166,16 @@ def anchor_quote(
     starts = _occurrences(text, quote)
     if not starts:
         raise AnchorError("The quote does not occur in the article text.")
+    starts = [
+        s
+        for s in starts
+        if is_grapheme_boundary(text, s) and is_grapheme_boundary(text, s + len(quote))
+    ]
+    if not starts:
+        raise AnchorError(
+            "The quote occurs only as part of a larger character (an emoji sequence, or a "
+            "letter with its accents); quote whole characters."
+        )
     if len(starts) > 1 and (prefix or suffix):
         starts = [
             s
@@ -141,7 +234,7 @@ def expand_to_words(text: str, start: int, end: int) -> tuple[int, int]:
     def is_word(ch: str) -> bool:
         return ch.isalnum() or unicodedata.category(ch)[0] in "MS" or ch in "\u200d\ufe0f'’-"
 
-    check_span(text, start, end)
+    check_bounds(text, start, end)
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
@@ -152,7 +245,7 @@ def expand_to_words(text: str, start: int, end: int) -> tuple[int, int]:
         start -= 1
     while end < len(text) and is_word(text[end]) and is_word(text[end - 1]):
         end += 1
-    return start, end
+    return to_grapheme_boundaries(text, start, end)
 
 
 def shorten(text: str, width: int = 80) -> str:

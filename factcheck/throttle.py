@@ -1,87 +1,157 @@
-"""A small brake on password guessing at the sign-in forms (the site's and the admin's).
+"""One brake on password guessing, shared by every way to sign in.
 
-Failed sign-ins are counted in the cache per username and per client address. Once a
-username has ``LOGIN_FAILURE_LIMIT`` failures (default 5), or an address four times as many
-(many people may share one address), within ``LOGIN_FAILURE_WINDOW`` seconds (15 minutes),
-the form refuses every attempt for it (even a right password) until the window has passed,
-and the view answers 429. A successful sign-in clears the username's count. The API's token endpoint
-is throttled by DRF instead (the "login" rate in REST_FRAMEWORK).
+Every door (the sign-in page, the admin's, the API's token endpoint, and any added later)
+signs in through Django's ``authenticate(request, ...)``, so the brake lives in the one
+authentication backend, ``ThrottledModelBackend``. It counts failures in the database
+(``AttemptCount``): every worker and every app server shares the count, a restarted worker
+keeps it, and a row lock makes concurrent guesses count one by one.
+
+Counts are kept per (username, client address) and per client address:
+
+- a (username, address) pair has ``LOGIN_FAILURE_LIMIT`` (5) free failures, then each further
+  attempt must wait 60 s, 120 s, 240 s, ... at most ``LOGIN_FAILURE_WINDOW`` (15 min);
+- an address, whatever names it tries, has four times as many free failures, then the same
+  doubling delays;
+- a success forgets its pair's count; a count is forgotten a day after its last failure.
+
+A failed attempt from elsewhere never delays the real user at her own address: there is no
+count per username alone. The client address is ``REMOTE_ADDR``, or with ``TRUSTED_PROXIES``
+= N the address the outermost of N trusted proxies saw (the N-th entry of X-Forwarded-For from
+the right). IPv6 addresses count by their /64 network, which one machine usually holds whole.
+
+A password reset request is counted the same way, per e-mail address and per client address
+(``count_password_reset``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
+import math
 
 from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
-LIMIT = 5
-WINDOW = 15 * 60
+from factcheck.models import AttemptCount
+
+FORGET_AFTER = 24 * 3600  # a count starts again a day after its last attempt
+ADDRESS_FACTOR = 4  # an address may fail this many times more often than one (name, address)
+RESET_PER_EMAIL = 3  # password reset mails to one address before the delays start
+RESET_PER_ADDRESS = 10  # password reset requests from one client before the delays start
 
 
 def limit() -> int:
-    return getattr(settings, "LOGIN_FAILURE_LIMIT", LIMIT)
+    return settings.LOGIN_FAILURE_LIMIT
 
 
 def window() -> int:
-    return getattr(settings, "LOGIN_FAILURE_WINDOW", WINDOW)
+    return settings.LOGIN_FAILURE_WINDOW
 
 
 def client_address(request) -> str:
-    # REMOTE_ADDR only: X-Forwarded-For is the client's to forge unless a proxy rewrites it.
-    return (request.META.get("REMOTE_ADDR") if request is not None else None) or "unknown"
+    """The client's address as this deployment can know it (see the module's docstring)."""
+    remote = request.META.get("REMOTE_ADDR") or ""
+    proxies = settings.TRUSTED_PROXIES or 0
+    if proxies:
+        # Each trusted proxy appends the address it saw; entries further left are the
+        # client's to forge. (DRF's NUM_PROXIES reads the header the same way.)
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [a for a in forwarded if a]
+        if forwarded:
+            remote = forwarded[-min(proxies, len(forwarded))]
+    try:
+        address = ipaddress.ip_address(remote)
+    except ValueError:
+        return "unknown"
+    if address.version == 6:
+        if address.ipv4_mapped:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
 
 
-def _keys(request, username: str) -> list[str]:
-    name = hashlib.sha256((username or "").strip().casefold().encode()).hexdigest()[:32]
-    return [f"login-fail:user:{name}", f"login-fail:addr:{client_address(request)}"]
+def _digest(value: str) -> str:
+    return hashlib.sha256((value or "").strip().casefold().encode()).hexdigest()[:40]
 
 
-def is_blocked(request, username: str) -> bool:
-    user_key, address_key = _keys(request, username)
-    return (cache.get(user_key) or 0) >= limit() or (cache.get(address_key) or 0) >= 4 * limit()
+def sign_in_keys(request, username: str) -> tuple[str, str]:
+    address = client_address(request)
+    return f"signin:{address}:{_digest(username)}", f"signin:{address}"
 
 
-def record_failure(request, username: str) -> None:
-    for key in _keys(request, username):
-        if cache.add(key, 1, window()):
-            continue
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, window())
+def refused_for(request) -> int:
+    """Seconds the last sign-in attempt on ``request`` must wait (0 if it was not refused)."""
+    return getattr(request, "sign_in_refused", 0)
 
 
-def clear(request, username: str) -> None:
-    cache.delete(_keys(request, username)[0])
+class ThrottledModelBackend(ModelBackend):
+    """Django's ModelBackend behind the shared failure count (the one door to passwords)."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            # Not a network door (a management command, a test's client.login).
+            return super().authenticate(request, username, password, **kwargs)
+        now = timezone.now()
+        pair, address = sign_in_keys(request, username)
+        wait = AttemptCount.objects.refusal([pair, address], now)
+        if wait:
+            # On the HttpRequest itself (DRF passes its wrapper, which reads through).
+            getattr(request, "_request", request).sign_in_refused = wait
+            raise PermissionDenied("too many failed sign-ins")  # authenticate() stops here
+        user = super().authenticate(request, username, password, **kwargs)
+        if user is None:
+            common = {"longest": window(), "forget_after": FORGET_AFTER}
+            AttemptCount.objects.count_one(pair, now, free=limit(), **common)
+            AttemptCount.objects.count_one(address, now, free=ADDRESS_FACTOR * limit(), **common)
+        else:
+            AttemptCount.objects.forget(pair)
+        return user
+
+
+def count_password_reset(request, email: str) -> int:
+    """Count one password reset request; seconds to wait if it must be refused (0: send)."""
+    now = timezone.now()
+    address = client_address(request)
+    keys = {f"reset:{address}": RESET_PER_ADDRESS, f"reset:mail:{_digest(email)}": RESET_PER_EMAIL}
+    wait = AttemptCount.objects.refusal(list(keys), now)
+    if wait:
+        return wait
+    for key, free in keys.items():
+        AttemptCount.objects.count_one(
+            key, now, free=free, longest=window(), forget_after=FORGET_AFTER
+        )
+    return 0
+
+
+def minutes(seconds: int) -> int:
+    return max(1, math.ceil(seconds / 60))
 
 
 class ThrottledAuthenticationMixin:
-    """For AuthenticationForm subclasses: refuse while blocked, count failures."""
+    """For AuthenticationForm subclasses: say why a refused attempt was refused."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
         "throttled": "Too many failed sign-ins. Wait %(minutes)d minutes, then try again.",
     }
+    throttled = 0
 
     def clean(self):
-        username = self.data.get("username", "")
-        if is_blocked(self.request, username):
-            self.throttled = True
+        try:
+            return super().clean()
+        except ValidationError:
+            wait = refused_for(self.request)
+            if not wait:
+                raise
+            self.throttled = wait
             raise ValidationError(
                 self.error_messages["throttled"],
                 code="throttled",
-                params={"minutes": max(1, window() // 60)},
-            )
-        try:
-            cleaned = super().clean()
-        except ValidationError:
-            record_failure(self.request, username)
-            raise
-        clear(self.request, username)
-        return cleaned
+                params={"minutes": minutes(wait)},
+            ) from None
 
 
 class ThrottledAuthenticationForm(ThrottledAuthenticationMixin, AuthenticationForm):

@@ -6,6 +6,7 @@ from factcheck import views
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", include("factcheck.api.urls")),
     path("", views.home, name="home"),

@@ -30,7 +30,7 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from factcheck import actions, claim_read, lifecycle
+from factcheck import actions, claim_read, lifecycle, throttle
 from factcheck.forms import ArticleForm, VerdictForm
 from factcheck.models import (
     Article,
@@ -124,8 +124,27 @@ class LoginView(auth_views.LoginView):
 
     def form_invalid(self, form):
         response = super().form_invalid(form)
-        if getattr(form, "throttled", False):
+        if form.throttled:
             response.status_code = 429
+            response["Retry-After"] = str(form.throttled)
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's password reset, with requests per e-mail and per address counted (429)."""
+
+    def form_valid(self, form):
+        wait = throttle.count_password_reset(self.request, form.cleaned_data["email"])
+        if not wait:
+            return super().form_valid(form)
+        form.add_error(
+            "email",
+            f"Too many password reset requests. Wait {throttle.minutes(wait)} minutes, "
+            "then try again.",
+        )
+        response = self.form_invalid(form)
+        response.status_code = 429
+        response["Retry-After"] = str(wait)
         return response
 
 

@@ -109,3 +109,55 @@ def test_a_moderator_cannot_demote_or_deactivate_themselves(desk, dana):
     assert response.status_code == 302
     dana = User.objects.get(pk=dana.pk)
     assert Role.of(dana) == Role.MODERATOR and dana.is_active
+
+
+# --------------------------------------------------------------------------- account takeover
+
+
+def test_a_moderator_cannot_take_over_an_account_by_changing_its_email(desk, alice):
+    # The attack: change the victim's e-mail in the admin, then reset the password.
+    form = change_form(alice, "annotator")
+    form["email"] = "mallory@evil.example"
+    form["username"] = "alice2"
+    response = desk.post(f"{LIST}{alice.pk}/change/", form)
+    assert response.status_code == 302
+    alice = User.objects.get(pk=alice.pk)
+    assert (alice.username, alice.email) == ("alice", "alice@example.org")
+    page = desk.get(f"{LIST}{alice.pk}/change/").text
+    assert 'name="email"' not in page and 'name="username"' not in page
+
+
+def test_a_moderator_cannot_edit_another_moderator(desk, dana):
+    other = User.objects.create_user("oscar", "oscar@example.org", PASSWORD)
+    from factcheck.roles import set_role
+
+    set_role(other, Role.MODERATOR)
+    page = desk.get(f"{LIST}{other.pk}/change/")
+    assert 'name="_save"' not in page.text  # view only
+    form = change_form(other, "")
+    form.pop("is_active")
+    assert desk.post(f"{LIST}{other.pk}/change/", form).status_code == 403
+    other = User.objects.get(pk=other.pk)
+    assert Role.of(other) == Role.MODERATOR and other.is_active
+
+
+def test_a_superuser_changes_an_email_and_the_old_address_is_told(client, alice, mailoutbox):
+    root = User.objects.create_superuser("root", "root@example.org", PASSWORD)
+    client.force_login(root)
+    form = change_form(alice, "annotator")
+    form["email"] = "alice@new.example"
+    form["password"] = alice.password
+    response = client.post(f"{LIST}{alice.pk}/change/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert User.objects.get(pk=alice.pk).email == "alice@new.example"
+    [message] = mailoutbox
+    assert message.to == ["alice@example.org"]
+    assert "alice@new.example" in message.body and "root" in message.body
+
+
+def test_a_moderator_changes_their_own_email_and_the_old_address_is_told(desk, dana, mailoutbox):
+    form = change_form(dana, "moderator")
+    form["email"] = "dana@new.example"
+    assert desk.post(f"{LIST}{dana.pk}/change/", form).status_code == 302
+    assert User.objects.get(pk=dana.pk).email == "dana@new.example"
+    assert [m.to for m in mailoutbox] == [["dana@example.org"]]

@@ -103,3 +103,33 @@ def test_the_browsable_api_renders(client, claim, url):
     url = url.format(claim=claim.pk, article=claim.article_id)
     r = client.get(url, HTTP_ACCEPT="text/html")
     assert r.status_code in (200, 405, 406), (r.status_code, r.content[:300])
+
+
+# --------------------------------------------------------------------------- hostile JSON
+
+DEEP = "[" * 100_000
+
+
+@pytest.mark.parametrize(
+    ("url", "content_type"),
+    [
+        ("/api/v1/claims/", "application/json"),
+        ("/api/v1/articles/", "application/json"),
+        ("/api/v1/verdicts/", "application/json"),
+        ("/api/v1/auth/token/", "application/json"),
+        ("/api/v1/import/", "application/json"),
+        ("/api/v1/import/?format=labelstudio", "application/json"),
+        ("/api/v1/import/?format=w3c", "application/ld+json"),
+        ("/api/v1/import/?format=doccano", "application/x-ndjson"),
+    ],
+)
+def test_deeply_nested_json_is_a_400_not_a_500(client, claim, url, content_type):
+    # The attack: `[` x 100,000 made the JSON parser raise RecursionError, a 500.
+    r = client.post(url, DEEP, content_type=content_type)
+    assert r.status_code == 400, (r.status_code, r.content[:300])
+    assert "nested too deeply" in r.content.decode()
+
+
+def test_deeply_nested_json_in_a_claim_edit_is_a_400(client, claim):
+    r = client.patch(f"/api/v1/claims/{claim.pk}/", DEEP, content_type="application/json")
+    assert r.status_code == 400

@@ -417,3 +417,34 @@ def test_the_pages_writes_get_drf_field_errors(alice, article, payload, field):
     body = r.json()
     assert field in body and all(isinstance(m, str) for m in body[field]), body
     assert not Claim.objects.exists()
+
+
+# --------------------------------------------------------------------------- perceived characters
+
+
+def test_a_span_cutting_an_emoji_sequence_or_an_accent_is_refused(alice):
+    # The attack: spans that split a ZWJ emoji or a letter from its combining marks were
+    # accepted; the highlight then shows half a character.
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
+    text = f"The {family} family and q\u0307\u0323 stay whole."
+    article = actions.create_article(title="Whole characters", text=text, by=alice)
+    client = api(alice)
+    emoji = text.index(family)
+    r = client.post(
+        URL, {"article": article.pk, "start": emoji + 2, "end": emoji + 5}, format="json"
+    )
+    assert r.status_code == 400 and "start" in r.json(), r.json()
+    q = text.index("q")
+    r = client.post(URL, {"article": article.pk, "start": q, "end": q + 1}, format="json")
+    assert r.status_code == 400 and "end" in r.json(), r.json()
+    r = client.post(URL, {"article": article.pk, "quote": "\U0001f469"}, format="json")
+    assert r.status_code == 400, r.json()
+    assert not Claim.objects.exists()
+    # With snap the span is widened to whole characters (and words).
+    r = client.post(
+        URL,
+        {"article": article.pk, "start": emoji + 2, "end": emoji + 3, "snap": True},
+        format="json",
+    )
+    assert r.status_code == 201, r.json()
+    assert r.json()["quote"] == family

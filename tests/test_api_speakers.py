@@ -1,6 +1,10 @@
 """Speakers and statements: annotators add them, moderators edit; search finds aliases."""
 
-from factcheck.models import Speaker, Statement
+import json
+
+import pytest
+
+from factcheck.models import Claim, Speaker, Statement
 from tests.conftest import api
 
 SPEAKERS, STATEMENTS = "/api/v1/speakers/", "/api/v1/statements/"
@@ -70,3 +74,56 @@ def test_statements_by_speaker_name_and_search(alice, eve, claim):
     assert api(eve).get(SPEAKERS).json()["results"] == []
     assert api(eve).get(STATEMENTS).json()["results"] == []
     assert api(eve).post(STATEMENTS, {"title": "x"}, format="json").status_code == 403
+
+
+# --------------------------------------------------------------------------- direction controls
+
+RLO_NAME = "Mayor \u202eregloS"  # displays as "Mayor Solberg"
+
+
+@pytest.mark.parametrize(
+    "control", ["\u202e", "\u202d", "\u202a", "\u202b", "\u2066", "\u2067", "\u2068"]
+)
+def test_a_speaker_name_with_a_direction_override_is_refused(dana, control):
+    # The attack: an invisible override makes one name display as another.
+    client = api(dana)
+    r = client.post("/api/v1/speakers/", {"name": f"Mayor {control}x"}, format="json")
+    assert r.status_code == 400 and "name" in r.json(), r.json()
+    r = client.post(
+        "/api/v1/speakers/", {"name": "Mayor", "aliases": [f"a{control}b"]}, format="json"
+    )
+    assert r.status_code == 400, r.json()
+    assert not Speaker.objects.exists()
+
+
+def test_names_with_direction_overrides_are_refused_at_every_door(alice, article):
+    client = api(alice)
+    r = client.post(
+        "/api/v1/claims/",
+        {"article": article.pk, "start": 0, "end": 3, "speaker_name": RLO_NAME},
+        format="json",
+    )
+    assert r.status_code == 400, r.json()
+    r = client.post(
+        "/api/v1/claims/",
+        {"article": article.pk, "start": 0, "end": 3, "statement_title": "Spee\u202ech"},
+        format="json",
+    )
+    assert r.status_code == 400, r.json()
+    record = {
+        "text": "A text.",
+        "title": "t",
+        "claims": [{"start": 0, "end": 1, "speaker": RLO_NAME}],
+    }
+    r = client.post(
+        "/api/v1/import/?format=ours", json.dumps(record), content_type="application/x-ndjson"
+    )
+    assert r.status_code == 400 and "direction" in r.content.decode()
+    assert not Speaker.objects.exists() and not Claim.objects.exists()
+
+
+def test_right_to_left_names_and_marks_are_welcome(dana):
+    r = api(dana).post(
+        "/api/v1/speakers/", {"name": "\u200fمحمد \u05d3\u05d5\u05d3"}, format="json"
+    )
+    assert r.status_code == 201, r.json()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+from urllib.parse import urlencode
 
 import pytest
 from django.apps import apps
@@ -78,12 +79,57 @@ def test_an_oversize_article_in_an_import_is_a_problem_on_its_line(api, small_li
     assert row_counts() == before
 
 
-def test_a_request_body_over_the_upload_limit_is_refused_cleanly(client, alice, settings):
+def test_a_form_body_over_the_upload_limit_is_a_413_page(client, alice, settings):
+    # The attack's finding: a bare 400 page, not the documented 413.
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
     client.force_login(alice)
+    body = urlencode({"title": "Big", "text": "z" * 20_000, "language": "en"})
+    response = client.post("/articles/", body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 413
+    assert response["Content-Type"].startswith("text/html")
+    assert "larger than the limit of 10,000 bytes" in response.content.decode()
+    # Sent as multipart, the same text is the same page.
     response = client.post("/articles/", {"title": "Big", "text": "z" * 20_000})
-    assert 400 <= response.status_code < 500
+    assert response.status_code == 413
+    assert "larger than the limit" in response.content.decode()
     assert not Article.objects.exists()
+
+
+@pytest.mark.parametrize("url", ["/api/v1/articles/", "/api/v1/claims/", "/api/v1/import/"])
+def test_an_api_body_over_the_upload_limit_is_a_413_in_json(api, settings, url):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    before = row_counts()
+    response = post_json(api, url, {"title": "Big", "text": "z" * 20_000})
+    assert response.status_code == 413
+    assert "larger than the limit of 10,000 bytes" in response.json()["detail"]
+    assert row_counts() == before
+
+
+def test_multipart_fields_over_the_upload_limit_are_a_413_in_json(api, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    response = api.post("/api/v1/articles/", {"title": "Big", "text": "z" * 20_000})
+    assert response.status_code == 413
+    assert "limit" in response.json()["detail"]
+
+
+def test_the_largest_cjk_article_goes_through_the_form(client, alice):
+    # The attack's finding: 950,000 CJK characters are legal, but URL-encoded (9 bytes each)
+    # they were over the body limit.
+    client.force_login(alice)
+    text = "事实核查" * 237_500  # 950,000 code points
+    body = urlencode({"title": "Long CJK", "text": text, "language": "zh"})
+    assert len(body) > 8_000_000
+    response = client.post("/articles/", body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 302, response.content[:500]
+    assert len(Article.objects.get(title="Long CJK").text) == 950_000
+
+
+def test_the_largest_emoji_article_goes_through_the_api(api, settings):
+    # 4-byte characters escaped as surrogate pairs: 12 bytes of JSON each, the costliest.
+    text = "😀" * (settings.FACTCHECK_MAX_ARTICLE_CHARS - 10)
+    response = post_json(api, "/api/v1/articles/", {"title": "Emoji", "text": text})
+    assert response.status_code == 201, response.content[:500]
+    assert len(Article.objects.get(title="Emoji").text) == len(text)
 
 
 # --------------------------------------------------------------------------- encodings
@@ -216,6 +262,160 @@ def test_an_import_failing_on_its_last_record_leaves_the_database_exactly_as_bef
     response = api.post("/api/v1/import/?format=ours", body, content_type="application/x-ndjson")
     assert response.status_code == 201
     assert response.json()["claims_created"] == 3
+
+
+# --------------------------------------------------------------------------- hostile records
+
+GOOD_LINE = {"text": "The minister said the dam cost a billion.", "title": "Good", "claims": []}
+TEXT = "The minister said the dam cost a billion."
+
+
+def claim_with(**fields):
+    return {"text": TEXT, "title": "Hostile", "claims": [{"start": 4, "end": 12, **fields}]}
+
+
+HOSTILE_RECORDS = [
+    ("a number as a date", {**GOOD_LINE, "title": "d", "published_on": 20260101}, "published_on"),
+    (
+        "a list as a date",
+        {**GOOD_LINE, "title": "d", "published_on": ["2026-01-01"]},
+        "published_on",
+    ),
+    ("a dict as a language", {**GOOD_LINE, "title": "l", "language": {"x": 1}}, "language"),
+    ("a list as a title", {**GOOD_LINE, "title": ["t"]}, "title"),
+    ("a NUL byte in the text", {"text": "Nul\x00here.", "title": "n", "claims": []}, "text"),
+    ("a NUL byte in the title", {**GOOD_LINE, "title": "a\x00b"}, "title"),
+    ("a list as a speaker's name", claim_with(speaker={"name": ["Mayor"]}), "name"),
+    ("a number as a speaker", claim_with(speaker=42), "speaker"),
+    ("a number as aliases", claim_with(speaker={"name": "Mayor", "aliases": 5}), "aliases"),
+    ("a NUL byte in a speaker's name", claim_with(speaker="Ma\x00yor"), "name"),
+    ("a list as a statement's title", claim_with(statement={"title": ["x"]}), "title"),
+    ("a number as a statement's date", claim_with(statement={"title": "S", "date": 7}), "date"),
+    ("a list as a summary", claim_with(summary=["s"]), "summary"),
+    ("a dict as a summary", claim_with(summary={"s": 1}), "summary"),
+    ("a NUL byte in a summary", claim_with(summary="a\x00b"), "summary"),
+    ("a list as a prefix", claim_with(prefix=[1]), "prefix"),
+    ("a number as a suffix", claim_with(suffix=[]), "suffix"),
+    ("a list as check_worthy", claim_with(check_worthy=[1]), "check_worthy"),
+]
+
+
+@pytest.mark.parametrize(
+    "name, record, field", HOSTILE_RECORDS, ids=[r[0] for r in HOSTILE_RECORDS]
+)
+def test_an_imported_record_of_the_wrong_types_is_a_problem_on_its_line(api, name, record, field):
+    # The attack: wrong types gave a 500 or stored garbage ("{'x': 1}" as a language; a NUL
+    # byte stored on SQLite and a 500 on PostgreSQL). The API's own rules refuse them.
+    before = row_counts()
+    body = "\n".join(json.dumps(r) for r in [GOOD_LINE, record])
+    response = api.post("/api/v1/import/?format=ours", body, content_type="application/x-ndjson")
+    assert response.status_code == 400, response.content
+    [problem] = response.json()["problems"]
+    assert problem["where"] == "line 2"
+    assert field in problem["message"]
+    assert row_counts() == before
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{"summary": ["s"]}, {"language": {"x": 1}}, {"title": "a\x00b"}],
+    ids=["summary", "language", "title"],
+)
+def test_the_import_and_the_api_give_one_answer(api, article, fields):
+    """One validator: the API refuses what the import refuses, with the same message."""
+    target = "claims" if "summary" in fields else "articles"
+    body = {"article": article.pk, "start": 4, "end": 9, **fields}
+    if target == "articles":
+        body = {"title": "t", "text": "Some text.", **fields}
+    by_api = post_json(api, f"/api/v1/{target}/", body).json()
+    record = claim_with(**fields) if target == "claims" else {**GOOD_LINE, **fields}
+    response = api.post(
+        "/api/v1/import/?format=ours", json.dumps(record), content_type="application/x-ndjson"
+    )
+    [problem] = response.json()["problems"]
+    [(name, [message])] = by_api.items()
+    assert f"{name}: {message}" in problem["message"]
+
+
+LABEL_STUDIO_ODDITIES = [
+    ("results that are not a list", {"data": {"text": TEXT}, "annotations": [{"result": 5}]}),
+    ("a list as the data's text", {"data": {"text": ["x"]}, "annotations": []}),
+    (
+        "a list as a start",
+        {
+            "data": {"text": TEXT},
+            "annotations": [{"result": [{"value": {"start": [0], "end": 3}}]}],
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "name, task", LABEL_STUDIO_ODDITIES, ids=[t[0] for t in LABEL_STUDIO_ODDITIES]
+)
+def test_any_failure_inside_a_record_is_a_problem_with_its_place(api, name, task):
+    before = row_counts()
+    good = {"data": {"text": "A fine task."}, "annotations": []}
+    response = api.post(
+        "/api/v1/import/?format=labelstudio",
+        json.dumps([good, task]),
+        content_type="application/json",
+    )
+    assert response.status_code == 400, response.content
+    [problem] = response.json()["problems"]
+    assert problem["where"] == "task 2"
+    assert row_counts() == before
+
+
+def jsonl_with_a_bad_byte_on(line: int, total: int = 40) -> bytes:
+    lines = [
+        json.dumps({"text": f"Article {i}, long enough " + "x" * 300, "label": []}).encode()
+        for i in range(1, total + 1)
+    ]
+    lines[line - 1] = '{"text": "Caf\xe9", "label": []}'.encode("latin-1")
+    return b"\n".join(lines) + b"\n"
+
+
+def test_invalid_utf8_in_an_import_body_is_reported_on_its_line(api):
+    # The attack's finding: the decoder read ahead, so the problem was named ~17 lines early.
+    before = row_counts()
+    body = jsonl_with_a_bad_byte_on(30)
+    response = api.post("/api/v1/import/?format=doccano", body, content_type="application/x-ndjson")
+    assert response.status_code == 400
+    [problem] = response.json()["problems"]
+    assert problem["where"] == "line 30" and "UTF-8" in problem["message"]
+    assert row_counts() == before
+
+
+def test_invalid_utf8_in_an_import_file_is_reported_on_its_line(api, tmp_path):
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(jsonl_with_a_bad_byte_on(30))
+    with path.open("rb") as fh:
+        response = api.post("/api/v1/import/", {"file": fh})
+    assert response.status_code == 400
+    [problem] = response.json()["problems"]
+    assert problem["where"] == "line 30"
+
+
+def test_invalid_utf8_is_reported_on_its_line_by_the_command(tmp_path, db):
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(jsonl_with_a_bad_byte_on(30))
+    stderr = io.StringIO()
+    with pytest.raises(CommandError, match="Nothing was imported"):
+        call_command("import_annotations", str(path), stderr=stderr)
+    assert "line 30: not valid UTF-8" in stderr.getvalue()
+
+
+def test_invalid_utf8_in_a_whole_json_import_names_its_line(api):
+    tasks = [{"data": {"text": f"Task {i}"}, "annotations": []} for i in range(40)]
+    lines = json.dumps(tasks, indent=1).encode().split(b"\n")
+    bad = [i for i, line in enumerate(lines) if b"Task 30" in line][0]
+    lines[bad] = lines[bad].replace(b"Task", "T\xe2sk".encode("latin-1"))
+    response = api.post(
+        "/api/v1/import/?format=labelstudio", b"\n".join(lines), content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert f"line {bad + 1}: not valid UTF-8" in response.content.decode()
 
 
 # --------------------------------------------------------------------------- spans

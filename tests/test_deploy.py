@@ -1,6 +1,7 @@
 """Production settings: `check --deploy` is clean, security headers are sent, and
 `make serve`'s gunicorn + whitenoise serves compressed, hashed static files."""
 
+import json
 import os
 import socket
 import subprocess
@@ -16,6 +17,7 @@ PRODUCTION = {
     "DEBUG": "0",
     "SECRET_KEY": "x7Yp0-test-only-but-long-and-random-enough-3kq9Vb2LmN8sTz4Wc6Hd1Rf5Gj",
     "ALLOWED_HOSTS": "127.0.0.1,factcheck.example.org",
+    "TRUSTED_PROXIES": "0",
 }
 
 
@@ -36,6 +38,49 @@ def test_check_deploy_has_zero_warnings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues (0 silenced)" in result.stdout
+
+
+def deploy_check(**env):
+    environ = production_env(**env)
+    environ = {k: v for k, v in environ.items() if v is not None}
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "DEBUG"],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_warns_without_an_explicit_trusted_proxy_count():
+    # The sign-in throttle keys on the client address; how to read it must be said.
+    result = deploy_check(TRUSTED_PROXIES=None)
+    assert result.returncode != 0
+    assert "factcheck.W001" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "proxies, header", [("0", None), ("1", ["HTTP_X_FORWARDED_PROTO", "https"])]
+)
+def test_forwarded_proto_is_believed_only_behind_trusted_proxies(proxies, header):
+    code = (
+        "import django, json; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps([s.SECURE_PROXY_SSL_HEADER, s.REST_FRAMEWORK['NUM_PROXIES']]))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={
+            **production_env(TRUSTED_PROXIES=proxies),
+            "DJANGO_SETTINGS_MODULE": "factcheck.settings",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [header, int(proxies)]
 
 
 @pytest.mark.django_db
@@ -98,3 +143,10 @@ def test_gunicorn_and_whitenoise_serve_hashed_compressed_static(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_check_deploy_warns_when_the_body_limit_is_too_small_for_the_largest_article():
+    # 8 MB: a 950,000-character CJK article sent by the form (URL-encoded) would not fit.
+    result = deploy_check(DATA_UPLOAD_MAX_MEMORY_SIZE=str(8 * 1024 * 1024))
+    assert result.returncode != 0
+    assert "factcheck.W002" in result.stdout + result.stderr

@@ -3,6 +3,7 @@
 import csv
 import io
 
+import pytest
 from rest_framework.test import APIClient
 
 from factcheck import actions
@@ -50,3 +51,38 @@ def test_numbers_stay_numbers():
 
 def test_outsiders_see_no_unpublished_rows(eve, claim):
     assert download(eve) == []
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "\n=1+1",  # a leading line feed
+        "   =1+1",  # spaces before the formula character
+        " \n\t@SUM(A1)",
+        "\u3000=1+1",  # an ideographic space
+        "\u200b=1+1",  # a zero-width space
+        '＝HYPERLINK("http://evil")',  # full-width equals sign
+        "﹦1+1",  # small equals sign
+        "＋1",
+        "－2",
+        "＠SUM(A1)",
+        "\0=1+1",  # NUL
+        "\0",
+        "\r\n-3",
+    ],
+)
+def test_formulas_behind_blanks_or_in_full_width_are_neutralised(cell):
+    # The attack: these cells were left as they were, and a spreadsheet ran them.
+    assert neutralise(cell) == "'" + cell
+
+
+@pytest.mark.parametrize("cell", ["ok", " spaced text", "a = b", "中文", "email@example.org", ""])
+def test_ordinary_text_is_left_alone(cell):
+    assert neutralise(cell) == cell
+
+
+def test_a_formula_behind_a_line_feed_is_neutralised_in_the_export(alice):
+    article = actions.create_article(title="\n=cmd|' /C calc'!A0", text="Some text here.", by=alice)
+    actions.create_claim(article=article, by=alice, start=0, end=4, summary="  ＝1+1")
+    [row] = download(alice)
+    assert row["article_title"].startswith("'") and row["summary"] == "'＝1+1"

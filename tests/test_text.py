@@ -152,6 +152,7 @@ def test_any_span_round_trips_through_its_quote_selector(text, data):
         return
     start = data.draw(st.integers(0, len(text) - 1))
     end = data.draw(st.integers(start + 1, len(text)))
+    start, end = t.to_grapheme_boundaries(text, start, end)  # spans hold whole characters
     span = t.span_at(text, start, end)
     assert text[span.start : span.end] == span.quote
     again = t.anchor_quote(text, span.quote, span.prefix, span.suffix, hint=start)
@@ -167,3 +168,51 @@ def test_utf16_and_code_points_agree_with_python(text, data):
     units = t.codepoint_to_utf16(text, cp)
     assert units == len(text[:cp].encode("utf-16-le")) // 2
     assert t.utf16_to_codepoint(text, units) == cp
+
+
+TRIO = "\U0001f468\u200d\U0001f469\u200d\U0001f467"  # man ZWJ woman ZWJ girl: one character
+FLAGS = "\U0001f1eb\U0001f1f7\U0001f1e9\U0001f1ea"  # FR DE: two characters of two code points
+THUMB = "\U0001f44d\U0001f3fd"  # thumbs up, medium skin tone
+ACCENTED = "e\u0301"  # e + combining acute (no precomposed form after NFC? it has one: é)
+HANGUL = "\u1100\u1161\u11a8"  # ㄱ ㅏ ㄱ spelt in jamo: one syllable
+
+
+@pytest.mark.parametrize(
+    "text, inside",
+    [
+        (TRIO, [1, 2, 3, 4]),
+        (FLAGS, [1, 3]),
+        (THUMB, [1]),
+        ("q\u0307\u0323x", [1, 2]),  # q with two combining marks (no precomposed form)
+        (HANGUL, [1, 2]),
+        ("\u2764\ufe0f", [1]),  # heart + emoji variation selector
+    ],
+)
+def test_offsets_inside_one_perceived_character_are_not_boundaries(text, inside):
+    for offset in range(len(text) + 1):
+        assert t.is_grapheme_boundary(text, offset) == (offset not in inside), offset
+
+
+def test_a_zwj_followed_by_a_letter_is_not_joined():
+    assert t.is_grapheme_boundary("a\u200db", 2)
+
+
+def test_check_span_refuses_a_span_that_cuts_an_emoji_sequence_or_combining_sequence():
+    text = f"Say {TRIO} and q\u0307\u0323 now."
+    start = text.index(TRIO)
+    with pytest.raises(ValueError, match="start"):
+        t.check_span(text, start + 2, start + len(TRIO))
+    with pytest.raises(ValueError, match="end"):
+        t.check_span(text, start, start + 3)
+    q = text.index("q")
+    with pytest.raises(ValueError, match="end"):
+        t.check_span(text, q, q + 1)
+    t.check_span(text, start, start + len(TRIO))  # whole: fine
+    t.check_span(text, q, q + 3)
+
+
+def test_snapping_widens_to_whole_perceived_characters():
+    text = f"Say {TRIO}{TRIO} now"
+    start = text.index(TRIO)
+    assert t.expand_to_words(text, start + 2, start + 3) == (start, start + 2 * len(TRIO))
+    assert t.to_grapheme_boundaries(text, start + 2, start + 3) == (start, start + len(TRIO))

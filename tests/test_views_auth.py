@@ -43,3 +43,71 @@ def test_the_navigation_follows_the_role(client, alice, bob):
     assert b'href="/review/"' not in client.get("/articles/").content
     client.force_login(bob)
     assert b'href="/review/"' in client.get("/articles/").content
+
+
+# --------------------------------------------------------------------------- new passwords
+
+NEW_PASSWORD = "a-new-and-long-passphrase-7"
+
+
+def token_of(client, username="alice", password=PASSWORD):
+    response = client.post("/api/v1/auth/token/", {"username": username, "password": password})
+    return response.json()["token"]
+
+
+def token_works(client, token) -> bool:
+    response = client.get("/api/v1/articles/", HTTP_AUTHORIZATION=f"Token {token}")
+    return response.status_code == 200
+
+
+def test_a_password_change_revokes_the_api_tokens(client, alice):
+    # The attack: a stolen token outlived the password change meant to shut the thief out.
+    token = token_of(client)
+    client.force_login(alice)
+    response = client.post(
+        "/accounts/password_change/",
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    assert response.status_code == 302
+    client.logout()
+    assert not token_works(client, token)
+    assert token_works(client, token_of(client, password=NEW_PASSWORD))
+
+
+def test_a_password_reset_revokes_the_api_tokens(client, alice, mailoutbox):
+    token = token_of(client)
+    client.post("/accounts/password_reset/", {"email": "alice@example.org"})
+    [message] = mailoutbox
+    link = next(w for w in message.body.split() if "/accounts/reset/" in w)
+    path = link.split("://", 1)[1].split("/", 1)[1]
+    form = client.get("/" + path, follow=True)
+    response = client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    assert response.status_code == 302
+    assert not token_works(client, token)
+
+
+def test_a_superuser_setting_a_password_revokes_the_api_tokens(client, alice):
+    from django.contrib.auth.models import User
+
+    token = token_of(client)
+    root = User.objects.create_superuser("root", "root@example.org", PASSWORD)
+    client.force_login(root)
+    response = client.post(
+        f"/admin/auth/user/{alice.pk}/password/",
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
+    )
+    assert response.status_code == 302
+    client.logout()
+    assert not token_works(client, token)
+
+
+def test_signing_in_keeps_the_api_tokens(client, alice):
+    token = token_of(client)
+    assert (
+        client.post("/accounts/login/", {"username": "alice", "password": PASSWORD}).status_code
+        == 302
+    )
+    assert token_works(client, token)

@@ -107,3 +107,11 @@ INJECTED_SELECTOR = ", ".join(
 )
 
 assert len(PAYLOADS) >= 30
+
+
+def as_name(payload: str) -> str:
+    """The payload as a name may hold it: names refuse invisible direction controls
+    (factcheck.models.refuse_bidi_controls; tests/test_api_speakers.py), so they are left out."""
+    from factcheck.models import BIDI_CONTROLS
+
+    return "".join(c for c in payload if c not in BIDI_CONTROLS)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import orjson
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django.template import loader
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.drainage import set_override
-from rest_framework import exceptions, status
+from rest_framework import exceptions, parsers, status
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.renderers import JSONRenderer
@@ -19,6 +21,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from factcheck.actions import ClaimChanged, StaleVersion
 from factcheck.api.auth import TokenAuthentication
+from factcheck.middleware import too_large
 from factcheck.models import Role
 
 # Ids are database integers; anything else is a 404 before it reaches a query.
@@ -45,6 +48,8 @@ def exception_handler(exc, context):
             status=status.HTTP_412_PRECONDITION_FAILED,
             headers={"ETag": etag(exc.current)},
         )
+    if isinstance(exc, RequestDataTooBig):  # a multipart body's fields over the limit
+        return too_large(context["request"], settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=as_serializer_error(exc))
     elif isinstance(exc, ProtectedError | RestrictedError):
@@ -64,6 +69,17 @@ def exception_handler(exc, context):
         # Always {"field": ["message", ...]}, whoever raised it.
         exc.detail = {k: v if isinstance(v, list | dict) else [v] for k, v in exc.detail.items()}
     return drf_exception_handler(exc, context)
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, with nesting too deep for Python's parser a 400 like other bad JSON
+    (not a RecursionError and a 500)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError as exc:
+            raise exceptions.ParseError("JSON parse error - nested too deeply") from exc
 
 
 class FactcheckAPIMixin:

@@ -264,6 +264,10 @@ class _ClaimInputBase(serializers.Serializer):
     )
 
 
+# The rules of a claim's own fields, whichever door it comes through (imports too).
+ClaimFieldsSerializer = _ClaimInputBase
+
+
 class ClaimCreateSerializer(_ClaimInputBase):
     """A new claim from positions (start/end), a quote selector (quote, prefix, suffix), or both."""
 

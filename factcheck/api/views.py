@@ -13,9 +13,9 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.settings import api_settings
 
-from factcheck import actions, claim_read, lifecycle
+from factcheck import actions, claim_read, lifecycle, throttle
 from factcheck import text as textlib
 from factcheck.api import filters, serializers
 from factcheck.api.base import (
@@ -41,19 +41,29 @@ IF_MATCH = OpenApiParameter(
 
 
 class TokenView(FactcheckAPIMixin, ObtainAuthToken):
-    """Exchange a username and password for an API token (throttled)."""
+    """Exchange a username and password for an API token (the sign-in failure count is the
+    one every door shares: factcheck.throttle)."""
 
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "login"
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES  # DRF's view names its own
 
     @extend_schema(
         request=serializers.TokenRequestSerializer,
-        responses={200: serializers.TokenSerializer, 400: OpenApiResponse(description="Bad login")},
+        responses={
+            200: serializers.TokenSerializer,
+            400: OpenApiResponse(description="Bad login"),
+            429: OpenApiResponse(description="Too many failed sign-ins; see Retry-After"),
+        },
         auth=[],
     )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        try:
+            return super().post(request, *args, **kwargs)
+        except exceptions.ValidationError:
+            wait = throttle.refused_for(request)
+            if wait:
+                raise exceptions.Throttled(wait) from None
+            raise
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request, *args, **kwargs):
@@ -62,10 +72,6 @@ class TokenView(FactcheckAPIMixin, ObtainAuthToken):
             raise exceptions.NotAuthenticated()
         Token.objects.filter(user=request.user).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-    def get_throttles(self):
-        # Only logins are throttled; revoking a token is not a guess.
-        return super().get_throttles() if self.request.method == "POST" else []
 
     def get_permissions(self):
         if self.request.method == "DELETE":
@@ -307,6 +313,11 @@ def snapped_span(article, data: dict) -> tuple[int, int]:
     """The span a new claim's ``data`` gives (positions or a quote selector, popped from it),
     widened to whole words."""
     selector = ("start", "end", "quote", "prefix", "suffix")
+    if isinstance(data.get("start"), int) and isinstance(data.get("end"), int):
+        # Positions inside a perceived character are widened before they are checked.
+        data["start"], data["end"] = textlib.to_grapheme_boundaries(
+            article.text, data["start"], data["end"]
+        )
     span = actions.resolve_span(article, **{k: data.pop(k) for k in selector if k in data})
     return words_around(article.text, span.start, span.end)
 
@@ -434,6 +445,8 @@ class ClaimViewSet(
         if quote is None:
             start = claim.start if start is None else start
             end = claim.end if end is None else end
+        if snap and start is not None and end is not None:
+            start, end = textlib.to_grapheme_boundaries(claim.article.text, start, end)
         span = actions.resolve_span(
             claim.article, start=start, end=end, quote=quote, prefix=prefix, suffix=suffix
         )

@@ -1,13 +1,14 @@
 """CSV, one claim per row, safe to open in Excel and LibreOffice.
 
 UTF-8 with a byte-order mark (so Excel picks the right encoding), CRLF line ends, and
-text cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab,
-CR) prefixed with ``'`` (OWASP's advice against CSV injection).
+text cells that a spreadsheet would run as a formula prefixed with ``'`` (OWASP's advice
+against CSV injection): see ``neutralise``.
 """
 
 from __future__ import annotations
 
 import csv
+import unicodedata
 from collections.abc import Iterator
 
 from factcheck import claim_read
@@ -16,7 +17,7 @@ from factcheck.exports import absolute, claim_batches
 from factcheck.models import Claim
 
 BOM = "\ufeff"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_CHARS = ("=", "+", "-", "@")
 
 COLUMNS = [
     "claim_id",
@@ -46,11 +47,25 @@ COLUMNS = [
 ]
 
 
+def _blank(char: str) -> bool:
+    # Spaces, line feeds, tabs, NUL and other controls, zero-width and other format characters.
+    return char.isspace() or unicodedata.category(char) in ("Cc", "Cf")
+
+
 def neutralise(value):
-    """``value`` made inert for spreadsheets; numbers and booleans pass unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    """``value`` made inert for spreadsheets; numbers and booleans pass unchanged.
+
+    A text cell gets a leading ``'`` if it starts with a control character (tab, CR, LF, NUL),
+    or if its first visible character, after any spaces, line feeds or zero-width characters,
+    is a formula character: ``= + - @`` or their full-width and small forms (``＝`` ``﹦``
+    ``＋`` ``－`` ``＠`` ...), which NFKC folds into them."""
+    if not isinstance(value, str) or not value:
+        return value
+    if unicodedata.category(value[0]) == "Cc":
         return "'" + value
-    return value
+    head = unicodedata.normalize("NFKC", value[:256])
+    first = next((c for c in head if not _blank(c)), "")
+    return "'" + value if first in FORMULA_CHARS else value
 
 
 # What the columns above map of a claim row; any other declared field gets a column of its

@@ -23,7 +23,7 @@ from django.test import Client
 from factcheck import actions
 from factcheck.models import Article, Claim, Rating, Speaker, Statement
 from tests.conftest import make_user
-from tests.xss_payloads import INJECTED_SELECTOR, JS_URLS, PAYLOADS
+from tests.xss_payloads import INJECTED_SELECTOR, JS_URLS, PAYLOADS, as_name
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -60,7 +60,11 @@ def plant(dana: User, bob: User, carol: User, alice: User) -> Planted:
     ratings = list(Rating.objects.all())
     for i, p in enumerate(PAYLOADS):
         actions.create_article(
-            title=f"T{i} {p}", text=f"Text {i}: {p}\n", publisher=p, byline=p, by=alice
+            title=f"T{i} {p}",
+            text=f"Text {i}: {p}\n",
+            publisher=as_name(p),
+            byline=as_name(p),
+            by=alice,
         )
     text = "".join(f"Line {i}: {p}\n" for i, p in enumerate(PAYLOADS))
     omnibus = actions.create_article(title=f"Omnibus {PAYLOADS[0]}", text=text, by=alice)
@@ -263,8 +267,8 @@ def test_no_payload_executes_while_annotating(page, live_server, sign_in, person
             by=alice,
             start=start,
             end=start + len(p),
-            speaker_name=f"S{i} {p}",
-            statement_title=f"St{i} {p}",
+            speaker_name=f"S{i} {as_name(p)}",
+            statement_title=f"St{i} {as_name(p)}",
             summary=p,
         )
     watcher = Watcher(page)
@@ -434,8 +438,8 @@ def test_the_public_pages_json_ld_holds_every_payload_intact(personas):
             start=start,
             end=start + len(p),
             summary=p,
-            speaker_name=f"S{i} {p}",
-            statement_title=p,
+            speaker_name=f"S{i} {as_name(p)}",
+            statement_title=as_name(p),
         )
         verdict = actions.save_verdict(
             claim=claim, reviewer=personas["bob"], rating=rating, rationale=p

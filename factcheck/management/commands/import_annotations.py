@@ -1,4 +1,3 @@
-import io
 import sys
 
 from django.contrib.auth import get_user_model
@@ -61,8 +60,9 @@ class Command(BaseCommand):
 
     def open(self, file):
         if file == "-":
-            return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig")
+            return sys.stdin.buffer
         try:
-            return open(file, encoding="utf-8-sig")  # noqa: SIM115 - read to the end by the import
+            # Bytes: the import decodes each line, so a bad byte is reported on its line.
+            return open(file, "rb")  # noqa: SIM115 - read to the end by the import
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror}.") from exc

@@ -1,0 +1,63 @@
+"""Request bodies over the upload limit: 413 in the caller's format, before anything reads them.
+
+Django would refuse such a body with a bare 400 page (``RequestDataTooBig``) wherever it is
+first read, the CSRF check included. Here the API gets DRF's JSON error shape and the pages an
+HTML page, both saying what the limit is.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import JsonResponse
+from django.shortcuts import render
+
+# The costliest encoding of one code point: a 4-byte UTF-8 character percent-encoded in a form
+# (%F0%9F%98%80) or a surrogate pair escaped in JSON (\ud83d\ude00), 12 bytes either way.
+BYTES_PER_CHAR = 12
+OTHER_FIELDS = 256 * 1024
+
+
+def largest_article_body(chars: int) -> int:
+    """The body size that lets an article of ``chars`` code points through every door."""
+    return BYTES_PER_CHAR * chars + OTHER_FIELDS
+
+
+def is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def too_large(request, limit: int):
+    message = (
+        f"The request is larger than the limit of {limit:,} bytes. An article of up to "
+        f"{settings.FACTCHECK_MAX_ARTICLE_CHARS:,} characters always fits; shorten the text."
+    )
+    if is_api(request):
+        message += (
+            " Send a large import as a multipart file upload (field `file`), or use "
+            "`manage.py import_annotations`."
+        )
+        return JsonResponse({"detail": message}, status=413)
+    return render(request, "factcheck/too_large.html", {"message": message}, status=413)
+
+
+def body_limit(get_response):
+    def middleware(request):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is None or request.method not in ("POST", "PUT", "PATCH"):
+            return get_response(request)
+        multipart = request.content_type == "multipart/form-data"
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > limit and not multipart:  # (a multipart body's files do not count)
+            return too_large(request, limit)
+        if multipart and not is_api(request):
+            try:
+                request.POST  # noqa: B018 - parsed here, as the CSRF check would, to catch it
+            except RequestDataTooBig:
+                return too_large(request, limit)
+        return get_response(request)
+
+    return middleware

@@ -1,0 +1,152 @@
+"""How many password guesses a real gunicorn (2 sync workers, DEBUG=0) lets through.
+
+Starts gunicorn on a throwaway SQLite database and guesses:
+
+1. one username from one address, through every door in turn (the sign-in page, the admin's,
+   the token endpoint), forging a new X-Forwarded-For entry on every request (one trusted
+   proxy appends the real address), until refused; then the right password from that address
+   (refused) and from another (let in);
+2. many usernames from one address, until the address is refused;
+3. the same as 1 with 8 guesses in flight at once (the count is shared and row-locked).
+
+Prints JSON. Run: ``.venv/bin/python scripts/signin_probe.py`` (about 30 s).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parents[1]
+PASSWORD = "probe-password-7-long"  # noqa: S105 - a throwaway user
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Door:
+    """One way to sign in, from one client address (REMOTE_ADDR is 127.0.0.1 here)."""
+
+    def __init__(self, port: int, path: str):
+        self.port, self.path = port, path
+
+    def guess(self, username: str, password: str, forwarded: str = "") -> tuple[int, str]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        headers = {"X-Forwarded-For": forwarded} if forwarded else {}
+        fields = {"username": username, "password": password}
+        if self.path != "/api/v1/auth/token/":
+            conn.request("GET", self.path, headers=headers)
+            page = conn.getresponse()
+            body = page.read().decode()
+            cookie = re.search(r"csrftoken=([^;]+)", page.getheader("Set-Cookie") or "")
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+            headers["Cookie"] = f"csrftoken={cookie.group(1)}"
+            fields["csrfmiddlewaretoken"] = token.group(1)
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        conn.request("POST", self.path, urlencode(fields), headers)
+        response = conn.getresponse()
+        response.read()
+        conn.close()
+        return response.status, response.getheader("Retry-After") or ""
+
+
+def until_refused(doors, username: str, limit: int = 200) -> tuple[int, str]:
+    for n in range(limit):
+        # The client forges the left part; the (one trusted) proxy appends what it saw.
+        forwarded = f"10.{n}.0.1, 203.0.113.1"
+        status, retry = doors[n % len(doors)].guess(username, f"wrong-{n}", forwarded)
+        if status == 429:
+            return n, retry
+    return limit, ""
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{tmp}/probe.sqlite3",
+            "DEBUG": "0",
+            "SECRET_KEY": "probe-" + "k" * 50,
+            "SECURE_SSL_REDIRECT": "0",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "TRUSTED_PROXIES": "1",
+        }
+        env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        manage = [sys.executable, "manage.py"]
+        subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)  # noqa: S603
+        for name, role in (("dana", "moderator"), ("erin", "moderator"), ("finn", "annotator")):
+            subprocess.run(  # noqa: S603
+                [*manage, "create_role_user", name, "--role", role, "--password", PASSWORD],
+                cwd=ROOT,
+                env=env,
+                check=True,
+                capture_output=True,
+            )
+        static = [*manage, "collectstatic", "--no-input", "-v0"]
+        subprocess.run(static, cwd=ROOT, env=env, check=True)  # noqa: S603
+        port = free_port()
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        server = subprocess.Popen(  # noqa: S603
+            [str(gunicorn), "factcheck.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+            cwd=ROOT,
+            env=env,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            for _ in range(100):
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    time.sleep(0.2)
+            doors = [
+                Door(port, p) for p in ("/accounts/login/", "/admin/login/", "/api/v1/auth/token/")
+            ]
+            token = doors[2]
+            allowed, retry = until_refused(doors, "dana")
+            right_here = token.guess("dana", PASSWORD, "203.0.113.1")[0]
+            right_elsewhere = token.guess("dana", PASSWORD, "203.0.113.2")[0]
+            per_address = 200
+            for n in range(200):
+                if token.guess(f"nobody{n}", "x", "203.0.113.3")[0] == 429:
+                    per_address = n
+                    break
+            with ThreadPoolExecutor(8) as pool:
+                statuses = list(
+                    pool.map(lambda n: token.guess("erin", f"w{n}", "203.0.113.4")[0], range(40))
+                )
+            result = {
+                "gunicorn": "2 sync workers, DEBUG=0, SQLite, TRUSTED_PROXIES=1",
+                "one username, one address, 3 doors, rotating X-Forwarded-For": {
+                    "wrong guesses answered before the first 429": allowed,
+                    "Retry-After then (s)": retry,
+                    "right password from that address": right_here,
+                    "right password from another address": right_elsewhere,
+                },
+                "one address, many usernames: guesses before 429": per_address,
+                "40 guesses, 8 at a time, one username: answered (not 429)": sum(
+                    s != 429 for s in statuses
+                ),
+            }
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        print(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
