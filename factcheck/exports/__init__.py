@@ -21,7 +21,9 @@ from django.urls import reverse
 from factcheck import claim_read
 from factcheck.models import Claim, Rating
 
-CHUNK_SIZE = 2000
+# Claims per batch: PostgreSQL hashes the joined tables once per batch (9 us a claim at
+# 2,000, 5.5 at 5,000); a batch of rows is about 20 MB at 5,000.
+CHUNK_SIZE = 5000
 
 # The media type W3C Web Annotation asks for.
 ANNOTATION_MEDIA_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'

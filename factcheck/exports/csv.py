@@ -61,6 +61,8 @@ def neutralise(value):
     ``＋`` ``－`` ``＠`` ...), which NFKC folds into them."""
     if not isinstance(value, str) or not value:
         return value
+    if "!" <= value[0] <= "~" and value[0] not in FORMULA_CHARS:
+        return value  # a visible ASCII character first (most cells): nothing to fold or skip
     if unicodedata.category(value[0]) == "Cc":
         return "'" + value
     head = unicodedata.normalize("NFKC", value[:256])
