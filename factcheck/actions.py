@@ -19,6 +19,7 @@ from factcheck import lifecycle
 from factcheck import text as textlib
 from factcheck.models import (
     Article,
+    BackgroundTask,
     Claim,
     EvidenceSource,
     Rating,
@@ -631,3 +632,56 @@ def _repoint_claims(claims, **changes) -> None:
             setattr(claim, field, value)
         claim.version += 1
         claim.save()
+
+
+# --------------------------------------------------------------------------- background tasks
+
+
+class TaskFinished(Exception):
+    """The task already ended; there is nothing to cancel."""
+
+
+@transaction.atomic
+def enqueue_import(
+    *, by, data: bytes, fmt: str | None = None, dry_run: bool = False, filename: str = ""
+) -> BackgroundTask:
+    """Queue an import of ``data`` as ``by`` (factcheck.tasks.run_import); the row and its queue
+    entry are written together. Under the immediate backend (tests) it has run on return."""
+    from factcheck import tasks
+
+    if not Role.has(by, Role.ANNOTATOR):
+        raise PermissionDenied("Importing needs the annotator role.")
+    bg = BackgroundTask.objects.create(
+        kind=BackgroundTask.Kind.IMPORT,
+        created_by=by,
+        options={"format": fmt, "dry_run": dry_run, "filename": filename},
+        payload=data,
+        size=len(data),
+    )
+    queued = tasks.run_import.enqueue(str(bg.pk))
+    BackgroundTask.objects.filter(pk=bg.pk).update(queue_id=str(queued.id))
+    bg.refresh_from_db()
+    return bg
+
+
+def cancel_task(*, task: BackgroundTask, by) -> BackgroundTask:
+    """Cancel ``task`` as ``by`` (its creator or a moderator). A queued task never starts; a
+    running one rolls back at its next progress beat and ends ``cancelled``."""
+    from factcheck import tasks
+
+    if task.created_by_id != by.pk and not Role.has(by, Role.MODERATOR):
+        raise PermissionDenied("Only the one who started a task, or a moderator, can cancel it.")
+    stopped = BackgroundTask.objects.filter(
+        pk=task.pk, status=BackgroundTask.Status.QUEUED
+    ).update(
+        status=BackgroundTask.Status.CANCELLED,
+        finished_at=timezone.now(),
+        detail="Cancelled before it started; nothing was imported.",
+        payload=b"",
+    )
+    task.refresh_from_db()
+    if not stopped:
+        if task.finished:
+            raise TaskFinished(f"This task already ended ({task.status}).")
+        tasks.request_cancel(task.pk)
+    return task

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 
-from factcheck import actions
+from factcheck import actions, imports
 from factcheck import text as textlib
 from factcheck.models import Article, Rating
 
@@ -74,3 +74,16 @@ class VerdictForm(forms.Form):
                 parts.pop()
             lines.append(" | ".join(parts))
         return "\n".join(lines)
+
+
+class ImportForm(forms.Form):
+    """The browser's import: a file, its format (guessed when blank), and a dry run."""
+
+    file = forms.FileField(help_text="Our JSONL, doccano JSONL, Label Studio JSON or W3C JSON-LD.")
+    format = forms.ChoiceField(
+        required=False,
+        choices=[("", "Guess from the file")] + [(f, f) for f in imports.FORMATS],
+    )
+    dry_run = forms.BooleanField(
+        required=False, label="Dry run", help_text="Check everything, then save nothing."
+    )

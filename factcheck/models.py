@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -766,3 +767,66 @@ class AttemptCount(models.Model):
 
     def __str__(self):
         return f"{self.key}: {self.count}"
+
+
+class BackgroundTaskQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A task is seen by the one who started it, and by moderators."""
+        if Role.has(user, Role.MODERATOR):
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(created_by=user)
+
+
+class BackgroundTask(models.Model):
+    """Long work run by a task worker (factcheck.tasks): who asked for it, its input, and how
+    it ended. The queue itself is django-tasks' (``queue_id``); this row is what users see."""
+
+    class Kind(models.TextChoices):
+        IMPORT = "import", "import"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "queued"
+        RUNNING = "running", "running"
+        SUCCEEDED = "succeeded", "succeeded"
+        FAILED = "failed", "failed"
+        CANCELLED = "cancelled", "cancelled"
+
+    FINISHED = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="background_tasks"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # What to do (an import's format, dry run and file name) and its input, emptied once done.
+    options = models.JSONField(default=dict, blank=True)
+    payload = models.BinaryField(default=b"", editable=False)
+    size = models.PositiveBigIntegerField(default=0)
+    queue_id = models.CharField(max_length=64, blank=True)
+    worker = models.CharField(max_length=200, blank=True)
+    # How it ended: the result, or what went wrong (the API's error shape).
+    result = models.JSONField(null=True, blank=True)
+    detail = models.TextField(blank=True)
+    problems = models.JSONField(default=list, blank=True)
+
+    objects = BackgroundTaskQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["created_by", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.kind} {self.id} ({self.status})"
+
+    def get_absolute_url(self):
+        return reverse("task-detail", args=[self.pk])
+
+    @property
+    def finished(self) -> bool:
+        return self.status in self.FINISHED

@@ -5,6 +5,7 @@ process refuses to start without a real SECRET_KEY.
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -67,6 +68,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "factcheck",
 ]
 
@@ -139,6 +142,12 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Files of running tasks on this host: their progress (without REDIS_URL) and, on SQLite, the
+# lock a running task holds while its worker lives (PostgreSQL uses an advisory lock instead).
+FACTCHECK_TASK_DIR = os.environ.get("FACTCHECK_TASK_DIR") or str(
+    Path(tempfile.gettempdir()) / "factcheck-tasks"
+)
+
 # Nothing that must be shared lives in the cache: sign-in and password-reset counts are in the
 # database (factcheck.throttle). REDIS_URL gives a shared cache should anything want one.
 CACHES = {
@@ -149,8 +158,27 @@ CACHES = {
         }
         if os.environ.get("REDIS_URL")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+    ),
+    # A running task's progress and a request to cancel it, seen by every app server: Redis
+    # when REDIS_URL is set (needed once workers run on more than one host), otherwise files
+    # shared by the processes of this host.
+    "tasks": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": "tasks",
+        }
+        if os.environ.get("REDIS_URL")
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(Path(FACTCHECK_TASK_DIR) / "progress"),
+        }
+    ),
 }
+
+# Background tasks (the Tasks API, django-tasks backport): rows in the database, run by
+# `manage.py db_worker` on any number of hosts. The tests run them at once (tests/conftest.py).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Django's ModelBackend behind the one failure count every sign-in door shares.
 AUTHENTICATION_BACKENDS = ["factcheck.throttle.ThrottledModelBackend"]

@@ -20,5 +20,7 @@ urlpatterns = [
     path("speakers/<int:pk>/", views.speaker_detail, name="speaker-detail"),
     path("statements/", views.statement_list, name="statement-list"),
     path("statements/<int:pk>/", views.statement_detail, name="statement-detail"),
+    path("import/", views.import_page, name="import"),
+    path("tasks/<uuid:pk>/", views.task_detail, name="task-detail"),
     path("factchecks/<int:pk>/", views.factcheck_detail, name="factcheck-detail"),
 ]

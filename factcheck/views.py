@@ -30,9 +30,10 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from factcheck import actions, claim_read, lifecycle, throttle
-from factcheck.forms import ArticleForm, VerdictForm
+from factcheck import actions, claim_read, lifecycle, tasks, throttle
+from factcheck.forms import ArticleForm, ImportForm, VerdictForm
 from factcheck.models import (
+    BackgroundTask,
     Article,
     Claim,
     Rating,
@@ -528,3 +529,45 @@ def factcheck_detail(request, pk):
     if verdict is None:
         raise Http404("No approved verdict.")
     return render(request, "factcheck/factcheck_detail.html", {"claim": claim, "verdict": verdict})
+
+
+# --------------------------------------------------------------------------- background tasks
+
+
+@desk_required()
+@require_http_methods(["GET", "POST"])
+def import_page(request):
+    """Upload a file to import; it runs as a background task, watched on its task page."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        bg = actions.enqueue_import(
+            by=request.user,
+            data=upload.read(),
+            fmt=form.cleaned_data["format"] or None,
+            dry_run=form.cleaned_data["dry_run"],
+            filename=upload.name or "",
+        )
+        return redirect(bg)
+    recent = BackgroundTask.objects.visible_to(request.user).filter(created_by=request.user)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "factcheck/import.html",
+        {"form": form, "recent": recent.defer("payload")[:10]},
+        status=status,
+    )
+
+
+@desk_required()
+@require_safe
+def task_detail(request, pk):
+    """A background task's progress bar, kept up to date by task.js polling the API."""
+    bg = get_object_or_404(
+        BackgroundTask.objects.visible_to(request.user).defer("payload").select_related(
+            "created_by"
+        ),
+        pk=pk,
+    )
+    data = tasks.state(bg)
+    return render(request, "factcheck/task_detail.html", {"task": bg, "state": data})

@@ -177,21 +177,28 @@ def test_the_api_import_endpoint(alice, eve):
     client = APIClient()
     client.force_login(alice)
     r = client.post("/api/v1/import/?format=doccano", data, content_type="application/x-ndjson")
-    assert r.status_code == 201, r.json()
-    assert r.json()["claims_created"] == 1
+    # Queued as a task (run at once in tests): 202 and where to poll it.
+    assert r.status_code == 202, r.json()
+    assert r["Location"] == r.json()["url"]
+    polled = client.get(r["Location"]).json()
+    assert polled["status"] == "succeeded"
+    assert polled["result"]["claims_created"] == 1
+    assert polled["progress"]["done"] == polled["progress"]["total"] == len(data.encode())
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     upload = SimpleUploadedFile("bad.jsonl", b'{"text": "x", "label": [[0, 5, "X"]]}\n')
     r = client.post("/api/v1/import/", {"file": upload, "format": "doccano"})
-    assert r.status_code == 400
-    assert r.json()["problems"] == [
-        {"where": "line 1", "message": r.json()["problems"][0]["message"]}
+    assert r.status_code == 202
+    failed = client.get(r["Location"]).json()
+    assert failed["status"] == "failed"
+    assert failed["options"]["filename"] == "bad.jsonl"
+    assert failed["problems"] == [
+        {"where": "line 1", "message": failed["problems"][0]["message"]}
     ]
-    assert "line 1" in r.json()["problems"][0]["where"]
     r = client.post("/api/v1/import/?format=nope", data, content_type="application/x-ndjson")
     assert r.status_code == 400 and "format" in r.json()
     r = client.post("/api/v1/import/", b"\xff\xfe", content_type="application/x-ndjson")
-    assert r.status_code == 400
+    assert client.get(r["Location"]).json()["status"] == "failed"
     outsider = APIClient()
     outsider.force_login(eve)
     assert (

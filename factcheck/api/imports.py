@@ -1,5 +1,6 @@
 """The import endpoint: articles and claims from our JSONL, doccano, Label Studio or W3C,
-all or nothing (the parsing and writing is ``factcheck.imports``)."""
+all or nothing. The upload is queued as a background task (``factcheck.tasks``); the answer is
+202 with the task's URL to poll (the parsing and writing is ``factcheck.imports``)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,9 @@ from rest_framework.parsers import BaseParser, FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from factcheck import imports
+from factcheck import actions, imports, tasks
 from factcheck.api.base import FactcheckAPIMixin, RolePermission
 from factcheck.api.exports import AnyContent
-from factcheck.api.serializers import ImportResultSerializer
 from factcheck.models import Role
 
 
@@ -67,12 +67,17 @@ class RawTextParser(RawParser):
         "application/x-ndjson": OpenApiTypes.STR,
     },
     responses={
-        201: ImportResultSerializer,
-        400: OpenApiResponse(description="Nothing imported; `problems` lists line and reason."),
+        202: OpenApiResponse(
+            OpenApiTypes.OBJECT,
+            description="Queued: poll `url` (the `Location`) for status, progress and then "
+            "`result`, or `problems` (line and reason; nothing imported).",
+        ),
+        400: OpenApiResponse(description="No file, or an unknown format."),
     },
 )
 class ImportView(FactcheckAPIMixin, APIView):
-    """Import articles and claims (our JSONL, doccano, Label Studio, W3C). All or nothing."""
+    """Import articles and claims (our JSONL, doccano, Label Studio, W3C), all or nothing, as
+    a background task: 202 with the task to poll at ``url``."""
 
     permission_classes = [RolePermission]
     write_roles = {"post": Role.ANNOTATOR}
@@ -102,22 +107,17 @@ class ImportView(FactcheckAPIMixin, APIView):
         )
         # Bytes: the import decodes each line, so a bad byte is reported on its line.
         if "file" in request.FILES:
-            source = request.FILES["file"].file
+            upload = request.FILES["file"]
+            data, filename = upload.read(), upload.name or ""
         elif "raw" in request.data:
-            source = request.data["raw"]
+            data, filename = request.data["raw"], ""
         else:
             raise exceptions.ValidationError(
                 {"file": "Send a file (multipart field `file`) or the data as the request body."}
             )
-        try:
-            result = imports.import_annotations(source, fmt=fmt, by=request.user, dry_run=dry_run)
-        except imports.ImportFailed as exc:
-            return Response(
-                {
-                    "detail": str(exc),
-                    "problems": [{"where": p.where, "message": p.message} for p in exc.problems],
-                },
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        code = status.HTTP_200_OK if dry_run else status.HTTP_201_CREATED
-        return Response(result.as_dict(), status=code)
+        bg = actions.enqueue_import(
+            by=request.user, data=data, fmt=fmt, dry_run=dry_run, filename=filename
+        )
+        return Response(
+            tasks.state(bg), status=status.HTTP_202_ACCEPTED, headers={"Location": tasks.state_url(bg)}
+        )

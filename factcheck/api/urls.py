@@ -2,7 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from factcheck.api import exports, imports, views
+from factcheck.api import exports, imports, tasks, views
 
 router = DefaultRouter(trailing_slash=True)
 router.register("articles", views.ArticleViewSet, basename="api-article")
@@ -31,5 +31,8 @@ urlpatterns = [
     path("export/claims.jsonl", exports.JsonlView.as_view(), name="api-export-jsonl"),
     path("export/claims.csv", exports.CsvView.as_view(), name="api-export-csv"),
     path("import/", imports.ImportView.as_view(), name="api-import"),
+    path("tasks/", tasks.TaskListView.as_view(), name="api-task-list"),
+    path("tasks/<uuid:pk>/", tasks.TaskDetailView.as_view(), name="api-task"),
+    path("tasks/<uuid:pk>/cancel/", tasks.TaskCancelView.as_view(), name="api-task-cancel"),
     *router.urls,
 ]

@@ -1,0 +1,262 @@
+"""Background tasks: long work off the request path, run by ``manage.py db_worker``.
+
+A task is a ``BackgroundTask`` row (who asked, the input, how it ended) queued through the
+Tasks API (django-tasks' database backend, so any number of workers on any number of hosts
+share one queue). What this module guarantees, whichever worker runs it:
+
+- **at most once**: a task starts only by moving its row from ``queued`` to ``running`` in one
+  UPDATE, so a second worker, a re-delivered queue entry or a cancel that came first makes it
+  do nothing;
+- **nothing half-written**: the import writes in one transaction; a failure, a cancel (raised
+  from the progress callback) or a killed worker rolls it back;
+- **a killed worker is noticed**: while it runs, a task holds a lock that dies with its
+  process (a PostgreSQL advisory lock, or on SQLite a file lock on this host). Whoever reads
+  a ``running`` task whose lock is free marks it failed (``reap``): it can be started again,
+  it will not finish by itself;
+- **progress and cancel without the database**: the import holds its transaction (and on
+  SQLite the write lock) while it runs, so its progress and a request to cancel it travel
+  through the ``tasks`` cache (Redis with REDIS_URL, files on one host otherwise).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import io
+import logging
+import os
+import socket
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+from django_tasks import task
+
+from factcheck import imports
+from factcheck.models import BackgroundTask
+
+logger = logging.getLogger(__name__)
+
+Status = BackgroundTask.Status
+
+# How often (seconds) a running task publishes its progress and looks for a cancel.
+BEAT = 0.25
+PROGRESS_TTL = 24 * 3600
+WORKER_LOST = (
+    "The worker running this task stopped before it finished (it was killed or its host went "
+    "down). Nothing was written; start the import again."
+)
+
+
+class Cancelled(Exception):
+    """Raised inside a running task when its owner or a moderator cancelled it."""
+
+
+def _cache():
+    return caches["tasks"]
+
+
+def _progress_key(pk) -> str:
+    return f"progress:{pk}"
+
+
+def _cancel_key(pk) -> str:
+    return f"cancel:{pk}"
+
+
+def request_cancel(pk) -> None:
+    """Tell a running task to stop (it rolls back at its next progress beat)."""
+    _cache().set(_cancel_key(pk), 1, PROGRESS_TTL)
+
+
+# --------------------------------------------------------------------------- liveness
+
+
+def _advisory_key(pk) -> int:
+    return int.from_bytes(pk.bytes[:8], "big", signed=True)
+
+
+@contextmanager
+def alive(pk):
+    """Hold a lock for as long as this process runs task ``pk``; it dies with the process."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [_advisory_key(pk)])
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [_advisory_key(pk)])
+        return
+    path = _lock_path(pk)
+    with open(path, "a+b") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+            path.unlink(missing_ok=True)
+
+
+def _lock_path(pk) -> Path:
+    folder = Path(settings.FACTCHECK_TASK_DIR) / "locks"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{pk}.lock"
+
+
+def _holder_is_gone(pk) -> bool:
+    """True when no live process holds task ``pk``'s lock."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [_advisory_key(pk)])
+            (got,) = cursor.fetchone()
+            if got:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [_advisory_key(pk)])
+        return got
+    path = _lock_path(pk)
+    if not path.exists():
+        return True
+    with open(path, "a+b") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        fcntl.flock(fh, fcntl.LOCK_UN)
+        return True
+
+
+def reap(bg: BackgroundTask) -> BackgroundTask:
+    """Mark ``bg`` failed if it is running but its worker is gone; return it as it now is."""
+    if bg.status == Status.RUNNING and _holder_is_gone(bg.pk):
+        _finish(bg.pk, Status.FAILED, detail=WORKER_LOST)
+        bg.refresh_from_db()
+    return bg
+
+
+# --------------------------------------------------------------------------- state
+
+
+def state_url(bg: BackgroundTask) -> str:
+    return reverse("api-task", args=[bg.pk])
+
+
+def state(bg: BackgroundTask) -> dict:
+    """What a task is now, as the API, the task page and the command show it."""
+    bg = reap(bg)
+    done, records = 0, 0
+    if bg.status == Status.RUNNING:
+        seen = _cache().get(_progress_key(bg.pk)) or {}
+        done, records = seen.get("done", 0), seen.get("records", 0)
+    elif bg.status == Status.SUCCEEDED:
+        done, records = bg.size, (bg.result or {}).get("records", 0)
+    data = {
+        "id": str(bg.pk),
+        "url": state_url(bg),
+        "page": bg.get_absolute_url(),
+        "kind": bg.kind,
+        "status": bg.status,
+        "finished": bg.finished,
+        "progress": {"done": done, "total": bg.size, "unit": "bytes", "records": records},
+        "created_by": bg.created_by.get_username() if bg.created_by_id else None,
+        "created_at": bg.created_at,
+        "started_at": bg.started_at,
+        "finished_at": bg.finished_at,
+        "options": bg.options,
+        "result": bg.result,
+    }
+    if bg.status in (Status.FAILED, Status.CANCELLED):
+        data["detail"] = bg.detail
+        data["problems"] = bg.problems
+    return data
+
+
+class _Progress:
+    """The import's progress callback: bytes read so far, published every BEAT seconds, and
+    the place where a cancel is noticed (raising rolls the import back)."""
+
+    def __init__(self, pk, stream: io.BytesIO, total: int):
+        self.pk, self.stream, self.total = pk, stream, total
+        self.records = 0
+        self.last = 0.0
+
+    def __call__(self) -> None:
+        self.records += 1
+        now = time.monotonic()
+        if now - self.last < BEAT:
+            return
+        self.last = now
+        self.publish()
+        if _cache().get(_cancel_key(self.pk)):
+            raise Cancelled
+
+    def publish(self) -> None:
+        done = min(self.stream.tell(), self.total)
+        _cache().set(
+            _progress_key(self.pk), {"done": done, "records": self.records}, PROGRESS_TTL
+        )
+
+
+def _finish(pk, status: str, *, result=None, detail: str = "", problems=()) -> bool:
+    """Record how a running task ended (only if it is still running: the first word wins)."""
+    return bool(
+        BackgroundTask.objects.filter(pk=pk, status=Status.RUNNING).update(
+            status=status,
+            finished_at=timezone.now(),
+            result=result,
+            detail=detail,
+            problems=list(problems),
+            payload=b"",
+        )
+    )
+
+
+# --------------------------------------------------------------------------- the tasks
+
+
+@task()
+def run_import(task_id: str) -> str:
+    """Import the uploaded file of BackgroundTask ``task_id`` (factcheck.imports)."""
+    bg = BackgroundTask.objects.filter(pk=task_id).first()
+    if bg is None:
+        return "gone"
+    with alive(bg.pk):
+        started = BackgroundTask.objects.filter(pk=bg.pk, status=Status.QUEUED).update(
+            status=Status.RUNNING,
+            started_at=timezone.now(),
+            worker=f"{socket.gethostname()}:{os.getpid()}",
+        )
+        if not started:  # cancelled while queued, or already run by someone: never twice
+            return "not started"
+        bg.refresh_from_db()
+        stream = io.BytesIO(bytes(bg.payload))
+        progress = _Progress(bg.pk, stream, bg.size)
+        try:
+            result = imports.import_annotations(
+                stream,
+                fmt=bg.options.get("format"),
+                by=bg.created_by,
+                dry_run=bool(bg.options.get("dry_run")),
+                progress=progress,
+            )
+        except Cancelled:
+            _finish(bg.pk, Status.CANCELLED, detail="Cancelled; nothing was imported.")
+        except imports.ImportFailed as exc:
+            problems = [{"where": p.where, "message": p.message} for p in exc.problems]
+            _finish(bg.pk, Status.FAILED, detail=str(exc), problems=problems)
+        except Exception as exc:
+            logger.exception("task %s failed", bg.pk)
+            _finish(
+                bg.pk,
+                Status.FAILED,
+                detail=f"The import failed ({type(exc).__name__}); nothing was imported.",
+            )
+        else:
+            _finish(bg.pk, Status.SUCCEEDED, result={**result.as_dict(), "records": progress.records})
+        finally:
+            _cache().delete_many([_progress_key(bg.pk), _cancel_key(bg.pk)])
+        bg.refresh_from_db()
+        return bg.status
