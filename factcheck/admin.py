@@ -27,6 +27,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django_tasks_db.models import DBTaskResult
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import get_history_manager_for_model
 
@@ -1233,3 +1234,9 @@ class RoleUserAdmin(UserAdmin):
         super().save_related(request, form, formsets, change)
         if "role" in form.cleaned_data:
             set_role(form.instance, form.cleaned_data["role"] or None)
+
+
+# The task queue's rows (django-tasks-db) are the workers' business: people follow their tasks
+# on the task pages and through the API (BackgroundTask), so the queue has no admin pages.
+if admin.site.is_registered(DBTaskResult):
+    admin.site.unregister(DBTaskResult)

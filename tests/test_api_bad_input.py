@@ -1,5 +1,7 @@
 """Whatever a client sends, the answer is a clear 4xx, never a 500."""
 
+import json
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -29,7 +31,6 @@ BODIES = [
     ("/api/v1/statements/", {"title": "t", "speaker": HUGE, "url": "ftp://x"}),
     ("/api/v1/ratings/", {"label": "", "value": HUGE, "order": -1}),
     ("/api/v1/auth/token/", {"username": ["x"], "password": None}),
-    ("/api/v1/import/", {"weird": "form"}),
 ]
 
 
@@ -117,10 +118,6 @@ DEEP = "[" * 100_000
         ("/api/v1/articles/", "application/json"),
         ("/api/v1/verdicts/", "application/json"),
         ("/api/v1/auth/token/", "application/json"),
-        ("/api/v1/import/", "application/json"),
-        ("/api/v1/import/?format=labelstudio", "application/json"),
-        ("/api/v1/import/?format=w3c", "application/ld+json"),
-        ("/api/v1/import/?format=doccano", "application/x-ndjson"),
     ],
 )
 def test_deeply_nested_json_is_a_400_not_a_500(client, claim, url, content_type):
@@ -128,6 +125,28 @@ def test_deeply_nested_json_is_a_400_not_a_500(client, claim, url, content_type)
     r = client.post(url, DEEP, content_type=content_type)
     assert r.status_code == 400, (r.status_code, r.content[:300])
     assert "nested too deeply" in r.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("url", "content_type", "body"),
+    [
+        ("/api/v1/import/", "application/json", DEEP),
+        ("/api/v1/import/?format=labelstudio", "application/json", DEEP),
+        ("/api/v1/import/?format=w3c", "application/ld+json", DEEP),
+        ("/api/v1/import/?format=doccano", "application/x-ndjson", DEEP),
+        ("/api/v1/import/", "application/json", '{"weird": "form"}'),
+    ],
+)
+def test_a_hostile_import_is_queued_and_fails_with_its_problem(client, url, content_type, body):
+    # The import is a background task: the upload is accepted (202) and the task it names
+    # ends failed, saying why, in the API's error shape; nothing is written.
+    r = client.post(url, body, content_type=content_type)
+    assert r.status_code == 202, (r.status_code, r.content[:300])
+    task = client.get(r["Location"]).json()
+    assert task["status"] == "failed"
+    assert task["detail"] and task["problems"]
+    if body is DEEP:
+        assert "nested too deeply" in json.dumps(task["problems"])
 
 
 def test_deeply_nested_json_in_a_claim_edit_is_a_400(client, claim):

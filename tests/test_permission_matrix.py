@@ -132,6 +132,13 @@ MATRIX: dict[str, dict] = {
         GET="302 403 200 . . .",
         POST="302 403 405 . . .",
     ),
+    # The import page queues a task; a task's page is its creator's and the moderators'.
+    "import/": row("/import/", GET="302 403 200 . . .", POST="302 403 400 . . ."),
+    "tasks/<uuid:pk>/": row(
+        lambda w: f"/tasks/{alice_task(w).pk}/",
+        GET="302 403 404 200 404 200",
+        POST="302 403 405 . . .",
+    ),
     "factchecks/<int:pk>/": row(
         lambda w: f"/factchecks/{w.published_claim.pk}/", GET="200 . . . . .", POST="405 . . . . ."
     ),
@@ -266,10 +273,29 @@ MATRIX: dict[str, dict] = {
     "api/v1/import/": row(
         "/api/v1/import/",
         GET="405 . . . . .",
-        POST="403 . 400 . . .",
+        POST="403 . 202 . . .",  # queued: the task then fails on the empty body
         PUT="403 . . . . .",
         PATCH="403 . . . . .",
         DELETE="403 . . . . .",
+    ),
+    # alice's queued import: only she and the moderator see or cancel it (202); for others it
+    # is not there.
+    "api/v1/tasks/": row("/api/v1/tasks/", GET="403 200 . . . .", **dict.fromkeys(READ_ONLY, "403 405 . . . .")),
+    "api/v1/tasks/<uuid:pk>/": row(
+        lambda w: f"/api/v1/tasks/{alice_task(w).pk}/",
+        GET="403 404 . 200 404 200",
+        POST="403 405 . . . .",
+        PUT="403 405 . . . .",
+        PATCH="403 405 . . . .",
+        DELETE="403 404 . 202 404 202",
+    ),
+    "api/v1/tasks/<uuid:pk>/cancel/": row(
+        lambda w: f"/api/v1/tasks/{alice_task(w).pk}/cancel/",
+        GET="403 405 . . . .",
+        POST="403 404 . 202 404 202",
+        PUT="403 405 . . . .",
+        PATCH="403 405 . . . .",
+        DELETE="403 405 . . . .",
     ),
     # The bridge article is public (it has a published claim); only moderators change it,
     # and it cannot be deleted while claims point into it (409).
@@ -355,6 +381,16 @@ def ct_id(model):
     from django.contrib.contenttypes.models import ContentType
 
     return ContentType.objects.get(app_label="factcheck", model=model).pk
+
+
+def alice_task(w):
+    """A queued import of alice's (no worker runs in this test, so it stays queued)."""
+    from factcheck.models import BackgroundTask
+
+    task, _ = BackgroundTask.objects.get_or_create(
+        created_by=w.alice, defaults={"kind": BackgroundTask.Kind.IMPORT}
+    )
+    return task
 
 
 def group(name):

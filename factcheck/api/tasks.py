@@ -27,7 +27,7 @@ class TaskListView(FactcheckAPIMixin, APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="tasks_list", responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
         rows = _visible(request).defer("payload")[:LIST_LIMIT]
         return Response({"results": [tasks.state(bg) for bg in rows]})
