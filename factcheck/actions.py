@@ -671,7 +671,12 @@ def cancel_task(*, task: BackgroundTask, by) -> BackgroundTask:
 
     if task.created_by_id != by.pk and not Role.has(by, Role.MODERATOR):
         raise PermissionDenied("Only the one who started a task, or a moderator, can cancel it.")
-    stopped = BackgroundTask.objects.filter(
+    task.refresh_from_db(fields=["status"])
+    if task.finished:
+        raise TaskFinished(f"This task already ended ({task.status}).")
+    # A running task is told through the tasks cache, not the database: on SQLite its import
+    # holds the write lock until it ends.
+    stopped = task.status == BackgroundTask.Status.QUEUED and BackgroundTask.objects.filter(
         pk=task.pk, status=BackgroundTask.Status.QUEUED
     ).update(
         status=BackgroundTask.Status.CANCELLED,
@@ -679,9 +684,6 @@ def cancel_task(*, task: BackgroundTask, by) -> BackgroundTask:
         detail="Cancelled before it started; nothing was imported.",
         payload=b"",
     )
-    task.refresh_from_db()
     if not stopped:
-        if task.finished:
-            raise TaskFinished(f"This task already ended ({task.status}).")
         tasks.request_cancel(task.pk)
     return task

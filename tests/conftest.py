@@ -42,11 +42,10 @@ def fast_password_hasher(settings):
 
 
 @pytest.fixture(autouse=True)
-def tasks_run_at_once(settings, tmp_path):
+def tasks_run_at_once(settings):
     """Background tasks run when queued (django-tasks' immediate backend); tests that need a
     real worker (tests/test_task_worker.py) put the database backend back."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    settings.FACTCHECK_TASK_DIR = str(tmp_path / "tasks")
 
 
 @pytest.fixture(autouse=True)

@@ -76,5 +76,5 @@ def cancel(request, pk) -> Response:
     try:
         bg = actions.cancel_task(task=bg, by=request.user)
     except actions.TaskFinished as exc:
-        return Response({"detail": str(exc), **tasks.state(bg)}, status=status.HTTP_409_CONFLICT)
+        return Response({**tasks.state(bg), "detail": str(exc)}, status=status.HTTP_409_CONFLICT)
     return Response(tasks.state(bg), status=status.HTTP_202_ACCEPTED)
