@@ -22,7 +22,10 @@ run: $(STAMP)
 	$(PY) manage.py migrate --no-input -v0
 	$(PY) manage.py load_demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (sign in with a demo login above; admin at /admin/)"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "A task worker runs beside it (imports run there); Ctrl-C stops both."
+	$(PY) manage.py db_worker --no-reload -v0 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
+	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
