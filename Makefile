@@ -50,10 +50,12 @@ fuzz: $(STAMP)
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} FUZZ_RANDOM=1 $(PY) -m pytest tests/test_fuzz_api.py -q -s -p no:logging
 
 # 16 concurrent API writers for LOAD_SECONDS on SQLite-WAL and on PostgreSQL (PG_URL);
-# every acknowledged write must be found afterwards.
+# every acknowledged write must be found afterwards. Then two app servers and a task worker on
+# one PostgreSQL, one server and the worker killed with kill -9 mid-run.
 load: $(STAMP)
 	$(PY) scripts/load.py --db sqlite --seconds $${LOAD_SECONDS:-30}
 	$(PY) scripts/load.py --db postgres --seconds $${LOAD_SECONDS:-30}
+	$(PY) scripts/load.py --db postgres --two-servers --seconds $${LOAD_SECONDS:-30}
 
 # The benchmark (docs/performance.md): SQLite, then PostgreSQL if it answers; about 6 minutes.
 bench: $(STAMP)
