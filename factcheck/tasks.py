@@ -26,7 +26,9 @@ import logging
 import os
 import socket
 import time
+import uuid
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -45,6 +47,8 @@ Status = BackgroundTask.Status
 
 # How often (seconds) a running task publishes its progress and looks for a cancel.
 BEAT = 0.25
+# A queue entry taken this long ago whose task never started lost its worker.
+STUCK_AFTER = 30
 PROGRESS_TTL = 24 * 3600
 WORKER_LOST = (
     "The worker running this task stopped before it finished (it was killed or its host went "
@@ -130,11 +134,36 @@ def _holder_is_gone(pk) -> bool:
 
 
 def reap(bg: BackgroundTask) -> BackgroundTask:
-    """Mark ``bg`` failed if it is running but its worker is gone; return it as it now is."""
+    """Settle a task whose worker is gone; return it as it now is. A running one failed (its
+    import rolled back); one a worker took from the queue but died before starting is queued
+    again (the start's single UPDATE still lets only one run happen)."""
     if bg.status == Status.RUNNING and _holder_is_gone(bg.pk):
         _finish(bg.pk, Status.FAILED, detail=WORKER_LOST)
         bg.refresh_from_db()
+    elif bg.status == Status.QUEUED and _taken_and_dropped(bg) and _holder_is_gone(bg.pk):
+        queued = run_import.enqueue(str(bg.pk))
+        BackgroundTask.objects.filter(pk=bg.pk, status=Status.QUEUED, queue_id=bg.queue_id).update(
+            queue_id=str(queued.id)
+        )
+        bg.refresh_from_db()
     return bg
+
+
+def _taken_and_dropped(bg: BackgroundTask) -> bool:
+    """Its queue entry was taken by a worker over STUCK_AFTER seconds ago, yet it never
+    started (the worker died in between)."""
+    from django_tasks_db.models import DBTaskResult
+
+    try:
+        uuid.UUID(bg.queue_id)
+    except ValueError:  # not the database backend's (the tests' immediate one)
+        return False
+    since = timezone.now() - timedelta(seconds=STUCK_AFTER)
+    return (
+        DBTaskResult.objects.filter(pk=bg.queue_id, started_at__lt=since)
+        .exclude(status="READY")
+        .exists()
+    )
 
 
 # --------------------------------------------------------------------------- state

@@ -14,10 +14,12 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from rest_framework.test import APIClient
 
@@ -161,3 +163,21 @@ def test_a_worker_killed_mid_import_writes_nothing_and_the_task_is_never_run_twi
     assert Claim.objects.count() == 6
     big_task = BackgroundTask.objects.get(pk=state["id"])
     assert len(DBTaskResult.objects.get(pk=big_task.queue_id).worker_ids) == 1
+
+
+def test_a_task_whose_worker_died_before_starting_it_is_queued_again(
+    queue, alice_api, start_worker
+):
+    url = queue_import(alice_api, doccano(2, 2))
+    bg = BackgroundTask.objects.get()
+    # What a worker killed between taking the entry and starting the task leaves behind.
+    DBTaskResult.objects.filter(pk=bg.queue_id).update(
+        status="RUNNING",
+        started_at=timezone.now() - timedelta(minutes=5),
+        worker_ids=["killed"],
+    )
+    assert alice_api.get(url).json()["status"] == "queued"  # seen, and queued again
+    worker = start_worker("--batch")
+    assert worker.wait(timeout=60) == 0, worker.stdout.read()
+    assert alice_api.get(url).json()["status"] == "succeeded"
+    assert Claim.objects.count() == 4
