@@ -224,9 +224,7 @@ class _Progress:
 
     def publish(self) -> None:
         done = min(self.stream.tell(), self.total)
-        _cache().set(
-            _progress_key(self.pk), {"done": done, "records": self.records}, PROGRESS_TTL
-        )
+        _cache().set(_progress_key(self.pk), {"done": done, "records": self.records}, PROGRESS_TTL)
 
 
 def _finish(pk, status: str, *, result=None, detail: str = "", problems=()) -> bool:
@@ -284,7 +282,9 @@ def run_import(task_id: str) -> str:
                 detail=f"The import failed ({type(exc).__name__}); nothing was imported.",
             )
         else:
-            _finish(bg.pk, Status.SUCCEEDED, result={**result.as_dict(), "records": progress.records})
+            _finish(
+                bg.pk, Status.SUCCEEDED, result={**result.as_dict(), "records": progress.records}
+            )
         finally:
             _cache().delete_many([_progress_key(bg.pk), _cancel_key(bg.pk)])
         bg.refresh_from_db()

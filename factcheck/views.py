@@ -33,8 +33,8 @@ from django.views.decorators.http import (
 from factcheck import actions, claim_read, lifecycle, tasks, throttle
 from factcheck.forms import ArticleForm, ImportForm, VerdictForm
 from factcheck.models import (
-    BackgroundTask,
     Article,
+    BackgroundTask,
     Claim,
     Rating,
     Role,
@@ -564,9 +564,9 @@ def import_page(request):
 def task_detail(request, pk):
     """A background task's progress bar, kept up to date by task.js polling the API."""
     bg = get_object_or_404(
-        BackgroundTask.objects.visible_to(request.user).defer("payload").select_related(
-            "created_by"
-        ),
+        BackgroundTask.objects.visible_to(request.user)
+        .defer("payload")
+        .select_related("created_by"),
         pk=pk,
     )
     data = tasks.state(bg)

@@ -531,7 +531,7 @@ def cross_server_checks(a: int, b: int) -> dict:
 
     checks = {}
     for name in ("crossover", "guessed"):
-        user = User.objects.create_user(name, password="right-password-123")
+        user = User.objects.create_user(name, password="right-password-123")  # noqa: S106
         set_role(user, Role.ANNOTATOR)
     # A token from one server works on the other.
     status, _, body = request(
@@ -607,9 +607,7 @@ def settle_tasks(queued: dict, timeout: float) -> dict:
             problems.append(f"task {bg.pk} failed: {bg.detail}")
     run_twice = [
         str(r.pk)
-        for r in DBTaskResult.objects.filter(
-            pk__in=[bg.queue_id for bg in rows if bg.queue_id]
-        )
+        for r in DBTaskResult.objects.filter(pk__in=[bg.queue_id for bg in rows if bg.queue_id])
         if len(r.worker_ids) > 1
     ]
     return {

@@ -93,7 +93,9 @@ def test_an_oversize_article_in_an_import_is_a_problem_on_its_line(api, small_li
     before = row_counts()
     lines = [{"text": "Short enough.", "label": []}, {"text": "y" * 1001, "label": []}]
     body = "\n".join(json.dumps(line) for line in lines)
-    response = import_via(api, "/api/v1/import/?format=doccano", body, content_type="application/x-ndjson")
+    response = import_via(
+        api, "/api/v1/import/?format=doccano", body, content_type="application/x-ndjson"
+    )
     assert response.status_code == 400
     problems = response.json()["problems"]
     assert problems[0]["where"] == "line 2"
@@ -273,7 +275,9 @@ def test_an_import_failing_on_its_last_record_leaves_the_database_exactly_as_bef
     ]
     bad = {"text": "Short.", "title": "Bad", "claims": [{"start": 0, "end": 99}]}
     body = "\n".join(json.dumps(r) for r in [*good, bad])
-    response = import_via(api, "/api/v1/import/?format=ours", body, content_type="application/x-ndjson")
+    response = import_via(
+        api, "/api/v1/import/?format=ours", body, content_type="application/x-ndjson"
+    )
     assert response.status_code == 400
     problem = response.json()["problems"][0]
     assert problem["where"] == "line 4"
@@ -281,7 +285,9 @@ def test_an_import_failing_on_its_last_record_leaves_the_database_exactly_as_bef
     assert row_counts() == before
     # And the same file without its bad line goes in whole.
     body = "\n".join(json.dumps(r) for r in good)
-    response = import_via(api, "/api/v1/import/?format=ours", body, content_type="application/x-ndjson")
+    response = import_via(
+        api, "/api/v1/import/?format=ours", body, content_type="application/x-ndjson"
+    )
     assert response.status_code == 201
     assert response.json()["result"]["claims_created"] == 3
 
@@ -330,7 +336,9 @@ def test_an_imported_record_of_the_wrong_types_is_a_problem_on_its_line(api, nam
     # byte stored on SQLite and a 500 on PostgreSQL). The API's own rules refuse them.
     before = row_counts()
     body = "\n".join(json.dumps(r) for r in [GOOD_LINE, record])
-    response = import_via(api, "/api/v1/import/?format=ours", body, content_type="application/x-ndjson")
+    response = import_via(
+        api, "/api/v1/import/?format=ours", body, content_type="application/x-ndjson"
+    )
     assert response.status_code == 400, response.content
     [problem] = response.json()["problems"]
     assert problem["where"] == "line 2"
@@ -352,8 +360,7 @@ def test_the_import_and_the_api_give_one_answer(api, article, fields):
     by_api = post_json(api, f"/api/v1/{target}/", body).json()
     record = claim_with(**fields) if target == "claims" else {**GOOD_LINE, **fields}
     response = import_via(
-        api,
-        "/api/v1/import/?format=ours", json.dumps(record), content_type="application/x-ndjson"
+        api, "/api/v1/import/?format=ours", json.dumps(record), content_type="application/x-ndjson"
     )
     [problem] = response.json()["problems"]
     [(name, [message])] = by_api.items()
@@ -404,7 +411,9 @@ def test_invalid_utf8_in_an_import_body_is_reported_on_its_line(api):
     # The attack's finding: the decoder read ahead, so the problem was named ~17 lines early.
     before = row_counts()
     body = jsonl_with_a_bad_byte_on(30)
-    response = import_via(api, "/api/v1/import/?format=doccano", body, content_type="application/x-ndjson")
+    response = import_via(
+        api, "/api/v1/import/?format=doccano", body, content_type="application/x-ndjson"
+    )
     assert response.status_code == 400
     [problem] = response.json()["problems"]
     assert problem["where"] == "line 30" and "UTF-8" in problem["message"]
@@ -437,7 +446,9 @@ def test_invalid_utf8_in_a_whole_json_import_names_its_line(api):
     lines[bad] = lines[bad].replace(b"Task", "T\xe2sk".encode("latin-1"))
     response = import_via(
         api,
-        "/api/v1/import/?format=labelstudio", b"\n".join(lines), content_type="application/json"
+        "/api/v1/import/?format=labelstudio",
+        b"\n".join(lines),
+        content_type="application/json",
     )
     assert response.status_code == 400
     assert f"line {bad + 1}: not valid UTF-8" in response.content.decode()

@@ -192,9 +192,7 @@ def test_the_api_import_endpoint(alice, eve):
     failed = client.get(r["Location"]).json()
     assert failed["status"] == "failed"
     assert failed["options"]["filename"] == "bad.jsonl"
-    assert failed["problems"] == [
-        {"where": "line 1", "message": failed["problems"][0]["message"]}
-    ]
+    assert failed["problems"] == [{"where": "line 1", "message": failed["problems"][0]["message"]}]
     r = client.post("/api/v1/import/?format=nope", data, content_type="application/x-ndjson")
     assert r.status_code == 400 and "format" in r.json()
     r = client.post("/api/v1/import/", b"\xff\xfe", content_type="application/x-ndjson")

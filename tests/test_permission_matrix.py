@@ -280,7 +280,9 @@ MATRIX: dict[str, dict] = {
     ),
     # alice's queued import: only she and the moderator see or cancel it (202); for others it
     # is not there.
-    "api/v1/tasks/": row("/api/v1/tasks/", GET="403 200 . . . .", **dict.fromkeys(READ_ONLY, "403 405 . . . .")),
+    "api/v1/tasks/": row(
+        "/api/v1/tasks/", GET="403 200 . . . .", **dict.fromkeys(READ_ONLY, "403 405 . . . .")
+    ),
     "api/v1/tasks/<uuid:pk>/": row(
         lambda w: f"/api/v1/tasks/{alice_task(w).pk}/",
         GET="403 404 . 200 404 200",

@@ -119,5 +119,7 @@ class ImportView(FactcheckAPIMixin, APIView):
             by=request.user, data=data, fmt=fmt, dry_run=dry_run, filename=filename
         )
         return Response(
-            tasks.state(bg), status=status.HTTP_202_ACCEPTED, headers={"Location": tasks.state_url(bg)}
+            tasks.state(bg),
+            status=status.HTTP_202_ACCEPTED,
+            headers={"Location": tasks.state_url(bg)},
         )
