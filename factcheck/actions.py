@@ -686,4 +686,5 @@ def cancel_task(*, task: BackgroundTask, by) -> BackgroundTask:
     )
     if not stopped:
         tasks.request_cancel(task.pk)
+    task.refresh_from_db()
     return task

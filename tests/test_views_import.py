@@ -1,0 +1,44 @@
+"""The import page and a task's page (its progress bar is driven by task.js: see
+tests/browser/test_import.py)."""
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from factcheck.models import BackgroundTask, Claim
+
+DOCCANO = b'{"text": "The minister spoke.", "label": [[4, 12, "DIRECT_QUOTE"]]}\n'
+
+
+def test_it_works(client, alice):
+    client.force_login(alice)
+    page = client.get("/import/")
+    assert page.status_code == 200
+    assert b'enctype="multipart/form-data"' in page.content
+    upload = SimpleUploadedFile("speech.jsonl", DOCCANO)
+    r = client.post("/import/", {"file": upload, "format": "doccano"})
+    task = BackgroundTask.objects.get()
+    assert r.status_code == 302 and r["Location"] == f"/tasks/{task.pk}/"
+    assert Claim.objects.count() == 1
+    shown = client.get(r["Location"])
+    assert shown.status_code == 200
+    assert b"speech.jsonl" in shown.content and b"<progress" in shown.content
+    assert b"factcheck/task.js" in shown.content
+    assert shown.context["state"]["status"] == "succeeded"
+    # The page lists it among her recent imports.
+    assert b"speech.jsonl" in client.get("/import/").content
+
+
+def test_it_validates_the_form(client, alice):
+    client.force_login(alice)
+    r = client.post("/import/", {"format": "nope"})
+    assert r.status_code == 400
+    assert not BackgroundTask.objects.exists()
+
+
+def test_it_validates_ownership(client, alice, bob, dana):
+    client.force_login(alice)
+    client.post("/import/", {"file": SimpleUploadedFile("a.jsonl", DOCCANO)})
+    url = BackgroundTask.objects.get().get_absolute_url()
+    client.force_login(bob)
+    assert client.get(url).status_code == 404
+    client.force_login(dana)
+    assert client.get(url).status_code == 200
