@@ -64,3 +64,21 @@ def test_help_names_every_format(capsys):
     text = capsys.readouterr().out
     for word in ("ours", "doccano", "labelstudio", "w3c", "--dry-run", "all or nothing"):
         assert word in text
+
+
+class Terminal(io.StringIO):
+    """stderr as a terminal, where the progress bar is drawn."""
+
+    def isatty(self):
+        return True
+
+
+def test_it_shows_a_progress_bar_of_the_file_on_a_terminal(alice, tmp_path, monkeypatch):
+    path = tmp_path / "d.jsonl"
+    lines = [json.dumps({"text": f"{TEXT} {i}", "label": [[4, 11, "X"]]}) for i in range(5)]
+    path.write_text("\n".join(lines) + "\n")
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    run(str(path), "--format", "doccano", "--user", "alice")
+    assert "100%" in terminal.getvalue()
+    assert Claim.objects.count() == 5

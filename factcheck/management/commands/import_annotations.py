@@ -1,3 +1,4 @@
+import os
 import sys
 
 from django.contrib.auth import get_user_model
@@ -37,10 +38,22 @@ class Command(BaseCommand):
             if by is None:
                 raise CommandError(f"There is no user {user!r}.")
         source = self.open(file)
-        bar = tqdm(unit="record", file=sys.stderr, disable=not sys.stderr.isatty())
+        # A file's bar counts bytes read of its size (a percentage); stdin's counts records.
+        size = os.fstat(source.fileno()).st_size if file != "-" else None
+        bar = tqdm(
+            total=size or None,
+            unit="B" if size else "record",
+            unit_scale=bool(size),
+            file=sys.stderr,
+            disable=not sys.stderr.isatty(),
+        )
+
+        def progress():
+            bar.update(min(source.tell(), size) - bar.n if size else 1)
+
         try:
             result = imports.import_annotations(
-                source, fmt=format, by=by, dry_run=dry_run, progress=lambda: bar.update(1)
+                source, fmt=format, by=by, dry_run=dry_run, progress=progress
             )
         except imports.ImportFailed as exc:
             bar.close()
