@@ -33,7 +33,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connection
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
@@ -219,6 +219,9 @@ class _Progress:
             return
         self.last = now
         self.publish()
+        self.check_cancel()
+
+    def check_cancel(self) -> None:
         if _cache().get(_cancel_key(self.pk)):
             raise Cancelled
 
@@ -262,13 +265,17 @@ def run_import(task_id: str) -> str:
         stream = io.BytesIO(bytes(bg.payload))
         progress = _Progress(bg.pk, stream, bg.size)
         try:
-            result = imports.import_annotations(
-                stream,
-                fmt=bg.options.get("format"),
-                by=bg.created_by,
-                dry_run=bool(bg.options.get("dry_run")),
-                progress=progress,
-            )
+            # One transaction around the import's own, so a cancel that comes after its last
+            # record (while it writes) still rolls everything back.
+            with transaction.atomic():
+                result = imports.import_annotations(
+                    stream,
+                    fmt=bg.options.get("format"),
+                    by=bg.created_by,
+                    dry_run=bool(bg.options.get("dry_run")),
+                    progress=progress,
+                )
+                progress.check_cancel()
         except Cancelled:
             _finish(bg.pk, Status.CANCELLED, detail="Cancelled; nothing was imported.")
         except imports.ImportFailed as exc:
