@@ -183,6 +183,13 @@ def test_no_payload_executes_on_any_page(page, live_server, sign_in, personas, s
     ]
     desk_pages += [(f"/statements/{s.pk}/", None) for s in planted.statements[:6]]
     desk_pages += [(f"/claims/{c.pk}/", PAYLOADS[i]) for i, c in enumerate(claims)]
+    # An import task: its file name, and problems that quote its labels, on its page (drawn by
+    # task.js) and in the import page's list.
+    for i, p in enumerate(PAYLOADS[:4]):
+        record = json.dumps({"text": "Short text.", "label": [[0, 99, p]]})
+        task = actions.enqueue_import(by=personas["dana"], data=record.encode(), filename=p)
+        desk_pages.append((f"/tasks/{task.pk}/", p if i == 0 else None))
+    desk_pages.append(("/import/", None))
     admin_pages = [
         "/admin/",
         "/admin/desk/",
@@ -367,6 +374,8 @@ def html_pages(personas):
         "/statements/",
         f"/statements/{statement.pk}/",
         f"/factchecks/{claim.pk}/",
+        "/import/",
+        actions.enqueue_import(by=personas["alice"], data=b"{}\n").get_absolute_url(),
         "/admin/",
         "/admin/desk/",
         "/admin/agreement/",
