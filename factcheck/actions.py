@@ -15,7 +15,7 @@ from django.db import OperationalError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from factcheck import lifecycle
+from factcheck import bulk, lifecycle
 from factcheck import text as textlib
 from factcheck.models import (
     Article,
@@ -294,10 +294,6 @@ def build_claim(
     return claim
 
 
-# Rows a statement of the bulk write inserts: under SQLite's 32,766 variables with history.
-IMPORT_BATCH = 500
-
-
 @transaction.atomic
 def create_imported(
     *,
@@ -310,8 +306,8 @@ def create_imported(
     """Write what an import checked, at once: each model in a few multi-row INSERTs, with its
     history rows. Nothing is checked here (``imports`` did it, by the rules of the single
     writes above) so the transaction, and SQLite's write lock, lasts only as long as the
-    INSERTs. Objects refer to each other unsaved; ``bulk_create`` sets each foreign key from
-    the object saved before it.
+    INSERTs (``factcheck.bulk``). Objects refer to each other unsaved; each foreign key is
+    set from the object saved before it.
     """
     for model, objs in (
         (Article, articles),
@@ -319,8 +315,7 @@ def create_imported(
         (Statement, statements),
         (Claim, claims),
     ):
-        if objs:
-            bulk_create_with_history(list(objs), model, batch_size=IMPORT_BATCH, default_user=by)
+        bulk.create_with_history(model, objs, by=by)
 
 
 CLAIM_EDITABLE = {
