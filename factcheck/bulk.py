@@ -8,6 +8,7 @@ each value still goes through its field's own ``pre_save`` and ``get_db_prep_sav
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 
 from django.db import connections, router
@@ -17,9 +18,8 @@ from django.utils import timezone
 
 def _insert(connection, table: str, columns: list[str], rows: list[list], returning: str | None):
     quote = connection.ops.quote_name
-    limit = connection.features.max_query_params // len(columns)
-    per = max(1, min(500, limit))
-    head = f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) VALUES "
+    per = _per_statement(connection, len(columns))
+    head = f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) VALUES "  # noqa: S608 - names from the model
     one = f"({', '.join(['%s'] * len(columns))})"
     tail = f" RETURNING {quote(returning)}" if returning else ""
     out = []
@@ -46,20 +46,65 @@ def create_with_history(model: type[Model], objs: Sequence[Model], *, by=None) -
         raise NotImplementedError("needs INSERT ... RETURNING (SQLite 3.35+, PostgreSQL)")
     meta = model._meta
     fields = [f for f in meta.concrete_fields if f is not meta.pk and not f.generated]
-    rows = []
-    for obj in objs:
-        obj._prepare_related_fields_for_save(operation_name="bulk_create")
-        rows.append([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
-    pks = _insert(connection, meta.db_table, [f.column for f in fields], rows, meta.pk.column)
-    for obj, pk in zip(objs, pks, strict=True):
-        obj.pk = pk
-        obj._state.adding, obj._state.db = False, connection.alias
-
     history = model.history.model
-    if history is None:
-        return
+    columns, take = _history_columns(history, meta, fields, by, connection)
+    per = _per_statement(connection, len(fields))
+    # auto_now and auto_now_add: one time for the whole write (it is one transaction), set on
+    # each object and prepared for the database once.
+    now = timezone.now()
+    stamped = {
+        f.attname
+        for f in fields
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    }
+    prepared_now = {
+        f.attname: f.get_db_prep_save(now, connection) for f in fields if f.attname in stamped
+    }
+    # A batch at a time, so that the prepared rows of 50,000 claims are never all in memory.
+    for i in range(0, len(objs), per):
+        batch = objs[i : i + per]
+        rows = []
+        for obj in batch:
+            obj._prepare_related_fields_for_save(operation_name="bulk_create")
+            for name in stamped:
+                setattr(obj, name, now)
+            values = obj.__dict__
+            rows.append(
+                [
+                    prepared_now[f.attname]
+                    if f.attname in prepared_now
+                    else None
+                    if values[f.attname] is None  # NULL whatever the field
+                    else f.get_db_prep_save(values[f.attname], connection)
+                    for f in fields
+                ]
+            )
+        pks = _insert(connection, meta.db_table, [f.column for f in fields], rows, meta.pk.column)
+        for obj, pk in zip(batch, pks, strict=True):
+            obj.pk = pk
+            obj._state.adding, obj._state.db = False, connection.alias
+        history_rows = [
+            [pk if how == "pk" else row[where] if how == "row" else where for how, where in take]
+            for row, pk in zip(rows, pks, strict=True)
+        ]
+        _insert(connection, history._meta.db_table, columns, history_rows, None)
+
+
+def _per_statement(connection, columns: int) -> int:
+    """Rows a statement: up to 500, within the database's limit on parameters (with room for
+    the history table's few more columns)."""
+    limit = connection.features.max_query_params
+    if connection.vendor == "sqlite":  # Django assumes 999; SQLite 3.32+ allows 32,766
+        connection.ensure_connection()
+        limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return max(1, min(500, limit // (columns + 5)))
+
+
+def _history_columns(history, meta, fields, by, connection) -> tuple[list[str], list[tuple]]:
+    """The history table's columns, and for each where its value comes from: the object's pk,
+    its prepared row, or the values every "+" row of this write shares."""
     at = {f.attname: i for i, f in enumerate(fields)}
-    extra = {
+    shared = {
         "history_date": history._meta.get_field("history_date").get_db_prep_save(
             timezone.now(), connection
         ),
@@ -77,12 +122,5 @@ def create_with_history(model: type[Model], objs: Sequence[Model], *, by=None) -
         elif f.attname in at:
             take.append(("row", at[f.attname]))
         else:
-            take.append(("extra", extra[f.attname]))  # a history field we do not know: KeyError
-    history_rows = [
-        [
-            pk if how == "pk" else row[where] if how == "row" else where
-            for how, where in take
-        ]
-        for row, pk in zip(rows, pks, strict=True)
-    ]
-    _insert(connection, history._meta.db_table, columns, history_rows, None)
+            take.append(("shared", shared[f.attname]))  # a history field unknown here: KeyError
+    return columns, take
