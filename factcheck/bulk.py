@@ -16,18 +16,38 @@ from django.db.models import Model
 from django.utils import timezone
 
 
-def _insert(connection, table: str, columns: list[str], rows: list[list], returning: str | None):
+def _insert(connection, table: str, fields: list, rows: list[list], returning: str | None):
+    """INSERT ``rows`` (values of ``fields``, prepared) and return the new ``returning`` ids:
+    on PostgreSQL ids drawn from the table's sequence and the rows COPYed (psycopg's C path;
+    a multi-row INSERT spent most of its time spelling values out in Python), elsewhere
+    multi-row VALUES ... RETURNING."""
     quote = connection.ops.quote_name
-    per = _per_statement(connection, len(columns))
-    head = f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) VALUES "  # noqa: S608 - names from the model
-    one = f"({', '.join(['%s'] * len(columns))})"
+    columns = ", ".join(quote(f.column) for f in fields)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            pks = []
+            if returning:
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                    [quote(table), returning, len(rows)],
+                )
+                pks = [row[0] for row in cursor.fetchall()]
+                columns = f"{quote(returning)}, {columns}"
+            copy = f"COPY {quote(table)} ({columns}) FROM STDIN"
+            with cursor.cursor.copy(copy) as sink:
+                for i, row in enumerate(rows):
+                    sink.write_row([pks[i], *row] if returning else row)
+        return pks
     tail = f" RETURNING {quote(returning)}" if returning else ""
+    per = _per_statement(connection, len(fields))
+    one = f"({', '.join(['%s'] * len(fields))})"
     out = []
     with connection.cursor() as cursor:
         for i in range(0, len(rows), per):
             batch = rows[i : i + per]
+            values = ", ".join([one] * len(batch))
             params = [value for row in batch for value in row]
-            cursor.execute(head + ", ".join([one] * len(batch)) + tail, params)
+            cursor.execute(f"INSERT INTO {quote(table)} ({columns}) VALUES {values}{tail}", params)  # noqa: S608 - names from the model
             if returning:
                 out.extend(row[0] for row in cursor.fetchall())
     return out
@@ -47,7 +67,7 @@ def create_with_history(model: type[Model], objs: Sequence[Model], *, by=None) -
     meta = model._meta
     fields = [f for f in meta.concrete_fields if f is not meta.pk and not f.generated]
     history = model.history.model
-    columns, take = _history_columns(history, meta, fields, by, connection)
+    history_fields, take = _history_columns(history, meta, fields, by, connection)
     per = _per_statement(connection, len(fields))
     # auto_now and auto_now_add: one time for the whole write (it is one transaction), set on
     # each object and prepared for the database once.
@@ -79,7 +99,7 @@ def create_with_history(model: type[Model], objs: Sequence[Model], *, by=None) -
                     for f in fields
                 ]
             )
-        pks = _insert(connection, meta.db_table, [f.column for f in fields], rows, meta.pk.column)
+        pks = _insert(connection, meta.db_table, fields, rows, meta.pk.column)
         for obj, pk in zip(batch, pks, strict=True):
             obj.pk = pk
             obj._state.adding, obj._state.db = False, connection.alias
@@ -87,20 +107,20 @@ def create_with_history(model: type[Model], objs: Sequence[Model], *, by=None) -
             [pk if how == "pk" else row[where] if how == "row" else where for how, where in take]
             for row, pk in zip(rows, pks, strict=True)
         ]
-        _insert(connection, history._meta.db_table, columns, history_rows, None)
+        _insert(connection, history._meta.db_table, history_fields, history_rows, None)
 
 
 def _per_statement(connection, columns: int) -> int:
     """Rows a statement: up to 500, within the database's limit on parameters (with room for
     the history table's few more columns)."""
-    limit = connection.features.max_query_params
+    limit = connection.features.max_query_params or 65_535  # PostgreSQL: none but the protocol's
     if connection.vendor == "sqlite":  # Django assumes 999; SQLite 3.32+ allows 32,766
         connection.ensure_connection()
         limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
     return max(1, min(500, limit // (columns + 5)))
 
 
-def _history_columns(history, meta, fields, by, connection) -> tuple[list[str], list[tuple]]:
+def _history_columns(history, meta, fields, by, connection) -> tuple[list, list[tuple]]:
     """The history table's columns, and for each where its value comes from: the object's pk,
     its prepared row, or the values every "+" row of this write shares."""
     at = {f.attname: i for i, f in enumerate(fields)}
@@ -112,11 +132,11 @@ def _history_columns(history, meta, fields, by, connection) -> tuple[list[str], 
         "history_type": "+",
         "history_user_id": getattr(by, "pk", None),
     }
-    columns, take = [], []
+    columns, take = [], []  # the history table's fields, and where each value comes from
     for f in history._meta.concrete_fields:
         if f.primary_key:
             continue
-        columns.append(f.column)
+        columns.append(f)
         if f.attname == meta.pk.attname:
             take.append(("pk", None))
         elif f.attname in at:
