@@ -59,4 +59,4 @@ bench: $(STAMP)
 
 # A tiny run of every part of the benchmark, no timings judged.
 bench-smoke: $(STAMP)
-	$(PY) -m bench.run --db sqlite --scale 0.01 --duration 1 --warmup 0 --only load,exports,queries,plans
+	$(PY) -m bench.run --db sqlite --scale 0.01 --duration 1 --warmup 0 --only load,exports,queries,plans,imports

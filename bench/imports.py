@@ -84,10 +84,10 @@ def forget(result) -> None:
         for i in range(0, len(ids), 5000):
             chunk = ids[i : i + 5000]
             articles.update(Claim.objects.filter(pk__in=chunk).values_list("article_id", flat=True))
-            Claim.history.filter(id__in=chunk).delete()
             Claim.objects.filter(pk__in=chunk).delete()
-        Article.history.filter(id__in=articles).delete()
+            Claim.history.filter(id__in=chunk).delete()  # with the deletions' own rows
         Article.objects.filter(pk__in=articles).delete()
+        Article.history.filter(id__in=articles).delete()
 
 
 def main(argv=None) -> None:
