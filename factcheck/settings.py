@@ -80,6 +80,8 @@ MIDDLEWARE = [
     # Bodies over DATA_UPLOAD_MAX_MEMORY_SIZE: 413, before the CSRF check reads them.
     "factcheck.middleware.body_limit",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # SQLite's write lock held past the busy timeout: 503 with Retry-After, not a 500.
+    "factcheck.middleware.DatabaseBusyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
