@@ -15,7 +15,7 @@ from django.db import OperationalError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from factcheck import bulk, lifecycle
+from factcheck import bulk, lifecycle, public_cache
 from factcheck import text as textlib
 from factcheck.models import (
     Article,
@@ -387,6 +387,8 @@ def update_claim(
     claim.version += 1
     claim.full_clean(exclude=["created_by", "moderated_by"])
     claim.save()
+    if claim.status == Claim.Status.PUBLISHED:
+        _public_changed()
     return claim
 
 
@@ -397,6 +399,8 @@ def delete_claim(*, claim: Claim, by, version: int | None = None) -> None:
     claim = _lock_claim(claim.pk)[0]
     lifecycle.check(by, "delete", claim=claim)
     _check_version(claim, version)
+    if claim.status == Claim.Status.PUBLISHED:
+        _public_changed()
     claim.delete()
 
 
@@ -519,6 +523,7 @@ def approve_verdict(
     claim.status, claim.published_at = Claim.Status.PUBLISHED, now
     claim.version += 1
     claim.save()
+    _public_changed()
     return verdict
 
 
@@ -569,6 +574,12 @@ def _unpublish(claim: Claim) -> None:
     claim.status, claim.published_at = Claim.Status.IN_REVIEW, None
     claim.version += 1
     claim.save()
+    _public_changed()
+
+
+def _public_changed() -> None:
+    """What everyone may see changed: the cached public exports are retired on commit."""
+    transaction.on_commit(public_cache.bump_published_version)
 
 
 def _record_decision(claim: Claim, *, by, note: str) -> None:
@@ -606,6 +617,8 @@ def unpublish_claim(*, claim: Claim, by, note: str = "", version: int | None = N
 def reject_claim(*, claim: Claim, by, note: str = "", version: int | None = None) -> Claim:
     """Reject a claim (e.g. not check-worthy), keeping the note; it leaves every queue."""
     claim = _take_down(claim, "reject", by=by, note=note, version=version)
+    if claim.status == Claim.Status.PUBLISHED:
+        _public_changed()
     claim.status, claim.published_at = Claim.Status.REJECTED, None
     claim.version += 1
     claim.save()
