@@ -12,6 +12,8 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+import regex
+
 CONTEXT_LENGTH = 32
 
 
@@ -55,66 +57,24 @@ def check_bounds(text: str, start: int, end: int) -> None:
         raise ValueError(f"end ({end}) is past the end of the text ({len(text)} characters).")
 
 
-ZWJ = "\u200d"
-
-
-def _hangul(ch: str) -> str:
-    """The Hangul syllable type of ``ch`` (L, V, T, LV, LVT) or ""."""
-    cp = ord(ch)
-    if 0x1100 <= cp <= 0x115F or 0xA960 <= cp <= 0xA97C:
-        return "L"
-    if 0x1160 <= cp <= 0x11A7 or 0xD7B0 <= cp <= 0xD7C6:
-        return "V"
-    if 0x11A8 <= cp <= 0x11FF or 0xD7CB <= cp <= 0xD7FB:
-        return "T"
-    if 0xAC00 <= cp <= 0xD7A3:
-        return "LV" if (cp - 0xAC00) % 28 == 0 else "LVT"
-    return ""
-
-
-def _extends(ch: str) -> bool:
-    """Does ``ch`` belong to the character before it (UAX #29: Extend, SpacingMark, ZWJ)?"""
-    cp = ord(ch)
-    return (
-        unicodedata.category(ch) in ("Mn", "Me", "Mc")
-        or ch == ZWJ
-        or 0xFE00 <= cp <= 0xFE0F  # variation selectors
-        or 0xE0100 <= cp <= 0xE01EF
-        or 0x1F3FB <= cp <= 0x1F3FF  # skin-tone modifiers
-        or 0xE0020 <= cp <= 0xE007F  # emoji tag sequences (subdivision flags)
-    )
-
-
-def _pictographic(ch: str) -> bool:
-    cp = ord(ch)
-    return unicodedata.category(ch) == "So" or 0x1F000 <= cp <= 0x1FAFF
-
-
-def _regional(ch: str) -> bool:
-    return 0x1F1E6 <= ord(ch) <= 0x1F1FF
+# A user-perceived character (an extended grapheme cluster, Unicode's UAX #29), as the `regex`
+# module implements it for the Unicode version it ships.
+GRAPHEME = regex.compile(r"\X")
 
 
 def is_grapheme_boundary(text: str, offset: int) -> bool:
-    """May a span start or end at ``offset``? Not inside a user-perceived character (an
-    extended grapheme cluster, UAX #29): before a combining mark, variation selector,
-    skin-tone modifier or ZWJ; between a ZWJ and the emoji it joins; inside a flag (a pair of
-    regional indicators); inside a Hangul syllable spelt in jamo."""
+    """May a span start or end at ``offset``? Not inside a user-perceived character (UAX #29):
+    before a combining mark, variation selector, skin-tone modifier or ZWJ, inside an emoji
+    sequence or a flag, inside a Hangul syllable spelt in jamo, and so on.
+
+    Clusters are found from the line the offset is on (a line feed always ends one), so the
+    cost is that of one line, not of the text."""
     if offset <= 0 or offset >= len(text):
         return True
-    before, after = text[offset - 1], text[offset]
-    if _extends(after) or (before == ZWJ and _pictographic(after)):
-        return False
-    if _regional(before) and _regional(after):
-        run = 0
-        while offset - run - 1 >= 0 and _regional(text[offset - run - 1]):
-            run += 1
-        return run % 2 == 0
-    a, b = _hangul(before), _hangul(after)
-    if a == "L" and b in ("L", "V", "LV", "LVT"):
-        return False
-    if a in ("LV", "V") and b in ("V", "T"):
-        return False
-    return not (a in ("LVT", "T") and b == "T")
+    position = text.rfind("\n", 0, offset) + 1
+    while position < offset:
+        position = GRAPHEME.match(text, position).end()
+    return position == offset
 
 
 def to_grapheme_boundaries(text: str, start: int, end: int) -> tuple[int, int]:
