@@ -677,11 +677,11 @@ def table(report: dict) -> str:
     imported = report.get("imports")
     if imported and imported.get("available"):
         lines += [
-            "| Import | documents | spans | MB | seconds | spans/s | peak RSS MB |",
-            "|---|---:|---:|---:|---:|---:|---:|",
+            "| Import | documents | spans | MB | seconds | spans/s | spans/CPU-s | peak RSS MB |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
             f"| doccano JSONL | {imported['documents']:,} | {imported['spans']:,} "
             f"| {imported['file_mb']} | {imported['seconds']} | {imported['spans_per_s']:,} "
-            f"| {imported['peak_rss_mb']} |",
+            f"| {imported.get('spans_per_cpu_s', 0):,} | {imported['peak_rss_mb']} |",
             "",
         ]
     elif imported:
