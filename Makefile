@@ -40,7 +40,7 @@ format: $(STAMP)
 
 serve: $(STAMP)
 	DEBUG=$${DEBUG:-0} $(PY) manage.py collectstatic --no-input -v0
-	DEBUG=$${DEBUG:-0} $(VENV)/bin/gunicorn factcheck.wsgi --bind $(HOST):$(PORT) --workers $${WORKERS:-2} --worker-class sync --timeout $${GUNICORN_TIMEOUT:-300}
+	DEBUG=$${DEBUG:-0} $(VENV)/bin/gunicorn factcheck.wsgi --bind $(HOST):$(PORT) --workers $${WORKERS:-2} --worker-class gthread --threads $${THREADS:-8} --timeout $${GUNICORN_TIMEOUT:-300}
 
 clean:
 	rm -rf $(VENV) db.sqlite3* .test-db.sqlite3* staticfiles
@@ -64,4 +64,4 @@ bench: $(STAMP)
 
 # A tiny run of every part of the benchmark, no timings judged.
 bench-smoke: $(STAMP)
-	$(PY) -m bench.run --db sqlite --scale 0.01 --duration 1 --warmup 0 --only load,exports,queries,plans
+	$(PY) -m bench.run --db sqlite --scale 0.01 --duration 1 --warmup 0 --only load,exports,queries,plans,imports

@@ -34,7 +34,7 @@ RESULTS = ROOT / "bench-results"
 PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/postgres"
 PG_NAME = "bench_factcheck"
 EXPORT_DEADLINE = 600  # seconds; an export slower than this is cut off and reported
-PARTS = ("load", "exports", "browser", "queries", "plans")
+PARTS = ("load", "exports", "browser", "queries", "plans", "imports")
 
 
 def say(message: str) -> None:
@@ -432,6 +432,11 @@ def run_one(db: str, args) -> dict:
         if "queries" in args.parts:
             say(f"{db}: SQL queries per request at 10 and 1,000 rows")
             report["queries"] = run_part("bench.queries", env)
+
+        if "imports" in args.parts:
+            say(f"{db}: import of a doccano file, 1,000 documents × 50 spans at scale 1")
+            report["imports"] = run_part("bench.imports", env, "--scale", str(args.scale))
+            say(f"  {report['imports']}")
     finally:
         if not kept:  # --reuse keeps the data set it reused, like --keep
             drop()
@@ -582,6 +587,16 @@ def targets(report: dict) -> list[dict]:
                     "met": got["claims_per_s"] >= 20_000 and (got["peak_rss_mb"] or 0) < 150,
                 }
             )
+    imported = report.get("imports", {})
+    if imported.get("available"):
+        out.append(
+            {
+                "target": "import: ≥ 10,000 spans/s, peak RSS < 200 MB",
+                "value": f"{imported['spans_per_s']:,} spans/s, {imported['peak_rss_mb']} MB "
+                f"({imported['spans']:,} spans)",
+                "met": imported["spans_per_s"] >= 10_000 and imported["peak_rss_mb"] < 200,
+            }
+        )
     browser = report.get("browser", {})
     if isinstance(browser.get("render_1000_highlights_ms"), int | float):
         value = browser["render_1000_highlights_ms"]
@@ -659,6 +674,18 @@ def table(report: dict) -> str:
                 f"| {got['megabytes']} | {got['peak_rss_mb']} |"
             )
         lines.append("")
+    imported = report.get("imports")
+    if imported and imported.get("available"):
+        lines += [
+            "| Import | documents | spans | MB | seconds | spans/s | spans/CPU-s | peak RSS MB |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
+            f"| doccano JSONL | {imported['documents']:,} | {imported['spans']:,} "
+            f"| {imported['file_mb']} | {imported['seconds']} | {imported['spans_per_s']:,} "
+            f"| {imported.get('spans_per_cpu_s', 0):,} | {imported['peak_rss_mb']} |",
+            "",
+        ]
+    elif imported:
+        lines += [f"Import failed: {str(imported.get('failed'))[-300:]}", ""]
     queries = report.get("queries")
     if queries and "failed" in queries:
         lines += [f"SQL query counts failed: {queries['failed'][-300:]}", ""]

@@ -32,10 +32,21 @@ def rss_kb(pid: int, field: str = "VmHWM") -> int | None:
 
 
 class Server:
-    """``gunicorn factcheck.wsgi`` with ``workers`` sync workers on a free local port."""
+    """``gunicorn factcheck.wsgi`` with ``workers`` workers on a free local port: of
+    ``worker_class`` with ``threads`` threads each (``make serve``'s defaults)."""
 
-    def __init__(self, env: dict, *, workers: int = 2, timeout: int = 300, log: Path):
+    def __init__(
+        self,
+        env: dict,
+        *,
+        workers: int = 2,
+        timeout: int = 300,
+        log: Path,
+        worker_class: str = "sync",
+        threads: int = 1,
+    ):
         self.env, self.workers, self.timeout, self.log = env, workers, timeout, log
+        self.worker_class, self.threads = worker_class, threads
         self.port = free_port()
         self.process: subprocess.Popen | None = None
 
@@ -59,6 +70,10 @@ class Server:
             f"127.0.0.1:{self.port}",
             "--workers",
             str(self.workers),
+            "--worker-class",
+            self.worker_class,
+            "--threads",
+            str(self.threads),
             # A full export of a million claims outlives gunicorn's default 30 s.
             "--timeout",
             str(self.timeout),

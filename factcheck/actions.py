@@ -15,7 +15,7 @@ from django.db import OperationalError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from factcheck import lifecycle
+from factcheck import bulk, lifecycle, public_cache
 from factcheck import text as textlib
 from factcheck.models import (
     Article,
@@ -235,6 +235,41 @@ def create_claim(
         "statement_title": statement_title,
     }
     known = find_speaker_and_statement(**names)
+    claim = build_claim(
+        article=article,
+        span=span,
+        by=by,
+        kind=kind,
+        speaker=known[0] if known else speaker,
+        statement=known[1] if known else statement,
+        summary=summary,
+        check_worthy=check_worthy,
+        cue=cue,
+        source_mention=source_mention,
+    )
+    with transaction.atomic():
+        if known is None:
+            claim.speaker, claim.statement = resolve_speaker_and_statement(**names)
+        claim.save()
+    return claim
+
+
+def build_claim(
+    *,
+    article: Article,
+    span: textlib.Span,
+    by,
+    kind: str = Claim.Kind.DIRECT_QUOTE,
+    speaker: Speaker | None = None,
+    statement: Statement | None = None,
+    summary: str = "",
+    check_worthy: bool = True,
+    cue: tuple[int, int] | None = None,
+    source_mention: tuple[int, int] | None = None,
+) -> Claim:
+    """A new claim, checked and not saved: ``create_claim`` saves it, an import many at once."""
+    # Related objects only when there are some: each is a descriptor's work, at 50,000 claims.
+    related = {"speaker": speaker, "statement": statement, "created_by": by}
     claim = Claim(
         article=article,
         start=span.start,
@@ -243,28 +278,61 @@ def create_claim(
         prefix=span.prefix,
         suffix=span.suffix,
         kind=kind,
-        speaker=known[0] if known else speaker,
-        statement=known[1] if known else statement,
         summary=textlib.shorten(summary, 200) if summary else "",
         check_worthy=check_worthy,
-        created_by=by,
         cue_start=cue[0] if cue else None,
         cue_end=cue[1] if cue else None,
         source_start=source_mention[0] if source_mention else None,
         source_end=source_mention[1] if source_mention else None,
+        **{name: obj for name, obj in related.items() if obj is not None},
     )
     # clean() checks the span, cue and source against the text, and the related objects were
-    # just loaded or are made below: re-querying each foreign key and each CHECK constraint
-    # would be 15 of the 27 queries of a claim. The database still enforces both, and save()
-    # checks the text (and that the statement is the speaker's) again.
-    claim.full_clean(
-        exclude=["created_by", "article", "speaker", "statement"], validate_constraints=False
-    )
-    with transaction.atomic():
-        if known is None:
-            claim.speaker, claim.statement = resolve_speaker_and_statement(**names)
-        claim.save()
+    # just loaded or are made with the claim: re-querying each foreign key and each CHECK
+    # constraint would be 15 of the 27 queries of a claim. The database still enforces both.
+    # Nor are the fields a new claim gets by default (status, version, times) checked again,
+    # and a claim has nothing unique but its id.
+    claim.full_clean(exclude=CLAIM_NOT_CHECKED, validate_unique=False, validate_constraints=False)
     return claim
+
+
+CLAIM_NOT_CHECKED = [
+    "created_by",
+    "article",
+    "speaker",
+    "statement",
+    "status",
+    "version",
+    "created_at",
+    "updated_at",
+    "published_at",
+    "moderation_note",
+    "moderated_by",
+    "moderated_at",
+]
+
+
+@transaction.atomic
+def create_imported(
+    *,
+    articles: Sequence[Article],
+    speakers: Sequence[Speaker],
+    statements: Sequence[Statement],
+    claims: Sequence[Claim],
+    by=None,
+) -> None:
+    """Write what an import checked, at once: each model in a few multi-row INSERTs, with its
+    history rows. Nothing is checked here (``imports`` did it, by the rules of the single
+    writes above) so the transaction, and SQLite's write lock, lasts only as long as the
+    INSERTs (``factcheck.bulk``). Objects refer to each other unsaved; each foreign key is
+    set from the object saved before it.
+    """
+    for model, objs in (
+        (Article, articles),
+        (Speaker, speakers),
+        (Statement, statements),
+        (Claim, claims),
+    ):
+        bulk.create_with_history(model, objs, by=by)
 
 
 CLAIM_EDITABLE = {
@@ -320,6 +388,8 @@ def update_claim(
     claim.version += 1
     claim.full_clean(exclude=["created_by", "moderated_by"])
     claim.save()
+    if claim.status == Claim.Status.PUBLISHED:
+        _public_changed()
     return claim
 
 
@@ -330,6 +400,8 @@ def delete_claim(*, claim: Claim, by, version: int | None = None) -> None:
     claim = _lock_claim(claim.pk)[0]
     lifecycle.check(by, "delete", claim=claim)
     _check_version(claim, version)
+    if claim.status == Claim.Status.PUBLISHED:
+        _public_changed()
     claim.delete()
 
 
@@ -452,6 +524,7 @@ def approve_verdict(
     claim.status, claim.published_at = Claim.Status.PUBLISHED, now
     claim.version += 1
     claim.save()
+    _public_changed()
     return verdict
 
 
@@ -502,6 +575,12 @@ def _unpublish(claim: Claim) -> None:
     claim.status, claim.published_at = Claim.Status.IN_REVIEW, None
     claim.version += 1
     claim.save()
+    _public_changed()
+
+
+def _public_changed() -> None:
+    """What everyone may see changed: the cached public exports are retired on commit."""
+    transaction.on_commit(public_cache.bump_published_version)
 
 
 def _record_decision(claim: Claim, *, by, note: str) -> None:
@@ -539,6 +618,8 @@ def unpublish_claim(*, claim: Claim, by, note: str = "", version: int | None = N
 def reject_claim(*, claim: Claim, by, note: str = "", version: int | None = None) -> Claim:
     """Reject a claim (e.g. not check-worthy), keeping the note; it leaves every queue."""
     claim = _take_down(claim, "reject", by=by, note=note, version=version)
+    if claim.status == Claim.Status.PUBLISHED:
+        _public_changed()
     claim.status, claim.published_at = Claim.Status.REJECTED, None
     claim.version += 1
     claim.save()

@@ -83,6 +83,8 @@ MIDDLEWARE = [
     # Bodies over DATA_UPLOAD_MAX_MEMORY_SIZE: 413, before the CSRF check reads them.
     "factcheck.middleware.body_limit",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # SQLite's write lock held past the busy timeout: 503 with Retry-After, not a 500.
+    "factcheck.middleware.DatabaseBusyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -266,7 +268,17 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # The client address as factcheck.throttle reads it (None would believe X-Forwarded-For).
     "NUM_PROXIES": TRUSTED_PROXIES or 0,
+    # Per client (address, or user when signed in): factcheck.public_cache.ClientThrottle.
+    "DEFAULT_THROTTLE_RATES": {
+        "export": os.environ.get("EXPORT_RATE", "60/min"),
+        "token": os.environ.get("TOKEN_RATE", "30/min"),
+    },
 }
+# Public (anonymous) export bodies are cached this long, and up to this size each.
+PUBLIC_EXPORT_SECONDS = envint("PUBLIC_EXPORT_SECONDS", 60)
+PUBLIC_EXPORT_MAX_BYTES = envint("PUBLIC_EXPORT_MAX_BYTES", 64 * 1024 * 1024)
+# The OpenAPI schema is made once per deployment and kept this long.
+SCHEMA_CACHE_SECONDS = envint("SCHEMA_CACHE_SECONDS", 3600)
 SPECTACULAR_SETTINGS = {
     "TITLE": "factcheck API",
     "DESCRIPTION": (

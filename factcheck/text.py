@@ -62,6 +62,9 @@ def check_bounds(text: str, start: int, end: int) -> None:
 GRAPHEME = regex.compile(r"\X")
 
 
+SIMPLE = "\u0300"  # the first combining mark
+
+
 def is_grapheme_boundary(text: str, offset: int) -> bool:
     """May a span start or end at ``offset``? Not inside a user-perceived character (UAX #29):
     before a combining mark, variation selector, skin-tone modifier or ZWJ, inside an emoji
@@ -70,6 +73,12 @@ def is_grapheme_boundary(text: str, offset: int) -> bool:
     Clusters are found from the line the offset is on (a line feed always ends one), so the
     cost is that of one line, not of the text."""
     if offset <= 0 or offset >= len(text):
+        return True
+    before, after = text[offset - 1], text[offset]
+    if before < SIMPLE and after < SIMPLE and (before, after) != ("\r", "\n"):
+        # Below U+0300 there is no Extend, SpacingMark, Prepend, ZWJ, Hangul jamo or regional
+        # indicator: UAX #29 breaks between any two such code points but CR LF. Most offsets
+        # are here, and walking the line's clusters cost 40 us an offset (70 % of an import).
         return True
     position = text.rfind("\n", 0, offset) + 1
     while position < offset:

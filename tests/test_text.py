@@ -216,3 +216,22 @@ def test_snapping_widens_to_whole_perceived_characters():
     start = text.index(TRIO)
     assert t.expand_to_words(text, start + 2, start + 3) == (start, start + 2 * len(TRIO))
     assert t.to_grapheme_boundaries(text, start + 2, start + 3) == (start, start + len(TRIO))
+
+
+def test_the_fast_path_for_simple_code_points_agrees_with_uax_29():
+    # Below U+0300 every offset is a boundary but CR LF; checked against the regex module's
+    # own clusters, on text mixing such code points with combining marks, ZWJ, © and emoji.
+    import random
+
+    import regex
+
+    pieces = ["a", "é", "©", "\r", "\n", "\u0301", "\u200d", "👍", "🏽", "ﬁ", " ", "\u00ad", "x"]
+    rng = random.Random(4)
+    for _ in range(200):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 30)))
+        ends, at = {0}, 0
+        for cluster in regex.findall(r"\X", text):
+            at += len(cluster)
+            ends.add(at)
+        for offset in range(len(text) + 1):
+            assert t.is_grapheme_boundary(text, offset) == (offset in ends), (text, offset)

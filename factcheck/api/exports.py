@@ -10,6 +10,7 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
+from factcheck import public_cache
 from factcheck.api.base import FactcheckAPIMixin, etag
 from factcheck.exports import (
     ANNOTATION_MEDIA_TYPE,
@@ -55,6 +56,19 @@ def in_pieces(chunks, size=STREAM_PIECE):
 class ExportView(FactcheckAPIMixin, APIView):
     permission_classes = [AllowAny]
     content_negotiation_class = AnyContent
+    throttle_classes = [public_cache.ClientThrottle]
+    throttle_scope = "export"
+
+    def public(self) -> bool:
+        """Whether this client sees what everyone sees (published claims only)."""
+        return Role.of(self.request.user) is None
+
+    def get(self, request, *args, **kwargs):
+        if self.public():
+            hit = public_cache.cached(request)
+            if hit is not None:
+                return hit
+        return self.export(request, *args, **kwargs)
 
     def int_param(self, name, *, low=0, high=2**63 - 1, default=None):
         raw = self.request.query_params.get(name)
@@ -74,13 +88,19 @@ class ExportView(FactcheckAPIMixin, APIView):
         return claims_for_export(claims)
 
     def stream(self, chunks, content_type, filename=None):
-        response = StreamingHttpResponse(in_pieces(chunks), content_type=content_type)
+        headers = {
+            "Content-Type": content_type,
+            "Cache-Control": "public, max-age=60" if self.public() else "no-store",
+            "Vary": "Cookie, Authorization",
+        }
         if filename:
-            response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        response["Cache-Control"] = (
-            "no-store" if Role.of(self.request.user) else "public, max-age=60"
-        )
-        response["Vary"] = "Cookie, Authorization"
+            headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+        pieces = in_pieces(chunks)
+        if self.public():
+            pieces = public_cache.keep(self.request, pieces, headers)
+        response = StreamingHttpResponse(pieces)
+        for name, value in headers.items():
+            response[name] = value
         return response
 
 
@@ -103,7 +123,7 @@ class AnnotationCollectionView(ExportView):
     ``page_size=all`` puts every claim in that first page, streamed.
     """
 
-    def get(self, request):
+    def export(self, request):
         claims = self.claims()
         raw_size = request.query_params.get("page_size", "")
         size = (
@@ -168,7 +188,7 @@ class AnnotationView(ExportView):
 class ClaimReviewView(ExportView):
     """schema.org ClaimReview JSON-LD (``@graph``) for every published fact-check."""
 
-    def get(self, request):
+    def export(self, request):
         chunks = claimreview.stream_claimreviews(self.claims(), base_url=base_url_of(request))
         return self.stream(chunks, "application/ld+json; charset=utf-8")
 
@@ -179,7 +199,7 @@ class ClaimReviewView(ExportView):
 class JsonlView(ExportView):
     """JSON Lines, one article per line (doccano ``text``/``label`` plus ``claims``)."""
 
-    def get(self, request):
+    def export(self, request):
         user = request.user
         articles = Article.objects.visible_to(user)
         article = self.int_param("article", low=1)
@@ -195,6 +215,6 @@ class JsonlView(ExportView):
 class CsvView(ExportView):
     """CSV, one claim per row (UTF-8 with BOM, formula-safe)."""
 
-    def get(self, request):
+    def export(self, request):
         chunks = csv_export.stream_csv(self.claims(), base_url=base_url_of(request))
         return self.stream(chunks, "text/csv; charset=utf-8", "claims.csv")

@@ -15,7 +15,7 @@ from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from factcheck import actions, claim_read, lifecycle, throttle
+from factcheck import actions, claim_read, lifecycle, public_cache, throttle
 from factcheck import text as textlib
 from factcheck.api import filters, serializers
 from factcheck.api.base import (
@@ -46,6 +46,8 @@ class TokenView(FactcheckAPIMixin, ObtainAuthToken):
 
     permission_classes = [AllowAny]
     parser_classes = api_settings.DEFAULT_PARSER_CLASSES  # DRF's view names its own
+    throttle_classes = [public_cache.ClientThrottle]
+    throttle_scope = "token"
 
     @extend_schema(
         request=serializers.TokenRequestSerializer,

@@ -1,0 +1,106 @@
+"""Imports written in bulk (``actions.create_imported``): history rows, reuse within a file,
+and nothing written until every record has been checked."""
+
+import json
+
+import pytest
+
+from bench.imports import forget, write_doccano
+from factcheck import imports
+from factcheck.models import Article, Claim, Speaker, Statement
+
+TEXT = "Mayor Solberg said the toll has not changed in ten years. Berg said ridership fell."
+
+
+def span(quote):
+    start = TEXT.index(quote)
+    return start, start + len(quote)
+
+
+def record(*claims, url="https://example.org/toll", text=TEXT):
+    return json.dumps({"text": text, "url": url, "claims": list(claims)}) + "\n"
+
+
+def claim(quote, **extra):
+    s, e = span(quote)
+    return {"start": s, "end": e, **extra}
+
+
+def test_it_writes_a_history_row_for_everything_it_makes(alice):
+    data = record(
+        claim("has not changed", speaker="Mayor Solberg", statement="Council meeting"),
+        claim("ridership fell", speaker={"name": "Berg", "aliases": ["K. Berg"]}),
+    )
+    result = imports.import_annotations(data, fmt="ours", by=alice)
+    assert (result.articles_created, result.claims_created) == (1, 2)
+    for model in (Article, Speaker, Statement, Claim):
+        made = set(model.objects.values_list("pk", flat=True))
+        history = model.history.filter(history_type="+")
+        # One "+" row for each object, by whoever imported it, as a single save would leave.
+        assert set(history.values_list("id", flat=True)) == made, model
+        assert set(history.values_list("history_user", flat=True)) == {alice.pk}, model
+    assert sorted(result.created_claim_ids) == sorted(Claim.objects.values_list("pk", flat=True))
+    statement = Statement.objects.get()
+    assert statement.speaker.name == "Mayor Solberg"
+    assert Claim.objects.get(statement=statement).speaker == statement.speaker
+    assert Speaker.objects.get(name="Berg").alias_list == ["K. Berg"]
+
+
+def test_a_name_or_article_given_twice_in_one_file_is_made_once(alice):
+    data = record(claim("has not changed", speaker="Mayor Solberg")) + record(
+        claim("has not changed", speaker="mayor  SOLBERG"),  # the same span again: skipped
+        claim("ridership fell", speaker="Mayor Solberg", statement="Council meeting"),
+        claim("Berg said", speaker="mayor solberg", statement="council MEETING"),
+    )
+    result = imports.import_annotations(data, fmt="ours", by=alice)
+    assert (result.articles_created, result.articles_reused) == (1, 1)
+    assert (result.claims_created, result.claims_skipped) == (3, 1)
+    assert Speaker.objects.count() == 1 and Statement.objects.count() == 1
+    assert Claim.objects.filter(speaker__name="Mayor Solberg").count() == 3
+
+
+def test_a_speaker_already_here_is_found_by_alias(alice):
+    Speaker.objects.create(name="Kari Berg", aliases="Berg")
+    imports.import_annotations(record(claim("ridership fell", speaker="berg")), fmt="ours")
+    assert Speaker.objects.count() == 1
+    assert Claim.objects.get().speaker.name == "Kari Berg"
+
+
+def test_a_url_given_twice_with_two_texts_is_refused(alice):
+    data = record(claim("ridership fell")) + record(text=TEXT + " More.")
+    with pytest.raises(imports.ImportFailed) as failed:
+        imports.import_annotations(data, fmt="ours", by=alice)
+    assert "line 2: url: An article with this URL exists here with a different text." in [
+        str(p) for p in failed.value.problems
+    ]
+    assert not Article.objects.exists() and not Claim.objects.exists()
+
+
+def test_progress_that_raises_leaves_nothing_written(alice):
+    calls = []
+
+    def progress():
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("cancelled")
+
+    data = record(claim("ridership fell")) + record(claim("Berg said"), url="https://e.org/2")
+    with pytest.raises(RuntimeError):
+        imports.import_annotations(data, fmt="ours", by=alice, progress=progress)
+    assert not Article.objects.exists() and not Claim.objects.exists()
+    assert not Claim.history.exists()
+
+
+def test_the_benchmark_file_imports_whole_and_is_forgotten(tmp_path, alice):
+    path = tmp_path / "doccano.jsonl"
+    spans = write_doccano(str(path), documents=3, spans_per_document=20)
+    with open(path, "rb") as source:
+        result = imports.import_annotations(source, fmt="doccano", by=alice)
+    assert result.claims_created == spans == Claim.objects.count() == Claim.history.count()
+    articles = set(Claim.objects.values_list("article", flat=True))
+    assert len(articles) == 3
+    for claim_ in Claim.objects.select_related("article"):
+        claim_.check_against_text()  # what save() would have checked
+    forget(result)  # the benchmark leaves a kept data set as it found it
+    assert not Claim.objects.exists() and not Claim.history.exists()
+    assert not Article.history.filter(id__in=articles).exists()
