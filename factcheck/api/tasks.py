@@ -16,6 +16,13 @@ from factcheck.api.base import FactcheckAPIMixin
 from factcheck.models import BackgroundTask
 
 LIST_LIMIT = 50
+CANCEL_SCHEMA = extend_schema(
+    request=None,
+    responses={
+        202: OpenApiTypes.OBJECT,
+        409: OpenApiResponse(description="The task already ended."),
+    },
+)
 
 
 def _visible(request):
@@ -44,13 +51,7 @@ class TaskDetailView(FactcheckAPIMixin, APIView):
         bg = get_object_or_404(_visible(request).defer("payload"), pk=pk)
         return Response(tasks.state(bg))
 
-    @extend_schema(
-        request=None,
-        responses={
-            202: OpenApiTypes.OBJECT,
-            409: OpenApiResponse(description="The task already ended."),
-        },
-    )
+    @CANCEL_SCHEMA
     def delete(self, request, pk):
         return cancel(request, pk)
 
@@ -60,13 +61,7 @@ class TaskCancelView(FactcheckAPIMixin, APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(
-        request=None,
-        responses={
-            202: OpenApiTypes.OBJECT,
-            409: OpenApiResponse(description="The task already ended."),
-        },
-    )
+    @CANCEL_SCHEMA
     def post(self, request, pk):
         return cancel(request, pk)
 
