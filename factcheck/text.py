@@ -354,3 +354,83 @@ def _pieces(chunk: str) -> list[tuple[int, int]]:
 def _starts_clean(ch: str) -> bool:
     """Does ``ch`` decompose to something that starts with a starter (combining class 0)?"""
     return not unicodedata.combining(unicodedata.normalize("NFD", ch)[0])
+
+
+# --------------------------------------------------------------------------- offset units
+# What other tools count: doccano's editor counts UTF-16 code units (JavaScript's), or
+# user-perceived characters in its grapheme mode; we count code points.
+
+OFFSET_UNITS = ("utf16", "codepoint", "grapheme")
+_SEVERAL = regex.compile(r"[\r\u0300-\U0010ffff]")  # what may join a character of several
+
+
+class Units:
+    """Offsets of one text converted between code points and another unit, in O(log n) each
+    after one pass over the text."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.astral = [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF]
+        self._graphemes: list[int] | None = None
+
+    @property
+    def graphemes(self) -> list[int]:
+        """The code point where each user-perceived character starts, and the text's end."""
+        if self._graphemes is None:
+            self._graphemes = [m.start() for m in GRAPHEME.finditer(self.text)]
+            self._graphemes.append(len(self.text))
+        return self._graphemes
+
+    @property
+    def uniform(self) -> bool:
+        """Do all units count this text alike (no character beyond the BMP or of several)?"""
+        if self.astral:
+            return False
+        if not _SEVERAL.search(self.text):
+            return True  # each code point its own character (see is_grapheme_boundary)
+        return len(self.graphemes) == len(self.text) + 1
+
+    def to_codepoint(self, offset: int, unit: str) -> int:
+        """``offset`` counted in ``unit`` as a code point; ``ValueError`` if it is outside the
+        text or splits a character (half a surrogate pair)."""
+        if offset < 0:
+            raise ValueError(f"offset {offset} is negative.")
+        if unit == "codepoint":
+            if offset > len(self.text):
+                raise ValueError(f"offset {offset} is past the end of the text.")
+            return offset
+        if unit == "grapheme":
+            if offset >= len(self.graphemes):
+                raise ValueError(f"offset {offset} is past the end of the text.")
+            return self.graphemes[offset]
+        # utf16: the code point at ``offset`` units is ``offset`` less the astral ones before.
+        low, high = 0, len(self.text)
+        while low < high:  # the first code point whose UTF-16 offset is >= offset
+            mid = (low + high) // 2
+            if mid + bisect.bisect_left(self.astral, mid) < offset:
+                low = mid + 1
+            else:
+                high = mid
+        if low + bisect.bisect_left(self.astral, low) != offset:
+            if offset > len(self.text) + len(self.astral):
+                raise ValueError(f"offset {offset} is past the end of the text.")
+            raise ValueError(f"offset {offset} splits a character beyond the BMP in two.")
+        return low
+
+    def from_codepoint(self, offset: int, unit: str) -> int:
+        """A code point ``offset`` counted in ``unit`` (a grapheme offset must start one)."""
+        if unit == "codepoint":
+            return offset
+        if unit == "utf16":
+            return offset + bisect.bisect_left(self.astral, offset)
+        at = bisect.bisect_left(self.graphemes, offset)
+        if at == len(self.graphemes) or self.graphemes[at] != offset:
+            raise ValueError(f"offset {offset} is inside a user-perceived character.")
+        return at
+
+
+def cuts_a_word(text: str, start: int, end: int) -> bool:
+    """Does ``text[start:end]`` begin or end inside a word (a letter or digit on both sides)?"""
+    return (0 < start < len(text) and text[start - 1].isalnum() and text[start].isalnum()) or (
+        0 < end < len(text) and text[end - 1].isalnum() and text[end].isalnum()
+    )

@@ -30,9 +30,9 @@ def test_it_imports_a_doccano_file_as_a_user(alice, tmp_path):
 def test_problems_are_listed_by_line_and_nothing_is_saved(db, tmp_path):
     path = tmp_path / "bad.jsonl"
     path.write_text(
-        json.dumps({"text": TEXT, "label": [[0, 15, "X"]]})
+        json.dumps({"text": TEXT, "label": [[0, 15, "DIRECT_QUOTE"]]})
         + "\n"
-        + json.dumps({"text": TEXT, "label": [[40, 20, "X"]]})
+        + json.dumps({"text": TEXT, "label": [[40, 20, "DIRECT_QUOTE"]]})
         + "\n"
     )
     out = io.StringIO()
@@ -45,7 +45,7 @@ def test_problems_are_listed_by_line_and_nothing_is_saved(db, tmp_path):
 
 def test_dry_run_and_bad_arguments(db, tmp_path):
     path = tmp_path / "ok.jsonl"
-    path.write_text(json.dumps({"text": TEXT, "label": [[0, 15, "X"]]}) + "\n")
+    path.write_text(json.dumps({"text": TEXT, "label": [[0, 15, "DIRECT_QUOTE"]]}) + "\n")
     out, _ = run(str(path), "--dry-run")
     assert out.startswith("Would import 1 claim(s)") and not Article.objects.exists()
     with pytest.raises(CommandError, match="no user"):
@@ -75,7 +75,7 @@ class Terminal(io.StringIO):
 
 def test_it_shows_a_progress_bar_of_the_file_on_a_terminal(alice, tmp_path, monkeypatch):
     path = tmp_path / "d.jsonl"
-    lines = [json.dumps({"text": f"{TEXT} {i}", "label": [[4, 11, "X"]]}) for i in range(5)]
+    lines = [json.dumps({"text": f"{TEXT} {i}", "label": [[4, 11, "Direct quote"]]}) for i in range(5)]
     path.write_text("\n".join(lines) + "\n")
     terminal = Terminal()
     monkeypatch.setattr("sys.stderr", terminal)

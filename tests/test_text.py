@@ -297,3 +297,26 @@ def test_text_already_normalised_maps_to_itself_cheaply():
     mapped = t.normalize_with_offsets("plain text, café, 😀")
     assert mapped.edits == ()
     assert mapped.offset(7) == 7
+
+
+@pytest.mark.parametrize("unit", t.OFFSET_UNITS)
+@given(TEXTS)
+def test_offsets_convert_to_and_from_each_unit(unit, text):
+    units = t.Units(text)
+    for i, start in enumerate(units.graphemes):
+        counted = units.from_codepoint(start, unit)
+        assert units.to_codepoint(counted, unit) == start
+        if unit == "utf16":
+            assert counted == t.utf16_length(text[:start])
+        if unit == "grapheme":
+            assert counted == i
+
+
+def test_a_utf16_offset_inside_a_surrogate_pair_is_refused():
+    units = t.Units("🚒 firetrucks")
+    assert units.to_codepoint(3, "utf16") == 2
+    with pytest.raises(ValueError, match="splits"):
+        units.to_codepoint(1, "utf16")
+    with pytest.raises(ValueError, match="past the end"):
+        units.to_codepoint(14, "utf16")
+    assert t.Units("a\r\nb").to_codepoint(2, "grapheme") == 3  # \r\n is one character
