@@ -1120,14 +1120,20 @@ def map_offsets(spec: ArticleSpec) -> ArticleSpec:
     mapped = textlib.normalize_with_offsets(spec.text)
     if not mapped.edits:
         return spec
+
+    def at(offset):
+        # An offset that is no offset in the text is left for the claim's own checks to refuse.
+        if type(offset) is not int or not 0 <= offset <= len(mapped.original):
+            return offset
+        return mapped.offset(offset)
+
     for i, c in enumerate(spec.claims, 1):
         try:
-            if c.start is not None and c.end is not None:
-                c.start, c.end = mapped.span(c.start, c.end)
+            c.start, c.end = at(c.start), at(c.end)
             if c.cue:
-                c.cue = mapped.span(*c.cue)
+                c.cue = (at(c.cue[0]), at(c.cue[1]))
             if c.source_mention:
-                c.source_mention = mapped.span(*c.source_mention)
+                c.source_mention = (at(c.source_mention[0]), at(c.source_mention[1]))
         except textlib.UnmappableOffset as exc:
             raise ValueError(f"claim {i} ({c.start}–{c.end}): {exc}") from None
     spec.text = mapped.text

@@ -267,10 +267,13 @@ class Normalized:
                 left = unicodedata.normalize("NFC", piece[: offset - start])
                 if left + unicodedata.normalize("NFC", piece[offset - start :]) == whole:
                     return new_start + len(left)
-                what = "a \\r\\n line end" if self.original[start] == "\r" else "a character"
+                if self.original[start] == "\r":
+                    raise UnmappableOffset(
+                        f"offset {offset} falls inside a \\r\\n line end, stored as one \\n."
+                    )
                 raise UnmappableOffset(
-                    f"offset {offset} falls inside {what} that becomes one in the stored text "
-                    f"({self.original[start:end]!r} is stored as {self.text[new_start:new_end]!r})."
+                    f"offset {offset} falls inside {whole!r}: {end - start} code points in the "
+                    f"file (a letter and its accents, say), stored as {new_end - new_start}."
                 )
             shift = new_end - end
         return offset + shift
@@ -430,7 +433,14 @@ class Units:
 
 
 def cuts_a_word(text: str, start: int, end: int) -> bool:
-    """Does ``text[start:end]`` begin or end inside a word (a letter or digit on both sides)?"""
-    return (0 < start < len(text) and text[start - 1].isalnum() and text[start].isalnum()) or (
-        0 < end < len(text) and text[end - 1].isalnum() and text[end].isalnum()
-    )
+    """Does ``text[start:end]`` begin or end inside a word (a letter, digit or mark on both
+    sides)?"""
+
+    def inside(offset):
+        return 0 < offset < len(text) and _wordy(text[offset - 1]) and _wordy(text[offset])
+
+    return inside(start) or inside(end)
+
+
+def _wordy(ch: str) -> bool:
+    return ch.isalnum() or unicodedata.category(ch)[0] == "M"

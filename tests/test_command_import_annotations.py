@@ -75,7 +75,9 @@ class Terminal(io.StringIO):
 
 def test_it_shows_a_progress_bar_of_the_file_on_a_terminal(alice, tmp_path, monkeypatch):
     path = tmp_path / "d.jsonl"
-    lines = [json.dumps({"text": f"{TEXT} {i}", "label": [[4, 11, "Direct quote"]]}) for i in range(5)]
+    lines = [
+        json.dumps({"text": f"{TEXT} {i}", "label": [[4, 11, "Direct quote"]]}) for i in range(5)
+    ]
     path.write_text("\n".join(lines) + "\n")
     terminal = Terminal()
     monkeypatch.setattr("sys.stderr", terminal)
