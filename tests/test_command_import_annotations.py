@@ -84,3 +84,32 @@ def test_it_shows_a_progress_bar_of_the_file_on_a_terminal(alice, tmp_path, monk
     run(str(path), "--format", "doccano", "--user", "alice")
     assert "100%" in terminal.getvalue()
     assert Claim.objects.count() == 5
+
+
+def test_it_takes_an_offset_unit_and_labels_and_says_what_it_guessed(alice, tmp_path):
+    text = "🚒 The chief said trucks are late."
+    start = text.index("trucks are late")
+    path = tmp_path / "d.jsonl"
+    # Counted in code points, as some scripts write doccano files.
+    path.write_text(json.dumps({"text": text, "label": [[start, start + 15, "QUOTE"]]}) + "\n")
+    with pytest.raises(CommandError, match="Nothing was imported"):
+        run(str(path), "--labels", "QUOTE=direct_quote")
+    out, _ = run(str(path), "--offset-unit", "codepoint", "--labels", "QUOTE=direct_quote")
+    assert "Format: doccano, guessed from a doccano record" in out
+    assert Claim.objects.get().quote == "trucks are late"
+    with pytest.raises(CommandError, match="not a claim kind"):
+        run(str(path), "--labels", "QUOTE=quote")
+
+
+def test_it_warns_about_what_it_did_not_import(alice, tmp_path):
+    text = "The council said rents fell."
+    value = {"start": 17, "end": 27, "text": "rents fell", "labels": ["Direct quote"]}
+    task = {
+        "data": {"text": text},
+        "annotations": [{"result": [{"type": "labels", "value": value}]}],
+        "predictions": [{"result": [{"type": "labels", "value": value}]}],
+    }
+    path = tmp_path / "tasks.json"
+    path.write_text(json.dumps([task]))
+    out, _ = run(str(path))
+    assert "Not imported: 1 Label Studio prediction spans" in out

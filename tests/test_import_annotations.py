@@ -232,3 +232,41 @@ def test_doccano_entities_layout(alice):
     }
     result = imports.import_annotations(json.dumps(record), by=alice)
     assert result.format == "doccano" and Claim.objects.get().quote == "ridership fell"
+
+
+def test_the_api_takes_an_offset_unit_and_labels(alice):
+    s, e = span("ridership fell")  # code points: counted as doccano would, a letter early
+    data = json.dumps({"text": TEXT, "label": [[s, e, "CLAIM"]]})
+    client = APIClient()
+    client.force_login(alice)
+    url = "/api/v1/import/?format=doccano"
+    r = client.post(f"{url}&labels=CLAIM=direct_quote", data, content_type="application/json")
+    failed = client.get(r["Location"]).json()
+    assert failed["status"] == "failed" and "Was the file counted in codepoint?" in str(failed)
+    r = client.post(
+        f"{url}&offset_unit=codepoint&labels=CLAIM=indirect_quote",
+        data,
+        content_type="application/json",
+    )
+    done = client.get(r["Location"]).json()
+    assert done["options"]["offset_unit"] == "codepoint"
+    assert done["options"]["labels"] == {"CLAIM": "indirect_quote"}
+    assert done["result"]["claims_created"] == 1 and done["result"]["guessed"] == ""
+    assert Claim.objects.get().quote == "ridership fell"
+    r = client.post(f"{url}&offset_unit=bytes", data, content_type="application/json")
+    assert r.status_code == 400 and "offset_unit" in r.json()
+    r = client.post(f"{url}&labels=CLAIM=rumour", data, content_type="application/json")
+    assert r.status_code == 400 and "not a claim kind" in r.json()["labels"][0]
+    # In a multipart upload, the options may be form fields.
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("d.jsonl", data.encode())
+    r = client.post(
+        "/api/v1/import/",
+        {"file": upload, "offset_unit": "codepoint", "labels": "*=mixed_quote"},
+    )
+    assert client.get(r["Location"]).json()["result"]["claims_skipped"] == 0
+    assert sorted(Claim.objects.values_list("kind", flat=True)) == [
+        "indirect_quote",
+        "mixed_quote",
+    ]
