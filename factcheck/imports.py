@@ -363,12 +363,20 @@ class _LabelKinds:
         self.given = {_folded_label(k): v for k, v in given.items() if k != "*"}
         self.other = given.get("*")
         self.unknown: Counter = Counter()
+        self._known: dict = {}  # label as given -> kind, so each is folded once
 
     def kind(self, label) -> str | None:
-        name = _folded_label(label)
-        kind = self.given.get(name) or _KIND_BY_NAME.get(name) or self.other
+        try:
+            kind = self._known.get(label)
+        except TypeError:  # a list or an object: never a kind
+            kind = None
         if kind is None:
-            self.unknown[str(label)] += 1
+            name = _folded_label(label)
+            kind = self.given.get(name) or _KIND_BY_NAME.get(name) or self.other
+            if kind is None:
+                self.unknown[str(label)] += 1
+            elif isinstance(label, str | int):
+                self._known[label] = kind
         return kind
 
     def problems(self) -> list[Problem]:
@@ -553,15 +561,17 @@ def _doccano_span(units: textlib.Units, start: int, end: int, unit: str, where: 
             and not (words and textlib.cuts_a_word(text, *span))
         )
 
-    span = in_unit(unit)
-    if span is None or units.uniform:
-        try:  # as counted: a reversed span is refused with the API's words when it is checked
-            span = (units.to_codepoint(start, unit), units.to_codepoint(end, unit))
+    if units.uniform:
+        try:  # every unit the same: as counted (a reversed span is refused when checked)
+            return units.to_codepoint(start, unit), units.to_codepoint(end, unit)
         except ValueError as exc:
-            if units.uniform:
-                raise ValueError(f"{where}: {exc}") from None
-    if units.uniform or clean(span):
-        return span
+            raise ValueError(f"{where}: {exc}") from None
+    try:
+        span = units.to_codepoint(start, unit), units.to_codepoint(end, unit)
+    except ValueError:
+        span = None
+    if span is not None and (span[0] >= span[1] or clean(span)):
+        return span  # (a reversed span is refused with the API's words when it is checked)
     for other in OFFSET_UNITS:
         if other != unit and clean(in_unit(other)) and in_unit(other) != span:
             s, e = in_unit(other)

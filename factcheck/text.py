@@ -365,6 +365,7 @@ def _starts_clean(ch: str) -> bool:
 
 OFFSET_UNITS = ("utf16", "codepoint", "grapheme")
 _SEVERAL = regex.compile(r"[\r\u0300-\U0010ffff]")  # what may join a character of several
+_ASTRAL = regex.compile(r"[\U00010000-\U0010ffff]")  # two UTF-16 code units each
 
 
 class Units:
@@ -373,8 +374,9 @@ class Units:
 
     def __init__(self, text: str):
         self.text = text
-        self.astral = [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF]
+        self.astral = [m.start() for m in _ASTRAL.finditer(text)]
         self._graphemes: list[int] | None = None
+        self._uniform: bool | None = None
 
     @property
     def graphemes(self) -> list[int]:
@@ -387,18 +389,20 @@ class Units:
     @property
     def uniform(self) -> bool:
         """Do all units count this text alike (no character beyond the BMP or of several)?"""
-        if self.astral:
-            return False
-        if not _SEVERAL.search(self.text):
-            return True  # each code point its own character (see is_grapheme_boundary)
-        return len(self.graphemes) == len(self.text) + 1
+        if self._uniform is None:
+            # Below U+0300 but for CR LF, each code point is a character of its own (see
+            # is_grapheme_boundary): no need to find the clusters.
+            self._uniform = not self.astral and (
+                not _SEVERAL.search(self.text) or len(self.graphemes) == len(self.text) + 1
+            )
+        return self._uniform
 
     def to_codepoint(self, offset: int, unit: str) -> int:
         """``offset`` counted in ``unit`` as a code point; ``ValueError`` if it is outside the
         text or splits a character (half a surrogate pair)."""
         if offset < 0:
             raise ValueError(f"offset {offset} is negative.")
-        if unit == "codepoint":
+        if unit == "codepoint" or (unit == "utf16" and not self.astral):
             if offset > len(self.text):
                 raise ValueError(f"offset {offset} is past the end of the text.")
             return offset

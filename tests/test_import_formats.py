@@ -68,6 +68,12 @@ def test_an_offset_inside_a_surrogate_pair_is_reported(alice):
     assert "line 1: label 1" in problem and "cuts a character" in problem
 
 
+def test_a_reversed_span_beside_an_emoji_is_refused_as_reversed(alice):
+    record = {"text": "Fire chief: 🚒 firetrucks arrive.", "label": [[20, 15, "DIRECT_QUOTE"]]}
+    (problem,) = failure(json.dumps(record), by=alice)
+    assert "end must be greater than start" in problem
+
+
 def test_the_unit_the_file_states_is_used_and_the_option_wins(alice):
     text = "Family 👩\u200d👩\u200d👧 says: costs rose."
     units = t.Units(text)
