@@ -466,7 +466,7 @@ _NOT_IDENTITY = {"text", "label", "labels", "entities", "annotations", "relation
 
 
 def parse_ours(record, options: ImportOptions | None = None) -> ArticleSpec:
-    _require(isinstance(record, dict), "each line must be a JSON object")
+    _require(isinstance(record, dict), "each record must be a JSON object")
     claims = record.get("claims")
     if claims is None:
         return parse_doccano(record, options)
@@ -514,7 +514,7 @@ def _offset_span(
 
 
 def parse_doccano(record, options: ImportOptions | None = None) -> ArticleSpec:
-    _require(isinstance(record, dict), "each line must be a JSON object")
+    _require(isinstance(record, dict), "each record must be a JSON object")
     options = options or ImportOptions()
     spec = _article_from(record)
     # "label" (doccano's sequence-labelling export), "labels", "entities" (its newer relation
