@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from django.core.management import call_command
 
 from factcheck import imports
@@ -290,3 +292,40 @@ def test_doccano_to_factcheck_to_doccano_keeps_every_span_in_doccanos_unit(alice
     # And back in: nothing new, every claim found where it was.
     again = run(out.read_bytes(), by=alice, fmt="doccano")
     assert (again.articles_reused, again.claims_created, again.claims_skipped) == (2, 0, 3)
+
+
+# --------------------------------------------------------------------------- any text
+
+PIECES = st.sampled_from(
+    ["taxes", "fell", " ", ".", "\r\n", "\r", "\n", "Mu\u0308nchen", "cafe\u0301", "🚒", "👩\u200d👧"]
+)  # fmt: skip
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(PIECES, min_size=1, max_size=12), st.data())
+def test_any_doccano_span_of_whole_pieces_arrives_on_its_text(alice, pieces, data):
+    # A span over whole pieces of a text with CRLF, lone CR, NFD and emoji, counted as doccano
+    # counts (UTF-16): stored, it is the normalisation of what doccano showed.
+    Claim.objects.all().delete()  # what an earlier example made
+    Article.objects.all().delete()
+    text = "".join(pieces)
+    if not text.strip():
+        return
+    bounds = [sum(len(p) for p in pieces[:i]) for i in range(len(pieces) + 1)]
+    start = data.draw(st.sampled_from(bounds[:-1]))
+    end = data.draw(st.sampled_from([b for b in bounds if b > start]))
+    units = t.Units(text)
+    label = [units.from_codepoint(start, "utf16"), units.from_codepoint(end, "utf16"), "MIXED"]
+    try:
+        run(json.dumps({"text": text, "label": [label]}), by=alice, labels="*=mixed_quote")
+    except imports.ImportFailed as failed:
+        # Refused (never stored wrong) when the span cuts a character (between the "\r" and
+        # "\n" pieces, one CRLF), or cuts a word ("taxesfell") where another unit gives whole
+        # words: a mismatch of units is more likely than half a word.
+        assert not Claim.objects.exists()
+        assert "cuts a" in str(failed.problems)
+        return
+    claim = Claim.objects.get()
+    assert claim.quote == t.normalize_text(text[start:end])
