@@ -500,16 +500,21 @@ def parse_ours(record, options: ImportOptions | None = None) -> ArticleSpec:
 def _offset_span(
     text: str, start, end, quote: str | None, where: str
 ) -> tuple[int, int, str | None]:
-    """Offsets as code points; tools that count UTF-16 units (browsers) are converted."""
+    """Offsets as code points; tools that count UTF-16 units (browsers) are converted. When
+    neither gives the quote (the text the annotator selected), a quote found once wins, as
+    annotation clients anchor; else the offsets stay, and the quote's check refuses them."""
     start, end = _int(start, f"{where} start"), _int(end, f"{where} end")
     if quote is None or text[start:end] == quote:
         return start, end, quote
     try:
         s16, e16 = textlib.utf16_to_codepoint(text, start), textlib.utf16_to_codepoint(text, end)
     except ValueError:
-        return start, end, quote
-    if text[s16:e16] == quote:
+        s16 = e16 = None
+    if s16 is not None and text[s16:e16] == quote:
         return s16, e16, quote
+    if isinstance(quote, str) and quote and text.count(quote) == 1:
+        at = text.index(quote)
+        return at, at + len(quote), quote
     return start, end, quote
 
 

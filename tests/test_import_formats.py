@@ -126,6 +126,20 @@ def test_label_studio_task_with_crlf_and_nfd_imports_each_annotators_labels(alic
     assert (again.articles_reused, again.claims_created, again.claims_skipped) == (1, 0, 3)
 
 
+def test_label_studio_offsets_that_miss_their_quote_fall_back_to_a_unique_quote(alice):
+    text = "The senator said wages grew. Her rival said prices grew faster."
+    value = {"start": 3, "end": 13, "text": "wages grew", "labels": ["Direct quote"]}
+    twice = {"start": 0, "end": 4, "text": "grew", "labels": ["Direct quote"]}
+    task = {"data": {"text": text}, "annotations": [{"result": [{"value": value}]}]}
+    run(json.dumps([task]), by=alice)
+    assert quotes() == ["wages grew"]
+    task["annotations"][0]["result"] = [{"value": twice}]  # "grew" twice: which one?
+    Claim.objects.all().delete()
+    Article.objects.all().delete()
+    (problem,) = failure(json.dumps([task]), by=alice)
+    assert "task 1: claim 1 (0–4): quote: The quote does not match" in problem
+
+
 # --------------------------------------------------------------------------- layouts
 
 
