@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from django.core.management import call_command
 
 from factcheck import imports
 from factcheck import text as t
