@@ -53,6 +53,13 @@ def test_doccano_with_crlf_nfd_and_an_emoji_keeps_every_span_on_its_words(alice)
     assert "\r" not in cafe.text and cafe.text == t.normalize_text(cafe.text)
 
 
+def test_firetrucks_after_an_emoji_stays_firetrucks(alice):
+    text = "🚒 firetrucks to the rescue"
+    # doccano's editor: the fire engine is two UTF-16 units, so "firetrucks" is 3–13.
+    run(json.dumps({"text": text, "label": [[3, 13, "DIRECT_QUOTE"]]}), by=alice)
+    assert quotes() == ["firetrucks"]  # read as code points, as before: "iretrucks "
+
+
 def test_a_span_that_only_makes_sense_in_another_unit_is_reported(alice):
     data = fixture("doccano_crlf_nfd_emoji.jsonl")
     problems = failure(data, by=alice, offset_unit="codepoint")
