@@ -547,6 +547,7 @@ def import_page(request):
             fmt=form.cleaned_data["format"] or None,
             dry_run=form.cleaned_data["dry_run"],
             filename=upload.name or "",
+            options=form.cleaned_data["options"],
         )
         return redirect(bg)
     recent = BackgroundTask.objects.visible_to(request.user).filter(created_by=request.user)
