@@ -236,3 +236,21 @@ def test_verdict_list_costs_the_same_queries_for_few_or_many_rows(
     with django_assert_max_num_queries(12):
         response = desk.get(LIST)
     assert len(response.context["cl"].result_list) == rows
+
+
+def moderation_cells(page: str) -> list[str]:
+    """The text of the verdict inline's Moderation column, one per verdict."""
+    cells = re.findall(r'<td class="field-moderation">(.*?)</td>', page, re.S)
+    return [re.sub(r"<[^>]+>|\s+", " ", c).strip() for c in cells]
+
+
+def test_the_claim_pages_verdicts_say_who_moderated_them_when_and_why(desk, claim, verdicts, dana):
+    """Issue 15, bug 5: the inline showed "-" for approved and rejected verdicts."""
+    actions.approve_verdict(verdict=verdicts[0], by=dana)
+    actions.reject_verdict(verdict=verdicts[1], by=dana, note="No source for the figure.")
+    page = desk.get(f"/admin/factcheck/claim/{claim.pk}/change/").text
+    cells = moderation_cells(page)
+    assert len(cells) == 2
+    approved, rejected = cells
+    assert approved.startswith("dana on 20") and "No source" not in approved
+    assert rejected.startswith("dana on 20") and "“No source for the figure.”" in rejected
