@@ -351,6 +351,13 @@ def option_list(pairs, width: int = 60) -> list[tuple[str, str]]:
     ]
 
 
+VERDICT_SAVED = {
+    Verdict.Status.DRAFT: "Draft saved. Only you can see it; submit it to send it for moderation.",
+    Verdict.Status.SUBMITTED: "Verdict submitted for moderation. You can edit it until a "
+    "moderator decides.",
+}
+
+
 def claim_context(claim: Claim) -> dict:
     text = claim.article.text
     before_at = max(0, claim.start - CONTEXT_CHARS)
@@ -390,7 +397,7 @@ def claim_detail(request, pk):
         status = 400
         if form.is_valid():
             try:
-                actions.save_verdict(
+                saved = actions.save_verdict(
                     claim=claim,
                     reviewer=user,
                     rating=form.cleaned_data["rating"],
@@ -414,7 +421,7 @@ def claim_detail(request, pk):
             except PermissionDenied as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, "Your verdict was saved.")
+                messages.success(request, VERDICT_SAVED[saved.status])
                 return redirect(claim)
     elif mine is not None:
         form = VerdictForm(

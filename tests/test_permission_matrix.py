@@ -543,6 +543,7 @@ def test_a_verdict_created_with_a_status_is_not_approved(world):
         {
             "claim": world.open_claim.pk,
             "rating": world.ratings["True"].pk,
+            "rationale": "The register says so.",
             "status": "approved",
             "moderator": "dana",
             "reviewer": "carol",

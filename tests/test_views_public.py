@@ -33,7 +33,9 @@ def test_anyone_reads_a_published_fact_check(
 
 def test_unpublished_claims_are_not_found(client, claim, bob, ratings):
     assert client.get(f"/factchecks/{claim.pk}/").status_code == 404
-    actions.save_verdict(claim=claim, reviewer=bob, rating=ratings["True"])
+    actions.save_verdict(
+        claim=claim, reviewer=bob, rating=ratings["True"], rationale="Checked against the record."
+    )
     assert Claim.objects.get(pk=claim.pk).status == "in_review"
     assert client.get(f"/factchecks/{claim.pk}/").status_code == 404
     assert client.get("/factchecks/999999/").status_code == 404

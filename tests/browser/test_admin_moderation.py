@@ -111,3 +111,22 @@ def test_admin_pages_run_under_the_strict_csp(page, live_server, sign_in, screen
     assert page.locator("input[name=survivor]").count() == 2
     screenshot("admin-merge-speakers")
     assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+def test_the_claims_table_fits_a_1280_px_screen(page, live_server, sign_in, demo_desk):
+    """Issue 15: the change list ran past the right edge at 1,280 px (scrolled sideways)."""
+    article, dana = demo_desk
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(dana)
+    page.goto(f"{live_server.url}/admin/factcheck/claim/")
+    sizes = page.evaluate(
+        "() => { const r = document.querySelector('#changelist .results');"
+        " return [r.scrollWidth, r.clientWidth, document.documentElement.scrollWidth]; }"
+    )
+    scroll_width, client_width, page_width = sizes
+    widths = page.evaluate(
+        "() => [...document.querySelectorAll('#result_list thead th')]"
+        ".map(th => th.className + ':' + th.offsetWidth)"
+    )
+    assert scroll_width <= client_width + 1, f"{sizes} {widths}"
+    assert page_width <= 1280, sizes
