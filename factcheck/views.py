@@ -16,6 +16,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.templatetags.static import static
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -536,6 +537,12 @@ def factcheck_detail(request, pk):
     if verdict is None:
         raise Http404("No approved verdict.")
     return render(request, "factcheck/factcheck_detail.html", {"claim": claim, "verdict": verdict})
+
+
+@require_safe
+def favicon(request):
+    """Browsers ask /favicon.ico whatever the page links; the icon is an SVG in static."""
+    return redirect(static("factcheck/favicon.svg"), permanent=True)
 
 
 # --------------------------------------------------------------------------- background tasks

@@ -45,3 +45,13 @@ def test_an_unpublished_claim_disappears(client, claim, bob, dana, ratings):
     publish(claim, bob, dana, ratings)
     actions.unpublish_claim(claim=claim, by=dana)
     assert client.get(f"/factchecks/{claim.pk}/").status_code == 404
+
+
+def test_favicon_ico_leads_to_the_icon(client, db):
+    """Issue 15: /favicon.ico was a 404 in every browser's log."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    from django.contrib.staticfiles import finders
+
+    assert response["Location"].endswith("factcheck/favicon.svg")
+    assert "<svg" in open(finders.find("factcheck/favicon.svg")).read()
