@@ -125,7 +125,9 @@ def test_the_sign_in_page_offers_a_password_reset_in_the_sites_own_pages(client,
 def test_a_reset_does_not_say_whether_an_address_has_an_account(client, alice, mailoutbox):
     known = client.post("/accounts/password_reset/", {"email": "alice@example.org"}, follow=True)
     unknown = client.post("/accounts/password_reset/", {"email": "nobody@example.org"}, follow=True)
-    assert known.redirect_chain == unknown.redirect_chain == [("/accounts/password_reset/done/", 302)]
+    assert (
+        known.redirect_chain == unknown.redirect_chain == [("/accounts/password_reset/done/", 302)]
+    )
     assert known.text == unknown.text
     assert "If an account uses that address" in known.text
     assert [m.to for m in mailoutbox] == [["alice@example.org"]]

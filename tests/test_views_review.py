@@ -36,7 +36,7 @@ def test_the_queue_lists_claims_awaiting_my_verdict(
         claim=claim, reviewer=carol, rating=ratings["True"], rationale="Checked against the record."
     )
     client.force_login(bob)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):  # 10, and the count of verdicts given
         html = client.get("/review/").content.decode()
     assert f'data-claim-id="{claim.pk}"' in html  # carol's verdict does not take it off bob's queue
     assert f'data-claim-id="{other.pk}"' not in html  # bob already gave one
@@ -207,3 +207,28 @@ def test_the_queue_shows_a_chosen_filter_as_selected(client, bob, alice, article
     client.force_login(bob)
     html = client.get(f"/review/?speaker={claim.speaker_id}").content.decode()
     assert f'<option value="{claim.speaker_id}" selected>Tomas Berg</option>' in html
+
+
+def test_after_a_verdict_the_next_claim_is_in_the_same_filtered_queue(
+    client, bob, alice, article, claim, ratings
+):
+    """Issue 15: the queue kept no filters, showed no counts, and a verdict led nowhere."""
+    mayor = make_claim(article, alice, "The mayor said", "Ingrid Solberg")
+    ferry = make_claim(article, alice, "The ferry operator", "Tomas Berg")  # claim's speaker too
+    client.force_login(bob)
+    queue = client.get("/review/", {"speaker": claim.speaker_id}).text
+    assert 'data-testid="queue-waiting">2<' in queue and 'data-testid="queue-done">0<' in queue
+    assert f'href="/claims/{claim.pk}/?speaker={claim.speaker_id}"' in queue
+    response = client.post(
+        f"/claims/{claim.pk}/?speaker={claim.speaker_id}",
+        {"rating": ratings["False"].pk, "rationale": "The count says 12%."},
+        follow=True,
+    )
+    assert response.redirect_chain == [(f"/claims/{claim.pk}/?speaker={claim.speaker_id}", 302)]
+    page = response.text
+    assert f'href="/claims/{ferry.pk}/?speaker={claim.speaker_id}"' in page  # not the mayor's
+    assert f"/claims/{mayor.pk}/" not in page
+    assert f'href="/review/?speaker={claim.speaker_id}"' in page
+    queue = client.get("/review/", {"speaker": claim.speaker_id}).text
+    assert 'data-testid="queue-waiting">1<' in queue and 'data-testid="queue-done">1<' in queue
+    assert '<progress max="2" value="1"' in queue

@@ -22,9 +22,8 @@ def as_shown(value) -> str:
     import datetime
 
     from django.utils import timezone
-    from django.utils.formats import date_format
-
     from django.utils.dateparse import parse_datetime
+    from django.utils.formats import date_format
 
     if value is None or value in ("", "None"):  # the history's changes come as strings
         return "—"
@@ -39,3 +38,11 @@ def as_shown(value) -> str:
     if isinstance(value, datetime.date):
         return date_format(value, "Y-m-d")
     return value
+
+
+@register.simple_tag
+def export_formats() -> list[tuple[str, str]]:
+    """(format, label) of each export the export menu offers (``views.EXPORT_FORMATS``)."""
+    from factcheck.views import EXPORT_FORMATS
+
+    return [(fmt, f.label) for fmt, f in EXPORT_FORMATS.items()]
