@@ -1,5 +1,7 @@
 """A moderator approves a verdict in the admin, in real Chromium, and the public page shows it."""
 
+from pathlib import Path
+
 import pytest
 from django.contrib.auth.models import User
 
@@ -130,3 +132,35 @@ def test_the_claims_table_fits_a_1280_px_screen(page, live_server, sign_in, demo
     )
     assert scroll_width <= client_width + 1, f"{sizes} {widths}"
     assert page_width <= 1280, sizes
+
+
+def test_the_verdict_inline_says_who_moderated_and_bulk_approve_says_one_thing(
+    page, live_server, sign_in, demo_desk
+):
+    """Issue 15, bugs 4 and 5: "Published 4 claims." beside "Nothing was approved.", and "-"
+    under Moderation for every approved or rejected verdict."""
+    article, dana = demo_desk
+    sign_in(dana)
+    page.goto(f"{live_server.url}/admin/factcheck/claim/?queue=agree")
+    page.locator("#action-toggle").check()
+    page.select_option("select[name=action]", "approve_agreed")
+    page.click("button[name=index]")
+    said = page.locator("ul.messagelist li").all_inner_texts()
+    assert said and said[0].startswith("Published ")
+    assert not [m for m in said if "Nothing was" in m], said
+    claim = Claim.objects.filter(article=article, status=Claim.Status.PUBLISHED).first()
+    page.goto(f"{live_server.url}/admin/factcheck/claim/{claim.pk}/change/")
+    approved = claim.verdicts.get(status=Verdict.Status.APPROVED)
+    row = page.locator("td.field-moderation").nth(list(claim.verdicts.all()).index(approved))
+    assert row.inner_text().startswith("dana on 20"), row.inner_text()
+
+
+def test_the_claims_list_downloads_an_export(page, live_server, sign_in, demo_desk):
+    article, dana = demo_desk
+    sign_in(dana)
+    page.goto(f"{live_server.url}/admin/factcheck/claim/?article__id__exact={article.pk}")
+    with page.expect_download() as info:
+        page.locator(".object-tools a[data-format=csv]").click()
+    download = info.value
+    assert download.suggested_filename.endswith(f"-{article.pk}-claims.csv")
+    assert "quote" in Path(download.path()).read_text(encoding="utf-8-sig").splitlines()[0]
