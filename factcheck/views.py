@@ -614,7 +614,9 @@ def export_download(request, fmt):
     if response.status_code != 200:
         return response
     article = request.GET.get("article", "")  # the API view refused anything but a number
-    title = article and Article.objects.filter(pk=article).values_list("title", flat=True).first()
+    # Named after the article only for those who may see it (the file of a hidden one is empty).
+    visible = Article.objects.visible_to(request.user).filter(pk=article or None)
+    title = visible.values_list("title", flat=True).first()
     prefix = f"{slugify(title)[:50] or 'article'}-{article}" if title else "factcheck"
     response["Content-Disposition"] = f'attachment; filename="{prefix}-{wanted.filename}"'
     return response

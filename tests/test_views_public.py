@@ -109,3 +109,11 @@ def test_export_buttons_download_files_named_for_what_they_hold(
     assert client.get("/export/pdf/").status_code == 404
     assert client.get("/export/csv/", {"article": "x"}).status_code == 400
     assert page.status_code == 200
+
+
+def test_an_export_file_never_names_an_article_its_reader_may_not_see(client, claim):
+    """The file name carries the article's title: not for an anonymous reader of an article
+    with nothing published."""
+    response = client.get("/export/csv/", {"article": claim.article_id})
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="factcheck-claims.csv"'
