@@ -11,9 +11,10 @@ page's and claim form's script.
 from __future__ import annotations
 
 import shutil
-import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 TAKEN = ROOT / "test-results" / "screenshots"
@@ -32,8 +33,7 @@ def main() -> int:
     for test, names in PAGES:
         for name in names:
             (TAKEN / f"{name}.png").unlink(missing_ok=True)
-        env_run = [sys.executable, "-m", "pytest", test, "-q", "-p", "no:randomly"]
-        if subprocess.run(env_run, cwd=ROOT, check=False).returncode:
+        if pytest.main([str(ROOT / test.split("::")[0]) + "::" + test.split("::")[1], "-q"]):
             print(f"{test} failed; no screenshots copied", file=sys.stderr)
             return 1
         for name in names:
