@@ -144,7 +144,9 @@ def test_the_verdict_inline_says_who_moderated_and_bulk_approve_says_one_thing(
     page.goto(f"{live_server.url}/admin/factcheck/claim/?queue=agree")
     page.locator("#action-toggle").check()
     page.select_option("select[name=action]", "approve_agreed")
-    page.click("button[name=index]")
+    with page.expect_navigation():
+        page.click("button[name=index]")
+    page.wait_for_selector("ul.messagelist li")
     said = page.locator("ul.messagelist li").all_inner_texts()
     assert said and said[0].startswith("Published ")
     assert not [m for m in said if "Nothing was" in m], said
