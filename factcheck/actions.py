@@ -509,6 +509,7 @@ def approve_verdict(
     """
     claim, verdict, verdicts = _locked_verdict(verdict)
     lifecycle.check(by, "approve", claim=claim, verdict=verdict)
+    lifecycle.check_verdict_content(verdict)
     _check_version(verdict, version)
     _check_claim_version(claim, claim_version)
     others = [v for v in verdicts if v.status == Verdict.Status.APPROVED and v.pk != verdict.pk]

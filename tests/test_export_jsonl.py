@@ -22,7 +22,12 @@ def lines(user=None, query=""):
 
 
 def test_each_article_is_a_doccano_line_with_our_claims(alice, article, claim, bob, dana, ratings):
-    verdict = actions.save_verdict(claim=claim, reviewer=bob, rating=next(iter(ratings.values())))
+    verdict = actions.save_verdict(
+        claim=claim,
+        reviewer=bob,
+        rating=next(iter(ratings.values())),
+        rationale="Checked against the record.",
+    )
     actions.approve_verdict(verdict=verdict, by=dana)
     second = actions.create_article(title="Empty", text="Nothing claimed here.", by=alice)
     rows = lines(alice)
