@@ -585,7 +585,9 @@ def pick(page, claim):
 
 def test_e_opens_the_edit_form_without_typing_e(page, live_server, sign_in, alice, demo_article):
     """Bug 1: `e` typed itself into the speaker field, and the save made "Ingrid Solberge"."""
-    claim = Claim.objects.filter(article=demo_article, speaker__name="Ingrid Solberg").first()
+    claim = Claim.objects.filter(
+        article=demo_article, speaker__name="Ingrid Solberg", status="open"
+    ).first()
     open_article(page, live_server, sign_in, alice, demo_article)
     pick(page, claim)
     page.keyboard.press("e")
