@@ -474,7 +474,7 @@ function openForm(state, rect) {
   form.hidden = false;
   panel.scrollTop = 0;
   if (narrow.matches && rect) keepAboveSheet(rect);
-  form.elements[state.mode === "create" ? "kind" : "speaker"].focus({ preventScroll: true });
+  form.elements.speaker.focus({ preventScroll: true });
 }
 
 /** On a phone the form is a sheet over the lower part of the screen: scroll the selected
