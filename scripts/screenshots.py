@@ -48,30 +48,36 @@ class Page:
 
 
 def open_claim_form(page, demo: Demo) -> None:
-    """Select a sentence of the article as a reader would (a drag ends in mouse-up)."""
+    """Drag the mouse over a sentence of the article, as a reader would, and start filling in."""
     quote = "Critics were less convinced."
-    page.evaluate(
+    box = page.evaluate(
         """(quote) => {
           const root = document.querySelector('[data-testid=article-text]');
           const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
           for (let n = walker.nextNode(); n; n = walker.nextNode()) {
             const at = n.data.indexOf(quote);
             if (at === -1) continue;
-            const range = document.createRange();
-            range.setStart(n, at);
-            range.setEnd(n, at + quote.length);
             n.parentElement.scrollIntoView({block: 'center'});
-            getSelection().removeAllRanges();
-            getSelection().addRange(range);
-            root.dispatchEvent(new MouseEvent('mouseup', {bubbles: true}));
-            return;
+            const rect = (from, to) => {
+              const r = document.createRange();
+              r.setStart(n, from);
+              r.setEnd(n, to);
+              return r.getBoundingClientRect();
+            };
+            const a = rect(at, at + 1), b = rect(at + quote.length - 1, at + quote.length);
+            return {x1: a.left + 1, y1: a.top + a.height / 2, x2: b.right - 1, y2: b.top + b.height / 2};
           }
         }""",
         quote,
     )
-    page.locator("[data-testid=claim-form]").wait_for(state="visible")
-    page.locator("[name=speaker]").fill("Mette Lund")
-    page.locator("[name=kind]").select_option("direct_quote")
+    page.mouse.move(box["x1"], box["y1"])
+    page.mouse.down()
+    page.mouse.move(box["x2"], box["y2"], steps=4)
+    page.mouse.up()
+    form = page.locator("[data-testid=claim-form]")
+    form.wait_for(state="visible")
+    page.keyboard.type("Mette Lund")  # the speaker field has focus
+    page.keyboard.press("Alt+1")  # a direct quote
     page.wait_for_timeout(400)  # the "new speaker" note
 
 

@@ -484,6 +484,12 @@ function keepAboveSheet(rect) {
   if (rect.top < 8 || rect.bottom > free - 8) window.scrollBy(0, rect.top - Math.max(8, Math.min(free / 3, free - rect.height - 8)));
 }
 
+// The sheet grows when the fields of a new speaker or statement appear: keep the text above it.
+new ResizeObserver(() => {
+  const span = narrow.matches && !form.hidden && currentSpan();
+  if (span) keepAboveSheet(codePointsToRange(textEl, span.start, span.end).getBoundingClientRect());
+}).observe(form);
+
 function closeForm({ keepSelection = false, caretAt = null } = {}) {
   const hadFocus = form.contains(document.activeElement);
   const was = editing;

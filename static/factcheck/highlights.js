@@ -77,7 +77,7 @@ function appendPiece(doc, parent, text, index, piece) {
   for (const c of piece.covering) {
     const mark = doc.createElement("mark");
     mark.dataset.claimId = String(c.id);
-    mark.className = `hl hl-${Math.min(piece.levels.get(c.id), MAX_LEVEL_CLASS)} hl-${c.status} hl-k-${c.kind}`;
+    mark.className = `hl hl-${Math.min(piece.levels.get(c.id), MAX_LEVEL_CLASS)} hl-${c.status}${c.kind ? ` hl-k-${c.kind}` : ""}`;
     parent.appendChild(mark);
     parent = mark;
   }

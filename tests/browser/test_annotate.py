@@ -793,3 +793,23 @@ def test_no_focus_frame_around_the_article_after_a_save(
         "el => { const s = getComputedStyle(el); return s.outlineStyle === 'none' ? 0 : parseFloat(s.outlineWidth); }"
     )
     assert outline == 0
+
+
+def test_on_a_phone_the_form_leaves_the_selected_text_in_view(
+    page, live_server, sign_in, alice, demo_article
+):
+    """The claim form must not cover the text being attributed: at 390 px it is a sheet at
+    the bottom, and the selection is scrolled into the part of the screen above it."""
+    open_article(page, live_server, sign_in, alice, demo_article, width=390)
+    quote = "Critics were less convinced."
+    start = demo_article.text.index(quote)
+    select_by_mouse(page, start, start + len(quote))
+    form = page.locator("[data-testid=claim-form]")
+    form.wait_for(state="visible")
+    # A new speaker's name makes the sheet grow (its kind field appears).
+    page.keyboard.type("Mette Lund")
+    form.locator("[data-testid=speaker-new]").wait_for(state="visible")
+    page.wait_for_timeout(100)
+    sheet_top = form.bounding_box()["y"]
+    selected = page.evaluate("getSelection().getRangeAt(0).getBoundingClientRect().toJSON()")
+    assert selected["top"] >= 0 and selected["bottom"] <= sheet_top, (selected, sheet_top)
