@@ -227,7 +227,7 @@ def shorten(text: str, width: int = 80) -> str:
 
 BULLET = regex.compile(r"[ \t]*[-•*–][ \t]+(?=\S)")
 HEADING_MAX = 80  # a subheading is a short line...
-SENTENCE_END = ".,;:!?…\"”’»)"  # ...that does not end like a sentence
+SENTENCE_END = '.,;:!?…"”’»)'  # ...that does not end like a sentence
 
 
 @dataclass(frozen=True)

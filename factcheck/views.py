@@ -246,10 +246,11 @@ def reading_html(text: str, blocks: list[textlib.Block]) -> bytes:
     in_list = False
     for b in blocks:
         if (b.kind == "li") != in_list:
-            out.append("<ul class=\"blk-list\">" if b.kind == "li" else "</ul>")
+            out.append('<ul class="blk-list">' if b.kind == "li" else "</ul>")
             in_list = b.kind == "li"
         tag = BLOCK_TAGS[b.kind]
-        lead, body, tail = text[b.start : b.body], text[b.body : b.body_end], text[b.body_end : b.end]
+        lead, tail = text[b.start : b.body], text[b.body_end : b.end]
+        body = text[b.body : b.body_end]
         out.append(f'<{tag} class="blk blk-{b.kind}">')
         if lead:
             out.append(f'<span class="cut" hidden>{escape(lead)}</span>')

@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 WIDTHS = {1280: 800, 390: 844}
+HOST = "127.0.0.1"
 
 
 @dataclass
@@ -65,7 +66,8 @@ def open_claim_form(page, demo: Demo) -> None:
               return r.getBoundingClientRect();
             };
             const a = rect(at, at + 1), b = rect(at + quote.length - 1, at + quote.length);
-            return {x1: a.left + 1, y1: a.top + a.height / 2, x2: b.right - 1, y2: b.top + b.height / 2};
+            return {x1: a.left + 1, y1: a.top + a.height / 2,
+                    x2: b.right - 1, y2: b.top + b.height / 2};
           }
         }""",
         quote,
@@ -102,7 +104,7 @@ def free_port() -> int:
 
 
 def manage(env, *args, **kwargs):
-    return subprocess.run(
+    return subprocess.run(  # noqa: S603 - our own manage.py, fixed arguments
         [sys.executable, str(ROOT / "manage.py"), *args], env=env, check=True, **kwargs
     )
 
@@ -138,8 +140,8 @@ def main() -> int:
         manage(env, "load_demo", stdout=subprocess.DEVNULL)
         demo = demo_ids(env)
         port = free_port()
-        server = subprocess.Popen(
-            [sys.executable, str(ROOT / "manage.py"), "runserver", "--noreload", f"127.0.0.1:{port}"],
+        server = subprocess.Popen(  # noqa: S603 - our own manage.py, fixed arguments
+            [sys.executable, str(ROOT / "manage.py"), "runserver", "--noreload", f"{HOST}:{port}"],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
