@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format serve clean fuzz load bench bench-smoke venv
+.PHONY: run test lint format serve clean fuzz load bench bench-smoke venv screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -65,3 +65,8 @@ bench: $(STAMP)
 # A tiny run of every part of the benchmark, no timings judged.
 bench-smoke: $(STAMP)
 	$(PY) -m bench.run --db sqlite --scale 0.01 --duration 1 --warmup 0 --only load,exports,queries,plans,imports
+
+# Screenshots of the pages in docs/ (scripts/screenshots.py: demo data in a temporary database,
+# headless /usr/bin/chromium; add a page to its PAGES list).
+screenshots: $(STAMP)
+	$(PY) scripts/screenshots.py

@@ -165,12 +165,16 @@ def resolve_speaker_and_statement(
     speaker_name: str = "",
     statement: Statement | None = None,
     statement_title: str = "",
+    new_speaker: dict | None = None,
+    new_statement: dict | None = None,
 ) -> tuple[Speaker | None, Statement | None]:
-    """Objects given directly win; typed names are reused when known, else created."""
+    """Objects given directly win; typed names are reused when known, else created (with
+    ``new_speaker``'s kind and ``new_statement``'s kind, date and url, which a known one
+    ignores)."""
     if speaker is None and speaker_name.strip():
-        speaker, _ = Speaker.objects.resolve(speaker_name)
+        speaker, _ = Speaker.objects.resolve(speaker_name, kind=(new_speaker or {}).get("kind"))
     if statement is None and statement_title.strip():
-        statement, _ = Statement.objects.resolve(speaker, statement_title)
+        statement, _ = Statement.objects.resolve(speaker, statement_title, defaults=new_statement)
     if statement is not None and speaker is None:
         speaker = statement.speaker
     return speaker, statement
@@ -223,6 +227,8 @@ def create_claim(
     check_worthy: bool = True,
     cue: tuple[int, int] | None = None,
     source_mention: tuple[int, int] | None = None,
+    new_speaker: dict | None = None,
+    new_statement: dict | None = None,
 ) -> Claim:
     """A new claim, with the speaker and statement it names made if they are new.
 
@@ -253,7 +259,9 @@ def create_claim(
     )
     with transaction.atomic():
         if known is None:
-            claim.speaker, claim.statement = resolve_speaker_and_statement(**names)
+            claim.speaker, claim.statement = resolve_speaker_and_statement(
+                **names, new_speaker=new_speaker, new_statement=new_statement
+            )
         claim.save()
     return claim
 
@@ -363,6 +371,8 @@ def update_claim(
     version: int | None = None,
     speaker_name: str = "",
     statement_title: str = "",
+    new_speaker: dict | None = None,
+    new_statement: dict | None = None,
     **changes,
 ) -> Claim:
     """Edit a claim. ``version`` (if given) must be the one the editor read."""
@@ -378,6 +388,8 @@ def update_claim(
             speaker_name=speaker_name,
             statement=changes.get("statement"),
             statement_title=statement_title,
+            new_speaker=new_speaker,
+            new_statement=new_statement,
         )
         changes["speaker"], changes["statement"] = speaker, statement
     for field, value in changes.items():

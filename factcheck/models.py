@@ -306,8 +306,11 @@ class StatementQuerySet(models.QuerySet):
 
 
 class StatementManager(models.Manager.from_queryset(StatementQuerySet)):
-    def resolve(self, speaker: Speaker | None, title: str) -> tuple[Statement, bool]:
-        """The statement of ``speaker`` titled ``title`` (any case), created if there is none."""
+    def resolve(
+        self, speaker: Speaker | None, title: str, *, defaults: dict | None = None
+    ) -> tuple[Statement, bool]:
+        """The statement of ``speaker`` titled ``title`` (any case), created if there is none
+        (with ``defaults``: its kind, date, url)."""
         title = " ".join((title or "").split())
         if not title:
             raise ValidationError({"statement": "A statement title is required."})
@@ -315,7 +318,7 @@ class StatementManager(models.Manager.from_queryset(StatementQuerySet)):
         existing = same.first()
         if existing:
             return existing, False
-        statement = Statement(speaker=speaker, title=title)
+        statement = Statement(speaker=speaker, title=title, **(defaults or {}))
         try:
             statement.full_clean()
             with transaction.atomic():  # a savepoint: a lost race leaves the caller's intact

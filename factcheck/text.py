@@ -448,3 +448,63 @@ def cuts_a_word(text: str, start: int, end: int) -> bool:
 
 def _wordy(ch: str) -> bool:
     return ch.isalnum() or unicodedata.category(ch)[0] == "M"
+
+
+# --------------------------------------------------------------------------- reading layout
+
+BULLET = regex.compile(r"[ \t]*[-•*–][ \t]+(?=\S)")
+HEADING_MAX = 80  # a subheading is a short line...
+SENTENCE_END = '.,;:!?…"”’»)'  # ...that does not end like a sentence
+
+
+@dataclass(frozen=True)
+class Block:
+    """One paragraph, subheading or list item of an article, as code points of its text.
+
+    ``[start, body)`` is the hidden lead (a bullet, indentation, blank lines before the first
+    block), ``[body, body_end)`` the visible text, ``[body_end, end)`` the hidden line breaks
+    after it. Blocks tile the text: the first starts at 0, each starts where the one before
+    ends, the last ends at ``len(text)``; so the page shows every code point exactly once.
+    """
+
+    kind: str  # "p", "h" or "li"
+    start: int
+    body: int
+    body_end: int
+    end: int
+
+
+def reading_blocks(text: str) -> list[Block]:
+    """``text`` cut into paragraphs, subheadings and list items by its line breaks.
+
+    Each non-blank line is a block. A line starting with "-", "•", "*" or "–" and a space is a
+    list item; a short line (up to ``HEADING_MAX`` code points) not ending like a sentence,
+    with a block after it, is a subheading; every other line is a paragraph.
+    """
+    lines = []  # [start, end) of each non-blank line
+    at = 0
+    for line in text.split("\n"):
+        if line.strip():
+            lines.append((at, at + len(line)))
+        at += len(line) + 1
+    blocks = []
+    for i, (line_start, line_end) in enumerate(lines):
+        line = text[line_start:line_end]
+        bullet = BULLET.match(line)
+        lead = bullet.end() if bullet else len(line) - len(line.lstrip())
+        trail = len(line.rstrip())
+        kind = "p"
+        if bullet:
+            kind = "li"
+        elif (
+            i + 1 < len(lines)
+            and len(line.strip()) <= HEADING_MAX
+            and line.rstrip()[-1] not in SENTENCE_END
+        ):
+            kind = "h"
+        start = 0 if i == 0 else line_start
+        end = lines[i + 1][0] if i + 1 < len(lines) else len(text)
+        blocks.append(Block(kind, start, line_start + lead, line_start + trail, end))
+    if not blocks:
+        return [Block("p", 0, 0, len(text), len(text))]
+    return blocks

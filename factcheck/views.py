@@ -35,6 +35,7 @@ from django.views.decorators.http import (
 )
 
 from factcheck import actions, claim_read, lifecycle, tasks, throttle
+from factcheck import text as textlib
 from factcheck.forms import ArticleForm, ImportForm, VerdictForm
 from factcheck.models import (
     Article,
@@ -238,13 +239,43 @@ def render_with_parts(request, template_name: str, context: dict, parts: dict[st
     return HttpResponse(b"".join(pieces))
 
 
+BLOCK_TAGS = {"p": "p", "h": "h2", "li": "li"}
+
+
+def reading_html(text: str, blocks: list[textlib.Block]) -> bytes:
+    """The article as paragraphs, subheadings and list items, escaped: the twin of
+    ``highlights.articleFragment`` (which the script puts in its place, with the highlights)
+    for a page without JavaScript. The hidden parts keep ``textContent`` equal to ``text``."""
+    out = []
+    in_list = False
+    for b in blocks:
+        if (b.kind == "li") != in_list:
+            out.append('<ul class="blk-list">' if b.kind == "li" else "</ul>")
+            in_list = b.kind == "li"
+        tag = BLOCK_TAGS[b.kind]
+        lead, tail = text[b.start : b.body], text[b.body_end : b.end]
+        body = text[b.body : b.body_end]
+        out.append(f'<{tag} class="blk blk-{b.kind}">')
+        if lead:
+            out.append(f'<span class="cut" hidden>{escape(lead)}</span>')
+        out.append(escape(body))
+        if tail:
+            out.append(f'<span class="cut" hidden>{escape(tail)}</span>')
+        out.append(f"</{tag}>")
+    if in_list:
+        out.append("</ul>")
+    return "".join(out).encode()
+
+
 @desk_required()
 @require_safe
 def article_detail(request, pk):
     article = get_object_or_404(Article, pk=pk)
     claims, count = page_claims(article.claims.visible_to(request.user), request.user)
+    blocks = textlib.reading_blocks(article.text)
     page_data = {
         "article": article.pk,
+        "blocks": [[b.kind, b.start, b.body, b.body_end, b.end] for b in blocks],
         "claims": claims,
         "kinds": {str(value): str(label) for value, label in Claim.Kind.choices},
         "statuses": {str(value): str(label) for value, label in Claim.Status.choices},
@@ -258,9 +289,26 @@ def article_detail(request, pk):
     return render_with_parts(
         request,
         "factcheck/article_detail.html",
-        {"article": article, "claim_count": count, "kinds": Claim.Kind.choices},
         {
-            "article_text": escape(article.text).encode(),
+            "article": article,
+            # Publisher, date, byline: only those present, so no stray separators.
+            "meta": [
+                part
+                for part in (
+                    article.publisher,
+                    article.published_on and article.published_on.isoformat(),
+                    article.byline,
+                )
+                if part
+            ],
+            "claim_count": count,
+            "kinds": Claim.Kind.choices,
+            "statuses": Claim.Status.choices,
+            "speaker_kinds": Speaker.Kind.choices,
+            "statement_kinds": Statement.Kind.choices,
+        },
+        {
+            "article_text": reading_html(article.text, blocks),
             "page_data": json_for_script(page_data),
         },
     )

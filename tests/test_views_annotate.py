@@ -180,3 +180,43 @@ def test_suggestions(client, alice, claim):
 def test_a_missing_article_is_404(client, alice):
     client.force_login(alice)
     assert client.get("/articles/999/").status_code == 404
+
+
+READING = "Title line\n\n  First paragraph. It goes on.\n- one item\n• two 🚗\n\nA last line\n"
+
+
+def test_reading_blocks_tile_the_text_and_recognise_its_parts():
+    """Paragraphs, subheadings and list items; every code point in exactly one block."""
+    from factcheck.text import reading_blocks
+
+    blocks = reading_blocks(READING)
+    assert [b.kind for b in blocks] == ["h", "p", "li", "li", "p"]
+    assert blocks[0].start == 0 and blocks[-1].end == len(READING)
+    assert all(a.end == b.start for a, b in zip(blocks, blocks[1:], strict=False))
+    assert [READING[b.body : b.body_end] for b in blocks] == [
+        "Title line",
+        "First paragraph. It goes on.",
+        "one item",
+        "two 🚗",
+        "A last line",
+    ]
+    assert reading_blocks("") == [reading_blocks("")[0]] and reading_blocks("")[0].end == 0
+
+
+def test_the_page_shows_blocks_with_the_text_exact(client, alice):
+    article = actions.create_article(title="Blocks", text=READING, by=alice)
+    client.force_login(alice)
+    html = client.get(f"/articles/{article.pk}/").content.decode()
+    body = re.search(r'data-testid="article-text"[^>]*>(.*?)</div>', html, re.S).group(1)
+    assert '<h2 class="blk blk-h">Title line' in body
+    assert body.count("<li ") == 2 and body.count("<ul ") == 1
+    assert unescape(body) == READING  # hidden bullets and line breaks included
+    assert page_data(html)["blocks"][2] == ["li", 43, 45, 53, 54]
+
+
+def test_the_header_has_no_stray_separators(client, alice):
+    article = actions.create_article(title="Bare", text="Text.", byline="A. Writer", by=alice)
+    client.force_login(alice)
+    html = client.get(f"/articles/{article.pk}/").content.decode()
+    meta = re.search(r'data-testid="article-meta">(.*?)</p>', html, re.S).group(1)
+    assert meta.strip() == "A. Writer"

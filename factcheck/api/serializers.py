@@ -241,6 +241,24 @@ class _ClaimInputBase(serializers.Serializer):
         max_length=300,
         help_text="Statement by title. On an edit, empty clears the statement.",
     )
+    speaker_kind = serializers.ChoiceField(
+        choices=Speaker.Kind.choices,
+        required=False,
+        help_text="The kind of the speaker speaker_name creates (ignored if it exists).",
+    )
+    statement_kind = serializers.ChoiceField(
+        choices=Statement.Kind.choices,
+        required=False,
+        help_text="The kind of the statement statement_title creates (ignored if it exists).",
+    )
+    statement_date = serializers.DateField(
+        required=False, help_text="The date of a statement statement_title creates."
+    )
+    statement_url = serializers.URLField(
+        required=False,
+        max_length=500,
+        help_text="The source URL of a statement statement_title creates.",
+    )
     summary = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     check_worthy = serializers.BooleanField(required=False)
     start = serializers.IntegerField(required=False, min_value=0, max_value=2**31 - 1)

@@ -342,6 +342,18 @@ def cleared_by_empty_names(data: dict) -> dict:
     return cleared
 
 
+def new_names(data: dict) -> dict:
+    """Pops the fields of a speaker or statement a claim's names create (kind; kind, date,
+    url) from ``data``, as ``create_claim``/``update_claim`` take them."""
+    speaker = {"kind": data.pop("speaker_kind")} if "speaker_kind" in data else {}
+    statement = {
+        field: data.pop(f"statement_{field}")
+        for field in ("kind", "date", "url")
+        if f"statement_{field}" in data
+    }
+    return {"new_speaker": speaker or None, "new_statement": statement or None}
+
+
 class ClaimViewSet(
     VersionedAnswerMixin,
     mixins.ListModelMixin,
@@ -393,6 +405,7 @@ class ClaimViewSet(
         if data.pop("snap", False):
             data["start"], data["end"] = snapped_span(data["article"], data)
         cue, source = _pair(data, "cue"), _pair(data, "source")
+        data.update(new_names(data))
         claim = actions.create_claim(by=request.user, cue=cue, source_mention=source, **data)
         return self.answer(claim, status.HTTP_201_CREATED)
 
@@ -416,6 +429,7 @@ class ClaimViewSet(
                 )
             self.change_status(claim, new_status, note=note, version=version)
             return self.answer(claim)
+        new = new_names(data)
         changes = self.span_changes(claim, data, snap=data.pop("snap", False))
         for name in ("cue", "source"):
             if f"{name}_start" in data or f"{name}_end" in data:
@@ -430,7 +444,9 @@ class ClaimViewSet(
             if not claim.is_editable_by(request.user):
                 raise exceptions.PermissionDenied("You may not edit this claim.")
             return self.answer(claim)
-        actions.update_claim(claim=claim, by=request.user, version=version, **names, **changes)
+        actions.update_claim(
+            claim=claim, by=request.user, version=version, **names, **new, **changes
+        )
         return self.answer(claim)
 
     partial_update = update

@@ -1,14 +1,15 @@
-// The reading/annotating page: the page carries the article text and its claims as JSON; this
-// module builds the highlights (highlights.js) and the side panel from them. Claims are
-// written through the API (POST /api/v1/claims/, PATCH and DELETE /api/v1/claims/<id>/ with
-// If-Match), which answers with the claim in the same shape as the page data's claims (the
-// API's field names, plus `editable`); it is merged in. Offsets: offsets.js.
+// The reading/annotating page: the page carries the article text, its reading blocks and its
+// claims as JSON; this module builds the article with its highlights (highlights.js), the side
+// panel, the claim form and the claim card. Claims are written through the API (POST
+// /api/v1/claims/, PATCH and DELETE /api/v1/claims/<id>/ with If-Match), which answers with
+// the claim in the same shape as the page data's claims; it is merged in. Offsets: offsets.js.
 import { claimsFrom } from "./claims.js";
-import { codePointIndex, highlightFragment } from "./highlights.js";
+import { articleFragment, codePointIndex } from "./highlights.js";
 import { codePointsToRange, expandToWords, rangeToCodePoints } from "./offsets.js";
 
 const data = JSON.parse(document.getElementById("annotate-data").textContent);
 const textEl = document.querySelector("[data-testid=article-text]");
+const panel = document.querySelector(".side-panel");
 const listSlot = document.querySelector("[data-role=claim-list-slot]");
 const listEl = listSlot.querySelector("[data-testid=claim-list]");
 const countEl = document.querySelector("[data-testid=claim-count]");
@@ -16,16 +17,26 @@ const form = document.querySelector("[data-testid=claim-form]");
 const formTitle = form.querySelector(".form-title");
 const preview = form.querySelector("[data-testid=claim-quote]");
 const errorsEl = form.querySelector("[data-testid=claim-errors]");
+const duplicateEl = form.querySelector("[data-testid=claim-duplicate]");
 const deleteButton = form.querySelector("[data-testid=claim-delete]");
+const saveLabel = form.querySelector("[data-role=save-label]");
+const speakerNote = form.querySelector("[data-testid=speaker-new]");
+const statementNote = form.querySelector("[data-testid=statement-new]");
+const speakerExtra = form.querySelector("[data-role=speaker-extra]");
+const statementExtra = form.querySelector("[data-role=statement-extra]");
 const snapBox = form.elements.snap;
+const card = document.querySelector("[data-testid=claim-card]");
+const caret = document.querySelector("[data-testid=caret]");
 const help = document.querySelector("[data-testid=help-overlay]");
 const announcer = document.querySelector("[data-testid=announcer]");
 const csrf = form.elements.csrfmiddlewaretoken.value;
-const kinds = Array.from(form.elements.kind.options, (o) => o.value);
-const narrow = window.matchMedia("(max-width: 760px)");
+const kinds = Array.from(form.elements.kind.options, (o) => o.value).filter(Boolean);
+// One breakpoint with site.css: below it the side panel follows the text, the form is a
+// bottom sheet and the claim card sits at the bottom of the screen.
+const narrow = window.matchMedia("(max-width: 900px)");
 
-// The article text as served (the element holds it as plain text until the highlights go in)
-// and the UTF-16 index of each of its code points.
+// The article text as served (every code point is in the element, the hidden line breaks
+// and bullets included) and the UTF-16 index of each of its code points.
 const articleText = textEl.textContent;
 const cpIndex = codePointIndex(articleText);
 
@@ -34,6 +45,7 @@ let order = [];
 let editing = null; // {mode: "create", start, end} | {mode: "edit", id}
 let selectedId = null;
 let busy = false;
+let confirmed = ""; // the new names the user has agreed to create, as checked when they agreed
 
 snapBox.checked = localStorage.getItem("factcheck.snap") === "1";
 
@@ -108,6 +120,10 @@ function isTyping(target) {
   return target.closest("input, textarea, select, [contenteditable]") !== null;
 }
 
+function fold(name) {
+  return name.trim().split(/\s+/).join(" ").toLocaleLowerCase();
+}
+
 // ------------------------------------------------------------------ rendering
 
 function byTextOrder(a, b) {
@@ -118,9 +134,14 @@ function withQuote(c) {
   return { ...c, quote: articleText.slice(cpIndex[c.start], cpIndex[c.end]) };
 }
 
-function truncate(text, limit) {
-  const chars = Array.from(text);
-  return chars.length > limit ? `${chars.slice(0, limit - 1).join("")}…` : text;
+/** `text` on one line, cut at a word boundary to at most `limit` characters. */
+function excerpt(text, limit) {
+  const line = text.split(/\s+/).join(" ").trim();
+  const chars = Array.from(line);
+  if (chars.length <= limit) return line;
+  const cut = chars.slice(0, limit - 1).join("");
+  const space = cut.lastIndexOf(" ");
+  return `${(space > limit / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:.–—-]+$/u, "")}…`;
 }
 
 function element(tag, props = {}, dataset = {}) {
@@ -129,15 +150,26 @@ function element(tag, props = {}, dataset = {}) {
   return el;
 }
 
+function chip(c) {
+  return element("span", { className: `chip chip-k-${c.kind} chip-s-${c.status}` }, { testid: "claim-chip" });
+}
+
+function rating(c) {
+  return c.approved_verdict ? c.approved_verdict.rating_label : "";
+}
+
 /** The side panel's entry for one claim (text only ever goes in as textContent). */
 function listItem(c) {
-  const item = element("li", { className: "claim-item" }, { claimId: c.id });
+  const item = element("li", { className: `claim-item claim-${c.status}` }, { claimId: c.id });
   const pick = element("button", { type: "button", className: "claim-pick" }, { action: "pick" });
   pick.setAttribute("aria-describedby", `claim-meta-${c.id}`);
-  pick.append(element("span", { className: "claim-quote", textContent: truncate(c.summary || c.quote, 140) }));
+  chip(c).setAttribute("aria-hidden", "true");
+  pick.append(chip(c), element("q", { className: "claim-quote", textContent: excerpt(c.quote, 160) }));
   const meta = element("span", { className: "claim-meta", id: `claim-meta-${c.id}` });
-  meta.append(element("span", { className: "who", textContent: c.speaker_name || "The author" }));
-  if (c.statement_title) meta.append(" · ", element("span", { className: "statement", textContent: c.statement_title }));
+  if (c.summary) meta.append(element("span", { className: "summary", textContent: c.summary }));
+  const who = element("span", { className: "line2" });
+  who.append(element("span", { className: "who", textContent: c.speaker_name || "The author" }));
+  if (c.statement_title) who.append(" · ", element("span", { className: "statement", textContent: c.statement_title }));
   const line2 = element("span", { className: "line2" });
   line2.append(
     element("span", { className: "badge kind", textContent: data.kinds[c.kind] ?? c.kind }),
@@ -145,15 +177,17 @@ function listItem(c) {
     element("span", { className: `badge status-${c.status}`, textContent: data.statuses[c.status] ?? c.status }),
   );
   if (c.approved_verdict) {
-    const label = c.approved_verdict.rating_label;
-    line2.append(" ", element("span", { className: "badge verdict", textContent: `Verdict: ${label}` }, { testid: "claim-verdict" }));
+    line2.append(" ", element("span", { className: "badge verdict", textContent: `Verdict: ${rating(c)}` }, { testid: "claim-verdict" }));
   }
   if (!c.check_worthy) line2.append(" ", element("span", { className: "badge", textContent: "not check-worthy" }));
-  meta.append(" ", line2);
+  meta.append(" ", who, " ", line2);
   const links = element("span", { className: "claim-actions" });
   links.append(element("a", { href: pageUrl(c.id), textContent: "Open" }));
   if (c.editable) {
     links.append(" ", element("button", { type: "button", className: "link", textContent: "Edit" }, { action: "edit", testid: "claim-edit" }));
+  }
+  if (narrow.matches) {
+    links.append(" ", element("button", { type: "button", className: "link", textContent: "Show in the text" }, { action: "pick", testid: "claim-show" }));
   }
   item.append(pick, " ", meta, " ", links);
   return item;
@@ -164,7 +198,7 @@ function emptyItem() {
 }
 
 function renderText() {
-  textEl.replaceChildren(highlightFragment(document, articleText, [...claims.values()], cpIndex));
+  textEl.replaceChildren(articleFragment(document, articleText, data.blocks, [...claims.values()], cpIndex));
 }
 
 function renderList() {
@@ -224,6 +258,15 @@ function markSelected(id) {
   }
 }
 
+/** Scroll the side panel (not the page) so that the claim's entry shows. */
+function revealInPanel(item) {
+  if (narrow.matches) return; // the panel is below the text: leave the reading position alone
+  const top = item.offsetTop - panel.offsetTop;
+  if (top < panel.scrollTop || top + item.offsetHeight > panel.scrollTop + panel.clientHeight) {
+    panel.scrollTop = top - panel.clientHeight / 3;
+  }
+}
+
 function selectClaim(id, { scrollText = false, scrollList = false, focusItem = false } = {}) {
   if (!claims.has(id)) return;
   selectedId = id;
@@ -231,8 +274,8 @@ function selectClaim(id, { scrollText = false, scrollList = false, focusItem = f
   const first = marksOf(id)[0];
   if (scrollText && first) first.scrollIntoView({ block: "center", behavior: "smooth" });
   const item = itemOf(id);
-  if (item && (scrollList || focusItem)) item.scrollIntoView({ block: "nearest" });
-  if (item && focusItem) item.querySelector("[data-action=pick]").focus({ preventScroll: true });
+  if (item && (scrollList || focusItem)) revealInPanel(item);
+  if (item && focusItem && !narrow.matches) item.querySelector("[data-action=pick]").focus({ preventScroll: true });
   flash(id);
   const c = claims.get(id);
   say(`Claim: ${c.quote.slice(0, 80)}${c.speaker_name ? `, said by ${c.speaker_name}` : ""}, ${c.status}.`);
@@ -243,29 +286,89 @@ function step(delta) {
   const at = order.indexOf(selectedId);
   const next = at === -1 ? (delta > 0 ? 0 : order.length - 1) : (at + delta + order.length) % order.length;
   selectClaim(order[next], { scrollText: true, scrollList: true, focusItem: true });
+  showCard(order[next]);
 }
 
-// ------------------------------------------------------------------ the claim form
+// ------------------------------------------------------------------ the claim card
 
-function place(rect) {
-  if (narrow.matches) {
-    form.style.top = "";
-    form.style.left = "";
+function showCard(id, anchor = marksOf(id)[0]) {
+  const c = claims.get(id);
+  if (!c) return;
+  card.dataset.claimId = String(id);
+  card.querySelector("[data-role=quote]").replaceChildren(chip(c), element("q", { textContent: excerpt(c.quote, 200) }));
+  const facts = [
+    ["Speaker", c.speaker_name || "The author"],
+    ["Statement", c.statement_title || "—"],
+    ["Kind", data.kinds[c.kind] ?? c.kind],
+    ["Status", data.statuses[c.status] ?? c.status],
+    ["Rating", rating(c) || "none yet"],
+  ];
+  card.querySelector("[data-role=facts]").replaceChildren(
+    ...facts.flatMap(([k, v]) => [element("dt", { textContent: k }), element("dd", { textContent: v })]),
+  );
+  const links = [element("a", { href: pageUrl(id), textContent: "Open" })];
+  if (c.editable) links.push(element("button", { type: "button", className: "link", textContent: "Edit" }, { action: "edit" }));
+  card.querySelector("[data-role=actions]").replaceChildren(...links.flatMap((l) => [l, " "]));
+  card.hidden = false;
+  if (narrow.matches || !anchor) {
+    card.style.left = "";
+    card.style.top = "";
     return;
   }
-  const width = form.offsetWidth || 360;
-  const left = Math.min(Math.max(8, rect.left + window.scrollX), window.scrollX + document.documentElement.clientWidth - width - 8);
-  form.style.left = `${Math.max(8, left)}px`;
-  form.style.top = `${rect.bottom + window.scrollY + 8}px`;
+  // Beside the highlight, below it (or above when there is no room), inside the window.
+  const rect = anchor.getBoundingClientRect();
+  const width = card.offsetWidth;
+  const left = Math.min(Math.max(8, rect.left), document.documentElement.clientWidth - width - 8);
+  const below = rect.bottom + 6 + card.offsetHeight < window.innerHeight;
+  card.style.left = `${left + window.scrollX}px`;
+  card.style.top = `${(below ? rect.bottom + 6 : rect.top - card.offsetHeight - 6) + window.scrollY}px`;
 }
+
+function hideCard() {
+  card.hidden = true;
+  delete card.dataset.claimId;
+}
+
+let hoverTimer = null;
+textEl.addEventListener("mouseover", (event) => {
+  const mark = event.target.closest("mark[data-claim-id]");
+  if (!mark || narrow.matches || !form.hidden) return;
+  clearTimeout(hoverTimer);
+  hoverTimer = setTimeout(() => {
+    const selection = window.getSelection();
+    if (selection && !selection.isCollapsed) return;
+    showCard(Number(mark.dataset.claimId), mark);
+  }, 250);
+});
+textEl.addEventListener("mouseout", (event) => {
+  if (event.target.closest("mark[data-claim-id]")) clearTimeout(hoverTimer);
+});
+card.addEventListener("click", (event) => {
+  const action = event.target.closest("[data-action]")?.dataset.action;
+  if (action === "close-card") hideCard();
+  if (action === "edit") {
+    const id = Number(card.dataset.claimId);
+    hideCard();
+    edit(id);
+  }
+});
+document.addEventListener("click", (event) => {
+  if (!card.hidden && !card.contains(event.target) && !event.target.closest("mark[data-claim-id]")) hideCard();
+});
+
+// ------------------------------------------------------------------ the claim form
 
 // Which form field shows the errors of each API field (the span's under the quote preview).
 const FORM_FIELD = {
   kind: "kind",
   speaker: "speaker",
   speaker_name: "speaker",
+  speaker_kind: "speaker_kind",
   statement: "statement",
   statement_title: "statement",
+  statement_kind: "statement_kind",
+  statement_date: "statement_date",
+  statement_url: "statement_url",
   summary: "summary",
   check_worthy: "check_worthy",
   start: "quote",
@@ -307,19 +410,45 @@ function showErrors(body) {
   if (count && !general.length) say(`Not saved: ${count === 1 ? "one problem" : `${count} problems`}, shown by the fields.`);
 }
 
-function spanPreview() {
-  if (!editing) return;
+function currentSpan() {
+  if (!editing) return null;
   let { start, end } = editing.mode === "create" ? editing : claims.get(editing.id);
-  if (snapBox.checked) ({ start, end } = expandToWords(articleText, start, end) || { start, end });
-  preview.textContent = articleText.slice(cpIndex[start], cpIndex[end]);
+  if (editing.mode === "create" && snapBox.checked) ({ start, end } = expandToWords(articleText, start, end) || { start, end });
+  return { start, end };
+}
+
+function spanPreview() {
+  const span = currentSpan();
+  if (!span) return;
+  preview.textContent = articleText.slice(cpIndex[span.start], cpIndex[span.end]);
+  checkDuplicate();
+}
+
+/** Claims already on exactly the span being made: a warning, and the choice to edit one. */
+function checkDuplicate() {
+  const span = editing?.mode === "create" ? currentSpan() : null;
+  const same = span ? [...claims.values()].filter((c) => c.start === span.start && c.end === span.end) : [];
+  duplicateEl.hidden = same.length === 0;
+  saveLabel.textContent = same.length ? "Save a second claim" : "Save";
+  if (!same.length) return;
+  const c = same[0];
+  duplicateEl.dataset.claimId = String(c.id);
+  duplicateEl.querySelector("[data-role=duplicate-text]").textContent =
+    `This exact text is already ${same.length === 1 ? "a claim" : `${same.length} claims`}: ` +
+    `${data.kinds[c.kind] ?? c.kind} by ${c.speaker_name || "the author"} (${data.statuses[c.status] ?? c.status}). ` +
+    "Edit it, or save a second claim on the same words.";
+  duplicateEl.querySelector("[data-action=edit-duplicate]").hidden = !c.editable;
 }
 
 function openForm(state, rect) {
   editing = state;
+  confirmed = "";
+  hideCard();
   showErrors(null);
   if (state.mode === "create") {
     formTitle.textContent = "New claim";
     form.reset();
+    form.elements.kind.value = "";
     form.elements.check_worthy.checked = true;
     snapBox.checked = localStorage.getItem("factcheck.snap") === "1";
     deleteButton.hidden = true;
@@ -337,45 +466,126 @@ function openForm(state, rect) {
     deleteButton.hidden = false;
     deleteButton.textContent = "Delete";
     delete deleteButton.dataset.armed;
-    loadStatements();
+    duplicateEl.hidden = true;
+    saveLabel.textContent = "Save";
   }
+  lastStatementSpeaker = null;
+  checkNames();
   form.hidden = false;
-  place(rect);
+  panel.scrollTop = 0;
+  if (narrow.matches && rect) keepAboveSheet(rect);
   form.elements.speaker.focus({ preventScroll: true });
 }
 
-function closeForm({ keepSelection = false } = {}) {
+/** On a phone the form is a sheet over the lower part of the screen: scroll the selected
+ * text into the part it leaves free. */
+function keepAboveSheet(rect) {
+  const free = window.innerHeight - form.offsetHeight;
+  if (rect.top < 8 || rect.bottom > free - 8) window.scrollBy(0, rect.top - Math.max(8, Math.min(free / 3, free - rect.height - 8)));
+}
+
+// The sheet grows when the fields of a new speaker or statement appear: keep the text above it.
+new ResizeObserver(() => {
+  const span = narrow.matches && !form.hidden && currentSpan();
+  if (span) keepAboveSheet(codePointsToRange(textEl, span.start, span.end).getBoundingClientRect());
+}).observe(form);
+
+function closeForm({ keepSelection = false, caretAt = null } = {}) {
   const hadFocus = form.contains(document.activeElement);
   const was = editing;
   form.hidden = true;
   editing = null;
   if (!keepSelection) window.getSelection()?.removeAllRanges();
   if (hadFocus) {
-    // Give focus back where the work was: the claim's list entry, or the text.
-    const pick = was?.mode === "edit" && itemOf(was.id)?.querySelector("[data-action=pick]");
-    (pick || textEl).focus({ preventScroll: true });
+    // Give focus back where the work was: the claim's list entry, or the text (with the
+    // caret after the claim, so the keyboard can go on from there).
+    const pick = was?.mode === "edit" && !caretAt && itemOf(was.id)?.querySelector("[data-action=pick]");
+    if (pick) pick.focus({ preventScroll: true });
+    else {
+      textEl.focus({ preventScroll: true });
+      if (caretAt !== null) placeCaret(caretAt);
+    }
   }
+}
+
+/** The names the form would create (not yet known to the server), from the suggestions. */
+let nameCheck = Promise.resolve({ speaker: false, statement: false });
+let newNames = { speaker: false, statement: false };
+
+function checkNames() {
+  const speaker = form.elements.speaker.value.trim();
+  const statement = form.elements.statement.value.trim();
+  nameCheck = loadStatements().then((known) => {
+    const titles = new Set(known.titles.map(fold));
+    newNames = {
+      speaker: Boolean(speaker) && known.speaker === null,
+      statement: Boolean(statement) && !titles.has(fold(statement)),
+    };
+    speakerNote.hidden = !newNames.speaker;
+    speakerNote.textContent = newNames.speaker ? `New speaker: “${speaker}” will be created on save.` : "";
+    speakerExtra.hidden = !newNames.speaker;
+    statementNote.hidden = !newNames.statement;
+    const whose = speaker ? (known.speaker ?? speaker) : "no speaker";
+    statementNote.textContent = newNames.statement ? `New statement of ${whose}: “${statement}” will be created on save.` : "";
+    statementExtra.hidden = !newNames.statement;
+    return newNames;
+  });
+  return nameCheck;
+}
+
+function namesToCreate(names) {
+  const f = form.elements;
+  return [
+    names.speaker && `the new speaker “${f.speaker.value.trim()}”`,
+    names.statement && `the new statement “${f.statement.value.trim()}”`,
+  ].filter(Boolean);
+}
+
+/** Client-side checks the API cannot make for us: an explicit kind. */
+function formProblems() {
+  if (!form.elements.kind.value) return { kind: ["Choose a kind (keys 1–4): whose words are these, and how are they reported?"] };
+  return null;
 }
 
 async function save() {
   if (!editing || busy) return;
+  const problems = formProblems();
+  if (problems) {
+    showErrors(problems);
+    form.elements.kind.focus();
+    return;
+  }
   busy = true;
   const f = form.elements;
-  // The API's names; empty speaker and statement names clear them (the author's own claim).
-  const payload = {
-    kind: f.kind.value,
-    speaker_name: f.speaker.value.trim(),
-    statement_title: f.statement.value.trim(),
-    summary: f.summary.value.trim(),
-    check_worthy: f.check_worthy.checked,
-    snap: snapBox.checked, // the server widens the span again by the same rule
-  };
   let result;
   try {
+    const names = await checkNames();
+    // An edit that would make a new speaker or statement (a typo, often) says so first.
+    const creates = namesToCreate(names);
+    if (editing.mode === "edit" && creates.length && confirmed !== creates.join()) {
+      confirmed = creates.join();
+      showErrors({ detail: [`Saving creates ${creates.join(" and ")}. Save again to confirm, or pick an existing name.`] });
+      saveLabel.textContent = "Create and save";
+      return;
+    }
+    // The API's names; empty speaker and statement names clear them (the author's own claim).
+    const payload = {
+      kind: f.kind.value,
+      speaker_name: f.speaker.value.trim(),
+      statement_title: f.statement.value.trim(),
+      summary: f.summary.value.trim(),
+      check_worthy: f.check_worthy.checked,
+    };
+    if (names.speaker) payload.speaker_kind = f.speaker_kind.value;
+    if (names.statement) {
+      payload.statement_kind = f.statement_kind.value;
+      if (f.statement_date.value) payload.statement_date = f.statement_date.value;
+      if (f.statement_url.value.trim()) payload.statement_url = f.statement_url.value.trim();
+    }
     if (editing.mode === "create") {
-      let { start, end } = editing;
-      if (snapBox.checked) ({ start, end } = expandToWords(articleText, start, end) || editing);
-      result = await call("POST", apiUrl(), { ...payload, article: data.article, start, end });
+      const { start, end } = currentSpan();
+      // The server widens the span again by the same rule.
+      result = await call("POST", apiUrl(), { ...payload, snap: snapBox.checked, article: data.article, start, end });
     } else {
       const c = claims.get(editing.id);
       result = await call("PATCH", apiUrl(c.id), payload, c.version);
@@ -383,13 +593,17 @@ async function save() {
   } finally {
     busy = false;
   }
+  if (!result) return;
   if (!result.ok) {
     showErrors(result.body);
     return;
   }
   const created = editing.mode === "create";
   const claim = result.body;
-  closeForm();
+  // Suggestions may now hold a new speaker or statement.
+  lastSpeakerQuery = null;
+  lastStatementSpeaker = null;
+  closeForm({ caretAt: created ? claim.end : null });
   applyChange(claim.id, claim);
   selectClaim(claim.id, { scrollList: true });
   say(created ? "Claim saved." : "Claim updated.");
@@ -419,14 +633,14 @@ function edit(id) {
   if (!c || !c.editable) return;
   selectClaim(id);
   const first = marksOf(id)[0];
-  const rect = first ? first.getBoundingClientRect() : textEl.getBoundingClientRect();
-  openForm({ mode: "edit", id }, rect);
+  openForm({ mode: "edit", id }, first ? first.getBoundingClientRect() : null);
 }
 
 // Suggestions: speakers as you type, and the chosen speaker's statements.
 let speakerTimer = null;
 let lastSpeakerQuery = null;
 let lastStatementSpeaker = null;
+let lastStatements = Promise.resolve({ speaker: null, titles: [] });
 
 function fillDatalist(id, values) {
   const list = document.getElementById(id);
@@ -441,28 +655,40 @@ async function loadSpeakers() {
   fillDatalist("speaker-options", body.results.map((s) => s.name));
 }
 
-async function loadStatements() {
+/** The speaker the server knows by the typed name (null if none) and its statements' titles;
+ * asked again only when the name changes (or after a save, which may have made either). */
+function loadStatements() {
   const speaker = form.elements.speaker.value.trim();
-  if (speaker === lastStatementSpeaker) return;
+  if (speaker === lastStatementSpeaker) return lastStatements;
   lastStatementSpeaker = speaker;
-  if (!speaker) {
-    fillDatalist("statement-options", []);
-    return;
-  }
-  const body = await getJson(`${data.statementsUrl}?speaker=${encodeURIComponent(speaker)}`);
-  fillDatalist("statement-options", body.results.map((s) => s.title));
+  lastStatements = (async () => {
+    if (!speaker) {
+      fillDatalist("statement-options", []);
+      return { speaker: null, titles: [] };
+    }
+    const body = await getJson(`${data.statementsUrl}?speaker=${encodeURIComponent(speaker)}`);
+    const titles = (body.results || []).map((s) => s.title);
+    fillDatalist("statement-options", titles);
+    return { speaker: body.speaker ?? null, titles };
+  })();
+  return lastStatements;
 }
 
 form.elements.speaker.addEventListener("input", () => {
   clearTimeout(speakerTimer);
   speakerTimer = setTimeout(() => {
     loadSpeakers();
-    loadStatements();
+    checkNames();
   }, 150);
 });
-form.elements.speaker.addEventListener("change", loadStatements);
+form.elements.speaker.addEventListener("change", checkNames);
+form.elements.statement.addEventListener("input", () => {
+  clearTimeout(speakerTimer);
+  speakerTimer = setTimeout(checkNames, 150);
+});
 form.elements.statement.addEventListener("focus", loadStatements);
 form.elements.speaker.addEventListener("focus", loadSpeakers, { once: true });
+form.elements.kind.addEventListener("change", () => showErrors(null));
 snapBox.addEventListener("change", () => {
   localStorage.setItem("factcheck.snap", snapBox.checked ? "1" : "0");
   spanPreview();
@@ -476,6 +702,7 @@ form.addEventListener("click", (event) => {
   const action = event.target.closest("[data-action]")?.dataset.action;
   if (action === "cancel") closeForm();
   if (action === "delete") remove();
+  if (action === "edit-duplicate") edit(Number(duplicateEl.dataset.claimId));
 });
 
 // ------------------------------------------------------------------ selection
@@ -494,6 +721,7 @@ function openFromSelection() {
   if (!data.canAnnotate) return;
   const found = selectionSpan();
   if (!found) return;
+  hideCaret();
   openForm({ mode: "create", start: found.span.start, end: found.span.end }, found.rect);
 }
 
@@ -510,7 +738,12 @@ textEl.addEventListener("click", (event) => {
   const selection = window.getSelection();
   if (selection && !selection.isCollapsed) return;
   const mark = event.target.closest("mark[data-claim-id]");
-  if (mark) selectClaim(Number(mark.dataset.claimId), { scrollList: true });
+  if (!mark) return;
+  const id = Number(mark.dataset.claimId);
+  // The card shows the claim where it is; the list scrolls only beside the text (bug: on a
+  // phone the list is far below, and jumping there lost the reading position).
+  selectClaim(id, { scrollList: true });
+  showCard(id, mark);
 });
 
 listSlot.addEventListener("click", (event) => {
@@ -518,32 +751,83 @@ listSlot.addEventListener("click", (event) => {
   const item = event.target.closest("li[data-claim-id]");
   if (!button || !item) return;
   const id = Number(item.dataset.claimId);
-  if (button.dataset.action === "pick") selectClaim(id, { scrollText: true });
+  if (button.dataset.action === "pick") {
+    selectClaim(id, { scrollText: true });
+    if (narrow.matches) showCard(id);
+  }
   if (button.dataset.action === "edit") edit(id);
 });
 
-// Keyboard selection: Tab to the text (or click to place the caret), then Shift + arrows
-// (Ctrl/Alt + Shift + arrows by word). Chromium extends only a range, not a caret, in text that
-// is not editable, so the extension is done here with Selection.modify.
+// Keyboard reading: Tab to the text and a caret appears at the start (or where it was left);
+// arrows move it (Ctrl/Alt + arrows by word, Home/End to the line's ends), Shift + arrows
+// select from it. Chromium moves no caret in text that is not editable, so this is done here
+// with Selection.modify, and the caret is drawn (a collapsed selection is invisible).
 const ARROWS = {
   ArrowRight: ["forward", "character"],
   ArrowLeft: ["backward", "character"],
   ArrowDown: ["forward", "line"],
   ArrowUp: ["backward", "line"],
+  Home: ["backward", "lineboundary"],
+  End: ["forward", "lineboundary"],
 };
+let caretCp = 0; // where the caret was left, in code points
+
+function placeCaret(cp) {
+  const range = codePointsToRange(textEl, cp, cp);
+  const selection = window.getSelection();
+  selection.removeAllRanges();
+  selection.addRange(range);
+  drawCaret();
+}
+
+function drawCaret() {
+  const selection = window.getSelection();
+  if (document.activeElement !== textEl || !selection.rangeCount || !textEl.contains(selection.focusNode)) {
+    hideCaret();
+    return;
+  }
+  const range = document.createRange();
+  range.setStart(selection.focusNode, selection.focusOffset);
+  const rect = range.getClientRects()[0] || range.getBoundingClientRect();
+  if (!rect || (!rect.height && !rect.top)) {
+    hideCaret();
+    return;
+  }
+  caretCp = rangeToCodePoints(textEl, (() => {
+    const r = document.createRange();
+    r.setStart(textEl, 0);
+    r.setEnd(selection.focusNode, selection.focusOffset);
+    return r;
+  })())?.end ?? 0;
+  caret.hidden = false;
+  caret.style.left = `${rect.left + window.scrollX}px`;
+  caret.style.top = `${rect.top + window.scrollY}px`;
+  caret.style.height = `${rect.height || 20}px`;
+}
+
+function hideCaret() {
+  caret.hidden = true;
+}
+
+textEl.addEventListener("focus", () => {
+  const selection = window.getSelection();
+  if (!selection.rangeCount || !textEl.contains(selection.anchorNode)) placeCaret(Math.min(caretCp, cpIndex.length - 1));
+  else drawCaret();
+});
+textEl.addEventListener("blur", hideCaret);
+textEl.addEventListener("mouseup", () => setTimeout(drawCaret, 0));
+
 textEl.addEventListener("keydown", (event) => {
   const move = ARROWS[event.key];
-  if (!move || !event.shiftKey || event.metaKey) return;
+  if (!move || event.metaKey) return;
   const selection = window.getSelection();
-  if (!selection.rangeCount || !textEl.contains(selection.anchorNode)) {
-    const walker = document.createTreeWalker(textEl, NodeFilter.SHOW_TEXT);
-    const first = walker.nextNode();
-    if (!first) return;
-    selection.collapse(first, 0);
-  }
-  const granularity = (event.ctrlKey || event.altKey) && move[1] === "character" ? "word" : move[1];
-  selection.modify("extend", move[0], granularity);
+  if (!selection.rangeCount || !textEl.contains(selection.anchorNode)) placeCaret(0);
+  const byWord = (event.ctrlKey || event.altKey) && move[1] === "character";
+  selection.modify(event.shiftKey ? "extend" : "move", move[0], byWord ? "word" : move[1]);
   event.preventDefault();
+  drawCaret();
+  const at = caret.getBoundingClientRect();
+  if (at.top < 0 || at.bottom > window.innerHeight) caret.scrollIntoView({ block: "nearest" });
 });
 
 document.addEventListener("keyup", (event) => {
@@ -557,33 +841,52 @@ document.addEventListener("keydown", (event) => {
     save();
     return;
   }
-  if (event.key === "Escape" && !form.hidden && !help.open) {
-    event.preventDefault();
-    closeForm();
-    return;
+  if (event.key === "Escape" && !help.open) {
+    if (!form.hidden) {
+      event.preventDefault();
+      closeForm();
+      return;
+    }
+    if (!card.hidden) {
+      hideCard();
+      return;
+    }
   }
   if (!form.hidden && /^[1-4]$/.test(event.key) && (event.altKey || !isTyping(event.target) || event.target.name === "kind")) {
     event.preventDefault();
     form.elements.kind.value = kinds[Number(event.key) - 1];
+    showErrors(null);
     return;
   }
   if (inForm || isTyping(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
-  if (event.key === "?") {
-    event.preventDefault();
-    if (help.open) help.close();
-    else help.showModal();
-  } else if (event.key === "j") {
-    step(1);
-  } else if (event.key === "k") {
-    step(-1);
-  } else if (event.key === "e" && selectedId !== null) {
-    edit(selectedId);
-  } else if (event.key === "o" && selectedId !== null) {
-    window.location.assign(pageUrl(selectedId));
-  }
+  // A shortcut's key must not also do its default (bug: `e` typed "e" into the speaker
+  // field the edit form had just focused).
+  const shortcuts = {
+    "?": () => (help.open ? help.close() : help.showModal()),
+    j: () => step(1),
+    k: () => step(-1),
+    e: () => selectedId !== null && edit(selectedId),
+    o: () => selectedId !== null && window.location.assign(pageUrl(selectedId)),
+  };
+  const run = shortcuts[event.key];
+  if (!run) return;
+  event.preventDefault();
+  run();
 });
 
 document.querySelector("[data-testid=help-button]").addEventListener("click", () => help.showModal());
+
+// Colour the highlights by kind or by status (remembered per browser).
+const colourBy = document.querySelector(".colour-by");
+function setColouring(mode) {
+  document.body.dataset.colour = mode;
+  for (const radio of colourBy.querySelectorAll("input")) radio.checked = radio.value === mode;
+}
+colourBy.addEventListener("change", (event) => {
+  localStorage.setItem("factcheck.colour", event.target.value);
+  setColouring(event.target.value);
+});
+setColouring(localStorage.getItem("factcheck.colour") === "status" ? "status" : "kind");
 
 renderAll(claimsFrom(data.claims));
 

@@ -54,10 +54,10 @@ export function claimLevels(claims) {
  * claims covering each piece, outermost (lowest level) first. Claims outside the text are
  * left out, as the server does.
  */
-export function segments(length, claims) {
+export function segments(length, claims, extraCuts = []) {
   const inside = claims.filter((c) => c.start >= 0 && c.start < c.end && c.end <= length);
   const levels = claimLevels(inside);
-  const cuts = [...new Set([0, length, ...inside.flatMap((c) => [c.start, c.end])])].sort((a, b) => a - b);
+  const cuts = [...new Set([0, length, ...extraCuts, ...inside.flatMap((c) => [c.start, c.end])])].sort((a, b) => a - b);
   const byStart = [...inside].sort((a, b) => a.start - b.start);
   const out = [];
   let active = [];
@@ -72,24 +72,73 @@ export function segments(length, claims) {
   return out;
 }
 
+function appendPiece(doc, parent, text, index, piece) {
+  const node = doc.createTextNode(text.slice(index[piece.start], index[piece.end]));
+  for (const c of piece.covering) {
+    const mark = doc.createElement("mark");
+    mark.dataset.claimId = String(c.id);
+    mark.className = `hl hl-${Math.min(piece.levels.get(c.id), MAX_LEVEL_CLASS)} hl-${c.status}${c.kind ? ` hl-k-${c.kind}` : ""}`;
+    parent.appendChild(mark);
+    parent = mark;
+  }
+  parent.appendChild(node);
+}
+
 /**
  * A DocumentFragment of `text` with the claims' highlights: nested
- * <mark data-claim-id class="hl hl-LEVEL hl-STATUS">. Text goes in as text nodes only.
+ * <mark data-claim-id class="hl hl-LEVEL hl-STATUS hl-k-KIND">. Text goes in as text nodes only.
  */
 export function highlightFragment(doc, text, claims, index = codePointIndex(text)) {
   const length = index.length - 1;
   const fragment = doc.createDocumentFragment();
-  for (const piece of segments(length, claims)) {
-    const node = doc.createTextNode(text.slice(index[piece.start], index[piece.end]));
-    let parent = fragment;
-    for (const c of piece.covering) {
-      const mark = doc.createElement("mark");
-      mark.dataset.claimId = String(c.id);
-      mark.className = `hl hl-${Math.min(piece.levels.get(c.id), MAX_LEVEL_CLASS)} hl-${c.status}`;
-      parent.appendChild(mark);
-      parent = mark;
+  for (const piece of segments(length, claims)) appendPiece(doc, fragment, text, index, piece);
+  return fragment;
+}
+
+const BLOCK_TAGS = { p: "p", h: "h2", li: "li" };
+
+/**
+ * The article as paragraphs, subheadings and list items (`blocks`: text.reading_blocks, as
+ * [kind, start, body, bodyEnd, end] code points tiling the text) with the claims' highlights.
+ * Each block shows [body, bodyEnd); its lead (a bullet) and the line breaks after it stay in
+ * the document, in <span class="cut" hidden>, so textContent is still exactly `text` and every
+ * offset keeps its meaning. A claim across blocks has marks in each, hidden parts included.
+ */
+export function articleFragment(doc, text, blocks, claims, index = codePointIndex(text)) {
+  const length = index.length - 1;
+  const fragment = doc.createDocumentFragment();
+  const cuts = blocks.flatMap(([, start, body, bodyEnd]) => [start, body, bodyEnd]);
+  const pieces = segments(length, claims, cuts);
+  let p = 0;
+  let list = null;
+  for (const [kind, start, body, bodyEnd, end] of blocks) {
+    const el = doc.createElement(BLOCK_TAGS[kind] || "p");
+    el.className = `blk blk-${kind}`;
+    if (kind === "li") {
+      if (!list) {
+        list = doc.createElement("ul");
+        list.className = "blk-list";
+        fragment.appendChild(list);
+      }
+      list.appendChild(el);
+    } else {
+      list = null;
+      fragment.appendChild(el);
     }
-    parent.appendChild(node);
+    for (const [from, to, hidden] of [[start, body, true], [body, bodyEnd, false], [bodyEnd, end, true]]) {
+      if (from === to) continue;
+      let parent = el;
+      if (hidden) {
+        parent = doc.createElement("span");
+        parent.className = "cut";
+        parent.hidden = true;
+        el.appendChild(parent);
+      }
+      while (p < pieces.length && pieces[p].end <= to) {
+        if (pieces[p].start >= from) appendPiece(doc, parent, text, index, pieces[p]);
+        p++;
+      }
+    }
   }
   return fragment;
 }

@@ -114,8 +114,11 @@ def select_by_mouse(page, start, end):
 
 
 def save_claim(page, **fields):
+    """Fill in the claim form and save; the kind must be chosen (there is no default), so a
+    test that does not name one chooses a direct quote."""
     form = page.locator("[data-testid=claim-form]")
     form.wait_for(state="visible")
+    fields.setdefault("kind", "direct_quote")
     for name, value in fields.items():
         if name == "kind":
             form.locator("[name=kind]").select_option(value)
@@ -407,6 +410,7 @@ def test_an_error_shows_next_to_its_field(
     select_by_mouse(page, start, start + 3)
     form = page.locator("[data-testid=claim-form]")
     form.wait_for(state="visible")
+    form.locator("[name=kind]").select_option("author_claim")
     form.locator("[name=speaker]").fill("Someone")
     # A statement title the API refuses (the input's own limit lifted, as a script could).
     page.evaluate("document.querySelector('[name=statement]').removeAttribute('maxlength')")
@@ -531,7 +535,8 @@ def test_time_from_mouse_up_to_saved_highlight(
         )
         select_by_mouse(page, start, start + len(quote))
         page.locator("[data-testid=claim-form]").wait_for(state="visible")
-        page.keyboard.press("Control+Enter")  # an author's claim: no typing needed
+        page.keyboard.press("Alt+4")  # an author's claim: the kind is the one choice needed
+        page.keyboard.press("Control+Enter")
         timings.append(page.evaluate("window.__t"))
     median = statistics.median(timings)
     with capsys.disabled():  # shown even in quiet runs
@@ -565,3 +570,246 @@ def test_the_pages_claims_are_the_apis(page, live_server, sign_in, alice, demo_a
         verdict = answer["approved_verdict"]
         answer["approved_verdict"] = verdict and {k: verdict[k] for k in claim["approved_verdict"]}
         assert claim == {name: answer[name] for name in claim}, claim["id"]
+
+
+# --------------------------------------------------------------------------- issue 15's bugs
+
+
+def open_article(page, live_server, sign_in, user, article, width=1280):
+    page.set_viewport_size({"width": width, "height": 844 if width < 800 else 800})
+    sign_in(user)
+    page.goto(f"{live_server.url}/articles/{article.pk}/")
+    poll(lambda: page.evaluate("document.documentElement.dataset.annotateReady") == "1")
+
+
+def pick(page, claim):
+    """Select ``claim`` from its side-panel entry, then leave focus on the page body."""
+    page.click(f'[data-testid=claim-list] li[data-claim-id="{claim.pk}"] [data-action=pick]')
+    page.click("h1")
+
+
+def test_e_opens_the_edit_form_without_typing_e(page, live_server, sign_in, alice, demo_article):
+    """Bug 1: `e` typed itself into the speaker field, and the save made "Ingrid Solberge"."""
+    claim = Claim.objects.filter(
+        article=demo_article, speaker__name="Ingrid Solberg", status="open"
+    ).first()
+    open_article(page, live_server, sign_in, alice, demo_article)
+    pick(page, claim)
+    page.keyboard.press("e")
+    form = page.locator("[data-testid=claim-form]")
+    form.wait_for(state="visible")
+    assert form.locator("[name=speaker]").input_value() == "Ingrid Solberg"
+    # A typo that would make a new speaker says so before anything is saved...
+    form.locator("[name=speaker]").fill("Ingrid Solberge")
+    note = form.locator("[data-testid=speaker-new]")
+    note.wait_for(state="visible")
+    assert "new speaker" in note.text_content().lower()
+    form.locator("[data-testid=claim-save]").click()
+    errors = form.locator("[data-testid=claim-errors]")
+    errors.wait_for(state="visible")
+    assert "Ingrid Solberge" in errors.text_content()
+    claim.refresh_from_db()
+    assert claim.speaker.name == "Ingrid Solberg"
+    assert not Speaker.objects.filter(name="Ingrid Solberge").exists()
+    # ...and a second Save is the explicit choice.
+    form.locator("[data-testid=claim-save]").click()
+    form.wait_for(state="hidden")
+    claim.refresh_from_db()
+    assert claim.speaker.name == "Ingrid Solberge"
+
+
+def test_o_opens_the_selected_claims_page(page, live_server, sign_in, alice, demo_article):
+    """Bug 2: `o` went to /articles/N/undefined."""
+    claim = Claim.objects.filter(article=demo_article).order_by("start").first()
+    open_article(page, live_server, sign_in, alice, demo_article)
+    pick(page, claim)
+    page.keyboard.press("o")
+    page.wait_for_url(f"**/claims/{claim.pk}/")
+
+
+def test_statement_suggestions_include_one_just_made(
+    page, live_server, sign_in, alice, demo_article
+):
+    """Bug 3: the statement list of a speaker stayed as first loaded until a reload."""
+    open_article(page, live_server, sign_in, alice, demo_article)
+    text = demo_article.text
+    quote = "Two neighbouring towns"
+    start = text.index(quote)
+    select_by_mouse(page, start, start + len(quote))
+    save_claim(page, kind="indirect_quote", speaker="Tomas Berg", statement="Podcast of 5 March")
+    quote = "Critics were less convinced."
+    start = text.index(quote)
+    select_by_mouse(page, start, start + len(quote))
+    form = page.locator("[data-testid=claim-form]")
+    form.wait_for(state="visible")
+    form.locator("[name=speaker]").fill("Tomas Berg")
+    form.locator("[name=statement]").focus()
+
+    def offered():
+        return page.eval_on_selector_all("#statement-options option", "os => os.map(o => o.value)")
+
+    poll(lambda: "Podcast of 5 March" in offered())
+
+
+def test_a_second_claim_on_the_same_span_is_flagged(
+    page, live_server, sign_in, alice, demo_article
+):
+    """Bug 6: a duplicate span was saved without a word; now the form says so and offers the
+    existing claim, and saving anyway stays possible (two claims on one span can be right)."""
+    existing = Claim.objects.filter(article=demo_article).order_by("start").first()
+    open_article(page, live_server, sign_in, alice, demo_article)
+    select_by_mouse(page, existing.start, existing.end)
+    form = page.locator("[data-testid=claim-form]")
+    warning = form.locator("[data-testid=claim-duplicate]")
+    warning.wait_for(state="visible")
+    assert "already" in warning.text_content()
+    form.locator("[data-testid=claim-edit-duplicate]").click()
+    assert form.locator("[name=speaker]").input_value() == (
+        existing.speaker.name if existing.speaker else ""
+    )
+    assert form.locator(".form-title").text_content() == "Edit claim"
+    page.keyboard.press("Escape")
+    # Saving anyway is a choice the user can make.
+    select_by_mouse(page, existing.start, existing.end)
+    warning.wait_for(state="visible")
+    claim = save_claim(page, kind="author_claim")
+    assert (claim.start, claim.end) == (existing.start, existing.end)
+
+
+def test_saving_an_untouched_form_asks_for_a_kind(page, live_server, sign_in, alice, demo_article):
+    """Bug 8: Save on an untouched form made a direct quote by the author."""
+    open_article(page, live_server, sign_in, alice, demo_article)
+    quote = "Critics were less convinced."
+    start = demo_article.text.index(quote)
+    select_by_mouse(page, start, start + len(quote))
+    form = page.locator("[data-testid=claim-form]")
+    form.wait_for(state="visible")
+    before = Claim.objects.count()
+    form.locator("[data-testid=claim-save]").click()
+    error = form.locator("[data-testid=field-errors-kind]")
+    error.wait_for(state="visible")
+    assert "kind" in error.text_content().lower()
+    assert Claim.objects.count() == before
+    assert form.is_visible()
+
+
+def test_new_speaker_and_statement_get_their_kind_date_and_source(
+    page, live_server, sign_in, alice, demo_article
+):
+    """Bug 7: new speakers were always people, new statements "Other" with no date or URL."""
+    open_article(page, live_server, sign_in, alice, demo_article)
+    quote = "Critics were less convinced."
+    start = demo_article.text.index(quote)
+    select_by_mouse(page, start, start + len(quote))
+    form = page.locator("[data-testid=claim-form]")
+    form.wait_for(state="visible")
+    form.locator("[name=speaker]").fill("The White House")
+    form.locator("[data-testid=speaker-new]").wait_for(state="visible")
+    form.locator("[name=speaker_kind]").select_option("government")
+    form.locator("[name=statement]").fill("Briefing of 4 March")
+    form.locator("[data-testid=statement-new]").wait_for(state="visible")
+    form.locator("[name=statement_kind]").select_option("press_release")
+    form.locator("[name=statement_date]").fill("2026-03-04")
+    form.locator("[name=statement_url]").fill("https://example.org/briefing")
+    claim = save_claim(page, kind="indirect_quote")
+    assert claim.speaker.name == "The White House"
+    assert claim.speaker.kind == "government"
+    statement = claim.statement
+    assert (statement.title, statement.kind, str(statement.date), statement.url) == (
+        "Briefing of 4 March",
+        "press_release",
+        "2026-03-04",
+        "https://example.org/briefing",
+    )
+
+
+def test_keyboard_caret_moves_before_selecting(page, live_server, sign_in, alice, demo_article):
+    """Bug 9: with the keyboard alone a selection could start only at the first character."""
+    open_article(page, live_server, sign_in, alice, demo_article)
+    page.locator("[data-testid=help-button]").focus()
+    for _ in range(8):  # Tab on into the text
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.dataset.testid") == "article-text":
+            break
+    assert page.evaluate("document.activeElement.dataset.testid") == "article-text"
+    page.keyboard.press("Control+ArrowRight")  # past "NORDHAVN"
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    assert page.locator("[data-testid=caret]").is_visible()
+    page.keyboard.down("Shift")
+    for _ in range(8):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.up("Shift")
+    form = page.locator("[data-testid=claim-form]")
+    form.wait_for(state="visible")
+    quote = form.locator("[data-testid=claim-quote]").text_content()
+    assert quote == demo_article.text[11:19], quote  # "The city" after "NORDHAVN — "
+
+
+def test_tapping_a_highlight_on_a_phone_keeps_the_reading_position(
+    page, live_server, sign_in, alice, demo_article
+):
+    """Bug 10: at 390 px a tap on a highlight jumped ~5,000 px down to the claim list."""
+    claim = Claim.objects.filter(article=demo_article).order_by("-start").first()
+    open_article(page, live_server, sign_in, alice, demo_article, width=390)
+    scroll_to(page, claim.start)
+    before = page.evaluate("window.scrollY")
+    page.locator(f'mark[data-claim-id="{claim.pk}"]').first.click()
+    card = page.locator("[data-testid=claim-card]")
+    card.wait_for(state="visible")
+    assert abs(page.evaluate("window.scrollY") - before) < 50
+    assert claim.get_kind_display() in card.text_content()
+    box = card.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    card.locator("[data-testid=claim-card-close]").click()
+    card.wait_for(state="hidden")
+
+
+def test_header_has_no_stray_separator_without_a_publisher(
+    page, live_server, sign_in, alice, demo_article
+):
+    """The header began with "·" when the article had no publisher."""
+    demo_article.publisher = ""
+    demo_article.save()
+    open_article(page, live_server, sign_in, alice, demo_article)
+    meta = page.locator("[data-testid=article-meta]").text_content().strip()
+    assert not meta.startswith("·") and "· ·" not in meta and not meta.endswith("·"), meta
+
+
+def test_no_focus_frame_around_the_article_after_a_save(
+    page, live_server, sign_in, alice, demo_article
+):
+    """After every save a 3 px orange frame was drawn round the whole article."""
+    open_article(page, live_server, sign_in, alice, demo_article)
+    quote = "Critics were less convinced."
+    start = demo_article.text.index(quote)
+    select_by_mouse(page, start, start + len(quote))
+    form = page.locator("[data-testid=claim-form]")
+    form.wait_for(state="visible")
+    form.locator("[name=kind]").select_option("author_claim")
+    page.keyboard.press("Control+Enter")
+    form.wait_for(state="hidden")
+    outline = page.locator("[data-testid=article-text]").evaluate(
+        "el => { const s = getComputedStyle(el); return s.outlineStyle === 'none' ? 0 : parseFloat(s.outlineWidth); }"
+    )
+    assert outline == 0
+
+
+def test_on_a_phone_the_form_leaves_the_selected_text_in_view(
+    page, live_server, sign_in, alice, demo_article
+):
+    """The claim form must not cover the text being attributed: at 390 px it is a sheet at
+    the bottom, and the selection is scrolled into the part of the screen above it."""
+    open_article(page, live_server, sign_in, alice, demo_article, width=390)
+    quote = "Critics were less convinced."
+    start = demo_article.text.index(quote)
+    select_by_mouse(page, start, start + len(quote))
+    form = page.locator("[data-testid=claim-form]")
+    form.wait_for(state="visible")
+    # A new speaker's name makes the sheet grow (its kind field appears).
+    page.keyboard.type("Mette Lund")
+    form.locator("[data-testid=speaker-new]").wait_for(state="visible")
+    page.wait_for_timeout(100)
+    sheet_top = form.bounding_box()["y"]
+    selected = page.evaluate("getSelection().getRangeAt(0).getBoundingClientRect().toJSON()")
+    assert selected["top"] >= 0 and selected["bottom"] <= sheet_top, (selected, sheet_top)

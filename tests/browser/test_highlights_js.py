@@ -151,3 +151,35 @@ def test_claims_outside_the_text_are_left_out(highlights):
     html = highlights(text, claims)["html"]
     assert 'data-claim-id="2"' not in html and 'data-claim-id="3"' not in html
     assert_marks_fit(html, text, claims)
+
+
+def test_the_article_as_blocks_keeps_every_claim_exact(page, live_server):
+    """articleFragment: paragraphs, subheadings and list items (text.reading_blocks) with the
+    highlights; textContent is still the text, and each claim's marks hold exactly its quote,
+    across blocks and hidden line breaks too."""
+    from factcheck.text import reading_blocks
+
+    text = "Heading 🌉\n\nFirst para with e\u0301 and 👨\u200d👩\u200d👧.\n- item one\n• item two\n\nLast para.\n"
+    blocks = [[b.kind, b.start, b.body, b.body_end, b.end] for b in reading_blocks(text)]
+    rng = random.Random(15)
+    length = len(text)
+    claims = random_claims(rng, length, 60)
+    page.goto(f"{live_server.url}/accounts/login/")
+    out = page.evaluate(
+        """async ([url, text, blocks, claims]) => {
+            const hl = await import(url);
+            const div = document.createElement("div");
+            div.append(hl.articleFragment(document, text, blocks, claims));
+            const marks = {};
+            for (const c of claims) {
+              marks[c.id] = [...div.querySelectorAll(`mark[data-claim-id="${c.id}"]`)].map(m => m.textContent).join("");
+            }
+            return {text: div.textContent, marks, tags: [...div.children].map(e => e.tagName),
+                    visible: div.querySelector("h2").firstChild.textContent};
+        }""",
+        [f"{live_server.url}/static/factcheck/highlights.js", text, blocks, claims],
+    )
+    assert out["text"] == text
+    assert out["tags"] == ["H2", "P", "UL", "P"]
+    for c in claims:
+        assert out["marks"][str(c["id"])] == text[c["start"] : c["end"]], c

@@ -289,6 +289,9 @@ def test_no_payload_executes_while_annotating(page, live_server, sign_in, person
         form.locator("#claim-summary").fill(f"{PAYLOADS[20 + n]}")
         form.locator("[data-testid=claim-save]").click()
         page.wait_for_timeout(500)
+        if form.is_visible():  # "Saving creates the new speaker “S”": a second Save confirms
+            form.locator("[data-testid=claim-save]").click()
+            page.wait_for_timeout(500)
     problems += watcher.inspect()
     problems += watcher.visit(f"{live_server.url}/articles/{article.pk}/")
     assert not problems, "\n".join(problems)
