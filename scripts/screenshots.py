@@ -94,6 +94,8 @@ PAGES = [
     Page("reading", lambda d: f"/articles/{d.article}/"),
     Page("claim-card", lambda d: f"/articles/{d.article}/", show_claim_card, full_page=False),
     Page("claim-form", lambda d: f"/articles/{d.article}/", open_claim_form, full_page=False),
+    # What anyone sees, signed in or not: a published claim's fact-check.
+    Page("public-factcheck", lambda d: f"/factchecks/{d.published[0]}/", user=""),
 ]
 
 
