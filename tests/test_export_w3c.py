@@ -52,7 +52,9 @@ def claims(article, claim, alice, bob, dana, ratings):
 
 def test_the_collection_has_total_and_an_embedded_first_page(alice, claims):
     doc = fetch(api(alice), URL)
-    assert doc["@context"] == CONTEXT and doc["type"] == "AnnotationCollection"
+    # The container is an AnnotationCollection and an LDP BasicContainer (Protocol 4.2).
+    assert doc["@context"] == [CONTEXT, "http://www.w3.org/ns/ldp.jsonld"]
+    assert doc["type"] == ["BasicContainer", "AnnotationCollection"]
     assert doc["total"] == 4
     page = doc["first"]
     assert page["type"] == "AnnotationPage" and page["startIndex"] == 0

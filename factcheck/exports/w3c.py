@@ -8,16 +8,23 @@ The motivation is ``assessing`` once a verdict is approved, ``highlighting`` bef
 
 from __future__ import annotations
 
+import datetime
 import functools
 from collections.abc import Iterable, Iterator
 from urllib.parse import urlencode
 
 import orjson
+from django.db.models import Count, Max
 
 from factcheck.claim_read import extras
-from factcheck.exports import absolute, claim_batches, full_name, timestamp
+from factcheck.exports import CHUNK_SIZE, absolute, claim_batches, full_name, timestamp
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+# The container is also an LDP BasicContainer (Web Annotation Protocol 4.2), whose terms
+# (``BasicContainer``) come from LDP's context.
+LDP_CONTEXT = "http://www.w3.org/ns/ldp.jsonld"
+CONTAINER_CONTEXT = [CONTEXT, LDP_CONTEXT]
+CONTAINER_TYPE = ["BasicContainer", "AnnotationCollection"]
 
 # Body purposes (from the W3C motivation vocabulary), one per kind of information.
 PURPOSE_KIND = "classifying"
@@ -142,6 +149,22 @@ def annotations_json(claims, *, base_url: str, limit: int | None = None) -> Iter
             yield row["id"], _dumps(annotation(row, base_url=base_url, context=False))
 
 
+def annotation_iris(claims, *, base_url: str, limit: int | None = None) -> Iterator[tuple]:
+    """(claim id, the Annotation's IRI as JSON) for ``claims`` in id order, a keyset batch
+    at a time (Protocol 4.2.1, ``PreferContainedIRIs``)."""
+    after, taken = None, 0
+    while limit is None or taken < limit:
+        batch = claims if after is None else claims.filter(pk__gt=after)
+        want = CHUNK_SIZE if limit is None else min(CHUNK_SIZE, limit - taken)
+        ids = list(batch.order_by("pk").values_list("pk", flat=True)[:want])
+        for pk in ids:
+            yield pk, _dumps(annotation_iri(pk, base_url))
+        taken += len(ids)
+        if len(ids) < want:
+            return
+        after = ids[-1]
+
+
 def _open_object(fields: dict) -> str:
     """``fields`` as the start of a JSON object, without the closing brace."""
     return _dumps(fields)[:-1]
@@ -174,8 +197,8 @@ def page_iri(collection_iri: str, start: int, *, after=None, before=None, size=N
         params["after"] = after
     if before is not None:
         params["before"] = before
-    if size is not None:
-        params["page_size"] = size
+    # The page of every annotation says so: without page_size a page is the default size.
+    params["page_size"] = "all" if size is None else size
     joiner = "&" if "?" in collection_iri else "?"
     return collection_iri + joiner + urlencode(params)
 
@@ -190,11 +213,13 @@ def stream_page(
     before: int | None = None,
     size: int | None = None,
     embedded: bool = False,
+    iris: bool = False,
 ) -> Iterator[str]:
     """One AnnotationPage of ``claims`` (ordered by id), keyset-paged.
 
     ``after``/``before`` are claim ids (exclusive); ``size`` None means every claim
-    after ``after`` in one streamed page (the full export).
+    after ``after`` in one streamed page (the full export). With ``iris`` the items are the
+    annotations' IRIs, not their descriptions.
     """
     limit = None if size is None else size + 1  # one more tells whether there is a next page
     if before is not None:
@@ -216,7 +241,8 @@ def stream_page(
     yield _open_object(head) + ',"items":'
     seen = _Seen()
     overflow: list[int] = []
-    taken = _limit(annotations_json(rows, base_url=base_url, limit=limit), size, overflow)
+    items = annotation_iris if iris else annotations_json
+    taken = _limit(items(rows, base_url=base_url, limit=limit), size, overflow)
     yield from _items(taken, seen)
     tail = {}
     if seen.count and (overflow or has_more):
@@ -247,21 +273,48 @@ def stream_collection(
     collection_iri: str,
     label: str = "factcheck claims",
     size: int | None = None,
+    minimal: bool = False,
+    iris: bool = False,
 ) -> Iterator[str]:
-    """An AnnotationCollection with ``total`` and its first page embedded.
+    """The annotation container: an AnnotationCollection (and LDP BasicContainer) with
+    ``total``, ``modified`` (its newest claim change), ``first`` and ``last``.
 
-    With ``size`` None the first page holds every claim: the whole export in one
-    document that any Web Annotation reader can load.
+    The first page is embedded, unless ``minimal`` (Protocol 4.2.1,
+    ``PreferMinimalContainer``): then ``first`` and ``last`` are the pages' IRIs. ``last``
+    is the page of the last ``size`` annotations (keyset: ids below the largest one's
+    successor). With ``size`` None the first page holds every claim: the whole export in
+    one document that any Web Annotation reader can load.
     """
+    summary = claims.aggregate(total=Count("pk"), newest=Max("updated_at"), largest=Max("pk"))
+    total = summary["total"]
     head = {
-        "@context": CONTEXT,
+        "@context": CONTAINER_CONTEXT,
         "id": collection_iri,
-        "type": "AnnotationCollection",
+        "type": CONTAINER_TYPE,
         "label": label,
-        "total": claims.count(),
+        "total": total,
     }
+    if summary["newest"] is not None:
+        newest = summary["newest"].astimezone(datetime.UTC)
+        head["modified"] = newest.strftime("%Y-%m-%dT%H:%M:%SZ")
+    first = page_iri(collection_iri, 0, size=size)
+    if total:
+        last_start = 0 if size is None else max(0, total - size)
+        head["last"] = (
+            first
+            if last_start == 0
+            else page_iri(collection_iri, last_start, before=summary["largest"] + 1, size=size)
+        )
+    if minimal:
+        yield _dumps({**head, "first": first})
+        return
     yield _open_object(head) + ',"first":'
     yield from stream_page(
-        claims, base_url=base_url, collection_iri=collection_iri, size=size, embedded=True
+        claims,
+        base_url=base_url,
+        collection_iri=collection_iri,
+        size=size,
+        embedded=True,
+        iris=iris,
     )
     yield "}"
