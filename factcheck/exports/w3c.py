@@ -65,46 +65,137 @@ def text_body(purpose: str, value: str, **extra) -> dict:
     }
 
 
-# What the Annotation maps of a claim row, and what it chooses not to carry; any other
-# declared field rides along under ``EXTRA_KEY``.
+# What the Annotation maps of a claim row, and what it chooses not to carry (the desk's own
+# workflow: status, versions, and the article's metadata, which the target's source names);
+# any other declared field rides along under ``EXTRA_KEY``.
 SHOWN = {
     "id", "article", "article_url", "kind", "speaker", "speaker_name", "statement",
     "statement_title", "summary", "quote", "prefix", "suffix", "start", "end", "created_at",
     "updated_at", "created_by", "created_by_first_name", "created_by_last_name",
+    "check_worthy", "cue_start", "cue_end", "source_start", "source_end", "speaker_kind",
+    "speaker_description", "speaker_aliases", "speaker_wikidata_id", "statement_kind",
+    "statement_date", "statement_venue", "statement_url",
 }  # fmt: skip
 LEFT_OUT = {
-    "check_worthy", "status", "cue_start", "cue_end", "source_start", "source_end",
-    "published_at", "version", "article_title", "article_publisher", "article_byline",
-    "article_published_on", "speaker_kind", "speaker_description", "speaker_aliases",
-    "speaker_wikidata_id", "statement_kind", "statement_date", "statement_venue",
-    "statement_url",
+    "status", "published_at", "version", "article_title", "article_publisher",
+    "article_byline", "article_published_on",
 }  # fmt: skip
 KNOWN = frozenset(SHOWN | LEFT_OUT)
 # Web Annotation lets an implementation add properties; ours go under one key.
 EXTRA_KEY = "factcheck"
 
+# What the Web Annotation vocabulary has no word for is said in schema.org's words, which
+# anno.jsonld's ``schema:`` prefix expands (docs/api.md, "W3C Web Annotation"):
+SAME_AS = "schema:sameAs"  # the speaker's Wikidata entity (an IRI)
+ALIASES = "schema:alternateName"  # the speaker's other names
+KIND = "schema:additionalType"  # a speaker's or statement's kind; which span a body is
+DESCRIPTION = "schema:description"
+DATE = "schema:datePublished"  # the statement's date
+VENUE = "schema:locationCreated"  # where (or in which medium) it was said
+URL = "schema:url"  # the statement's primary source (an IRI)
+CITATION = "schema:citation"  # the verdict's sources: {id, schema:name, schema:text}
+NAME, TEXT = "schema:name", "schema:text"
+CUE, SOURCE_MENTION = "cue", "source_mention"  # the KIND of a span body
+NOT_CHECK_WORTHY = "not_check_worthy"  # a further classifying body
+WIKIDATA = "http://www.wikidata.org/entity/"
+
+# ``assessing`` is in the live anno.jsonld (since 2021) but not in the copy in W3C's own
+# repository, with which a processor drops the motivation and purpose of every published
+# claim: each document says what it means (the same IRI the live context gives it).
+EXTENSION = {"assessing": "oa:assessing"}
+DOCUMENT_CONTEXT = [CONTEXT, EXTENSION]
+CONTAINER_DOCUMENT_CONTEXT = [*CONTAINER_CONTEXT, EXTENSION]
+
+
+def _iri(value: str) -> dict:
+    return {"id": value}
+
+
+def _span_body(kind: str, source: str, start, end) -> dict | None:
+    """A span of the article that is part of the claim's attribution (its cue, its source
+    mention), as a SpecificResource body: the article, at code-point positions."""
+    if start is None or end is None:
+        return None
+    return {
+        "type": "SpecificResource",
+        "purpose": PURPOSE_SPEAKER,
+        KIND: kind,
+        "source": source,
+        "selector": {"type": "TextPositionSelector", "start": start, "end": end},
+    }
+
+
+def _speaker_body(row: dict) -> dict:
+    more = {}
+    if row["speaker_kind"]:
+        more[KIND] = row["speaker_kind"]
+    if row["speaker_wikidata_id"]:
+        more[SAME_AS] = _iri(WIKIDATA + row["speaker_wikidata_id"])
+    aliases = [a.strip() for a in (row["speaker_aliases"] or "").splitlines() if a.strip()]
+    if aliases:
+        more[ALIASES] = aliases
+    if row["speaker_description"]:
+        more[DESCRIPTION] = row["speaker_description"]
+    return text_body(PURPOSE_SPEAKER, row["speaker_name"], **more)
+
+
+def _statement_body(row: dict) -> dict:
+    more = {}
+    if row["statement_kind"]:
+        more[KIND] = row["statement_kind"]
+    if row["statement_date"]:
+        more[DATE] = row["statement_date"]
+    if row["statement_venue"]:
+        more[VENUE] = row["statement_venue"]
+    if row["statement_url"]:
+        more[URL] = _iri(row["statement_url"])
+    return text_body(PURPOSE_STATEMENT, row["statement_title"], **more)
+
+
+def _citation(source: dict) -> dict:
+    cited = {"id": source["url"]}
+    if source.get("title"):
+        cited[NAME] = source["title"]
+    if source.get("excerpt"):
+        cited[TEXT] = source["excerpt"]
+    return cited
+
 
 def annotation(row: dict, *, base_url: str, context: bool = True) -> dict:
     """The Annotation of one claim row (``exports.claim_rows``)."""
     verdict = row["approved_verdict"]
+    source = row["article_url"] or absolute(base_url, "article-detail", row["article"])
     bodies = [text_body(PURPOSE_KIND, row["kind"])]
+    if row["check_worthy"] is False:
+        bodies.append(text_body(PURPOSE_KIND, NOT_CHECK_WORTHY))
     if row["speaker"]:
-        bodies.append(text_body(PURPOSE_SPEAKER, row["speaker_name"]))
+        bodies.append(_speaker_body(row))
     if row["statement"]:
-        bodies.append(text_body(PURPOSE_STATEMENT, row["statement_title"]))
+        bodies.append(_statement_body(row))
     if row["summary"]:
         bodies.append(text_body(PURPOSE_SUMMARY, row["summary"]))
+    for kind, start, end in (
+        (CUE, row["cue_start"], row["cue_end"]),
+        (SOURCE_MENTION, row["source_start"], row["source_end"]),
+    ):
+        span = _span_body(kind, source, start, end)
+        if span:
+            bodies.append(span)
     if verdict is not None:
         name = full_name(
             verdict["reviewer_first_name"], verdict["reviewer_last_name"], verdict["reviewer"]
         )
         who = {"creator": agent(verdict["reviewer"], name)}
+        cited = [_citation(s) for s in verdict.get("sources") or () if s.get("url")]
+        if cited:
+            who[CITATION] = cited
         bodies.append(text_body(PURPOSE_VERDICT, verdict["rating_label"], **who))
         if verdict["rationale"]:
-            bodies.append(text_body(PURPOSE_RATIONALE, verdict["rationale"], **who))
-    source = row["article_url"] or absolute(base_url, "article-detail", row["article"])
+            bodies.append(
+                text_body(PURPOSE_RATIONALE, verdict["rationale"], creator=who["creator"])
+            )
     data = {
-        "@context": CONTEXT,
+        "@context": DOCUMENT_CONTEXT,
         "id": annotation_iri(row["id"], base_url),
         "type": "Annotation",
         "motivation": "assessing" if verdict is not None else "highlighting",
@@ -144,7 +235,7 @@ def _dumps(value) -> str:
 
 def annotations_json(claims, *, base_url: str, limit: int | None = None) -> Iterator[tuple]:
     """(claim id, Annotation JSON without ``@context``) for ``claims`` in id order."""
-    for rows in claim_batches(claims, sources=False, limit=limit, leave_out=LEFT_OUT):
+    for rows in claim_batches(claims, limit=limit, leave_out=LEFT_OUT):
         for row in rows:
             yield row["id"], _dumps(annotation(row, base_url=base_url, context=False))
 
@@ -237,7 +328,7 @@ def stream_page(
         "startIndex": start,
     }
     if not embedded:
-        head = {"@context": CONTEXT, **head}
+        head = {"@context": DOCUMENT_CONTEXT, **head}
     yield _open_object(head) + ',"items":'
     seen = _Seen()
     overflow: list[int] = []
@@ -288,7 +379,7 @@ def stream_collection(
     summary = claims.aggregate(total=Count("pk"), newest=Max("updated_at"), largest=Max("pk"))
     total = summary["total"]
     head = {
-        "@context": CONTAINER_CONTEXT,
+        "@context": CONTAINER_DOCUMENT_CONTEXT,
         "id": collection_iri,
         "type": CONTAINER_TYPE,
         "label": label,
