@@ -70,6 +70,8 @@ class Command(BaseCommand):
                 f"{result.claims_skipped} claim(s) already there skipped."
             )
         )
+        for note in result.notes:  # read otherwise than the file said: worth a look
+            self.stdout.write(f"note: {note}")
 
     def open(self, file):
         if file == "-":
