@@ -1,19 +1,18 @@
 """W3C Web Annotation export: collections, keyset pages, single annotations, conformance."""
 
+import datetime
 import json
 import subprocess
 import sys
 from pathlib import Path
-
-import datetime
 
 import pytest
 from pyld import jsonld
 
 from factcheck import actions
 from factcheck.api.exports import in_pieces
-from factcheck.models import Speaker, Statement
 from factcheck.exports.w3c import CONTEXT, DOCUMENT_CONTEXT
+from factcheck.models import Speaker, Statement
 from tests.conftest import ARTICLE_TEXT, api
 
 URL = "/api/v1/export/annotations/"
