@@ -581,9 +581,10 @@ def _w3c_selection(text: str, selectors: list[dict], claim: ClaimSpec, notes: li
     """The claim's span from a target's selectors. A position that disagrees with the quote
     is read as UTF-16 code units when that fits (as browsers count, and Hypothesis's
     client), else set aside for the quote, as Hypothesis anchors: each noted."""
-    # TODO(loss): positions taken on a text before normalisation (CRLF, NFD) should go
-    # through text.py's offset mapping once it lands; until then they disagree with the
-    # quote and are read by it (noted).
+    # Positions taken on the source before our normalisation (CRLF, NFD) cannot go through
+    # text.py's offset mapping: an annotation names an article already here, whose original
+    # text we no longer have. They disagree with the quote, which is normalised and read
+    # instead (noted).
     for selector in selectors:
         if selector.get("refinedBy"):
             claim.start, claim.end = _refined_range(text, selector)
