@@ -82,3 +82,25 @@ def test_it_shows_a_progress_bar_of_the_file_on_a_terminal(alice, tmp_path, monk
     run(str(path), "--format", "doccano", "--user", "alice")
     assert "100%" in terminal.getvalue()
     assert Claim.objects.count() == 5
+
+
+def test_what_was_read_otherwise_is_printed_as_a_note(alice, tmp_path):
+    from factcheck import actions
+
+    article = actions.create_article(title="T", text=TEXT, url="https://t.example/", by=alice)
+    at = TEXT.index("ridership fell")
+    stale = {
+        "type": "Annotation",
+        "target": {
+            "source": article.url,
+            "selector": [
+                {"type": "TextPositionSelector", "start": at + 3, "end": at + 17},
+                {"type": "TextQuoteSelector", "exact": "ridership fell"},
+            ],
+        },
+    }
+    path = tmp_path / "w3c.json"
+    path.write_text(json.dumps([stale]))
+    out, _ = run(str(path), "--user", "alice")
+    assert "Imported 1 claim(s) (w3c)" in out
+    assert "note: annotation 1: its TextPositionSelector" in out

@@ -284,3 +284,41 @@ def test_w3c_to_w3c_keeps_every_claim_field_a_desk_sees(alice, attributed, artic
             doc.pop(key)
     assert after == before
     assert Article.objects.count() == 1
+
+
+def test_positions_taken_before_our_normalisation_are_read_by_the_quote(alice):
+    """The source had CRLF line ends; the article here has \\n (normalised on the way in),
+    and we no longer have the original to map positions through: the quote places it."""
+    original = "First line.\r\nSecond line.\r\nThe toll doubled overnight.\r\n"
+    article = actions.create_article(
+        title="CRLF", text=original, url="https://crlf.example/", by=alice
+    )
+    assert "\r" not in article.text
+    start = original.index("toll doubled")
+    annotation = {
+        "type": "Annotation",
+        "target": {
+            "source": "https://crlf.example/",
+            "selector": [
+                {"type": "TextPositionSelector", "start": start, "end": start + 12},
+                {"type": "TextQuoteSelector", "exact": "toll doubled"},
+            ],
+        },
+    }
+    result = imported([annotation], alice)
+    (claim,) = article.claims.all()
+    assert claim.quote == "toll doubled" and claim.start == article.text.index("toll doubled")
+    assert "anchored by the quote" in result.notes[0]
+
+
+def test_the_api_import_reports_the_notes(alice, harbour, hypothesis):
+    client = api(alice)
+    r = client.post(
+        "/api/v1/import/?format=w3c",
+        json.dumps(hypothesis["annotations"]),
+        content_type="application/json",
+    )
+    assert r.status_code == 202, r.json()
+    task = client.get(r["Location"]).json()
+    assert task["status"] == "succeeded" and task["result"]["claims_created"] == 5
+    assert task["result"]["notes"][0].startswith("annotation 3: its TextPositionSelector")
