@@ -72,8 +72,8 @@ class ExportView(FactcheckAPIMixin, APIView):
     def get(self, request, *args, **kwargs):
         if self.public():
             hit = public_cache.cached(request)
-            if hit is not None:
-                return hit
+            if hit is not None:  # with the ETag it was kept with, if it had one
+                return _not_modified(request, hit) or hit
         return self.export(request, *args, **kwargs)
 
     def int_param(self, name, *, low=0, high=2**63 - 1, default=None):
@@ -188,13 +188,6 @@ class AnnotationCollectionView(ExportView):
     with ``next``/``prev``/``partOf``. Paged answers carry a strong ETag (a hash of the body)
     and answer ``If-None-Match`` with 304; ``page_size=all`` is streamed, so it has none.
     """
-
-    def get(self, request, *args, **kwargs):
-        if self.public():
-            hit = public_cache.cached(request)
-            if hit is not None:
-                return _not_modified(request, hit) or hit
-        return self.export(request, *args, **kwargs)
 
     def export(self, request):
         claims = self.claims()
