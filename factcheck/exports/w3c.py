@@ -2,8 +2,11 @@
 
 Each claim becomes an Annotation whose target is the article (its URL, or its IRI here)
 with a TextQuoteSelector and a TextPositionSelector (code points, as the model says),
-and whose bodies carry the kind, speaker, statement, summary and approved verdict.
-The motivation is ``assessing`` once a verdict is approved, ``highlighting`` before.
+and whose bodies carry the kind, speaker, statement, summary, the cue and source-mention
+spans and the approved verdict with its sources (schema.org terms where the Web
+Annotation vocabulary has none: docs/api.md). The motivation is ``assessing`` once a
+verdict is approved, ``highlighting`` before. The collection is also the Web Annotation
+Protocol's container (an LDP BasicContainer): ``api/exports.py`` serves it.
 """
 
 from __future__ import annotations
