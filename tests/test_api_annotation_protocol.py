@@ -52,7 +52,7 @@ def test_the_container_answers_with_its_type_constraints_etag_and_methods(alice,
     the rel parameter value is type and the target IRI is the appropriate Container Type; MUST
     have a Vary header with Accept in the value; MUST support GET, HEAD, OPTIONS (check Allow);
     MUST return a description of the container with BasicContainer and AnnotationCollection.
-    Protocol 4.2: "It MUST advertise that it imposes Annotation protocol specific constraints by
+    Protocol (container retrieval): "It MUST advertise that it imposes Annotation protocol specific constraints by
     including a link where the target IRI is http://www.w3.org/TR/annotation-protocol/, and the
     rel parameter value is the IRI http://www.w3.org/ns/ldp#constrainedBy."
     """
@@ -140,7 +140,7 @@ def test_if_none_match_is_answered_304_until_the_representation_changes(alice, f
 
 
 def test_a_multi_page_container_links_first_and_last_and_says_when_it_changed(alice, five):
-    """Protocol 4.2.2: the container SHOULD include total, a link to the first page of its
+    """Protocol (container representations): the container SHOULD include total, a link to the first page of its
     contents using first, and to the last page using last (as the test words it: "SHOULD have
     a link to the last page of its contents using `last`"); pages MUST link next (if not the
     last page), prev (if not the first page) and partOf."""
@@ -176,7 +176,7 @@ def test_the_all_in_one_page_is_found_again_at_its_id(alice, five):
 
 
 def test_prefer_minimal_container_leaves_the_annotations_out(alice, five):
-    """Protocol 4.2.1 (Container Representations): with PreferMinimalContainer the response
+    """Protocol (container preferences): with PreferMinimalContainer the response
     SHOULD NOT contain annotations (via items or ldp:contains) but SHOULD include total and
     first and last; "[RECOMMENDED] SHOULD include Prefer in the Vary header". RFC 7240 3: a
     server that honoured a preference MAY say so in Preference-Applied."""
@@ -196,7 +196,7 @@ def test_prefer_minimal_container_leaves_the_annotations_out(alice, five):
 
 
 def test_prefer_contained_iris_gives_the_annotation_iris_on_every_page(alice, five):
-    """Protocol 4.2.1: PreferContainedIRIs asks for the IRIs of the annotations only,
+    """Protocol (container preferences): PreferContainedIRIs asks for the IRIs of the annotations only,
     PreferContainedDescriptions for their full descriptions; the container's id and its pages
     keep the choice (the Protocol's example container is ``.../annotations/?iris=1``)."""
     client = api(alice)

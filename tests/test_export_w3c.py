@@ -55,7 +55,7 @@ def claims(article, claim, alice, bob, dana, ratings):
 
 def test_the_collection_has_total_and_an_embedded_first_page(alice, claims):
     doc = fetch(api(alice), URL)
-    # The container is an AnnotationCollection and an LDP BasicContainer (Protocol 4.2).
+    # The container is an AnnotationCollection and an LDP BasicContainer (Web Annotation Protocol).
     assert doc["@context"][:2] == [CONTEXT, "http://www.w3.org/ns/ldp.jsonld"]
     assert doc["type"] == ["BasicContainer", "AnnotationCollection"]
     assert doc["total"] == 4

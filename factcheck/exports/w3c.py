@@ -23,7 +23,7 @@ from factcheck.claim_read import extras
 from factcheck.exports import CHUNK_SIZE, absolute, claim_batches, full_name, timestamp
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
-# The container is also an LDP BasicContainer (Web Annotation Protocol 4.2), whose terms
+# The container is also an LDP BasicContainer (Web Annotation Protocol), whose terms
 # (``BasicContainer``) come from LDP's context.
 LDP_CONTEXT = "http://www.w3.org/ns/ldp.jsonld"
 CONTAINER_CONTEXT = [CONTEXT, LDP_CONTEXT]
@@ -245,7 +245,7 @@ def annotations_json(claims, *, base_url: str, limit: int | None = None) -> Iter
 
 def annotation_iris(claims, *, base_url: str, limit: int | None = None) -> Iterator[tuple]:
     """(claim id, the Annotation's IRI as JSON) for ``claims`` in id order, a keyset batch
-    at a time (Protocol 4.2.1, ``PreferContainedIRIs``)."""
+    at a time (Web Annotation Protocol, ``PreferContainedIRIs``)."""
     after, taken = None, 0
     while limit is None or taken < limit:
         batch = claims if after is None else claims.filter(pk__gt=after)
@@ -373,7 +373,7 @@ def stream_collection(
     """The annotation container: an AnnotationCollection (and LDP BasicContainer) with
     ``total``, ``modified`` (its newest claim change), ``first`` and ``last``.
 
-    The first page is embedded, unless ``minimal`` (Protocol 4.2.1,
+    The first page is embedded, unless ``minimal`` (Web Annotation Protocol,
     ``PreferMinimalContainer``): then ``first`` and ``last`` are the pages' IRIs. ``last``
     is the page of the last ``size`` annotations (keyset: ids below the largest one's
     successor). With ``size`` None the first page holds every claim: the whole export in
