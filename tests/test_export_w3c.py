@@ -1,6 +1,5 @@
 """W3C Web Annotation export: collections, keyset pages, single annotations, conformance."""
 
-import datetime
 import json
 import subprocess
 import sys
@@ -12,7 +11,6 @@ from pyld import jsonld
 from factcheck import actions
 from factcheck.api.exports import in_pieces
 from factcheck.exports.w3c import CONTEXT, DOCUMENT_CONTEXT
-from factcheck.models import Speaker, Statement
 from tests.conftest import ARTICLE_TEXT, api
 
 URL = "/api/v1/export/annotations/"
@@ -190,56 +188,6 @@ def test_the_export_passes_the_w3c_test_suite(alice, claims, attributed, tmp_pat
         )
         assert run.returncode == 0, f"{name}:\n{run.stdout}\n{run.stderr}"
         assert "FAIL" not in run.stdout.replace("FAIL (MUST", "")
-
-
-@pytest.fixture
-def attributed(article, alice, bob, dana, ratings):
-    """A published claim with everything a desk records about who said it, where, and why
-    the verdict holds."""
-    speaker = Speaker.objects.create(
-        name="Nordhavn Ferry Company",
-        kind=Speaker.Kind.ORGANISATION,
-        aliases="NFC\nNordhavn Ferries",
-        description="Runs the harbour ferry",
-        wikidata_id="Q4115189",
-    )
-    statement = Statement.objects.create(
-        speaker=speaker,
-        title="Annual report 2025",
-        kind=Statement.Kind.PRESS_RELEASE,
-        date=datetime.date(2026, 2, 1),
-        venue="Company website",
-        url="https://ferry.example/report-2025",
-    )
-    quote = "ridership fell by a third"
-    start = ARTICLE_TEXT.index(quote)
-    cue = ARTICLE_TEXT.index("said ridership")
-    operator = ARTICLE_TEXT.index("The ferry operator")
-    claim = actions.create_claim(
-        article=article,
-        by=alice,
-        start=start,
-        end=start + len(quote),
-        kind="indirect_quote",
-        speaker=speaker,
-        statement=statement,
-        summary="Ferry ridership fell by a third",
-        check_worthy=False,
-        cue=(cue, cue + 4),
-        source_mention=(operator, operator + len("The ferry operator")),
-    )
-    verdict = actions.save_verdict(
-        claim=claim,
-        reviewer=bob,
-        rating=next(iter(ratings.values())),
-        rationale="The annual report says so.",
-        sources=[
-            actions.Source(url="https://stats.example/ferry", title="Ferry stats", excerpt="-33%"),
-            actions.Source(url="https://ferry.example/report-2025"),
-        ],
-    )
-    actions.approve_verdict(verdict=verdict, by=dana)
-    return claim
 
 
 def test_the_annotation_carries_the_attribution_a_desk_records(alice, attributed):
