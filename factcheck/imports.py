@@ -234,19 +234,28 @@ def _w3c_records(data, follow) -> Iterator[tuple[str, object]]:
         first = p.get("first") if _types(p) & {_W3C_COLLECTION} else None
         if isinstance(first, dict) and _iri_of(first):
             in_file.setdefault(_iri_of(first), first)
-    collection = next((p for p in paged if _types(p) & {_W3C_COLLECTION}), None)
+    collections = [p for p in paged if _types(p) & {_W3C_COLLECTION}]
+    if len(collections) > 1:
+        yield "file", ValueError("the file holds several collections; import one at a time")
+        return
+    collection = collections[0] if collections else None
     if collection is not None:
         page, total = collection.get("first"), collection.get("total")
     else:  # pages only: start from the one nothing points back from
         page = next((p for p in paged if not p.get("prev")), paged[0])
         total = None
-    seen_pages, count = set(), 0
+    count = 0
+    for part in parts:  # annotations beside the pages are annotations too
+        if part not in paged:
+            count += 1
+            yield f"annotation {count}", part
+    loose, seen_pages = count, set()
     while page is not None:
         if not isinstance(page, dict):
             iri = _iri_of(page)
             page = in_file.get(iri) or (follow(iri) if follow and iri else None)
             if page is None:
-                yield "file", ValueError(_incomplete(iri, count, total))
+                yield "file", ValueError(_incomplete(iri, count - loose, total))
                 return
         iri = _iri_of(page)
         if iri in seen_pages or len(seen_pages) > MAX_PAGES:
@@ -258,8 +267,8 @@ def _w3c_records(data, follow) -> Iterator[tuple[str, object]]:
             count += 1
             yield f"annotation {count}", item
         page = page.get("next")
-    if isinstance(total, int) and count != total:
-        yield "file", ValueError(_incomplete(None, count, total))
+    if isinstance(total, int) and count - loose != total:
+        yield "file", ValueError(_incomplete(None, count - loose, total))
 
 
 def _incomplete(iri, count: int, total) -> str:

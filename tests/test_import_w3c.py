@@ -279,3 +279,23 @@ def test_the_api_import_reports_the_notes(alice, harbour, hypothesis):
     task = client.get(r["Location"]).json()
     assert task["status"] == "succeeded" and task["result"]["claims_created"] == 5
     assert task["result"]["notes"][0].startswith("annotation 3: its TextPositionSelector")
+
+
+def test_nothing_beside_the_pages_is_left_out(alice, five, article):
+    """Annotations beside a collection in one array are read too; two collections in one file
+    are refused (which one is meant?), not one of them read in silence."""
+    client = api(alice)
+    collection = export(client, f"{EXPORT}?page_size=all")
+    extra = {
+        "type": "Annotation",
+        "target": {
+            "source": article.url,
+            "selector": {"type": "TextQuoteSelector", "exact": "day"},
+        },
+    }
+    Claim.objects.all().delete()
+    result = imported([extra, collection], alice)
+    assert result.claims_created == 6
+    with pytest.raises(imports.ImportFailed) as failed:
+        imported([collection, collection], alice)
+    assert "several collections" in failed.value.problems[0].message
