@@ -290,7 +290,7 @@ def test_nothing_beside_the_pages_is_left_out(alice, five, article):
         "type": "Annotation",
         "target": {
             "source": article.url,
-            "selector": {"type": "TextQuoteSelector", "exact": "day"},
+            "selector": {"type": "TextQuoteSelector", "exact": "a third"},
         },
     }
     Claim.objects.all().delete()
