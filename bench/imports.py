@@ -25,8 +25,10 @@ KINDS = ("DIRECT_QUOTE", "INDIRECT_QUOTE", "MIXED_QUOTE", "AUTHOR_CLAIM")
 
 
 def write_doccano(path: str, documents: int, spans_per_document: int, seed: int = 13) -> int:
-    """A doccano JSONL export: one ``{"text", "label": [[start, end, LABEL], ...]}`` a line."""
+    """A doccano JSONL export: one ``{"text", "label": [[start, end, LABEL], ...]}`` a line
+    (offsets in UTF-16 code units, as doccano writes them)."""
     from bench.generate import TextMaker, spans
+    from factcheck.text import Units
 
     rng = random.Random(seed)
     maker = TextMaker(rng)
@@ -35,7 +37,16 @@ def write_doccano(path: str, documents: int, spans_per_document: int, seed: int 
         for _ in range(documents):
             text = maker.text(spans_per_document * 110)
             found = spans(text, spans_per_document, rng)
-            labels = [[s, e, rng.choice(KINDS)] for s, e in found]
+            # Counted as doccano counts: UTF-16 code units.
+            units = Units(text)
+            labels = [
+                [
+                    units.from_codepoint(s, "utf16"),
+                    units.from_codepoint(e, "utf16"),
+                    rng.choice(KINDS),
+                ]
+                for s, e in found
+            ]
             count += len(labels)
             f.write(json.dumps({"text": text, "label": labels}) + "\n")
     return count

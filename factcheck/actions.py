@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import OperationalError, transaction
@@ -28,6 +29,9 @@ from factcheck.models import (
     Statement,
     Verdict,
 )
+
+if TYPE_CHECKING:
+    from factcheck import imports
 
 
 class StaleVersion(Exception):
@@ -505,6 +509,7 @@ def approve_verdict(
     """
     claim, verdict, verdicts = _locked_verdict(verdict)
     lifecycle.check(by, "approve", claim=claim, verdict=verdict)
+    lifecycle.check_verdict_content(verdict)
     _check_version(verdict, version)
     _check_claim_version(claim, claim_version)
     others = [v for v in verdicts if v.status == Verdict.Status.APPROVED and v.pk != verdict.pk]
@@ -724,18 +729,29 @@ class TaskFinished(Exception):
 
 @transaction.atomic
 def enqueue_import(
-    *, by, data: bytes, fmt: str | None = None, dry_run: bool = False, filename: str = ""
+    *,
+    by,
+    data: bytes,
+    fmt: str | None = None,
+    dry_run: bool = False,
+    filename: str = "",
+    options: imports.ImportOptions | None = None,
 ) -> BackgroundTask:
     """Queue an import of ``data`` as ``by`` (factcheck.tasks.run_import); the row and its queue
     entry are written together. Under the immediate backend (tests) it has run on return."""
-    from factcheck import tasks
+    from factcheck import imports, tasks
 
     if not Role.has(by, Role.ANNOTATOR):
         raise PermissionDenied("Importing needs the annotator role.")
     bg = BackgroundTask.objects.create(
         kind=BackgroundTask.Kind.IMPORT,
         created_by=by,
-        options={"format": fmt, "dry_run": dry_run, "filename": filename},
+        options={
+            "format": fmt,
+            "dry_run": dry_run,
+            "filename": filename,
+            **(options or imports.ImportOptions()).as_dict(),
+        },
         payload=data,
         size=len(data),
     )

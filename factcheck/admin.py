@@ -25,8 +25,10 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import date_format
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.timezone import localtime
 from django_tasks_db.models import DBTaskResult
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import get_history_manager_for_model
@@ -215,13 +217,23 @@ class DecisionViews:
         return TemplateResponse(request, "admin/factcheck/decision.html", context, status=status)
 
 
-def report(request, done: int, verb: str, noun: str, failures: list[tuple[Any, Exception]]):
+def report(
+    request,
+    done: int,
+    verb: str,
+    noun: str,
+    failures: list[tuple[Any, Exception]],
+    *,
+    said: bool = False,
+):
+    """One message per outcome: how many were done, each failure, or that nothing was;
+    ``said``: the caller already told the user why nothing (or what) was done."""
     if done:
         plural = noun if done == 1 else noun + "s"
         messages.success(request, f"{verb.capitalize()} {done} {plural}.")
     for obj, exc in failures:
         messages.error(request, f"{obj}: not {verb} — {error_text(exc)}")
-    if not done and not failures:
+    if not done and not failures and not said:
         messages.warning(request, f"Nothing was {verb}.")
 
 
@@ -377,10 +389,12 @@ class VerdictInline(admin.TabularInline):
     def moderation(self, verdict):
         if not verdict.moderated_at:
             return "—"
+        # format_html escapes each argument to a string first, so a date format in the
+        # template ("{:%Y-%m-%d}") raised and the admin showed its "-" instead (issue 15).
         return format_html(
-            "{} on {:%Y-%m-%d %H:%M}{}",
+            "{} on {}{}",
             verdict.moderator or "?",
-            verdict.moderated_at,
+            date_format(localtime(verdict.moderated_at), "Y-m-d H:i"),
             format_html(": “{}”", verdict.moderation_note) if verdict.moderation_note else "",
         )
 
@@ -715,7 +729,8 @@ class ClaimAdmin(DecisionViews, HistoryAdmin):
                 f"Skipped {skipped}: only claims in review whose reviewers (two or more) "
                 "all gave the same rating are approved in bulk.",
             )
-        report(request, 0, "approved", "claim", failures)
+        # Its own message says what was published and what skipped; report adds the failures.
+        report(request, 0, "approved", "claim", failures, said=bool(done or skipped))
 
     @admin.action(description="Unpublish selected claims", permissions=["moderate"])
     def unpublish_selected(self, request, queryset):

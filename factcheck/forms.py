@@ -87,3 +87,30 @@ class ImportForm(forms.Form):
     dry_run = forms.BooleanField(
         required=False, label="Dry run", help_text="Check everything, then save nothing."
     )
+    offset_unit = forms.ChoiceField(
+        required=False,
+        label="doccano offsets count",
+        choices=[
+            ("", "As the file says, else UTF-16 (doccano's editor)"),
+            ("utf16", "UTF-16 code units"),
+            ("codepoint", "code points"),
+            ("grapheme", "characters (doccano's grapheme mode)"),
+        ],
+    )
+    labels = forms.CharField(
+        required=False,
+        label="Labels to claim kinds",
+        help_text="LABEL=kind, comma-separated (* for any other), e.g. CLAIM=direct_quote. "
+        "Kind names map to themselves.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        try:
+            data["options"] = imports.ImportOptions.from_input(
+                offset_unit=data.get("offset_unit"), labels=data.get("labels")
+            )
+        except ValueError as exc:
+            field = "labels" if str(exc).startswith("labels") else "offset_unit"
+            self.add_error(field, str(exc))
+        return data

@@ -8,6 +8,13 @@ written at once, in bulk, with its history rows (``actions.create_imported``).
 What comes in: articles (reused when the URL, or title and text, match) and their claims
 with spans, kind, speaker, statement, summary, cue and source mention. Claims arrive
 ``open``; verdicts and publication are the desk's work and are not imported.
+
+Nothing is lost silently: offsets are counted in the text as it came and mapped through its
+normalisation (``text.normalize_with_offsets``); doccano's are read in its unit (UTF-16 by
+default, ``ImportOptions.offset_unit``) and a span that only makes sense in another unit is
+refused; labels become kinds through ``ImportOptions.labels`` and an unknown label is refused;
+what a file holds but the import does not read (predictions, say) is counted in the result,
+and an import that finds no claim in a file with span-like data fails saying what it skipped.
 """
 
 from __future__ import annotations
@@ -17,10 +24,12 @@ import dataclasses
 import datetime
 import gc
 import io
+import itertools
 import json
 import logging
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from urllib.parse import SplitResult, parse_qs, urlsplit
 
@@ -41,6 +50,7 @@ from factcheck.models import Article, Claim, Speaker, Statement
 logger = logging.getLogger(__name__)
 
 FORMATS = ("ours", "doccano", "labelstudio", "w3c")
+OFFSET_UNITS = textlib.OFFSET_UNITS
 MAX_PROBLEMS = 200
 
 ARTICLE_FIELDS = ("url", "publisher", "byline", "published_on", "language")
@@ -58,10 +68,66 @@ class Problem:
 class ImportFailed(Exception):
     """Nothing was imported; ``problems`` says where and why."""
 
-    def __init__(self, problems: list[Problem], total: int | None = None):
+    def __init__(self, problems: list[Problem], total: int | None = None, guessed: str = ""):
         self.problems = problems
         self.total = total if total is not None else len(problems)
-        super().__init__(f"{self.total} problem(s); nothing was imported.")
+        self.guessed = guessed
+        read_as = f" (read as {guessed}; choose another format if that is wrong)" if guessed else ""
+        super().__init__(f"{self.total} problem(s){read_as}; nothing was imported.")
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """How to read a file: doccano's offset unit, and which claim kind each label means."""
+
+    offset_unit: str | None = None  # None: what the file says ("offset_unit"), else utf16
+    labels: Mapping[str, str] = field(default_factory=dict)  # label -> kind; "*": any other
+
+    @classmethod
+    def from_input(cls, *, offset_unit=None, labels=None) -> ImportOptions:
+        """Options as a user gives them (API, command, form); ``ValueError`` says what is
+        wrong."""
+        if offset_unit in ("", None):
+            offset_unit = None
+        elif offset_unit not in OFFSET_UNITS:
+            raise ValueError(f"offset unit {offset_unit!r}: use one of {', '.join(OFFSET_UNITS)}.")
+        return cls(offset_unit=offset_unit, labels=parse_label_map(labels))
+
+    def as_dict(self) -> dict:
+        return {"offset_unit": self.offset_unit, "labels": dict(self.labels)}
+
+
+def parse_label_map(value) -> dict[str, str]:
+    """``{"LABEL": "kind"}`` from a mapping, its JSON, or ``LABEL=kind,OTHER=kind`` (``*`` for
+    every label not named); a kind is named by its value or its label, in any case."""
+    if value in (None, "", {}):
+        return {}
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("{"):
+            try:
+                value = json.loads(text)
+            except ValueError as exc:
+                raise ValueError(f"labels: not valid JSON ({exc}).") from None
+        else:
+            pairs = [p.rpartition("=") for p in text.split(",") if p.strip()]
+            if any(not sep or not label.strip() for label, sep, _ in pairs):
+                raise ValueError('labels: write LABEL=kind pairs, e.g. "CLAIM=direct_quote".')
+            value = {label.strip(): kind.strip() for label, _, kind in pairs}
+    if not isinstance(value, Mapping):
+        raise ValueError("labels: give an object of label to claim kind.")
+    mapping = {}
+    for label, kind in value.items():
+        known = _KIND_BY_NAME.get(_folded_label(kind)) if isinstance(kind, str) else None
+        if known is None:
+            kinds = ", ".join(k.value for k in Claim.Kind)
+            raise ValueError(f"labels: {kind!r} (for {label!r}) is not a claim kind ({kinds}).")
+        mapping[str(label)] = known
+    return mapping
+
+
+def _folded_label(label) -> str:
+    return " ".join(str(label).replace("_", " ").replace("-", " ").split()).casefold()
 
 
 @dataclass
@@ -72,6 +138,8 @@ class ImportResult:
     claims_created: int = 0
     claims_skipped: int = 0
     dry_run: bool = False
+    guessed: str = ""  # how the format was guessed; empty when it was given
+    skipped: dict[str, int] = field(default_factory=dict)  # what the file holds, not read
     # What was read otherwise than the file said, each with its record (a W3C position that
     # disagreed with its quote, read by the quote): imported, but worth a look.
     notes: list[str] = field(default_factory=list)
@@ -104,28 +172,59 @@ def _as_binary(source):
     return source
 
 
-def detect_format(first: str) -> str:
-    """Guess the format from the start of the data (its first record)."""
-    sample = first.lstrip("\ufeff \t\r\n")
-    if sample.startswith("["):
-        return (
-            "w3c" if '"TextQuoteSelector"' in sample or '"Annotation"' in sample else "labelstudio"
-        )
-    if '"AnnotationCollection"' in sample or '"AnnotationPage"' in sample:
-        return "w3c"
+def guess_format(value) -> tuple[str, str]:
+    """The format of a file whose first record (or whole JSON document) is ``value``, from its
+    structure, and why: (format, reason)."""
+    if isinstance(value, list):
+        first = next((v for v in value if isinstance(v, dict)), None)
+        if first is None:
+            return "ours", "a JSON array with no object in it"
+        fmt, why = guess_format(first)
+        return fmt, f"a JSON array whose first item is {why}"
+    if not isinstance(value, dict):
+        return "ours", "not a JSON object"
+    kind = value.get("type")
+    if kind in ("AnnotationCollection", "AnnotationPage") or (
+        kind == "Annotation" and "target" in value
+    ):
+        return "w3c", f'a W3C {kind} (its "type")'
+    if "target" in value:
+        return "w3c", 'an annotation with a "target"'
+    if isinstance(value.get("data"), dict):
+        return "labelstudio", 'a Label Studio task (its "data")'
+    if "claims" in value:
+        return "ours", 'our JSONL (its "claims")'
+    if "text" in value:
+        return "doccano", 'a doccano record ("text" and no "claims")'
+    return "ours", "no key this import knows"
+
+
+def _guess(stream) -> tuple[str, str]:
+    """``guess_format`` of the first JSON line of ``stream``, or of the whole of it when that
+    line is not JSON by itself (a pretty-printed object or array). ``stream`` is rewound."""
+    lines = _first_lines(stream)
+    stream.seek(0)
     try:
-        record = _json(sample.splitlines()[0]) if sample else {}
+        first = _json(lines[-1].removeprefix(BOM).decode("utf-8")) if lines else None
     except ValueError:
-        return "ours"
-    if not isinstance(record, dict):
-        return "ours"
-    if record.get("type") == "Annotation" or "target" in record:
-        return "w3c"
-    if "annotations" in record and "data" in record:
-        return "labelstudio"
-    if "claims" in record:
-        return "ours"
-    return "doccano"
+        first = None
+    if isinstance(first, dict):
+        return guess_format(first)
+    data, _, error = _whole_json(stream)
+    stream.seek(0)
+    if error or data is None:
+        return "ours", "not one JSON document: read as JSON Lines"
+    return guess_format(data)
+
+
+def _first_lines(stream) -> list[bytes]:
+    """The lines of ``stream`` up to its first that is not blank."""
+    lines = []
+    for line in stream:
+        lines.append(line)
+        if line.strip():
+            break
+    return lines
 
 
 def _utf8(raw: bytes, where: str) -> str:
@@ -176,7 +275,26 @@ def records(stream, fmt: str, follow=None) -> Iterator[tuple[str, object]]:
     """(where, record-or-exception) for each record of ``stream`` in ``fmt``. ``follow``
     reads a W3C page of this server by its IRI (``_local_page``), or None."""
     if fmt in ("ours", "doccano"):
-        yield from _json_lines(stream)
+        # JSON Lines; or one pretty-printed object, or a JSON array of records.
+        head = _first_lines(stream)
+        try:
+            first = _json(head[-1].removeprefix(BOM).decode("utf-8")) if head else None
+        except ValueError:
+            first = None
+        if isinstance(first, dict) or not head:
+            yield from _json_lines(itertools.chain(head, stream))
+            return
+        rest = b"".join(head) + stream.read()
+        data, raw, error = _whole_json(io.BytesIO(rest))
+        if error:
+            yield "file", error
+        elif isinstance(data, dict):
+            yield "record 1", data
+        elif isinstance(data, list):
+            for i, item in enumerate(data, 1):
+                yield f"record {i}", item
+        else:
+            yield from _json_lines(io.BytesIO(raw))
         return
     data, raw, error = _whole_json(stream)
     if error:
@@ -297,6 +415,7 @@ class ClaimSpec:
     prefix: str = ""
     suffix: str = ""
     kind: str = Claim.Kind.DIRECT_QUOTE
+    label: object = None  # the file's label, when it has one: its kind is looked up on writing
     speaker: object = None  # an object or a name (checked when written)
     statement: object = None
     summary: str = ""
@@ -312,21 +431,83 @@ class ArticleSpec:
     fields: dict = field(default_factory=dict)
     existing: Article | None = None  # W3C annotations point at an article already here
     claims: list[ClaimSpec] = field(default_factory=list)
+    # The record's metadata: records with the same text but other metadata are other articles.
+    identity: str = ""
+    skipped: Counter = field(default_factory=Counter)  # what the record holds, not read
     notes: list[str] = field(default_factory=list)  # see ImportResult.notes
 
 
 _KIND_BY_NAME = {
-    **{k.value: k.value for k in Claim.Kind},
-    **{str(k.label).casefold(): k.value for k in Claim.Kind},
+    **{_folded_label(k.value): k.value for k in Claim.Kind},
+    **{_folded_label(k.label): k.value for k in Claim.Kind},
 }
 
 
 def kind_from_label(label) -> str:
     """A claim kind from a label such as ``DIRECT_QUOTE`` or ``Direct quote``; default direct."""
-    name = str(label or "").strip().casefold()
-    return _KIND_BY_NAME.get(
-        name.replace(" ", "_"), _KIND_BY_NAME.get(name, Claim.Kind.DIRECT_QUOTE)
-    )
+    return _KIND_BY_NAME.get(_folded_label(label or ""), Claim.Kind.DIRECT_QUOTE)
+
+
+class _LabelKinds:
+    """Labels to claim kinds: the user's mapping, then kinds named by value or label (in any
+    case); others are counted as unknown (and the import refused) unless ``*`` is mapped."""
+
+    def __init__(self, given: Mapping[str, str]):
+        self.given = {_folded_label(k): v for k, v in given.items() if k != "*"}
+        self.other = given.get("*")
+        self.unknown: Counter = Counter()
+        self._known: dict = {}  # label as given -> kind, so each is folded once
+
+    def kind(self, label) -> str | None:
+        try:
+            kind = self._known.get(label)
+        except TypeError:  # a list or an object: never a kind
+            kind = None
+        if kind is None:
+            name = _folded_label(label)
+            kind = self.given.get(name) or _KIND_BY_NAME.get(name) or self.other
+            if kind is None:
+                self.unknown[str(label)] += 1
+            elif isinstance(label, str | int):
+                self._known[label] = kind
+        return kind
+
+    def problems(self) -> list[Problem]:
+        kinds = ", ".join(k.value for k in Claim.Kind)
+        return [
+            Problem(
+                "labels",
+                f"{label!r} ({n} span{'s' * (n != 1)}) is not a claim kind ({kinds}): map it, "
+                f'e.g. labels "{label}=direct_quote", or "*=direct_quote" for every other label',
+            )
+            for label, n in sorted(self.unknown.items())
+        ]
+
+
+# Keys that hold spans in the layouts read here; others holding span-like data are reported.
+_SPAN_KEYS = {"start", "end", "start_offset", "end_offset", "startOffset", "endOffset"}
+
+
+def _span_like(value) -> int:
+    """How many span-like items ``value`` holds: objects with offsets, or [start, end, ...]."""
+    if not isinstance(value, list):
+        return 0
+    n = 0
+    for item in value:
+        if isinstance(item, dict) and (_SPAN_KEYS & item.keys() or _span_like(item.get("result"))):
+            n += _span_like(item.get("result")) or 1
+        elif isinstance(item, dict) and isinstance(item.get("value"), dict):
+            n += bool(_SPAN_KEYS & item["value"].keys())
+        elif isinstance(item, list) and len(item) >= 2 and all(type(x) is int for x in item[:2]):
+            n += 1
+    return n
+
+
+def _note_unread(spec: ArticleSpec, record: dict, read: set[str]) -> None:
+    """Count in ``spec.skipped`` each key of ``record`` not ``read`` that holds span-like data."""
+    for key, value in record.items():
+        if key not in read and (n := _span_like(value)):
+            spec.skipped[f'"{key}" (span-like data this format does not read)'] += n
 
 
 def _require(cond, message):
@@ -364,15 +545,25 @@ def _article_from(record: dict) -> ArticleSpec:
         value = record.get(name, meta.get(name))
         if value not in (None, ""):
             fields[name] = value
-    return ArticleSpec(text=text, title=title, fields=fields)
+    identity = {k: v for k, v in record.items() if k not in _NOT_IDENTITY}
+    return ArticleSpec(
+        text=text,
+        title=title,
+        fields=fields,
+        identity=json.dumps(identity, sort_keys=True, default=str),
+    )
 
 
-def parse_ours(record) -> ArticleSpec:
-    _require(isinstance(record, dict), "each line must be a JSON object")
-    spec = _article_from(record)
+# What is not an article's metadata: its text and its spans in each layout.
+_NOT_IDENTITY = {"text", "label", "labels", "entities", "annotations", "relations", "claims"}
+
+
+def parse_ours(record, options: ImportOptions | None = None) -> ArticleSpec:
+    _require(isinstance(record, dict), "each record must be a JSON object")
     claims = record.get("claims")
     if claims is None:
-        return parse_doccano(record)
+        return parse_doccano(record, options)
+    spec = _article_from(record)
     _require(isinstance(claims, list), '"claims" must be a list')
     for i, c in enumerate(claims, 1):
         _require(isinstance(c, dict), f"claim {i} must be an object")
@@ -384,7 +575,7 @@ def parse_ours(record) -> ArticleSpec:
                     quote=c.get("quote"),
                     prefix=c.get("prefix", ""),
                     suffix=c.get("suffix", ""),
-                    kind=kind_from_label(c.get("kind") or c.get("label")),
+                    label=c.get("kind") or c.get("label"),
                     speaker=c.get("speaker"),
                     statement=c.get("statement"),
                     summary=c.get("summary", ""),
@@ -395,55 +586,127 @@ def parse_ours(record) -> ArticleSpec:
             )
         except ValueError as exc:
             raise ValueError(f"claim {i}: {exc}") from exc
+    _note_unread(spec, record, {"claims", "label"})
     return spec
 
 
 def _offset_span(
     text: str, start, end, quote: str | None, where: str
 ) -> tuple[int, int, str | None]:
-    """Offsets as code points; tools that count UTF-16 units (browsers) are converted."""
+    """Offsets as code points; tools that count UTF-16 units (browsers) are converted. When
+    neither gives the quote (the text the annotator selected), a quote found once wins, as
+    annotation clients anchor; else the offsets stay, and the quote's check refuses them."""
     start, end = _int(start, f"{where} start"), _int(end, f"{where} end")
     if quote is None or text[start:end] == quote:
         return start, end, quote
     try:
         s16, e16 = textlib.utf16_to_codepoint(text, start), textlib.utf16_to_codepoint(text, end)
     except ValueError:
-        return start, end, quote
-    if text[s16:e16] == quote:
+        s16 = e16 = None
+    if s16 is not None and text[s16:e16] == quote:
         return s16, e16, quote
+    if isinstance(quote, str) and quote and text.count(quote) == 1:
+        at = text.index(quote)
+        return at, at + len(quote), quote
     return start, end, quote
 
 
-def parse_doccano(record) -> ArticleSpec:
-    _require(isinstance(record, dict), "each line must be a JSON object")
+def parse_doccano(record, options: ImportOptions | None = None) -> ArticleSpec:
+    _require(isinstance(record, dict), "each record must be a JSON object")
+    options = options or ImportOptions()
     spec = _article_from(record)
-    # "label" (doccano's sequence-labelling export), "labels", or "entities" (its newer
-    # relation export, [{"start_offset", "end_offset", "label"}, ...]).
-    labels = record.get("label", record.get("labels", record.get("entities", [])))
+    # "label" (doccano's sequence-labelling export), "labels", "entities" (its newer relation
+    # export) or "annotations" (before 1.0): [start, end, "LABEL"] or {"start_offset", ...}.
+    keys = [k for k in ("label", "labels", "entities", "annotations") if k in record]
+    labels = record[keys[0]] if keys else []
     _require(isinstance(labels, list), '"label" must be a list of [start, end, "LABEL"]')
+    unit = options.offset_unit or record.get("offset_unit")
+    unit = unit if unit in OFFSET_UNITS else "utf16"
+    units = textlib.Units(spec.text)
     for i, item in enumerate(labels, 1):
-        if isinstance(item, dict):  # doccano's newer {"start_offset", "end_offset", "label"}
+        if isinstance(item, dict):  # {"start_offset", "end_offset", "label"}
             item = [item.get("start_offset"), item.get("end_offset"), item.get("label")]
         _require(
             isinstance(item, list) and len(item) == 3,
             f'label {i} must be [start, end, "LABEL"]',
         )
         start, end = _int(item[0], f"label {i} start"), _int(item[1], f"label {i} end")
-        spec.claims.append(ClaimSpec(start=start, end=end, kind=kind_from_label(item[2])))
+        start, end = _doccano_span(units, start, end, unit, f"label {i} ({start}–{end})")
+        spec.claims.append(ClaimSpec(start=start, end=end, label=item[2]))
+    _note_unread(spec, record, {keys[0]} if keys else set())
     return spec
 
 
-def parse_labelstudio(task) -> ArticleSpec:
+def _doccano_span(units: textlib.Units, start: int, end: int, unit: str, where: str):
+    """doccano's ``[start, end)`` counted in ``unit``, as code points of the text as it came.
+
+    Where the units count this text differently, a span is refused when it splits a character
+    or a word in ``unit`` but gives whole words in another: the file was counted in that one."""
+
+    def in_unit(u):
+        try:
+            s, e = units.to_codepoint(start, u), units.to_codepoint(end, u)
+        except ValueError:
+            return None
+        return (s, e) if s < e else None
+
+    def clean(span, words=True):
+        text = units.text
+        return (
+            span is not None
+            and textlib.is_grapheme_boundary(text, span[0])
+            and textlib.is_grapheme_boundary(text, span[1])
+            and not (words and textlib.cuts_a_word(text, *span))
+        )
+
+    if units.uniform:
+        try:  # every unit the same: as counted (a reversed span is refused when checked)
+            return units.to_codepoint(start, unit), units.to_codepoint(end, unit)
+        except ValueError as exc:
+            raise ValueError(f"{where}: {exc}") from None
+    try:
+        span = units.to_codepoint(start, unit), units.to_codepoint(end, unit)
+    except ValueError:
+        span = None
+    if span is not None and (span[0] >= span[1] or clean(span)):
+        return span  # (a reversed span is refused with the API's words when it is checked)
+    for other in OFFSET_UNITS:
+        if other != unit and clean(in_unit(other)) and in_unit(other) != span:
+            s, e = in_unit(other)
+            read = f"{units.text[span[0] : span[1]]!r}" if span else "no whole span"
+            raise ValueError(
+                f"{where}: counted in {unit} this is {read}, which cuts "
+                f"{'a character' if not clean(span, words=False) else 'a word'}; counted in "
+                f"{other} it is {units.text[s:e]!r}. Was the file counted in {other}? Choose "
+                f"its offset unit (utf16 is doccano's default, grapheme its grapheme mode)."
+            )
+    if span is None or not clean(span, words=False):
+        raise ValueError(f"{where}: counted in {unit} this cuts a character in two.")
+    return span
+
+
+def parse_labelstudio(task, options: ImportOptions | None = None) -> ArticleSpec:
+    """A task: its annotations (``completions`` before Label Studio 1.0), each annotator's
+    labels kept; predictions are counted as skipped (suggestions are not imported)."""
     _require(isinstance(task, dict) and isinstance(task.get("data"), dict), 'a task needs "data"')
     data = task["data"]
     text = data.get("text")
     if not isinstance(text, str):
         text = next((v for v in data.values() if isinstance(v, str) and v.strip()), None)
     spec = _article_from({**data, "text": text})
+    spec.identity = json.dumps(
+        {"id": task.get("id"), "data": spec.identity, "meta": task.get("meta")},
+        sort_keys=True,
+        default=str,
+    )
     seen = set()
-    for a, annotation in enumerate(task.get("annotations") or [], 1):
+    annotations = task.get("annotations", task.get("completions")) or []
+    _require(isinstance(annotations, list), '"annotations" must be a list')
+    for a, annotation in enumerate(annotations, 1):
         _require(isinstance(annotation, dict), f"annotation {a} must be an object")
         if annotation.get("was_cancelled"):
+            if n := _span_like(annotation.get("result")):
+                spec.skipped["spans of cancelled annotations"] += n
             continue
         for r, result in enumerate(annotation.get("result") or [], 1):
             value = result.get("value") if isinstance(result, dict) else None
@@ -454,13 +717,16 @@ def parse_labelstudio(task) -> ArticleSpec:
             start, end, quote = _offset_span(
                 spec.text, value.get("start"), value.get("end"), quote, where
             )
-            if (start, end) in seen:
-                continue
-            seen.add((start, end))
-            labels = value.get("labels") or [None]
-            spec.claims.append(
-                ClaimSpec(start=start, end=end, quote=quote, kind=kind_from_label(labels[0]))
-            )
+            # Each label of each annotator: a claim per kind (the same kind twice is one).
+            for label in value.get("labels") or [None]:
+                key = (start, end, _folded_label(label or ""))
+                if key in seen:
+                    continue
+                seen.add(key)
+                spec.claims.append(ClaimSpec(start=start, end=end, quote=quote, label=label))
+    if n := _span_like(task.get("predictions")):
+        spec.skipped["Label Studio prediction spans (suggestions are not imported)"] += n
+    _note_unread(spec, task, {"annotations", "completions", "predictions", "data"})
     return spec
 
 
@@ -696,7 +962,7 @@ def parse_w3c(annotation) -> ArticleSpec:
         elif purpose == _W3C_KIND:
             if value == w3c.NOT_CHECK_WORTHY:
                 claim.check_worthy = False
-            elif value in _KIND_BY_NAME or value.casefold() in _KIND_BY_NAME:
+            elif _folded_label(value) in _KIND_BY_NAME:
                 claim.kind = kind_from_label(value)
         elif purpose == w3c.PURPOSE_SPEAKER:
             aliases = body.get(w3c.ALIASES)
@@ -851,8 +1117,9 @@ class _Batch:
     write lock is held for the INSERTs only, not for the parsing and checking.
     """
 
-    def __init__(self, by, result: ImportResult):
+    def __init__(self, by, result: ImportResult, options: ImportOptions | None = None):
         self.by, self.result = by, result
+        self.labels = _LabelKinds((options or ImportOptions()).labels)
         self.article_rules = _Rules(rules.ArticleSerializer)
         self.claim_rules = _Rules(rules.ClaimFieldsSerializer)
         self.speaker_rules = _Rules(rules.SpeakerSerializer)
@@ -863,9 +1130,11 @@ class _Batch:
         self.claims: list[Claim] = []
         # Articles of this file by URL and by title, for the reuse rules below.
         self._by_url: dict[str, Article] = {}
-        self._by_title: dict[str, list[Article]] = {}
+        self._by_identity: dict[tuple[str, str, str], Article] = {}  # title, text, metadata
+        self._taken: dict[tuple[str, str], set[int]] = {}  # articles here given to a record
         self._here: dict[int, Article] = {}  # one object per article already here
-        self._spans: dict[int, set[tuple[int, int]]] = {}  # by id(article): spans it has
+        # By id(article): the spans it has claims at, with their kinds.
+        self._spans: dict[int, set[tuple[int, int, str]]] = {}
         self._speaker_by_name: dict[str, Speaker] = {}
         self._statement_by_title: dict[tuple[int, str], Statement] = {}
 
@@ -883,17 +1152,18 @@ class _Batch:
         except Exception:
             self._undo(*marks)
             raise
+        for what, n in spec.skipped.items():
+            self.result.skipped[what] = self.result.skipped.get(what, 0) + n
 
     def _undo(self, articles, speakers, statements, claims, result) -> None:
         for article in self.articles[articles:]:
             self._spans.pop(id(article), None)
             if self._by_url.get(article.url) is article:
                 del self._by_url[article.url]
-            same = self._by_title.get(article.title, [])
-            if article in same:
-                same.remove(article)
+            for key in [k for k, v in self._by_identity.items() if v is article]:
+                del self._by_identity[key]
         for claim in self.claims[claims:]:
-            self._spans.get(id(claim.article), set()).discard((claim.start, claim.end))
+            self._spans.get(id(claim.article), set()).discard((claim.start, claim.end, claim.kind))
         for speaker in self.speakers[speakers:]:
             for key in [k for k, v in self._speaker_by_name.items() if v is speaker]:
                 del self._speaker_by_name[key]
@@ -909,6 +1179,11 @@ class _Batch:
         article = self._article(spec)
         spans = self._spans_of(article)
         for i, c in enumerate(spec.claims, 1):
+            if c.label is not None:
+                kind = self.labels.kind(c.label)
+                if kind is None:
+                    continue  # an unknown label: the import is refused, saying which
+                c = dataclasses.replace(c, kind=kind)
             try:
                 checked = self._claim_fields(c)
                 span = actions.resolve_span(
@@ -919,7 +1194,8 @@ class _Batch:
                     prefix=checked.get("prefix", ""),
                     suffix=checked.get("suffix", ""),
                 )
-                if (span.start, span.end) in spans:
+                kind = checked.get("kind", Claim.Kind.DIRECT_QUOTE)
+                if (span.start, span.end, kind) in spans:
                     self.result.claims_skipped += 1
                     continue
                 speaker = self._speaker(_object(c.speaker, "name", "speaker"))
@@ -927,7 +1203,7 @@ class _Batch:
                     article=article,
                     span=span,
                     by=self.by,
-                    kind=checked.get("kind", Claim.Kind.DIRECT_QUOTE),
+                    kind=kind,
                     speaker=speaker,
                     statement=self._statement(_object(c.statement, "title", "statement"), speaker),
                     summary=checked.get("summary", ""),
@@ -938,18 +1214,22 @@ class _Batch:
             except (ValidationError, ValueError) as exc:
                 message = _messages(exc) if isinstance(exc, ValidationError) else str(exc)
                 raise ValidationError(f"claim {i} ({c.start}–{c.end}): {message}") from exc
-            spans.add((span.start, span.end))
+            spans.add((span.start, span.end, kind))
             self.claims.append(claim)
             self.result.claims_created += 1
 
-    def _spans_of(self, article: Article) -> set[tuple[int, int]]:
-        """The spans ``article`` has claims at: an import skips a claim already there."""
+    def _spans_of(self, article: Article) -> set[tuple[int, int, str]]:
+        """The spans (and kinds) ``article`` has claims at: an import skips a claim there."""
         if id(article) not in self._spans:
-            here = article.claims.values_list("start", "end") if article.pk else ()
+            here = article.claims.values_list("start", "end", "kind") if article.pk else ()
             self._spans[id(article)] = set(here)
         return self._spans[id(article)]
 
     def _article(self, spec: ArticleSpec) -> Article:
+        """The record's article: the one with its URL (whose text must be the same), else one
+        with its title and text. Records of this file with the same text but other metadata
+        are other articles: each takes the next such article here (by age), or a new one, so
+        importing the file again finds the same ones."""
         if spec.existing is not None:
             return self._here.setdefault(spec.existing.pk, spec.existing)
         checked = self.article_rules(
@@ -958,22 +1238,29 @@ class _Batch:
         text = textlib.normalize_text(checked["text"])
         fields = {name: checked[name] for name in spec.fields}
         url, title = fields.get("url"), checked["title"]
-        # This file's articles first: they are the newest, as the database's are newest first.
+        key = (title, text, spec.identity)
         if url:
-            mine = [self._by_url[url]] if url in self._by_url else []
-        else:
-            mine = list(reversed(self._by_title.get(title, [])))
-        same = Article.objects.filter(url=url) if url else Article.objects.filter(title=title)
-        for article in [*mine, *same.only("pk", "text")[:20]]:
-            if article.text == text:
-                self.result.articles_reused += 1
-                if article.pk is None:
-                    return article
-                return self._here.setdefault(article.pk, Article.objects.get(pk=article.pk))
-            if url:
+            found = self._by_url.get(url)
+            if found is None:
+                found = Article.objects.filter(url=url).only("pk", "text").first()
+            if found is not None and found.text != text:
                 raise ValidationError(
                     {"url": "An article with this URL exists here with a different text."}
                 )
+        else:
+            found = self._by_identity.get(key)
+            if found is None:
+                taken = self._taken.setdefault((title, text), set())
+                here = Article.objects.filter(title=title).exclude(pk__in=taken).order_by("pk")
+                found = next((a for a in here.only("pk", "text")[:20] if a.text == text), None)
+                if found is not None:
+                    taken.add(found.pk)
+        if found is not None:
+            self.result.articles_reused += 1
+            if found.pk is not None:
+                found = self._here.setdefault(found.pk, Article.objects.get(pk=found.pk))
+            self._by_identity.setdefault(key, found)
+            return found
         article = Article(title=title, text=text, created_by=self.by, **fields)
         # As actions.create_article, bar the URL's unique constraint: a URL that is here was
         # reused or refused above, and one that is in this file too.
@@ -982,7 +1269,7 @@ class _Batch:
         self.result.articles_created += 1
         if url:
             self._by_url[url] = article
-        self._by_title.setdefault(title, []).append(article)
+        self._by_identity[key] = article
         return article
 
     def _claim_fields(self, c: ClaimSpec) -> dict:
@@ -1108,37 +1395,77 @@ def import_annotations(
     by=None,
     dry_run: bool = False,
     progress: Callable[[], None] | None = None,
+    options: ImportOptions | None = None,
 ) -> ImportResult:
     """Import ``source`` (text, bytes or a text stream) in ``fmt`` (guessed when None)."""
     with _collector_paused():
-        return _import(source, fmt=fmt, by=by, dry_run=dry_run, progress=progress)
+        return _import(
+            source,
+            fmt=fmt,
+            by=by,
+            dry_run=dry_run,
+            progress=progress,
+            options=options or ImportOptions(),
+        )
 
 
-def _import(source, *, fmt, by, dry_run, progress) -> ImportResult:
+# The formats whose parsers take ImportOptions.
+_WITH_OPTIONS = {"ours", "doccano", "labelstudio"}
+
+
+def map_offsets(spec: ArticleSpec) -> ArticleSpec:
+    """``spec`` with its claims' offsets (counted in its text as it came) mapped into the text
+    as stored (``text.normalize_with_offsets``); ``ValueError`` for one that cannot be."""
+    if spec.text is None:
+        return spec
+    mapped = textlib.normalize_with_offsets(spec.text)
+    if not mapped.edits:
+        return spec
+
+    def at(offset):
+        # An offset that is no offset in the text is left for the claim's own checks to refuse.
+        if type(offset) is not int or not 0 <= offset <= len(mapped.original):
+            return offset
+        return mapped.offset(offset)
+
+    for i, c in enumerate(spec.claims, 1):
+        try:
+            c.start, c.end = at(c.start), at(c.end)
+            if c.cue:
+                c.cue = (at(c.cue[0]), at(c.cue[1]))
+            if c.source_mention:
+                c.source_mention = (at(c.source_mention[0]), at(c.source_mention[1]))
+        except textlib.UnmappableOffset as exc:
+            raise ValueError(f"claim {i} ({c.start}–{c.end}): {exc}") from None
+    spec.text = mapped.text
+    return spec
+
+
+def _import(source, *, fmt, by, dry_run, progress, options) -> ImportResult:
     stream = _as_binary(source)
+    guessed = ""
     if fmt is None:
         if not hasattr(stream, "seek") or not stream.seekable():
             stream = io.BytesIO(stream.read())
-        head = stream.read(4096).removeprefix(BOM).decode("utf-8", errors="replace")
-        stream.seek(0)
-        fmt = detect_format(head)
+        fmt, why = _guess(stream)
+        guessed = f"{fmt}, guessed from {why}"
     if fmt not in PARSERS:
         raise ImportFailed(
             [Problem("format", f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")]
         )
     parse = PARSERS[fmt]
-    result = ImportResult(format=fmt, dry_run=dry_run)
+    result = ImportResult(format=fmt, dry_run=dry_run, guessed=guessed)
     problems: list[Problem] = []
     total_problems = 0
     seen = 0
-    batch = _Batch(by, result)
+    batch = _Batch(by, result, options)
     for where, record in records(stream, fmt, follow=lambda iri: _local_page(iri, by)):
         seen += 1
         try:
             if isinstance(record, Exception):
                 raise record
-            spec = parse(record)
-            batch.add(spec)
+            spec = parse(record, options) if fmt in _WITH_OPTIONS else parse(record)
+            batch.add(map_offsets(spec))
             if spec.notes and len(result.notes) < MAX_PROBLEMS:
                 result.notes.extend(f"{where}: {note}" for note in spec.notes)
         except Exception as exc:  # any failure is this record's problem, never a 500
@@ -1150,8 +1477,16 @@ def _import(source, *, fmt, by, dry_run, progress) -> ImportResult:
     if not seen:
         problems.append(Problem("file", "no records found (is it empty?)"))
         total_problems += 1
+    for problem in batch.labels.problems():
+        problems.append(problem)
+        total_problems += 1
+    if not problems and not result.claims_created + result.claims_skipped and result.skipped:
+        # Articles alone from a file with spans in it: the user would think the spans came too.
+        skipped = "; ".join(f"{n} {what}" for what, n in result.skipped.items())
+        problems.append(Problem("file", f"no claims found; skipped: {skipped}"))
+        total_problems += 1
     if problems:
-        raise ImportFailed(problems, total_problems)
+        raise ImportFailed(problems, total_problems, guessed=guessed)
     if not dry_run:
         batch.write()
     return result

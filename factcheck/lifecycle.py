@@ -318,6 +318,18 @@ GUARDS = {
 }
 
 
+RATIONALE_REQUIRED = "Say why: a submitted verdict needs a rationale (a draft may be empty)."
+
+
+def check_verdict_content(verdict: Verdict) -> None:
+    """What a verdict must carry in its status, beyond its fields' own validation: past the
+    draft, a rationale (readers are shown it as the "why" of the rating). Asked by
+    ``Verdict.clean`` (so every save through ``actions.save_verdict``: the page, the API) and
+    by the approval (a row from before the rule is not published with an empty "why")."""
+    if verdict.status != V.DRAFT and not (verdict.rationale or "").strip():
+        raise ValidationError({"rationale": RATIONALE_REQUIRED})
+
+
 def check(user, action: str, *, claim: Claim, verdict: Verdict | None = None, subject=None):
     """The row allowing ``action``; raises PermissionDenied or ValidationError if none does."""
     found = find(user, action, claim=claim, verdict=verdict, subject=subject)

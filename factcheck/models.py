@@ -700,6 +700,11 @@ class Verdict(models.Model):
     def get_absolute_url(self):
         return reverse("claim-detail", args=[self.claim_id])
 
+    def clean(self):
+        from factcheck import lifecycle
+
+        lifecycle.check_verdict_content(self)
+
     def is_editable_by(self, user) -> bool:
         from factcheck import lifecycle
 

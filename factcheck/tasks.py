@@ -274,6 +274,10 @@ def run_import(task_id: str) -> str:
                     by=bg.created_by,
                     dry_run=bool(bg.options.get("dry_run")),
                     progress=progress,
+                    options=imports.ImportOptions(
+                        offset_unit=bg.options.get("offset_unit"),
+                        labels=bg.options.get("labels") or {},
+                    ),
                 )
                 progress.check_cancel()
         except Cancelled:

@@ -9,6 +9,7 @@ All offset arithmetic lives here so it can be tested in one place.
 
 from __future__ import annotations
 
+import bisect
 import unicodedata
 from dataclasses import dataclass
 
@@ -221,3 +222,229 @@ def shorten(text: str, width: int = 80) -> str:
     """One line of at most ``width`` characters, with an ellipsis when cut."""
     line = " ".join(text.split())
     return line if len(line) <= width else line[: width - 1].rstrip() + "…"
+
+
+# --------------------------------------------------------------------------- offsets through
+# normalisation: what an import does with offsets counted in the text as it came.
+
+
+class UnmappableOffset(ValueError):
+    """An offset falls inside something the normalisation merges (``\\r\\n``, a letter and the
+    accent it composes with): it has no place in the normalised text."""
+
+
+# Where normalisation may change the text: a line end, or a run of code points from U+0300 up
+# with the character before it. Below U+0300 nothing changes under NFC and nothing composes
+# with what comes before (every second half of a canonical pair is U+0300 or above).
+_MAY_CHANGE = regex.compile(r"\r\n?|[^\r]?[\u0300-\U0010ffff]+")
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """``normalize_text(original)`` with a map from offsets in ``original`` to offsets in
+    ``text``. ``edits`` are the pieces that changed: (original start, original end,
+    normalised start, normalised end), in order; an offset strictly inside one has no image."""
+
+    original: str
+    text: str
+    edits: tuple[tuple[int, int, int, int], ...]
+
+    def offset(self, offset: int) -> int:
+        """``offset`` (a code point of ``original``) in ``text``; ``UnmappableOffset`` if it
+        splits a ``\\r\\n`` or characters that compose into one."""
+        if not 0 <= offset <= len(self.original):
+            raise UnmappableOffset(f"offset {offset} is outside the text.")
+        shift = 0
+        i = bisect.bisect_right(self.edits, (offset, _AFTER))
+        if i:
+            start, end, new_start, new_end = self.edits[i - 1]
+            if offset == start:
+                return new_start
+            if offset < end:
+                # A cut inside a changed piece maps when the two halves normalise apart as
+                # the piece does whole (between two accents that neither compose).
+                piece, whole = self.original[start:end], self.text[new_start:new_end]
+                left = unicodedata.normalize("NFC", piece[: offset - start])
+                if left + unicodedata.normalize("NFC", piece[offset - start :]) == whole:
+                    return new_start + len(left)
+                if self.original[start] == "\r":
+                    raise UnmappableOffset(
+                        f"offset {offset} falls inside a \\r\\n line end, stored as one \\n."
+                    )
+                raise UnmappableOffset(
+                    f"offset {offset} falls inside {whole!r}: {end - start} code points in the "
+                    f"file (a letter and its accents, say), stored as {new_end - new_start}."
+                )
+            shift = new_end - end
+        return offset + shift
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        return self.offset(start), self.offset(end)
+
+
+_AFTER = float("inf")
+
+
+def normalize_with_offsets(original: str) -> Normalized:
+    """``original`` normalised as ``normalize_text`` does, with the map of its offsets.
+
+    The text is cut into pieces that normalise on their own (a starter with the marks after
+    it; pieces merged while normalising them together differs from normalising them apart);
+    a piece that changes is an edit, and an offset between pieces moves by the edits before."""
+    if "\r" not in original and unicodedata.is_normalized("NFC", original):
+        return Normalized(original, original, ())
+    edits: list[tuple[int, int, int, int]] = []
+    out: list[str] = []
+    done = 0  # original code points copied to ``out``
+    length = 0  # of ``out``
+
+    def copy_to(position: int) -> None:
+        nonlocal done, length
+        out.append(original[done:position])
+        length += position - done
+        done = position
+
+    def edit(start: int, end: int, new: str) -> None:
+        nonlocal done, length
+        copy_to(start)
+        edits.append((start, end, length, length + len(new)))
+        out.append(new)
+        length += len(new)
+        done = end
+
+    for match in _MAY_CHANGE.finditer(original):
+        start, end = match.span()
+        if original[start] == "\r":
+            edit(start, end, "\n")
+            continue
+        chunk = match.group()
+        if unicodedata.is_normalized("NFC", chunk):
+            continue
+        for piece_start, piece_end in _pieces(chunk):
+            piece = chunk[piece_start:piece_end]
+            new = unicodedata.normalize("NFC", piece)
+            if new != piece:
+                edit(start + piece_start, start + piece_end, new)
+    copy_to(len(original))
+    return Normalized(original, "".join(out), tuple(edits))
+
+
+def _pieces(chunk: str) -> list[tuple[int, int]]:
+    """``chunk`` cut before each starter (a code point whose decomposition starts with one of
+    combining class 0), the cuts across
+    which normalisation works kept apart and the others undone."""
+    cuts = [i for i in range(1, len(chunk)) if _starts_clean(chunk[i])]
+    pieces, start = [], 0
+    for cut in [*cuts, len(chunk)]:
+        pieces.append([start, cut])
+        start = cut
+    merged = [pieces[0]]
+    for piece in pieces[1:]:
+        last = merged[-1]
+        before, after = chunk[last[0] : last[1]], chunk[piece[0] : piece[1]]
+        together = unicodedata.normalize("NFC", before + after)
+        if together == unicodedata.normalize("NFC", before) + unicodedata.normalize("NFC", after):
+            merged.append(piece)
+        else:
+            last[1] = piece[1]
+    if "".join(unicodedata.normalize("NFC", chunk[s:e]) for s, e in merged) != (
+        unicodedata.normalize("NFC", chunk)
+    ):
+        return [(0, len(chunk))]  # never seen; a guard, so the text is always right
+    return [(s, e) for s, e in merged]
+
+
+def _starts_clean(ch: str) -> bool:
+    """Does ``ch`` decompose to something that starts with a starter (combining class 0)?"""
+    return not unicodedata.combining(unicodedata.normalize("NFD", ch)[0])
+
+
+# --------------------------------------------------------------------------- offset units
+# What other tools count: doccano's editor counts UTF-16 code units (JavaScript's), or
+# user-perceived characters in its grapheme mode; we count code points.
+
+OFFSET_UNITS = ("utf16", "codepoint", "grapheme")
+_SEVERAL = regex.compile(r"[\r\u0300-\U0010ffff]")  # what may join a character of several
+_ASTRAL = regex.compile(r"[\U00010000-\U0010ffff]")  # two UTF-16 code units each
+
+
+class Units:
+    """Offsets of one text converted between code points and another unit, in O(log n) each
+    after one pass over the text."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.astral = [m.start() for m in _ASTRAL.finditer(text)]
+        self._graphemes: list[int] | None = None
+        self._uniform: bool | None = None
+
+    @property
+    def graphemes(self) -> list[int]:
+        """The code point where each user-perceived character starts, and the text's end."""
+        if self._graphemes is None:
+            self._graphemes = [m.start() for m in GRAPHEME.finditer(self.text)]
+            self._graphemes.append(len(self.text))
+        return self._graphemes
+
+    @property
+    def uniform(self) -> bool:
+        """Do all units count this text alike (no character beyond the BMP or of several)?"""
+        if self._uniform is None:
+            # Below U+0300 but for CR LF, each code point is a character of its own (see
+            # is_grapheme_boundary): no need to find the clusters.
+            self._uniform = not self.astral and (
+                not _SEVERAL.search(self.text) or len(self.graphemes) == len(self.text) + 1
+            )
+        return self._uniform
+
+    def to_codepoint(self, offset: int, unit: str) -> int:
+        """``offset`` counted in ``unit`` as a code point; ``ValueError`` if it is outside the
+        text or splits a character (half a surrogate pair)."""
+        if offset < 0:
+            raise ValueError(f"offset {offset} is negative.")
+        if unit == "codepoint" or (unit == "utf16" and not self.astral):
+            if offset > len(self.text):
+                raise ValueError(f"offset {offset} is past the end of the text.")
+            return offset
+        if unit == "grapheme":
+            if offset >= len(self.graphemes):
+                raise ValueError(f"offset {offset} is past the end of the text.")
+            return self.graphemes[offset]
+        # utf16: the code point at ``offset`` units is ``offset`` less the astral ones before.
+        low, high = 0, len(self.text)
+        while low < high:  # the first code point whose UTF-16 offset is >= offset
+            mid = (low + high) // 2
+            if mid + bisect.bisect_left(self.astral, mid) < offset:
+                low = mid + 1
+            else:
+                high = mid
+        if low + bisect.bisect_left(self.astral, low) != offset:
+            if offset > len(self.text) + len(self.astral):
+                raise ValueError(f"offset {offset} is past the end of the text.")
+            raise ValueError(f"offset {offset} splits a character beyond the BMP in two.")
+        return low
+
+    def from_codepoint(self, offset: int, unit: str) -> int:
+        """A code point ``offset`` counted in ``unit`` (a grapheme offset must start one)."""
+        if unit == "codepoint":
+            return offset
+        if unit == "utf16":
+            return offset + bisect.bisect_left(self.astral, offset)
+        at = bisect.bisect_left(self.graphemes, offset)
+        if at == len(self.graphemes) or self.graphemes[at] != offset:
+            raise ValueError(f"offset {offset} is inside a user-perceived character.")
+        return at
+
+
+def cuts_a_word(text: str, start: int, end: int) -> bool:
+    """Does ``text[start:end]`` begin or end inside a word (a letter, digit or mark on both
+    sides)?"""
+
+    def inside(offset):
+        return 0 < offset < len(text) and _wordy(text[offset - 1]) and _wordy(text[offset])
+
+    return inside(start) or inside(end)
+
+
+def _wordy(ch: str) -> bool:
+    return ch.isalnum() or unicodedata.category(ch)[0] == "M"

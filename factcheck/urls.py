@@ -23,4 +23,6 @@ urlpatterns = [
     path("import/", views.import_page, name="import"),
     path("tasks/<uuid:pk>/", views.task_detail, name="task-detail"),
     path("factchecks/<int:pk>/", views.factcheck_detail, name="factcheck-detail"),
+    path("export/<slug:fmt>/", views.export_download, name="export-download"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

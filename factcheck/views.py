@@ -8,7 +8,9 @@ page's queries are fixed in number (select_related/prefetch_related), whatever t
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import wraps
+from urllib.parse import urlencode
 
 import orjson
 from django.contrib import messages
@@ -20,10 +22,12 @@ from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.text import slugify
 from django.views.decorators.http import (
     require_GET,
     require_http_methods,
@@ -294,11 +298,7 @@ def suggest_statements(request):
 @require_safe
 def review_queue(request):
     queue = Claim.objects.awaiting_verdict_from(request.user)
-    filters = {}
-    for name in ("article", "speaker", "statement"):
-        value = request.GET.get(name, "")
-        if value.isdigit():
-            filters[name] = int(value)
+    filters = queue_filters(request)
     # The page's ids first, from the claims table alone (oldest first: ids grow with creation),
     # then those claims with their relations. Joined in one query, SQLite's planner could
     # start from the articles and sort the whole queue (100 ms at 100,000 claims).
@@ -324,11 +324,18 @@ def review_queue(request):
         .values_list("statement_id", "statement__title")
         .distinct(),
     }
+    done = (
+        Verdict.objects.submitted_or_decided()
+        .filter(reviewer=request.user, **{f"claim__{k}": v for k, v in filters.items()})
+        .count()
+    )
     return render(
         request,
         "factcheck/review_queue.html",
         {
             "page": page,
+            "done": done,
+            "query": urlencode(filters),
             "filters": [
                 (name, option_list(opts), str(filters.get(name, "")))
                 for name, opts in options.items()
@@ -336,6 +343,26 @@ def review_queue(request):
             "filtered": bool(filters),
         },
     )
+
+
+QUEUE_FILTERS = ("article", "speaker", "statement")
+
+
+def queue_filters(request) -> dict[str, int]:
+    """The review queue's filters in the query string (kept from the queue to each claim)."""
+    filters = {}
+    for name in QUEUE_FILTERS:
+        value = request.GET.get(name, "")
+        if value.isdigit() and len(value) < 19:
+            filters[name] = int(value)
+    return filters
+
+
+def next_in_queue(user, claim: Claim, filters: dict) -> Claim | None:
+    """The claim after ``claim`` in ``user``'s review queue with the same filters (oldest
+    first, as the queue lists them), or the queue's first if none comes after."""
+    queue = Claim.objects.awaiting_verdict_from(user).filter(**filters).exclude(pk=claim.pk)
+    return queue.filter(pk__gt=claim.pk).order_by("pk").first() or queue.order_by("pk").first()
 
 
 def option_list(pairs, width: int = 60) -> list[tuple[str, str]]:
@@ -349,6 +376,13 @@ def option_list(pairs, width: int = 60) -> list[tuple[str, str]]:
         (str(value), label if len(label) <= width else label[: width - 1] + "…")
         for value, label in options
     ]
+
+
+VERDICT_SAVED = {
+    Verdict.Status.DRAFT: "Draft saved. Only you can see it; submit it to send it for moderation.",
+    Verdict.Status.SUBMITTED: "Verdict submitted for moderation. You can edit it until a "
+    "moderator decides.",
+}
 
 
 def claim_context(claim: Claim) -> dict:
@@ -390,7 +424,7 @@ def claim_detail(request, pk):
         status = 400
         if form.is_valid():
             try:
-                actions.save_verdict(
+                saved = actions.save_verdict(
                     claim=claim,
                     reviewer=user,
                     rating=form.cleaned_data["rating"],
@@ -414,8 +448,8 @@ def claim_detail(request, pk):
             except PermissionDenied as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, "Your verdict was saved.")
-                return redirect(claim)
+                messages.success(request, VERDICT_SAVED[saved.status])
+                return redirect(request.get_full_path())  # the queue's filters kept
     elif mine is not None:
         form = VerdictForm(
             initial={
@@ -445,6 +479,10 @@ def claim_detail(request, pk):
             "can_review": can_review,
             "takes_verdicts": takes_verdicts,
             "blind": can_review and (mine is None or mine.status == Verdict.Status.DRAFT),
+            "queue_query": urlencode(queue_filters(request)),
+            "next_claim": next_in_queue(user, claim, queue_filters(request))
+            if can_review and mine is not None and mine.status != Verdict.Status.DRAFT
+            else None,
             "ratings": Rating.objects.all(),
         },
         status=status,
@@ -516,7 +554,7 @@ def statement_detail(request, pk):
 def factcheck_detail(request, pk):
     approved = (
         Verdict.objects.filter(status=Verdict.Status.APPROVED)
-        .select_related("rating")
+        .select_related("rating", "reviewer", "moderator")
         .prefetch_related("sources")
     )
     claim = get_object_or_404(
@@ -528,7 +566,66 @@ def factcheck_detail(request, pk):
     verdict = claim.approved_verdict
     if verdict is None:
         raise Http404("No approved verdict.")
-    return render(request, "factcheck/factcheck_detail.html", {"claim": claim, "verdict": verdict})
+    return render(
+        request,
+        "factcheck/factcheck_detail.html",
+        {
+            "claim": claim,
+            "verdict": verdict,
+            "scale": Rating.objects.all(),  # the rating shown in its place on the scale
+            "updated_at": max(claim.updated_at, verdict.updated_at),
+        },
+    )
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    label: str
+    view: str  # the API view that makes it (factcheck.api.exports)
+    filename: str  # after "<article slug>-<id>-" or "factcheck-"
+
+
+# The export buttons (templates/factcheck/_export_menu.html), in the order they are offered.
+EXPORT_FORMATS = {
+    "csv": ExportFormat("CSV, one claim a row (spreadsheets)", "CsvView", "claims.csv"),
+    "jsonl": ExportFormat("JSON Lines (doccano and scripts)", "JsonlView", "claims.jsonl"),
+    "w3c": ExportFormat(
+        "W3C Web Annotation (JSON-LD)", "AnnotationCollectionView", "annotations.jsonld"
+    ),
+    "claimreview": ExportFormat(
+        "ClaimReview (schema.org, published only)", "ClaimReviewView", "claimreview.jsonld"
+    ),
+}
+
+
+@require_safe
+def export_download(request, fmt):
+    """An export as a file to save: the API's export (same rows, same rules for who sees what,
+    same errors), with ``Content-Disposition: attachment`` and a name saying what it holds."""
+    from factcheck.api import exports
+
+    wanted = EXPORT_FORMATS.get(fmt)
+    if wanted is None:
+        raise Http404("No such export format.")
+    if fmt == "w3c" and "page_size" not in request.GET:
+        request.GET = request.GET.copy()
+        request.GET["page_size"] = "all"  # the whole collection in one file, not its first page
+    response = getattr(exports, wanted.view).as_view()(request)
+    if response.status_code != 200:
+        return response
+    article = request.GET.get("article", "")  # the API view refused anything but a number
+    # Named after the article only for those who may see it (the file of a hidden one is empty).
+    visible = Article.objects.visible_to(request.user).filter(pk=article or None)
+    title = visible.values_list("title", flat=True).first()
+    prefix = f"{slugify(title)[:50] or 'article'}-{article}" if title else "factcheck"
+    response["Content-Disposition"] = f'attachment; filename="{prefix}-{wanted.filename}"'
+    return response
+
+
+@require_safe
+def favicon(request):
+    """Browsers ask /favicon.ico whatever the page links; the icon is an SVG in static."""
+    return redirect(static("factcheck/favicon.svg"), permanent=True)
 
 
 # --------------------------------------------------------------------------- background tasks
@@ -547,6 +644,7 @@ def import_page(request):
             fmt=form.cleaned_data["format"] or None,
             dry_run=form.cleaned_data["dry_run"],
             filename=upload.name or "",
+            options=form.cleaned_data["options"],
         )
         return redirect(bg)
     recent = BackgroundTask.objects.visible_to(request.user).filter(created_by=request.user)

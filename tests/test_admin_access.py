@@ -22,7 +22,9 @@ ADMIN_PAGES = [
 
 @pytest.fixture
 def verdict(claim, bob, ratings):
-    return actions.save_verdict(claim=claim, reviewer=bob, rating=ratings["True"])
+    return actions.save_verdict(
+        claim=claim, reviewer=bob, rating=ratings["True"], rationale="Checked against the record."
+    )
 
 
 def assert_sent_to_login(response):

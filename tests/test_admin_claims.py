@@ -232,6 +232,31 @@ def test_bulk_approve_publishes_only_unanimous_claims(desk, disputed, agreed, cl
     assert agreed.verdicts.filter(status="approved").count() == 1
 
 
+def messages_of(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]]
+
+
+def test_bulk_approve_says_what_it_did_and_nothing_contradicts_it(desk, agreed, disputed):
+    """Issue 15, bug 4: "Published 1 claim." came with "Nothing was approved." beside it."""
+    response = desk.post(
+        LIST,
+        {"action": "approve_agreed", "_selected_action": [agreed.pk, disputed.pk]},
+        follow=True,
+    )
+    said = messages_of(response)
+    assert "Published 1 claim." in said
+    assert not any("Nothing was" in m for m in said)
+    assert len(said) == 2  # published one, skipped one: no third, contradicting message
+
+
+def test_bulk_approve_with_nothing_to_approve_says_so_once(desk, disputed):
+    response = desk.post(
+        LIST, {"action": "approve_agreed", "_selected_action": [disputed.pk]}, follow=True
+    )
+    said = messages_of(response)
+    assert len(said) == 1 and said[0].startswith("Skipped 1")
+
+
 def test_bulk_reject_reopen_and_unpublish(desk, disputed, agreed, dana):
     actions.approve_verdict(verdict=agreed.verdicts.first(), by=dana)
     desk.post(LIST, {"action": "unpublish_selected", "_selected_action": [agreed.pk]})

@@ -85,7 +85,9 @@ def test_waiting_work_drops_when_a_reviewer_submits(desk, demo, ratings):
 
     bob = User.objects.get(username="bob")
     claim = demo.claims.filter(status="open").first()
-    actions.save_verdict(claim=claim, reviewer=bob, rating=ratings["True"])
+    actions.save_verdict(
+        claim=claim, reviewer=bob, rating=ratings["True"], rationale="Checked against the record."
+    )
     rows = desk.get("/admin/desk/").context["charts"][3].rows
     assert rows == [["bob", 3, 0], ["carol", 4, 0]]
 
@@ -101,7 +103,12 @@ def test_overview_keeps_the_top_speakers_and_folds_the_rest(desk, demo, ratings)
         claim = actions.create_claim(
             article=demo, by=alice, start=i, end=i + 2, speaker_name=f"Speaker {i:02}"
         )
-        actions.save_verdict(claim=claim, reviewer=bob, rating=ratings["True"])
+        actions.save_verdict(
+            claim=claim,
+            reviewer=bob,
+            rating=ratings["True"],
+            rationale="Checked against the record.",
+        )
     rows = desk.get("/admin/desk/").context["charts"][1].rows
     assert len(rows) == TOP_ROWS + 1
     folded = rows[-1]

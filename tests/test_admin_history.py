@@ -64,7 +64,9 @@ def test_moderator_edits_a_speaker_and_the_old_name_stays_in_history(desk, claim
 
 @pytest.mark.parametrize("model", ["claim", "verdict", "speaker", "statement", "rating", "article"])
 def test_every_history_page_opens(desk, claim, bob, ratings, dana, model):
-    verdict = actions.save_verdict(claim=claim, reviewer=bob, rating=ratings["True"])
+    verdict = actions.save_verdict(
+        claim=claim, reviewer=bob, rating=ratings["True"], rationale="Checked against the record."
+    )
     actions.approve_verdict(verdict=verdict, by=dana)
     pk = {
         "claim": claim.pk,
@@ -77,3 +79,17 @@ def test_every_history_page_opens(desk, claim, bob, ratings, dana, model):
     response = desk.get(f"/admin/factcheck/{model}/{pk}/history/")
     assert response.status_code == 200
     assert "Revert" not in response.text
+
+
+def test_the_history_page_says_nothing_as_a_dash_and_times_to_the_second(desk, claim, dana):
+    """Issue 15: the history showed "None" for empty values and times with microseconds."""
+    import re
+
+    actions.reject_claim(claim=claim, by=dana, note="Opinion, not a checkable fact.")
+    page = desk.get(f"/admin/factcheck/claim/{claim.pk}/history/").text
+    table = page[page.index('id="change-history"') :]
+    table = table[: table.index("</table>")]
+    text = re.sub(r"<[^>]+>", " ", table)
+    assert "None" not in text
+    assert not re.search(r"\d\d:\d\d:\d\d\.\d+", text)
+    assert "Moderated at" in text and "Opinion, not a checkable fact." in text

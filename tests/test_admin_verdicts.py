@@ -26,7 +26,12 @@ def verdicts(claim, bob, carol, ratings):
             rationale="Filings show 31%.",
             sources=[actions.Source(url="https://evidence.example.org/filing", title="Filing")],
         ),
-        actions.save_verdict(claim=claim, reviewer=carol, rating=ratings["Half true"]),
+        actions.save_verdict(
+            claim=claim,
+            reviewer=carol,
+            rating=ratings["Half true"],
+            rationale="Checked against the record.",
+        ),
     )
 
 
@@ -88,7 +93,13 @@ def test_approving_a_verdict_whose_rating_changed_after_the_page_was_read_is_ref
     fields = confirm_page_fields(desk, url)
     assert fields == {"verdict_version": "1", "claim_version": str(Claim.objects.get().version)}
     # bob changes his rating while the moderator reads the page.
-    actions.save_verdict(claim=claim, reviewer=bob, rating=ratings["False"], version=1)
+    actions.save_verdict(
+        claim=claim,
+        reviewer=bob,
+        rating=ratings["False"],
+        version=1,
+        rationale="Checked against the record.",
+    )
     response = desk.post(url, {"_confirm": "1", **fields})
     assert response.status_code == 400
     assert "changed by someone else" in response.text
@@ -101,7 +112,13 @@ def test_the_claim_pages_approve_button_carries_both_versions(desk, claim, verdi
     page = desk.get(f"/admin/factcheck/claim/{claim.pk}/change/").text
     assert f'name="verdict_version_{verdicts[0].pk}" value="{verdicts[0].version}"' in page
     assert 'name="read_version"' in page
-    actions.save_verdict(claim=claim, reviewer=bob, rating=ratings["False"], version=1)
+    actions.save_verdict(
+        claim=claim,
+        reviewer=bob,
+        rating=ratings["False"],
+        version=1,
+        rationale="Checked against the record.",
+    )
     response = desk.post(
         f"{LIST}{verdicts[0].pk}/decide/approve/",
         {f"verdict_version_{verdicts[0].pk}": "1", "read_version": str(claim.version)},
@@ -170,7 +187,12 @@ def test_queue_filter_lists_verdicts_awaiting_moderation(desk, verdicts, claim, 
 
 def test_bulk_approve_one_verdict_per_claim(desk, verdicts, article, alice, bob, ratings):
     other_claim = actions.create_claim(article=article, by=alice, start=0, end=9)
-    other = actions.save_verdict(claim=other_claim, reviewer=bob, rating=ratings["False"])
+    other = actions.save_verdict(
+        claim=other_claim,
+        reviewer=bob,
+        rating=ratings["False"],
+        rationale="Checked against the record.",
+    )
     response = desk.post(
         LIST,
         {"action": "approve_selected", "_selected_action": [verdicts[0].pk, verdicts[1].pk]},
@@ -232,7 +254,30 @@ def test_verdict_list_costs_the_same_queries_for_few_or_many_rows(
 ):
     for i in range(rows):
         claim = actions.create_claim(article=article, by=alice, start=i, end=i + 5)
-        actions.save_verdict(claim=claim, reviewer=bob, rating=ratings["True"])
+        actions.save_verdict(
+            claim=claim,
+            reviewer=bob,
+            rating=ratings["True"],
+            rationale="Checked against the record.",
+        )
     with django_assert_max_num_queries(12):
         response = desk.get(LIST)
     assert len(response.context["cl"].result_list) == rows
+
+
+def moderation_cells(page: str) -> list[str]:
+    """The text of the verdict inline's Moderation column, one per verdict."""
+    cells = re.findall(r'<td class="field-moderation">(.*?)</td>', page, re.S)
+    return [re.sub(r"<[^>]+>|\s+", " ", c).strip() for c in cells]
+
+
+def test_the_claim_pages_verdicts_say_who_moderated_them_when_and_why(desk, claim, verdicts, dana):
+    """Issue 15, bug 5: the inline showed "-" for approved and rejected verdicts."""
+    actions.approve_verdict(verdict=verdicts[0], by=dana)
+    actions.reject_verdict(verdict=verdicts[1], by=dana, note="No source for the figure.")
+    page = desk.get(f"/admin/factcheck/claim/{claim.pk}/change/").text
+    cells = moderation_cells(page)
+    assert len(cells) == 2
+    approved, rejected = cells
+    assert approved.startswith("dana on 20") and "No source" not in approved
+    assert rejected.startswith("dana on 20") and "“No source for the figure.”" in rejected

@@ -120,7 +120,12 @@ def rated(article, alice, bob, carol, dana, ratings):
     for i, verdicts in enumerate(plan):
         claim = claim_at(article, alice, i * 4)
         for reviewer, rating in verdicts.items():
-            actions.save_verdict(claim=claim, reviewer=reviewer, rating=rating)
+            actions.save_verdict(
+                claim=claim,
+                reviewer=reviewer,
+                rating=rating,
+                rationale="Checked against the record.",
+            )
         claims.append(claim)
     # A draft never counts.
     actions.save_verdict(claim=claims[0], reviewer=dana, rating=r["False"], submit=False)

@@ -13,7 +13,9 @@ URL = "/api/v1/claims/"
 
 
 def publish(claim, reviewer, moderator, rating):
-    verdict = actions.save_verdict(claim=claim, reviewer=reviewer, rating=rating)
+    verdict = actions.save_verdict(
+        claim=claim, reviewer=reviewer, rating=rating, rationale="Checked against the record."
+    )
     actions.approve_verdict(verdict=verdict, by=moderator)
     claim.refresh_from_db()
     return claim

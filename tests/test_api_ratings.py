@@ -24,5 +24,7 @@ def test_only_moderators_change_it(alice, bob, dana):
 
 def test_a_rating_in_use_is_not_deleted(bob, dana, claim, ratings):
     rating = next(iter(ratings.values()))
-    actions.save_verdict(claim=claim, reviewer=bob, rating=rating)
+    actions.save_verdict(
+        claim=claim, reviewer=bob, rating=rating, rationale="Checked against the record."
+    )
     assert api(dana).delete(f"{URL}{rating.pk}/").status_code == 409

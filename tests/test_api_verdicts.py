@@ -51,9 +51,13 @@ def test_bad_sources_and_non_reviewers_are_refused(alice, bob, claim, rating):
 
 
 def test_review_is_blind_until_you_submit(bob, carol, claim, rating):
-    actions.save_verdict(claim=claim, reviewer=bob, rating=rating)
+    actions.save_verdict(
+        claim=claim, reviewer=bob, rating=rating, rationale="Checked against the record."
+    )
     assert api(carol).get(URL).json()["results"] == []
-    actions.save_verdict(claim=claim, reviewer=carol, rating=rating)
+    actions.save_verdict(
+        claim=claim, reviewer=carol, rating=rating, rationale="Checked against the record."
+    )
     reviewers = {v["reviewer"] for v in api(carol).get(URL).json()["results"]}
     assert reviewers == {"bob", "carol"}
 
@@ -63,7 +67,7 @@ def test_the_reviewer_edits_her_verdict_with_if_match(bob, carol, claim, rating,
     other = list(ratings.values())[-1]
     r = api(bob).patch(
         f"{URL}{verdict.pk}/",
-        {"rating": other.pk, "submit": True},
+        {"rating": other.pk, "rationale": "The register says 12.", "submit": True},
         format="json",
         HTTP_IF_MATCH=f'"{verdict.version}"',
     )
@@ -82,7 +86,9 @@ def test_the_reviewer_edits_her_verdict_with_if_match(bob, carol, claim, rating,
 
 
 def test_a_moderator_approves_and_the_claim_is_published(bob, dana, claim, rating):
-    verdict = actions.save_verdict(claim=claim, reviewer=bob, rating=rating)
+    verdict = actions.save_verdict(
+        claim=claim, reviewer=bob, rating=rating, rationale="Checked against the record."
+    )
     r = api(dana).patch(
         f"{URL}{verdict.pk}/", {"status": "approved", "moderation_note": "Solid"}, format="json"
     )
@@ -95,8 +101,12 @@ def test_a_moderator_approves_and_the_claim_is_published(bob, dana, claim, ratin
 
 
 def test_nobody_else_moderates(bob, carol, alice, claim, rating):
-    verdict = actions.save_verdict(claim=claim, reviewer=bob, rating=rating)
-    actions.save_verdict(claim=claim, reviewer=carol, rating=rating)
+    verdict = actions.save_verdict(
+        claim=claim, reviewer=bob, rating=rating, rationale="Checked against the record."
+    )
+    actions.save_verdict(
+        claim=claim, reviewer=carol, rating=rating, rationale="Checked against the record."
+    )
     for user in (bob, carol, alice):
         r = api(user).patch(f"{URL}{verdict.pk}/", {"status": "approved"}, format="json")
         assert r.status_code == 403, user
@@ -104,7 +114,9 @@ def test_nobody_else_moderates(bob, carol, alice, claim, rating):
 
 
 def test_rejection_needs_a_note_and_a_fresh_version(bob, dana, claim, rating):
-    verdict = actions.save_verdict(claim=claim, reviewer=bob, rating=rating)
+    verdict = actions.save_verdict(
+        claim=claim, reviewer=bob, rating=rating, rationale="Checked against the record."
+    )
     r = api(dana).patch(f"{URL}{verdict.pk}/", {"status": "rejected"}, format="json")
     assert r.status_code == 400 and "moderation_note" in r.json()
     r = api(dana).patch(
@@ -129,7 +141,9 @@ def test_drafts_are_deleted_by_their_author_only(bob, carol, dana, claim, rating
     draft = actions.save_verdict(claim=claim, reviewer=bob, rating=rating, submit=False)
     assert api(carol).delete(f"{URL}{draft.pk}/").status_code == 404  # carol cannot even see it
     assert api(bob).delete(f"{URL}{draft.pk}/").status_code == 204
-    submitted = actions.save_verdict(claim=claim, reviewer=carol, rating=rating)
+    submitted = actions.save_verdict(
+        claim=claim, reviewer=carol, rating=rating, rationale="Checked against the record."
+    )
     actions.approve_verdict(verdict=submitted, by=dana)
     r = api(dana).delete(f"{URL}{submitted.pk}/")
     assert r.status_code == 400 and "reject" in r.json()["status"][0]

@@ -204,7 +204,7 @@ BROKEN_IMPORTS = [
         "application/x-ndjson",
         "line 2",
     ),
-    ("a JSON array of numbers", "[1, 2, 3]", "application/json", "task 1"),
+    ("a JSON array of numbers", "[1, 2, 3]", "application/json", "each record must be a JSON"),
     ("an empty file", "", "application/x-ndjson", "Send a file"),
     ("only blank lines", "\n\n", "application/x-ndjson", "no records"),
     (

@@ -37,7 +37,9 @@ def page_data(client, article) -> dict:
 
 
 def test_a_declared_field_reaches_every_reader(quote_length, alice, bob, dana, claim, ratings):
-    verdict = actions.save_verdict(claim=claim, reviewer=bob, rating=ratings["False"])
+    verdict = actions.save_verdict(
+        claim=claim, reviewer=bob, rating=ratings["False"], rationale="Checked against the record."
+    )
     actions.approve_verdict(verdict=verdict, by=dana)
     length = len(claim.quote)
     client = api(alice)

@@ -114,7 +114,9 @@ def test_a_malformed_if_match_is_refused(client, claim, alice):
 
 
 def test_a_stale_verdict_edit_through_the_api_is_refused_with_412(client, claim, bob, ratings):
-    verdict = actions.save_verdict(claim=claim, reviewer=bob, rating=ratings["True"])
+    verdict = actions.save_verdict(
+        claim=claim, reviewer=bob, rating=ratings["True"], rationale="Checked against the record."
+    )
     url = f"/api/v1/verdicts/{verdict.pk}/"
     etag = client.get(url, **api(client, bob))["ETag"]
     # bob edits in another tab first.
@@ -158,13 +160,19 @@ def test_a_stale_claim_edit_from_the_annotation_page_is_refused_with_412(
 
 
 def test_a_stale_verdict_form_is_refused_with_409(client, claim, bob, ratings):
-    verdict = actions.save_verdict(claim=claim, reviewer=bob, rating=ratings["True"])
+    verdict = actions.save_verdict(
+        claim=claim, reviewer=bob, rating=ratings["True"], rationale="Checked against the record."
+    )
     client.force_login(bob)
     page = client.get(f"/claims/{claim.pk}/")
     assert f'name="version" value="{verdict.version}"'.encode() in page.content
     # Another tab saves first.
     actions.save_verdict(
-        claim=claim, reviewer=bob, rating=ratings["False"], version=verdict.version
+        claim=claim,
+        reviewer=bob,
+        rating=ratings["False"],
+        version=verdict.version,
+        rationale="Checked against the record.",
     )
     response = client.post(
         f"/claims/{claim.pk}/",
@@ -219,8 +227,18 @@ def test_two_moderators_approving_two_verdicts_of_one_claim_one_wins(
 ):
     erik = make_user("erik", Role.MODERATOR)
     for _ in range(3):
-        bobs = actions.save_verdict(claim=claim, reviewer=bob, rating=ratings["True"])
-        carols = actions.save_verdict(claim=claim, reviewer=carol, rating=ratings["False"])
+        bobs = actions.save_verdict(
+            claim=claim,
+            reviewer=bob,
+            rating=ratings["True"],
+            rationale="Checked against the record.",
+        )
+        carols = actions.save_verdict(
+            claim=claim,
+            reviewer=carol,
+            rating=ratings["False"],
+            rationale="Checked against the record.",
+        )
         seen = Claim.objects.get(pk=claim.pk)
         answers = race(
             patching(
@@ -254,7 +272,12 @@ def test_approve_racing_the_reviewers_own_edit_one_wins_no_deadlock(
     transactional_db, claim, bob, dana, ratings
 ):
     for round_ in range(4):
-        verdict = actions.save_verdict(claim=claim, reviewer=bob, rating=ratings["True"])
+        verdict = actions.save_verdict(
+            claim=claim,
+            reviewer=bob,
+            rating=ratings["True"],
+            rationale="Checked against the record.",
+        )
         seen = Claim.objects.get(pk=claim.pk)
         approve = patching(
             signed_in(dana),

@@ -22,7 +22,12 @@ def lines(user=None, query=""):
 
 
 def test_each_article_is_a_doccano_line_with_our_claims(alice, article, claim, bob, dana, ratings):
-    verdict = actions.save_verdict(claim=claim, reviewer=bob, rating=next(iter(ratings.values())))
+    verdict = actions.save_verdict(
+        claim=claim,
+        reviewer=bob,
+        rating=next(iter(ratings.values())),
+        rationale="Checked against the record.",
+    )
     actions.approve_verdict(verdict=verdict, by=dana)
     second = actions.create_article(title="Empty", text="Nothing claimed here.", by=alice)
     rows = lines(alice)
@@ -44,3 +49,21 @@ def test_outsiders_get_only_published_claims(alice, eve, article, claim):
     assert lines(eve) == []
     assert len(lines(alice, f"?article={article.pk}")[0]["claims"]) == 2
     assert lines(alice, "?article=999") == []
+
+
+def test_label_counts_in_doccanos_unit_and_says_which(alice):
+    text = "Chief 🚒: “trucks are late”, he said."
+    article = actions.create_article(title="Trucks", text=text, by=alice)
+    start = text.index("trucks are late")
+    actions.create_claim(article=article, by=alice, start=start, end=start + 15)
+    (line,) = lines(alice)
+    # doccano's editor counts the fire engine as two UTF-16 units.
+    assert line["offset_unit"] == "utf16"
+    assert line["label"] == [[start + 1, start + 16, "DIRECT_QUOTE"]]
+    assert line["claims"][0]["start"] == start  # ours: code points, as everywhere
+    (line,) = lines(alice, "?offset_unit=codepoint")
+    assert line["offset_unit"] == "codepoint" and line["label"][0][:2] == [start, start + 15]
+    client = APIClient()
+    client.force_login(alice)
+    r = client.get(URL + "?offset_unit=bytes")
+    assert r.status_code == 400 and "offset_unit" in r.json()

@@ -6,6 +6,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from factcheck import actions, imports
+from factcheck import text as t
 from factcheck.exports import claim_row, jsonl, w3c
 from factcheck.models import Article, Claim, Speaker, Statement
 
@@ -17,10 +18,17 @@ def span(quote):
     return start, start + len(quote)
 
 
+def utf16_span(quote):
+    """As doccano counts: the 🚗 before "ridership" is two UTF-16 code units."""
+    start, end = span(quote)
+    return t.codepoint_to_utf16(TEXT, start), t.codepoint_to_utf16(TEXT, end)
+
+
 def test_doccano_jsonl(alice):
     s, e = span("has not changed in ten years")
     data = json.dumps({"text": TEXT, "label": [[s, e, "DIRECT_QUOTE"], [0, 13, "CLAIM"]]}) + "\n"
-    result = imports.import_annotations(data, fmt="doccano", by=alice)
+    options = imports.ImportOptions.from_input(labels="claim=direct_quote")
+    result = imports.import_annotations(data, fmt="doccano", by=alice, options=options)
     assert (result.articles_created, result.claims_created) == (1, 2)
     article = Article.objects.get()
     assert article.title.startswith("Mayor Solberg said")
@@ -79,15 +87,15 @@ def test_w3c_annotations_point_at_articles_already_here(alice, article, claim):
 
 
 def test_an_import_with_a_bad_line_imports_nothing(alice):
-    s, e = span("ridership fell")
-    good = json.dumps({"text": TEXT, "label": [[s, e, "X"]]})
+    s, e = utf16_span("ridership fell")
+    good = json.dumps({"text": TEXT, "label": [[s, e, "DIRECT_QUOTE"]]})
     lines = "\n".join(
         [
             good,
             "{not json",
-            json.dumps({"text": "Short.", "label": [[0, 99, "X"]]}),
+            json.dumps({"text": "Short.", "label": [[0, 99, "DIRECT_QUOTE"]]}),
             json.dumps({"label": []}),
-            json.dumps({"text": "Fine text.", "label": [["a", 2, "X"]]}),
+            json.dumps({"text": "Fine text.", "label": [["a", 2, "DIRECT_QUOTE"]]}),
         ]
     )
     with pytest.raises(imports.ImportFailed) as failed:
@@ -101,7 +109,7 @@ def test_an_import_with_a_bad_line_imports_nothing(alice):
 
 
 def test_dry_run_saves_nothing(alice):
-    data = json.dumps({"text": TEXT, "label": [[0, 5, "X"]]})
+    data = json.dumps({"text": TEXT, "label": [[0, 5, "DIRECT_QUOTE"]]})
     result = imports.import_annotations(data, by=alice, dry_run=True)
     assert result.claims_created == 1 and result.dry_run
     assert not Article.objects.exists()
@@ -217,10 +225,48 @@ def test_a_huge_body_is_refused_with_advice(alice, settings):
 
 
 def test_doccano_entities_layout(alice):
-    s, e = span("ridership fell")
+    s, e = utf16_span("ridership fell")
     record = {
         "text": TEXT,
         "entities": [{"id": 1, "start_offset": s, "end_offset": e, "label": "indirect_quote"}],
     }
     result = imports.import_annotations(json.dumps(record), by=alice)
     assert result.format == "doccano" and Claim.objects.get().quote == "ridership fell"
+
+
+def test_the_api_takes_an_offset_unit_and_labels(alice):
+    s, e = span("ridership fell")  # code points: counted as doccano would, a letter early
+    data = json.dumps({"text": TEXT, "label": [[s, e, "CLAIM"]]})
+    client = APIClient()
+    client.force_login(alice)
+    url = "/api/v1/import/?format=doccano"
+    r = client.post(f"{url}&labels=CLAIM=direct_quote", data, content_type="application/json")
+    failed = client.get(r["Location"]).json()
+    assert failed["status"] == "failed" and "Was the file counted in codepoint?" in str(failed)
+    r = client.post(
+        f"{url}&offset_unit=codepoint&labels=CLAIM=indirect_quote",
+        data,
+        content_type="application/json",
+    )
+    done = client.get(r["Location"]).json()
+    assert done["options"]["offset_unit"] == "codepoint"
+    assert done["options"]["labels"] == {"CLAIM": "indirect_quote"}
+    assert done["result"]["claims_created"] == 1 and done["result"]["guessed"] == ""
+    assert Claim.objects.get().quote == "ridership fell"
+    r = client.post(f"{url}&offset_unit=bytes", data, content_type="application/json")
+    assert r.status_code == 400 and "offset_unit" in r.json()
+    r = client.post(f"{url}&labels=CLAIM=rumour", data, content_type="application/json")
+    assert r.status_code == 400 and "not a claim kind" in r.json()["labels"][0]
+    # In a multipart upload, the options may be form fields.
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("d.jsonl", data.encode())
+    r = client.post(
+        "/api/v1/import/",
+        {"file": upload, "offset_unit": "codepoint", "labels": "*=mixed_quote"},
+    )
+    assert client.get(r["Location"]).json()["result"]["claims_skipped"] == 0
+    assert sorted(Claim.objects.values_list("kind", flat=True)) == [
+        "indirect_quote",
+        "mixed_quote",
+    ]

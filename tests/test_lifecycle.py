@@ -19,8 +19,39 @@ C, V = Claim.Status, Verdict.Status
 # --------------------------------------------------------------------------- the bugs
 
 
+def test_a_verdict_without_a_rationale_is_refused_by_every_door(claim, bob, dana, ratings):
+    """Issue 15, bug 11: the rule is the lifecycle's, so the action, the API and the admin's
+    approval all refuse a submitted (or approved) verdict with no rationale; drafts may be empty."""
+    with pytest.raises(ValidationError, match="Say why"):
+        actions.save_verdict(claim=claim, reviewer=bob, rating=ratings["True"], rationale="  ")
+    assert not Verdict.objects.exists()
+    response = api(bob).post(
+        "/api/v1/verdicts/",
+        {"claim": claim.pk, "rating": ratings["True"].pk, "submit": True},
+        format="json",
+    )
+    assert response.status_code == 400 and "rationale" in response.json()
+    draft = actions.save_verdict(claim=claim, reviewer=bob, rating=ratings["True"], submit=False)
+    assert draft.status == V.DRAFT
+    response = api(bob).patch(
+        f"/api/v1/verdicts/{draft.pk}/", {"submit": True}, format="json", HTTP_IF_MATCH='"1"'
+    )
+    assert response.status_code == 400 and "rationale" in response.json()
+    draft.refresh_from_db()
+    assert draft.status == V.DRAFT
+    # A submitted verdict from before the rule (a row written straight to the table) is not
+    # published with an empty "why" either.
+    Verdict.objects.filter(pk=draft.pk).update(status=V.SUBMITTED)
+    with pytest.raises(ValidationError, match="Say why"):
+        actions.approve_verdict(verdict=draft, by=dana)
+    claim.refresh_from_db()
+    assert claim.status != C.PUBLISHED
+
+
 def test_reopen_claim_on_a_published_claim_left_its_verdict_approved(claim, bob, dana, ratings):
-    verdict = actions.save_verdict(claim=claim, reviewer=bob, rating=ratings["True"])
+    verdict = actions.save_verdict(
+        claim=claim, reviewer=bob, rating=ratings["True"], rationale="Checked against the record."
+    )
     actions.approve_verdict(verdict=verdict, by=dana)
     # A published claim is taken back to review by unpublishing it, which also sends its
     # verdict back to the queue; "reopen" is for rejected claims and must not half-do that.
@@ -34,7 +65,9 @@ def test_reopen_claim_on_a_published_claim_left_its_verdict_approved(claim, bob,
 def test_deleting_the_last_submitted_verdict_left_the_claim_in_review(
     client, claim, bob, dana, ratings
 ):
-    verdict = actions.save_verdict(claim=claim, reviewer=bob, rating=ratings["True"])
+    verdict = actions.save_verdict(
+        claim=claim, reviewer=bob, rating=ratings["True"], rationale="Checked against the record."
+    )
     claim.refresh_from_db()
     assert claim.status == C.IN_REVIEW
     response = api(dana).delete(f"/api/v1/verdicts/{verdict.pk}/")
@@ -47,8 +80,15 @@ def test_deleting_the_last_submitted_verdict_left_the_claim_in_review(
 def test_delete_verdict_keeps_the_claim_in_review_while_another_waits(
     claim, bob, carol, dana, ratings
 ):
-    bobs = actions.save_verdict(claim=claim, reviewer=bob, rating=ratings["True"])
-    actions.save_verdict(claim=claim, reviewer=carol, rating=ratings["False"])
+    bobs = actions.save_verdict(
+        claim=claim, reviewer=bob, rating=ratings["True"], rationale="Checked against the record."
+    )
+    actions.save_verdict(
+        claim=claim,
+        reviewer=carol,
+        rating=ratings["False"],
+        rationale="Checked against the record.",
+    )
     actions.delete_verdict(verdict=bobs, by=dana)
     claim.refresh_from_db()
     assert claim.status == C.IN_REVIEW
@@ -98,9 +138,17 @@ def test_delete_ignored_a_stale_if_match_on_a_verdict(claim, bob, ratings):
 def test_approving_a_verdict_whose_rating_changed_since_it_was_read_is_refused(
     claim, bob, dana, ratings
 ):
-    verdict = actions.save_verdict(claim=claim, reviewer=bob, rating=ratings["True"])
+    verdict = actions.save_verdict(
+        claim=claim, reviewer=bob, rating=ratings["True"], rationale="Checked against the record."
+    )
     read = (verdict.version, Claim.objects.get(pk=claim.pk).version)
-    actions.save_verdict(claim=claim, reviewer=bob, rating=ratings["False"], version=1)
+    actions.save_verdict(
+        claim=claim,
+        reviewer=bob,
+        rating=ratings["False"],
+        version=1,
+        rationale="Checked against the record.",
+    )
     with pytest.raises(actions.StaleVersion):
         actions.approve_verdict(verdict=verdict, by=dana, version=read[0], claim_version=read[1])
     assert Verdict.objects.get(pk=verdict.pk).status == V.SUBMITTED
@@ -109,8 +157,15 @@ def test_approving_a_verdict_whose_rating_changed_since_it_was_read_is_refused(
 def test_replacing_the_approved_verdict_needs_the_claim_version_seen(
     claim, bob, carol, dana, ratings
 ):
-    bobs = actions.save_verdict(claim=claim, reviewer=bob, rating=ratings["True"])
-    carols = actions.save_verdict(claim=claim, reviewer=carol, rating=ratings["False"])
+    bobs = actions.save_verdict(
+        claim=claim, reviewer=bob, rating=ratings["True"], rationale="Checked against the record."
+    )
+    carols = actions.save_verdict(
+        claim=claim,
+        reviewer=carol,
+        rating=ratings["False"],
+        rationale="Checked against the record.",
+    )
     seen = Claim.objects.get(pk=claim.pk).version
     actions.approve_verdict(verdict=bobs, by=dana)
     # Approved on what the moderator saw before bob's verdict was published: refused.
@@ -126,8 +181,15 @@ def test_replacing_the_approved_verdict_needs_the_claim_version_seen(
 
 
 def test_a_stale_claim_version_on_approval_is_409_in_the_api(claim, bob, carol, dana, ratings):
-    bobs = actions.save_verdict(claim=claim, reviewer=bob, rating=ratings["True"])
-    carols = actions.save_verdict(claim=claim, reviewer=carol, rating=ratings["False"])
+    bobs = actions.save_verdict(
+        claim=claim, reviewer=bob, rating=ratings["True"], rationale="Checked against the record."
+    )
+    carols = actions.save_verdict(
+        claim=claim,
+        reviewer=carol,
+        rating=ratings["False"],
+        rationale="Checked against the record.",
+    )
     seen = Claim.objects.get(pk=claim.pk).version
     actions.approve_verdict(verdict=bobs, by=dana)
     r = api(dana).patch(
@@ -154,7 +216,9 @@ def make_claim(article, alice, bob, carol, dana, ratings, state):
     claim = actions.create_claim(article=article, by=alice, start=0, end=9)
     if state == C.OPEN:
         return claim
-    verdict = actions.save_verdict(claim=claim, reviewer=bob, rating=ratings["True"])
+    verdict = actions.save_verdict(
+        claim=claim, reviewer=bob, rating=ratings["True"], rationale="Checked against the record."
+    )
     if state == C.PUBLISHED:
         actions.approve_verdict(verdict=verdict, by=dana)
     if state == C.REJECTED:
@@ -212,7 +276,11 @@ def verdict_in(claim, bob, dana, ratings, state):
     if state == lifecycle.NEW:
         return None
     verdict = actions.save_verdict(
-        claim=claim, reviewer=bob, rating=ratings["True"], submit=state != V.DRAFT
+        claim=claim,
+        reviewer=bob,
+        rating=ratings["True"],
+        submit=state != V.DRAFT,
+        rationale="Checked against the record.",
     )
     if state == V.APPROVED:
         actions.approve_verdict(verdict=verdict, by=dana)
@@ -224,7 +292,11 @@ def verdict_in(claim, bob, dana, ratings, state):
 def run_verdict(action, claim, verdict, user, ratings):
     if action in ("draft", "submit"):
         return actions.save_verdict(
-            claim=claim, reviewer=user, rating=ratings["False"], submit=action == "submit"
+            claim=claim,
+            reviewer=user,
+            rating=ratings["False"],
+            submit=action == "submit",
+            rationale="Checked against the record.",
         )
     if action == "approve":
         return actions.approve_verdict(verdict=verdict, by=user)

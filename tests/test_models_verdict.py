@@ -35,7 +35,13 @@ def test_a_draft_leaves_the_claim_open(claim, bob, ratings):
 
 
 def test_one_verdict_per_reviewer_editing_replaces_it(bobs, claim, bob, ratings):
-    again = actions.save_verdict(claim=claim, reviewer=bob, rating=ratings["True"], version=1)
+    again = actions.save_verdict(
+        claim=claim,
+        reviewer=bob,
+        rating=ratings["True"],
+        version=1,
+        rationale="Checked against the record.",
+    )
     assert again.pk == bobs.pk and again.rating.label == "True" and again.version == 2
     assert again.sources.count() == 0
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -44,13 +50,24 @@ def test_one_verdict_per_reviewer_editing_replaces_it(bobs, claim, bob, ratings)
 
 def test_stale_verdict_edit_is_refused(bobs, claim, bob, ratings):
     with pytest.raises(actions.StaleVersion):
-        actions.save_verdict(claim=claim, reviewer=bob, rating=ratings["False"], version=7)
+        actions.save_verdict(
+            claim=claim,
+            reviewer=bob,
+            rating=ratings["False"],
+            version=7,
+            rationale="Checked against the record.",
+        )
     assert Verdict.objects.get(pk=bobs.pk).rating.label == "Mostly true"
 
 
 def test_annotators_cannot_give_verdicts(claim, alice, ratings):
     with pytest.raises(PermissionDenied):
-        actions.save_verdict(claim=claim, reviewer=alice, rating=ratings["True"])
+        actions.save_verdict(
+            claim=claim,
+            reviewer=alice,
+            rating=ratings["True"],
+            rationale="Checked against the record.",
+        )
 
 
 def test_evidence_urls_must_be_http(claim, bob, ratings):
@@ -60,6 +77,7 @@ def test_evidence_urls_must_be_http(claim, bob, ratings):
             reviewer=bob,
             rating=ratings["True"],
             sources=[actions.Source(url="javascript:alert(1)")],
+            rationale="Checked against the record.",
         )
     assert not Verdict.objects.exists()
 
@@ -73,14 +91,24 @@ def test_blind_review(bobs, claim, carol, ratings, bob, dana, alice):
     assert list(Verdict.objects.visible_to(carol)) == [carols]
     # ...nor while hers is only a draft, and bob never sees her draft.
     assert list(Verdict.objects.visible_to(bob)) == [bobs]
-    actions.save_verdict(claim=claim, reviewer=carol, rating=ratings["False"])
+    actions.save_verdict(
+        claim=claim,
+        reviewer=carol,
+        rating=ratings["False"],
+        rationale="Checked against the record.",
+    )
     assert set(Verdict.objects.visible_to(carol)) == {bobs, carols}
     assert set(Verdict.objects.visible_to(dana)) == {bobs, carols}
     assert list(Verdict.objects.visible_to(alice)) == []
 
 
 def test_approving_publishes_and_demotes_the_other_approved(bobs, claim, carol, dana, ratings):
-    carols = actions.save_verdict(claim=claim, reviewer=carol, rating=ratings["Half true"])
+    carols = actions.save_verdict(
+        claim=claim,
+        reviewer=carol,
+        rating=ratings["Half true"],
+        rationale="Checked against the record.",
+    )
     actions.approve_verdict(verdict=bobs, by=dana, note="good")
     claim.refresh_from_db()
     assert claim.status == Claim.Status.PUBLISHED and claim.published_at
@@ -94,7 +122,12 @@ def test_approving_publishes_and_demotes_the_other_approved(bobs, claim, carol, 
 
 
 def test_database_allows_one_approved_verdict_per_claim(bobs, claim, carol, ratings):
-    carols = actions.save_verdict(claim=claim, reviewer=carol, rating=ratings["False"])
+    carols = actions.save_verdict(
+        claim=claim,
+        reviewer=carol,
+        rating=ratings["False"],
+        rationale="Checked against the record.",
+    )
     Verdict.objects.filter(pk=bobs.pk).update(status="approved")
     with pytest.raises(IntegrityError), transaction.atomic():
         Verdict.objects.filter(pk=carols.pk).update(status="approved")
@@ -121,7 +154,12 @@ def test_rejecting_needs_a_note_and_unpublishes(bobs, claim, dana):
 def test_a_moderated_verdict_is_no_longer_editable(bobs, claim, bob, dana, ratings):
     actions.reject_verdict(verdict=bobs, by=dana, note="weak")
     with pytest.raises(PermissionDenied):
-        actions.save_verdict(claim=claim, reviewer=bob, rating=ratings["True"])
+        actions.save_verdict(
+            claim=claim,
+            reviewer=bob,
+            rating=ratings["True"],
+            rationale="Checked against the record.",
+        )
 
 
 def test_unpublish_and_reject_claim(bobs, claim, dana, ratings, carol):
@@ -133,7 +171,12 @@ def test_unpublish_and_reject_claim(bobs, claim, dana, ratings, carol):
     claim.refresh_from_db()
     assert claim.status == Claim.Status.REJECTED
     with pytest.raises(ValidationError, match="rejected"):
-        actions.save_verdict(claim=claim, reviewer=carol, rating=ratings["True"])
+        actions.save_verdict(
+            claim=claim,
+            reviewer=carol,
+            rating=ratings["True"],
+            rationale="Checked against the record.",
+        )
     actions.reopen_claim(claim=claim, by=dana)
     claim.refresh_from_db()
     assert claim.status == Claim.Status.IN_REVIEW

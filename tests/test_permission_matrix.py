@@ -142,6 +142,9 @@ MATRIX: dict[str, dict] = {
     "factchecks/<int:pk>/": row(
         lambda w: f"/factchecks/{w.published_claim.pk}/", GET="200 . . . . .", POST="405 . . . . ."
     ),
+    # The export menu's downloads: the API's exports (public ones for everyone), as files.
+    "export/<slug:fmt>/": row("/export/csv/", GET="200 . . . . .", **READ_ONLY),
+    "favicon.ico": row("/favicon.ico", GET="301 . . . . .", **READ_ONLY),
     # ------------------------------------------------------------------ accounts
     "accounts/login/": row("/accounts/login/", GET="200 . . . . .", POST="200 . . . . ."),
     "accounts/logout/": row("/accounts/logout/", GET="405 . . . . .", POST="302 . . . . ."),
@@ -543,6 +546,7 @@ def test_a_verdict_created_with_a_status_is_not_approved(world):
         {
             "claim": world.open_claim.pk,
             "rating": world.ratings["True"].pk,
+            "rationale": "The register says so.",
             "status": "approved",
             "moderator": "dana",
             "reviewer": "carol",

@@ -235,3 +235,88 @@ def test_the_fast_path_for_simple_code_points_agrees_with_uax_29():
             ends.add(at)
         for offset in range(len(text) + 1):
             assert t.is_grapheme_boundary(text, offset) == (offset in ends), (text, offset)
+
+
+# --------------------------------------------------------------------------- offsets through
+# normalisation (imports map every offset of the text as it came through this one function)
+
+# What normalisation touches, mixed with anything: line ends, letters with accents that compose
+# (and some that do not), Hangul jamo, singletons (Å, ̀ as U+0340), an expanding one (U+0344),
+# an Oriya vowel pair that composes, emoji beyond the BMP.
+TRICKY = st.sampled_from(
+    ["\r", "\n", "a", "e", "o", " ", "\u0301", "\u0308", "\u0323", "\u0302", "\u0327", "\u1100",
+     "\u1161", "\u11a8", "\uac00", "\u212b", "\u0340", "\u0344", "\u0b47", "\u0b3e", "\u0f73",
+     "\u0915", "\u093c", "😀", "\u200d", "\u00e9", "\u0cbf", "\u0cd5"]
+)  # fmt: skip
+TEXTS = st.lists(TRICKY | st.characters(exclude_categories=["Cs"]), max_size=40).map("".join)
+
+
+@given(TEXTS, st.data())
+def test_a_mapped_span_is_the_normalisation_of_the_original_span(original, data):
+    mapped = t.normalize_with_offsets(original)
+    assert mapped.text == t.normalize_text(original)
+    start = data.draw(st.integers(0, len(original)))
+    end = data.draw(st.integers(start, len(original)))
+    try:
+        new_start, new_end = mapped.span(start, end)
+    except t.UnmappableOffset:
+        return
+    assert mapped.text[new_start:new_end] == t.normalize_text(original[start:end])
+
+
+@given(TEXTS, st.data())
+def test_an_offset_is_refused_only_where_cutting_would_change_the_text(original, data):
+    mapped = t.normalize_with_offsets(original)
+    offset = data.draw(st.integers(0, len(original)))
+    try:
+        mapped.offset(offset)
+    except t.UnmappableOffset:
+        cut = t.normalize_text(original[:offset]) + t.normalize_text(original[offset:])
+        assert cut != mapped.text
+
+
+def test_crlf_and_decomposed_accents_move_later_offsets():
+    original = "Rents doubled.\r\nTaxes fell in Mu\u0308nchen.\r\nTaxes fell."
+    mapped = t.normalize_with_offsets(original)
+    start = original.rindex("Taxes fell")
+    new_start, new_end = mapped.span(start, start + len("Taxes fell"))
+    assert mapped.text[new_start:new_end] == "Taxes fell"
+    assert (new_start, new_end) == (start - 3, start - 3 + 10)  # two \r and one accent fewer
+
+
+def test_offsets_inside_a_crlf_or_between_a_letter_and_its_accent_are_refused():
+    mapped = t.normalize_with_offsets("a\r\nMu\u0308nchen")
+    with pytest.raises(t.UnmappableOffset, match=r"\\r\\n"):
+        mapped.offset(2)
+    with pytest.raises(t.UnmappableOffset, match="2 code points in the file"):
+        mapped.offset(5)
+    assert mapped.offset(6) == 4  # after "a\nMü"
+
+
+def test_text_already_normalised_maps_to_itself_cheaply():
+    mapped = t.normalize_with_offsets("plain text, café, 😀")
+    assert mapped.edits == ()
+    assert mapped.offset(7) == 7
+
+
+@pytest.mark.parametrize("unit", t.OFFSET_UNITS)
+@given(TEXTS)
+def test_offsets_convert_to_and_from_each_unit(unit, text):
+    units = t.Units(text)
+    for i, start in enumerate(units.graphemes):
+        counted = units.from_codepoint(start, unit)
+        assert units.to_codepoint(counted, unit) == start
+        if unit == "utf16":
+            assert counted == t.utf16_length(text[:start])
+        if unit == "grapheme":
+            assert counted == i
+
+
+def test_a_utf16_offset_inside_a_surrogate_pair_is_refused():
+    units = t.Units("🚒 firetrucks")
+    assert units.to_codepoint(3, "utf16") == 2
+    with pytest.raises(ValueError, match="splits"):
+        units.to_codepoint(1, "utf16")
+    with pytest.raises(ValueError, match="past the end"):
+        units.to_codepoint(14, "utf16")
+    assert t.Units("a\r\nb").to_codepoint(2, "grapheme") == 3  # \r\n is one character

@@ -107,7 +107,12 @@ def test_a_page_claim_reads_as_the_api_answers_it(
 ):
     """The script merges API answers into the page's claims: the same names, the same values."""
     other = actions.create_claim(article=claim.article, by=mallory, start=0, end=9)
-    verdict = actions.save_verdict(claim=claim, reviewer=bob, rating=ratings["Mostly true"])
+    verdict = actions.save_verdict(
+        claim=claim,
+        reviewer=bob,
+        rating=ratings["Mostly true"],
+        rationale="Checked against the record.",
+    )
     actions.approve_verdict(verdict=verdict, by=dana)
     for user in (alice, mallory, dana):
         client.force_login(user)

@@ -111,3 +111,41 @@ def test_signing_in_keeps_the_api_tokens(client, alice):
         == 302
     )
     assert token_works(client, token)
+
+
+def test_the_sign_in_page_offers_a_password_reset_in_the_sites_own_pages(client, db):
+    """Issue 15: no "forgot password" link; the reset pages were the admin's."""
+    page = client.get("/accounts/login/").text
+    assert 'href="/accounts/password_reset/"' in page and "Forgot your password?" in page
+    reset = client.get("/accounts/password_reset/")
+    assert reset.status_code == 200
+    assert 'class="site-header"' in reset.text and "breadcrumbs" not in reset.text
+
+
+def test_a_reset_does_not_say_whether_an_address_has_an_account(client, alice, mailoutbox):
+    known = client.post("/accounts/password_reset/", {"email": "alice@example.org"}, follow=True)
+    unknown = client.post("/accounts/password_reset/", {"email": "nobody@example.org"}, follow=True)
+    assert (
+        known.redirect_chain == unknown.redirect_chain == [("/accounts/password_reset/done/", 302)]
+    )
+    assert known.text == unknown.text
+    assert "If an account uses that address" in known.text
+    assert [m.to for m in mailoutbox] == [["alice@example.org"]]
+
+
+def test_a_person_resets_the_password_and_signs_in_with_the_new_one(client, alice, mailoutbox):
+    client.post("/accounts/password_reset/", {"email": "alice@example.org"})
+    [message] = mailoutbox
+    assert "factcheck" in message.subject
+    link = next(w for w in message.body.split() if "/accounts/reset/" in w)
+    form = client.get("/" + link.split("://", 1)[1].split("/", 1)[1], follow=True)
+    assert 'class="site-header"' in form.text and "New password" in form.text
+    done = client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+        follow=True,
+    )
+    assert "Your password was changed" in done.text and 'href="/accounts/login/"' in done.text
+    assert client.login(username="alice", password=NEW_PASSWORD)
+    stale = client.get(form.redirect_chain[-1][0])  # a used link says so, and offers a new one
+    assert "no longer valid" in stale.text

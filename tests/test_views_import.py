@@ -42,3 +42,30 @@ def test_it_validates_ownership(client, alice, bob, dana):
     assert client.get(url).status_code == 404
     client.force_login(dana)
     assert client.get(url).status_code == 200
+
+
+def test_the_page_takes_doccanos_offset_unit_and_a_label_map(client, alice):
+    client.force_login(alice)
+    # "spoke" after a 🎤: doccano counts it at 6 (UTF-16 units); in code points it is 5.
+    data = '{"text": "🎤 The minister spoke.", "label": [[16, 21, "SPEECH"]]}\n'.encode()
+    upload = SimpleUploadedFile("speech.jsonl", data)
+    r = client.post(
+        "/import/", {"file": upload, "offset_unit": "codepoint", "labels": "SPEECH=indirect_quote"}
+    )
+    # Counted in code points, 16–21 is "poke.": the task fails, saying utf16 gives "spoke".
+    failed = BackgroundTask.objects.get()
+    assert r.status_code == 302 and failed.status == "failed"
+    assert failed.options["offset_unit"] == "codepoint"
+    assert "counted in utf16 it is 'spoke'" in failed.problems[0]["message"]
+    upload = SimpleUploadedFile("speech.jsonl", data)
+    client.post("/import/", {"file": upload, "labels": "SPEECH=indirect_quote"})
+    claim = Claim.objects.get()
+    assert (claim.quote, claim.kind) == ("spoke", "indirect_quote")
+
+
+def test_a_label_map_naming_no_kind_is_a_form_error(client, alice):
+    client.force_login(alice)
+    upload = SimpleUploadedFile("speech.jsonl", DOCCANO)
+    r = client.post("/import/", {"file": upload, "labels": "SPEECH=speech"})
+    assert r.status_code == 400 and "is not a claim kind" in r.context["form"].errors["labels"][0]
+    assert not BackgroundTask.objects.exists()

@@ -22,7 +22,12 @@ def test_speaker_index_searches_names_and_aliases(
 def test_a_speaker_page_lists_statements_and_claims(
     client, alice, bob, dana, claim, ratings, django_assert_max_num_queries
 ):
-    verdict = actions.save_verdict(claim=claim, reviewer=bob, rating=ratings["Mostly true"])
+    verdict = actions.save_verdict(
+        claim=claim,
+        reviewer=bob,
+        rating=ratings["Mostly true"],
+        rationale="Checked against the record.",
+    )
     actions.approve_verdict(verdict=verdict, by=dana)
     client.force_login(alice)
     with django_assert_max_num_queries(9):

@@ -29,10 +29,14 @@ def test_the_queue_lists_claims_awaiting_my_verdict(
     other = make_claim(article, alice, "The mayor said", "Ingrid Solberg")
     unworthy = make_claim(article, alice, "The ferry operator", "Tomas Berg")
     actions.update_claim(claim=unworthy, by=alice, check_worthy=False)
-    actions.save_verdict(claim=other, reviewer=bob, rating=ratings["True"])
-    actions.save_verdict(claim=claim, reviewer=carol, rating=ratings["True"])
+    actions.save_verdict(
+        claim=other, reviewer=bob, rating=ratings["True"], rationale="Checked against the record."
+    )
+    actions.save_verdict(
+        claim=claim, reviewer=carol, rating=ratings["True"], rationale="Checked against the record."
+    )
     client.force_login(bob)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):  # 10, and the count of verdicts given
         html = client.get("/review/").content.decode()
     assert f'data-claim-id="{claim.pk}"' in html  # carol's verdict does not take it off bob's queue
     assert f'data-claim-id="{other.pk}"' not in html  # bob already gave one
@@ -83,6 +87,40 @@ def test_a_draft_is_not_submitted(client, bob, claim, ratings):
     assert Claim.objects.get(pk=claim.pk).status == "open"
 
 
+def said(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]]
+
+
+def test_saving_a_draft_and_submitting_say_different_things(client, bob, claim, ratings):
+    """Issue 15, bug 11: both said "Your verdict was saved."."""
+    client.force_login(bob)
+    draft = client.post(
+        f"/claims/{claim.pk}/", {"rating": ratings["False"].pk, "draft": "1"}, follow=True
+    )
+    submitted = client.post(
+        f"/claims/{claim.pk}/",
+        {"rating": ratings["False"].pk, "rationale": "The register says 12.", "version": "1"},
+        follow=True,
+    )
+    assert said(draft) == ["Draft saved. Only you can see it; submit it to send it for moderation."]
+    assert said(submitted)[0].startswith("Verdict submitted for moderation.")
+
+
+def test_a_verdict_is_not_submitted_without_a_rationale(client, bob, claim, ratings):
+    """Issue 15, bug 11: a blank rationale was submitted; a draft may still be blank."""
+    client.force_login(bob)
+    response = client.post(
+        f"/claims/{claim.pk}/", {"rating": ratings["False"].pk, "rationale": " "}
+    )
+    assert response.status_code == 400
+    assert "Say why" in response.context["form"].errors["rationale"][0]
+    assert not Verdict.objects.exists()
+    assert Claim.objects.get(pk=claim.pk).status == "open"
+    draft = client.post(f"/claims/{claim.pk}/", {"rating": ratings["False"].pk, "draft": "1"})
+    assert draft.status_code == 302
+    assert Verdict.objects.get().status == "draft"
+
+
 def test_verdict_errors_are_shown(client, bob, claim, ratings):
     client.force_login(bob)
     response = client.post(f"/claims/{claim.pk}/", {"rating": "", "sources": ""})
@@ -98,9 +136,13 @@ def test_verdict_errors_are_shown(client, bob, claim, ratings):
     assert response.status_code == 400
     assert "Line 2: " in response.content.decode()
     assert not Verdict.objects.exists()
-    stale = client.post(f"/claims/{claim.pk}/", {"rating": ratings["False"].pk, "version": "7"})
+    stale = client.post(
+        f"/claims/{claim.pk}/", {"rating": ratings["False"].pk, "rationale": "Why.", "version": "7"}
+    )
     assert stale.status_code == 302  # no verdict yet: nothing to be stale against
-    response = client.post(f"/claims/{claim.pk}/", {"rating": ratings["True"].pk, "version": "7"})
+    response = client.post(
+        f"/claims/{claim.pk}/", {"rating": ratings["True"].pk, "rationale": "Why.", "version": "7"}
+    )
     assert response.status_code == 409  # a stale edit is a conflict (issue 6)
     assert "changed by someone else" in response.content.decode()
 
@@ -134,7 +176,9 @@ def test_annotators_see_no_form_and_cannot_post(client, alice, claim, ratings):
 
 
 def test_a_published_claim_takes_no_more_verdicts(client, bob, carol, dana, claim, ratings):
-    verdict = actions.save_verdict(claim=claim, reviewer=carol, rating=ratings["True"])
+    verdict = actions.save_verdict(
+        claim=claim, reviewer=carol, rating=ratings["True"], rationale="Checked against the record."
+    )
     actions.approve_verdict(verdict=verdict, by=dana)
     client.force_login(bob)
     html = client.get(f"/claims/{claim.pk}/").content.decode()
@@ -163,3 +207,28 @@ def test_the_queue_shows_a_chosen_filter_as_selected(client, bob, alice, article
     client.force_login(bob)
     html = client.get(f"/review/?speaker={claim.speaker_id}").content.decode()
     assert f'<option value="{claim.speaker_id}" selected>Tomas Berg</option>' in html
+
+
+def test_after_a_verdict_the_next_claim_is_in_the_same_filtered_queue(
+    client, bob, alice, article, claim, ratings
+):
+    """Issue 15: the queue kept no filters, showed no counts, and a verdict led nowhere."""
+    mayor = make_claim(article, alice, "The mayor said", "Ingrid Solberg")
+    ferry = make_claim(article, alice, "The ferry operator", "Tomas Berg")  # claim's speaker too
+    client.force_login(bob)
+    queue = client.get("/review/", {"speaker": claim.speaker_id}).text
+    assert 'data-testid="queue-waiting">2<' in queue and 'data-testid="queue-done">0<' in queue
+    assert f'href="/claims/{claim.pk}/?speaker={claim.speaker_id}"' in queue
+    response = client.post(
+        f"/claims/{claim.pk}/?speaker={claim.speaker_id}",
+        {"rating": ratings["False"].pk, "rationale": "The count says 12%."},
+        follow=True,
+    )
+    assert response.redirect_chain == [(f"/claims/{claim.pk}/?speaker={claim.speaker_id}", 302)]
+    page = response.text
+    assert f'href="/claims/{ferry.pk}/?speaker={claim.speaker_id}"' in page  # not the mayor's
+    assert f"/claims/{mayor.pk}/" not in page
+    assert f'href="/review/?speaker={claim.speaker_id}"' in page
+    queue = client.get("/review/", {"speaker": claim.speaker_id}).text
+    assert 'data-testid="queue-waiting">1<' in queue and 'data-testid="queue-done">1<' in queue
+    assert '<progress max="2" value="1"' in queue

@@ -17,6 +17,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
 from factcheck import public_cache
+from factcheck import text as textlib
 from factcheck.api.base import FactcheckAPIMixin
 from factcheck.exports import (
     ANNOTATION_MEDIA_TYPE,
@@ -291,7 +292,17 @@ class ClaimReviewView(ExportView):
 
 
 @extend_schema(
-    parameters=[ARTICLE_PARAM], responses={(200, "application/x-ndjson"): OpenApiTypes.STR}
+    parameters=[
+        ARTICLE_PARAM,
+        OpenApiParameter(
+            "offset_unit",
+            str,
+            enum=list(textlib.OFFSET_UNITS),
+            description="How `label` counts (default utf16, as doccano's editor); `claims` "
+            "always count code points.",
+        ),
+    ],
+    responses={(200, "application/x-ndjson"): OpenApiTypes.STR},
 )
 class JsonlView(ExportView):
     """JSON Lines, one article per line (doccano ``text``/``label`` plus ``claims``)."""
@@ -302,8 +313,16 @@ class JsonlView(ExportView):
         article = self.int_param("article", low=1)
         if article is not None:
             articles = articles.filter(pk=article)
+        unit = request.query_params.get("offset_unit") or "utf16"
+        if unit not in textlib.OFFSET_UNITS:
+            raise exceptions.ValidationError(
+                {"offset_unit": f"Use one of: {', '.join(textlib.OFFSET_UNITS)}."}
+            )
         chunks = jsonl.stream_jsonl(
-            articles, Claim.objects.visible_to(user), base_url=base_url_of(request)
+            articles,
+            Claim.objects.visible_to(user),
+            base_url=base_url_of(request),
+            offset_unit=unit,
         )
         return self.stream(chunks, "application/x-ndjson; charset=utf-8", "claims.jsonl")
 

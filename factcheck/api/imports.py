@@ -57,6 +57,20 @@ class RawTextParser(RawParser):
             "format", str, enum=list(imports.FORMATS), description="Guessed if absent."
         ),
         OpenApiParameter("dry_run", bool, description="Check everything, then roll back."),
+        OpenApiParameter(
+            "offset_unit",
+            str,
+            enum=list(imports.OFFSET_UNITS),
+            description="doccano: what its offsets count. Default: the file's own "
+            "`offset_unit`, else utf16 (doccano's editor); grapheme for its grapheme mode.",
+        ),
+        OpenApiParameter(
+            "labels",
+            str,
+            description="Labels to claim kinds: `LABEL=kind,OTHER=kind` (`*` for every label "
+            'not named) or JSON `{"LABEL": "kind"}`. Kind names and labels map to themselves; '
+            "an import with another label is refused, naming it.",
+        ),
     ],
     request={
         "multipart/form-data": {
@@ -72,7 +86,7 @@ class RawTextParser(RawParser):
             description="Queued: poll `url` (the `Location`) for status, progress and then "
             "`result`, or `problems` (line and reason; nothing imported).",
         ),
-        400: OpenApiResponse(description="No file, or an unknown format."),
+        400: OpenApiResponse(description="No file, or an unknown format, unit or label map."),
     },
 )
 class ImportView(FactcheckAPIMixin, APIView):
@@ -94,6 +108,14 @@ class ImportView(FactcheckAPIMixin, APIView):
     def get_parsers(self):
         return [p() for p in self.parser_classes]
 
+    @staticmethod
+    def option(request, name):
+        """A query parameter, or a multipart form field of that name."""
+        value = request.query_params.get(name)
+        if value is None and "raw" not in request.data:
+            value = request.data.get(name)
+        return value
+
     def post(self, request):
         fmt = request.query_params.get("format") or request.data.get("format") or None
         if fmt is not None and fmt not in imports.FORMATS:
@@ -105,6 +127,14 @@ class ImportView(FactcheckAPIMixin, APIView):
             "true",
             "yes",
         )
+        try:
+            options = imports.ImportOptions.from_input(
+                offset_unit=self.option(request, "offset_unit"),
+                labels=self.option(request, "labels"),
+            )
+        except ValueError as exc:
+            name = "labels" if str(exc).startswith("labels") else "offset_unit"
+            raise exceptions.ValidationError({name: str(exc)}) from exc
         # Bytes: the import decodes each line, so a bad byte is reported on its line.
         if "file" in request.FILES:
             upload = request.FILES["file"]
@@ -116,7 +146,12 @@ class ImportView(FactcheckAPIMixin, APIView):
                 {"file": "Send a file (multipart field `file`) or the data as the request body."}
             )
         bg = actions.enqueue_import(
-            by=request.user, data=data, fmt=fmt, dry_run=dry_run, filename=filename
+            by=request.user,
+            data=data,
+            fmt=fmt,
+            dry_run=dry_run,
+            filename=filename,
+            options=options,
         )
         return Response(
             tasks.state(bg),

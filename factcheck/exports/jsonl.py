@@ -1,8 +1,12 @@
 """JSON Lines, one article per line: doccano's sequence-labelling layout plus our fields.
 
-doccano reads ``{"text": ..., "label": [[start, end, "LABEL"], ...]}`` (code points)
-and keeps other keys as metadata; ``claims`` holds everything else about each span,
-enough for ``manage.py import_annotations --format ours`` to rebuild it.
+doccano reads ``{"text": ..., "label": [[start, end, "LABEL"], ...]}`` and keeps other keys
+as metadata. Its editor counts offsets in UTF-16 code units (user-perceived characters in its
+grapheme mode), so ``label`` is counted in ``offset_unit`` (``utf16`` unless asked otherwise)
+and the line says which in its ``offset_unit`` key. ``claims`` holds everything else about
+each span, counted in code points as everywhere in factcheck, enough for
+``manage.py import_annotations --format ours`` to rebuild the claims (as new, open claims:
+status, verdicts and history are the desk's; ``manage.py export all`` is the backup).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from collections.abc import Iterator
 import orjson
 
 from factcheck import claim_read
+from factcheck import text as textlib
 from factcheck.claim_read import extras
 from factcheck.exports import absolute, full_name, timestamp
 
@@ -101,10 +106,22 @@ def claim_record(row: dict, *, base_url: str) -> dict:
     return record
 
 
-def article_record(article: dict, claims: list[dict], *, base_url: str) -> dict:
+def doccano_labels(text: str, claims: list[dict], unit: str) -> list[list]:
+    """doccano's ``label``: ``[start, end, LABEL]`` of each claim, counted in ``unit``."""
+    units = textlib.Units(text)
+    return [
+        [units.from_codepoint(c["start"], unit), units.from_codepoint(c["end"], unit), label_of(c)]
+        for c in claims
+    ]
+
+
+def article_record(
+    article: dict, claims: list[dict], *, base_url: str, offset_unit: str = "utf16"
+) -> dict:
     return {
         "text": article["text"],
-        "label": [[c["start"], c["end"], label_of(c)] for c in claims],
+        "label": doccano_labels(article["text"], claims, offset_unit),
+        "offset_unit": offset_unit,
         "id": article["pk"],
         "iri": absolute(base_url, "article-detail", article["pk"]),
         "title": article["title"],
@@ -117,8 +134,9 @@ def article_record(article: dict, claims: list[dict], *, base_url: str) -> dict:
     }
 
 
-def stream_jsonl(articles, claims, *, base_url: str) -> Iterator[str]:
-    """One line per article of ``articles``, with those of ``claims`` that point into it."""
+def stream_jsonl(articles, claims, *, base_url: str, offset_unit: str = "utf16") -> Iterator[str]:
+    """One line per article of ``articles``, with those of ``claims`` that point into it;
+    ``label`` counted in ``offset_unit`` (``text.OFFSET_UNITS``)."""
     reader = claim_read.ClaimReader(claim_read.EXPORT, sources=True, leave_out=LEFT_OUT)
     values = articles.order_by("pk").values(*ARTICLE_FIELDS)
     after = None
@@ -133,7 +151,9 @@ def stream_jsonl(articles, claims, *, base_url: str) -> Iterator[str]:
         for row in sorted(reader.read(mine), key=in_text_order):
             by_article[row["article"]].append(row)
         for article in batch:
-            record = article_record(article, by_article[article["pk"]], base_url=base_url)
+            record = article_record(
+                article, by_article[article["pk"]], base_url=base_url, offset_unit=offset_unit
+            )
             yield orjson.dumps(record).decode() + "\n"
         if len(batch) < ARTICLE_CHUNK:
             return

@@ -32,6 +32,10 @@ function show(next) {
     const verb = r.dry_run ? "Would import" : "Imported";
     line(outcome, `${verb} ${r.claims_created} claim(s): ${r.articles_created} new article(s), ` +
       `${r.articles_reused} reused; ${r.claims_skipped} already there skipped.`);
+    if (r.guessed) line(outcome, `Format: ${r.guessed}.`);
+    for (const [what, n] of Object.entries(r.skipped || {})) {
+      line(outcome, `Not imported: ${n} ${what}.`);
+    }
   } else if (state.status === "failed" || state.status === "cancelled") {
     line(outcome, state.detail).className = "error";
     const list = document.createElement("ul");

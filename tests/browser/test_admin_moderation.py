@@ -1,5 +1,7 @@
 """A moderator approves a verdict in the admin, in real Chromium, and the public page shows it."""
 
+from pathlib import Path
+
 import pytest
 from django.contrib.auth.models import User
 
@@ -111,3 +113,56 @@ def test_admin_pages_run_under_the_strict_csp(page, live_server, sign_in, screen
     assert page.locator("input[name=survivor]").count() == 2
     screenshot("admin-merge-speakers")
     assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+def test_the_claims_table_fits_a_1280_px_screen(page, live_server, sign_in, demo_desk):
+    """Issue 15: the change list ran past the right edge at 1,280 px (scrolled sideways)."""
+    article, dana = demo_desk
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(dana)
+    page.goto(f"{live_server.url}/admin/factcheck/claim/")
+    sizes = page.evaluate(
+        "() => { const r = document.querySelector('#changelist .results');"
+        " return [r.scrollWidth, r.clientWidth, document.documentElement.scrollWidth]; }"
+    )
+    scroll_width, client_width, page_width = sizes
+    widths = page.evaluate(
+        "() => [...document.querySelectorAll('#result_list thead th')]"
+        ".map(th => th.className + ':' + th.offsetWidth)"
+    )
+    assert scroll_width <= client_width + 1, f"{sizes} {widths}"
+    assert page_width <= 1280, sizes
+
+
+def test_the_verdict_inline_says_who_moderated_and_bulk_approve_says_one_thing(
+    page, live_server, sign_in, demo_desk
+):
+    """Issue 15, bugs 4 and 5: "Published 4 claims." beside "Nothing was approved.", and "-"
+    under Moderation for every approved or rejected verdict."""
+    article, dana = demo_desk
+    sign_in(dana)
+    page.goto(f"{live_server.url}/admin/factcheck/claim/?queue=agree")
+    page.locator("#action-toggle").check()
+    page.select_option("select[name=action]", "approve_agreed")
+    with page.expect_navigation():
+        page.click("button[name=index]")
+    page.wait_for_selector("ul.messagelist li")
+    said = page.locator("ul.messagelist li").all_inner_texts()
+    assert said and said[0].startswith("Published ")
+    assert not [m for m in said if "Nothing was" in m], said
+    claim = Claim.objects.filter(article=article, status=Claim.Status.PUBLISHED).first()
+    page.goto(f"{live_server.url}/admin/factcheck/claim/{claim.pk}/change/")
+    approved = claim.verdicts.get(status=Verdict.Status.APPROVED)
+    row = page.locator("td.field-moderation").nth(list(claim.verdicts.all()).index(approved))
+    assert row.inner_text().startswith("dana on 20"), row.inner_text()
+
+
+def test_the_claims_list_downloads_an_export(page, live_server, sign_in, demo_desk):
+    article, dana = demo_desk
+    sign_in(dana)
+    page.goto(f"{live_server.url}/admin/factcheck/claim/?article__id__exact={article.pk}")
+    with page.expect_download() as info:
+        page.locator(".object-tools a[data-format=csv]").click()
+    download = info.value
+    assert download.suggested_filename.endswith(f"-{article.pk}-claims.csv")
+    assert "quote" in Path(download.path()).read_text(encoding="utf-8-sig").splitlines()[0]

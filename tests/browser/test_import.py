@@ -1,6 +1,7 @@
 """Importing in Chromium: the upload becomes a task whose page shows a progress bar, kept up
 to date by polling the API, then the outcome; its Cancel button stops it."""
 
+import json
 import time
 
 import pytest
@@ -89,3 +90,25 @@ def test_cancel_stops_a_queued_task(page, live_server, sign_in, alice, settings)
     eventually(lambda: status.text_content() == "cancelled")
     task.refresh_from_db()
     assert task.status == "cancelled"
+
+
+def test_the_task_page_says_what_was_guessed_and_what_was_not_imported(
+    page, live_server, sign_in, alice, tmp_path
+):
+    value = {"start": 17, "end": 27, "text": "rents fell", "labels": ["Direct quote"]}
+    task = {
+        "data": {"text": "The council said rents fell."},
+        "annotations": [{"result": [{"type": "labels", "value": value}]}],
+        "predictions": [{"result": [{"type": "labels", "value": value}]}],
+    }
+    path = tmp_path / "task.json"
+    path.write_text(json.dumps(task, indent=2))  # Label Studio's per-task file
+    sign_in(alice)
+    page.goto(f"{live_server.url}/import/")
+    page.set_input_files("[data-testid=import-form] input[type=file]", str(path))
+    page.click("[data-testid=import-submit]")
+    page.wait_for_url("**/tasks/*/")
+    outcome = page.locator("[data-testid=task-outcome]").text_content()
+    assert "Imported 1 claim(s)" in outcome
+    assert "Format: labelstudio, guessed from a Label Studio task" in outcome
+    assert "Not imported: 1 Label Studio prediction spans" in outcome

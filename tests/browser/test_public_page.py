@@ -18,6 +18,7 @@ def test_anyone_reads_a_published_fact_check(
         sources=[actions.Source(url="https://example.org/filings", title="Annual filings")],
     )
     actions.approve_verdict(verdict=verdict, by=dana)
+    page.set_viewport_size({"width": 1280, "height": 900})
     response = page.goto(f"{live_server.url}/factchecks/{claim.pk}/")
     assert response.status == 200
     assert page.locator("[data-testid=factcheck-rating]").text_content() == "Mostly true"
@@ -28,6 +29,18 @@ def test_anyone_reads_a_published_fact_check(
     )
     assert page.locator("[data-testid=factcheck-quote]").text_content() == claim.quote
     assert page.locator("text=Sign in").count() >= 1  # nobody is signed in
+    # The rating in its place on the scale, in its colour (issue 15), and who and when.
+    scale = page.locator("[data-testid=rating-scale] li")
+    assert scale.count() == len(ratings)
+    current = page.locator("[data-testid=rating-scale] li[aria-current=true]")
+    assert current.get_attribute("data-rating") == "Mostly true"
+    assert current.locator("rect").get_attribute("fill") == ratings["Mostly true"].colour
+    box, first = current.bounding_box(), scale.first.bounding_box()
+    assert box["width"] > 30 and box["x"] > first["x"]  # a visible step, not the first one
+    byline = page.locator("[data-testid=factcheck-byline]").inner_text()
+    assert "Reviewed by bob; approved by dana." in byline
+    assert "Published" in byline and "Last updated" in byline
+    assert page.locator("[data-testid=factcheck-source]").get_attribute("href") == claim.article.url
     screenshot("public-factcheck-desktop")
     page.set_viewport_size({"width": 390, "height": 844})
     screenshot("public-factcheck-mobile")

@@ -48,7 +48,7 @@ def test_a_reviewer_submits_a_verdict_from_the_queue(
     assert queue.locator("li[data-claim-id]").count() == 1
     screenshot("review-queue-desktop")
     queue.locator(f'li[data-claim-id="{ferry.pk}"] [data-testid=review-open]').click()
-    page.wait_for_url(f"**/claims/{ferry.pk}/")
+    page.wait_for_url(f"**/claims/{ferry.pk}/?speaker={ferry.speaker_id}")
     assert (
         "ridership fell by a third"
         in page.locator("[data-testid=claim-context] mark").text_content()
@@ -103,3 +103,71 @@ def test_an_annotator_is_refused_the_review_page(page, live_server, sign_in, ali
     # The claim page shows no verdict form to an annotator.
     page.goto(f"{live_server.url}/claims/{claims[0].pk}/")
     assert page.locator("[data-testid=verdict-form]").count() == 0
+
+
+def test_draft_and_submit_say_different_things_and_a_blank_why_is_refused(
+    page, live_server, sign_in, bob, claims, ratings
+):
+    """Issue 15, bug 11: "Save draft" said what "Submit verdict" said, and a verdict with no
+    rationale was submitted."""
+    ferry, _ = claims
+    sign_in(bob)
+    page.goto(f"{live_server.url}/claims/{ferry.pk}/")
+    form = page.locator("[data-testid=verdict-form]")
+    form.locator("[name=rating]").select_option(label="False")
+    form.locator("[data-testid=verdict-draft]").click()
+    page.wait_for_selector(".messages")
+    draft_said = page.locator(".messages").inner_text()
+    assert draft_said.startswith("Draft saved.")
+    form.locator("[data-testid=verdict-save]").click()  # still no rationale
+    errors = page.locator("[data-testid=rationale-errors]")
+    errors.wait_for()
+    assert "Say why" in errors.inner_text()
+    assert Verdict.objects.get(claim=ferry).status == "draft"
+    form.locator("[name=rationale]").fill("The operator's filings say a fifth, not a third.")
+    form.locator("[data-testid=verdict-save]").click()
+    page.wait_for_selector("[data-testid=my-verdict]")
+    submit_said = page.locator(".messages").inner_text()
+    assert submit_said.startswith("Verdict submitted for moderation.")
+    assert submit_said != draft_said
+    assert Verdict.objects.get(claim=ferry).status == "submitted"
+
+
+def test_the_next_claim_button_walks_the_filtered_queue(
+    page, live_server, sign_in, screenshot, bob, claims, ratings, article, alice
+):
+    ferry, bridge = claims
+    q = "The mayor said the bridge"
+    again = actions.create_claim(
+        article=article,
+        by=alice,
+        start=ARTICLE_TEXT.index(q),
+        end=ARTICLE_TEXT.index(q) + len(q),
+        speaker_name="Regional Transport Authority",
+    )
+    sign_in(bob)
+    page.goto(f"{live_server.url}/review/")
+    page.select_option("#filter-speaker", label="Regional Transport Authority")
+    page.click("[data-testid=review-filters] button[type=submit]")
+    assert page.locator("[data-testid=queue-waiting]").inner_text() == "2"
+    page.locator("[data-testid=review-open]").first.click()
+    page.wait_for_url(f"**/claims/{bridge.pk}/?speaker={bridge.speaker_id}")
+    form = page.locator("[data-testid=verdict-form]")
+    form.locator("[name=rating]").select_option(label="True")
+    form.locator("[name=rationale]").fill("The 2025 counter data agree.")
+    form.locator("[data-testid=verdict-save]").click()
+    page.locator("[data-testid=next-claim]").click()
+    page.wait_for_url(f"**/claims/{again.pk}/?speaker={bridge.speaker_id}")  # not the ferry
+    screenshot("claim-next-in-queue")
+    page.locator("[data-testid=back-to-queue]").click()
+    assert page.locator("#filter-speaker option:checked").inner_text() == (
+        "Regional Transport Authority"
+    )
+    assert page.locator("[data-testid=queue-waiting]").inner_text() == "1"
+    assert page.locator("[data-testid=queue-done]").inner_text() == "1"
+    assert ferry.pk not in [
+        int(x)
+        for x in page.locator("li[data-claim-id]").evaluate_all(
+            "els => els.map(e => e.dataset.claimId)"
+        )
+    ]

@@ -312,6 +312,7 @@ def test_evidence_urls_are_http_only(url, personas):
             reviewer=personas["bob"],
             rating=rating,
             sources=[actions.Source(url=url, title="t")],
+            rationale="Checked against the record.",
         )
     client = Client()
     client.force_login(personas["bob"])
@@ -358,7 +359,10 @@ def html_pages(personas):
     article = actions.create_article(title="A", text="Some words here.\n", by=personas["alice"])
     claim = actions.create_claim(article=article, by=personas["alice"], start=0, end=4)
     verdict = actions.save_verdict(
-        claim=claim, reviewer=personas["bob"], rating=Rating.objects.first()
+        claim=claim,
+        reviewer=personas["bob"],
+        rating=Rating.objects.first(),
+        rationale="Checked against the record.",
     )
     actions.approve_verdict(verdict=verdict, by=personas["dana"])
     speaker, _ = Speaker.objects.resolve("Someone")

@@ -15,6 +15,7 @@ from factcheck.exports import (
 )
 from factcheck.exports import csv as csv_export
 from factcheck.models import Article, Claim
+from factcheck.text import OFFSET_UNITS
 
 FORMATS = ["w3c", "claimreview", "jsonl", "csv", "all"]
 
@@ -44,8 +45,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--base-url", help="Absolute base for IRIs, e.g. https://desk.example.org"
         )
+        parser.add_argument(
+            "--offset-unit",
+            choices=OFFSET_UNITS,
+            default="utf16",
+            help="jsonl: how the doccano `label` counts (default utf16, as doccano's editor; "
+            "grapheme for its grapheme mode). `claims` always count code points.",
+        )
 
-    def handle(self, *args, format, article, output, public, base_url, **options):
+    def handle(self, *args, format, article, output, public, base_url, offset_unit, **options):
         if format == "all":
             if article is not None or public:
                 raise CommandError("A backup (all) has every row: drop --article and --public.")
@@ -61,7 +69,7 @@ class Command(BaseCommand):
             claims, articles = claims.filter(article_id=article), articles.filter(pk=article)
         if format == "jsonl":
             total, unit = articles.count(), "article"
-            chunks = jsonl.stream_jsonl(articles, claims, base_url=base)
+            chunks = jsonl.stream_jsonl(articles, claims, base_url=base, offset_unit=offset_unit)
         else:
             rows = claims_for_export(claims)
             total, unit = (rows.published() if format == "claimreview" else rows).count(), "claim"

@@ -12,12 +12,17 @@ class Command(BaseCommand):
     help = (
         "Import articles with their claims from FILE (- for stdin). Formats: "
         "ours (our JSONL export: one article per line with `claims`), "
-        'doccano (JSONL: {"text", "label": [[start, end, "LABEL"]]}), '
-        "labelstudio (Label Studio JSON export: span results with value.start/end/text/labels), "
+        'doccano (JSONL: {"text", "label": [[start, end, "LABEL"]]}, offsets counted in '
+        "--offset-unit), "
+        "labelstudio (Label Studio JSON export, or a task file: span results with "
+        "value.start/end/text/labels, in annotations or pre-1.0 completions; predictions are "
+        "skipped and counted), "
         "w3c (W3C Web Annotations with TextQuoteSelector/TextPositionSelector whose target "
-        "source is an article already here, by URL or IRI). The format is guessed when "
-        "--format is omitted. Labels naming a claim kind (DIRECT_QUOTE, indirect_quote, ...) "
-        "set it; others give direct quotes. The import is all or nothing: on any problem "
+        "source is an article already here, by URL or IRI). The format is guessed from the "
+        "file's structure when --format is omitted (and the guess is said). Labels naming a "
+        "claim kind (DIRECT_QUOTE, indirect_quote, Direct quote, ...) set it; map others with "
+        "--labels, or the import is refused naming them. The import is all or nothing: on any "
+        "problem "
         "nothing is saved and each problem is listed with its line or item number. Articles "
         "with a known URL (or the same title and text) are reused; claims already there "
         "(same span) are skipped, so re-running an import is safe. Claims arrive open."
@@ -30,8 +35,26 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Check everything, then save nothing."
         )
+        parser.add_argument(
+            "--offset-unit",
+            choices=imports.OFFSET_UNITS,
+            help="doccano: what its offsets count. Default: the file's own `offset_unit`, else "
+            "utf16 (doccano's editor); grapheme for doccano's grapheme mode.",
+        )
+        parser.add_argument(
+            "--labels",
+            metavar="MAP",
+            help="Labels to claim kinds: LABEL=kind,OTHER=kind (* for every label not named) "
+            'or JSON {"LABEL": "kind"}. Kind names and labels map to themselves.',
+        )
 
-    def handle(self, *args, file, format, user, dry_run, **options):
+    def handle(self, *args, file, format, user, dry_run, offset_unit, labels, **options):
+        try:
+            import_options = imports.ImportOptions.from_input(
+                offset_unit=offset_unit, labels=labels
+            )
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
         by = None
         if user:
             by = get_user_model().objects.filter(username=user).first()
@@ -53,7 +76,12 @@ class Command(BaseCommand):
 
         try:
             result = imports.import_annotations(
-                source, fmt=format, by=by, dry_run=dry_run, progress=progress
+                source,
+                fmt=format,
+                by=by,
+                dry_run=dry_run,
+                progress=progress,
+                options=import_options,
             )
         except imports.ImportFailed as exc:
             bar.close()
@@ -70,6 +98,10 @@ class Command(BaseCommand):
                 f"{result.claims_skipped} claim(s) already there skipped."
             )
         )
+        if result.guessed:
+            self.stdout.write(f"Format: {result.guessed} (choose another with --format).")
+        for what, n in result.skipped.items():
+            self.stdout.write(self.style.WARNING(f"Not imported: {n} {what}."))
         for note in result.notes:  # read otherwise than the file said: worth a look
             self.stdout.write(f"note: {note}")
 
