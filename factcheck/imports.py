@@ -27,11 +27,13 @@ import io
 import itertools
 import json
 import logging
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, parse_qs, urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import resolve
 from django.urls.exceptions import Resolver404
@@ -138,6 +140,9 @@ class ImportResult:
     dry_run: bool = False
     guessed: str = ""  # how the format was guessed; empty when it was given
     skipped: dict[str, int] = field(default_factory=dict)  # what the file holds, not read
+    # What was read otherwise than the file said, each with its record (a W3C position that
+    # disagreed with its quote, read by the quote): imported, but worth a look.
+    notes: list[str] = field(default_factory=list)
     created_claim_ids: list[int] = field(default_factory=list, repr=False)
 
     def as_dict(self) -> dict:
@@ -266,8 +271,9 @@ def _whole_json(stream) -> tuple[object, bytes, Exception | None]:
         return None, raw, None  # perhaps JSON Lines
 
 
-def records(stream, fmt: str) -> Iterator[tuple[str, object]]:
-    """(where, record-or-exception) for each record of ``stream`` in ``fmt``."""
+def records(stream, fmt: str, follow=None) -> Iterator[tuple[str, object]]:
+    """(where, record-or-exception) for each record of ``stream`` in ``fmt``. ``follow``
+    reads a W3C page of this server by its IRI (``_local_page``), or None."""
     if fmt in ("ours", "doccano"):
         # JSON Lines; or one pretty-printed object, or a JSON array of records.
         head = _first_lines(stream)
@@ -302,14 +308,100 @@ def records(stream, fmt: str) -> Iterator[tuple[str, object]]:
         for i, task in enumerate(tasks, 1):
             yield f"task {i}", task
         return
-    # W3C: one Annotation, an array, a page or a collection with an embedded first page.
-    if isinstance(data, dict) and "first" in data and isinstance(data["first"], dict):
-        data = data["first"]
-    if isinstance(data, dict) and "items" in data:
-        data = data["items"]
-    items = data if isinstance(data, list) else [data]
-    for i, item in enumerate(items, 1):
-        yield f"annotation {i}", item
+    yield from _w3c_records(data, follow)
+
+
+_W3C_PAGE, _W3C_COLLECTION = "AnnotationPage", "AnnotationCollection"
+MAX_PAGES = 100_000
+
+
+def _types(obj) -> set:
+    """The W3C types of ``obj``; an untyped object with ``first``/``items`` is read as the
+    collection/page it looks like."""
+    if not isinstance(obj, dict):
+        return set()
+    kind = obj.get("type")
+    kinds = set(kind) if isinstance(kind, list) else {kind}
+    if kind is None and isinstance(obj.get("first"), dict | str):
+        kinds.add(_W3C_COLLECTION)
+    elif kind is None and "items" in obj:
+        kinds.add(_W3C_PAGE)
+    return kinds
+
+
+def _iri_of(value) -> str | None:
+    if isinstance(value, dict):
+        value = value.get("id")
+    return value if isinstance(value, str) and value else None
+
+
+def _w3c_records(data, follow) -> Iterator[tuple[str, object]]:
+    """The annotations of a W3C file: one Annotation, an array of them, an AnnotationPage or
+    an AnnotationCollection, all of whose pages are read. A page's ``next`` is looked for in
+    this file (a JSON array of the collection and its pages), then, when it is on this
+    server, read from the export in-process (``follow``); never fetched from elsewhere. A
+    collection whose pages cannot all be read is refused whole, with how to get it whole."""
+    parts = data if isinstance(data, list) else [data]
+    paged = [p for p in parts if _types(p) & {_W3C_PAGE, _W3C_COLLECTION}]
+    if not paged:
+        for i, item in enumerate(parts, 1):
+            yield f"annotation {i}", item
+        return
+    in_file = {_iri_of(p): p for p in paged if _types(p) & {_W3C_PAGE}}
+    for p in paged:  # a collection's embedded first page is a page of this file too
+        first = p.get("first") if _types(p) & {_W3C_COLLECTION} else None
+        if isinstance(first, dict) and _iri_of(first):
+            in_file.setdefault(_iri_of(first), first)
+    collections = [p for p in paged if _types(p) & {_W3C_COLLECTION}]
+    if len(collections) > 1:
+        yield "file", ValueError("the file holds several collections; import one at a time")
+        return
+    collection = collections[0] if collections else None
+    if collection is not None:
+        page, total = collection.get("first"), collection.get("total")
+    else:  # pages only: start from the one nothing points back from
+        page = next((p for p in paged if not p.get("prev")), paged[0])
+        total = None
+    count = 0
+    for part in parts:  # annotations beside the pages are annotations too
+        if part not in paged:
+            count += 1
+            yield f"annotation {count}", part
+    loose, seen_pages = count, set()
+    while page is not None:
+        if not isinstance(page, dict):
+            iri = _iri_of(page)
+            page = in_file.get(iri) or (follow(iri) if follow and iri else None)
+            if page is None:
+                yield "file", ValueError(_incomplete(iri, count - loose, total))
+                return
+        iri = _iri_of(page)
+        if iri in seen_pages or len(seen_pages) > MAX_PAGES:
+            yield "file", ValueError(f"the pages loop back to {iri}; is the file whole?")
+            return
+        seen_pages.add(iri)
+        items = page.get("items") or []
+        for item in items if isinstance(items, list) else [items]:
+            count += 1
+            yield f"annotation {count}", item
+        page = page.get("next")
+    if isinstance(total, int) and count - loose != total:
+        yield "file", ValueError(_incomplete(None, count - loose, total))
+
+
+def _incomplete(iri, count: int, total) -> str:
+    where = (
+        f"the collection goes on at {iri}, which is neither in this file nor on this server"
+        if iri
+        else "the collection's pages end early"
+    )
+    of = f" of its {total}" if isinstance(total, int) else ""
+    return (
+        f"{where}: the file holds {count}{of} annotations, and a part would be a silent loss, "
+        "so nothing was imported. Export the whole collection in one document "
+        "(GET /api/v1/export/annotations/?page_size=all, or manage.py export w3c), or put "
+        "every page in the file (a JSON array of the collection and its pages)."
+    )
 
 
 # --------------------------------------------------------------------------- normalising
@@ -342,6 +434,7 @@ class ArticleSpec:
     # The record's metadata: records with the same text but other metadata are other articles.
     identity: str = ""
     skipped: Counter = field(default_factory=Counter)  # what the record holds, not read
+    notes: list[str] = field(default_factory=list)  # see ImportResult.notes
 
 
 _KIND_BY_NAME = {
@@ -638,17 +731,37 @@ def parse_labelstudio(task, options: ImportOptions | None = None) -> ArticleSpec
 
 
 _W3C_KIND = "classifying"
-_W3C_FIELDS = {"identifying": "speaker", "linking": "statement", "describing": "summary"}
+_QUOTE, _POSITION = "TextQuoteSelector", "TextPositionSelector"
+_WIKIDATA = re.compile(r"^https?://(?:www\.)?wikidata\.org/(?:entity|wiki)/(Q[1-9][0-9]*)$")
 
 
-def _article_for_source(source: str) -> Article | None:
+def _own(iri) -> SplitResult | None:
+    """``iri`` split, when it names this server: FACTCHECK_BASE_URL's host, or a host that
+    ALLOWED_HOSTS names exactly (not by a wildcard). Anything else is someone else's."""
+    if not isinstance(iri, str) or not iri:
+        return None
+    parts = urlsplit(iri)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    if parts.netloc == urlsplit(settings.FACTCHECK_BASE_URL).netloc:
+        return parts
+    exact = {h for h in settings.ALLOWED_HOSTS if h and "*" not in h and not h.startswith(".")}
+    return parts if parts.hostname in exact else None
+
+
+def _article_for_source(source) -> Article | None:
+    """The article a target's source names: by its URL, or by its IRI on this server
+    (``/articles/12/`` here; the same path on another host is another server's article)."""
     if not isinstance(source, str) or not source:
         return None
     by_url = Article.objects.filter(url=source).first()
     if by_url:
         return by_url
+    parts = _own(source)
+    if parts is None:
+        return None
     try:
-        match = resolve(urlsplit(source).path)
+        match = resolve(parts.path)
     except Resolver404:
         return None
     if match.url_name == "article-detail":
@@ -656,8 +769,170 @@ def _article_for_source(source: str) -> Article | None:
     return None
 
 
+def _local_page(iri: str, by) -> dict | None:
+    """A page of this server's annotation collection, read through the export in-process
+    (as ``by`` would see it over HTTP); None for any other IRI. Nothing is fetched."""
+    from factcheck.api.exports import MAX_PAGE_SIZE
+    from factcheck.exports import claims_for_export, w3c
+
+    parts = _own(iri)
+    if parts is None:
+        return None
+    try:
+        if resolve(parts.path).url_name != "api-export-annotations":
+            return None
+    except Resolver404:
+        return None
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    numbers = {}
+    for name in ("page", "after", "before", "article", "iris"):
+        value = query.get(name)
+        if value is not None:
+            if not value.isdigit() or len(value) > 18:
+                return None
+            numbers[name] = int(value)
+    size = query.get("page_size", "100")
+    if size != "all" and not (size.isdigit() and 1 <= int(size) <= MAX_PAGE_SIZE):
+        return None
+    claims = Claim.objects.visible_to(by)
+    if "article" in numbers:
+        claims = claims.filter(article_id=numbers["article"])
+    base = f"{parts.scheme}://{parts.netloc}"
+    chunks = w3c.stream_page(
+        claims_for_export(claims),
+        base_url=base,
+        collection_iri=base + parts.path,
+        start=numbers.get("page", 0),
+        after=numbers.get("after"),
+        before=numbers.get("before"),
+        size=None if size == "all" else int(size),
+        iris=bool(numbers.get("iris")),
+    )
+    return json.loads("".join(chunks))
+
+
+def _selector_list(value) -> list[dict]:
+    value = value if isinstance(value, list) else [value] if value else []
+    return [s for s in value if isinstance(s, dict)]
+
+
+def _refined_range(text: str, selector: dict) -> tuple[int, int]:
+    """The span a selector picks, each ``refinedBy`` taken within the one it refines
+    (Web Annotation 4.2.9). A selector we cannot place (XPath, CSS, a fragment) leaves the
+    whole text to its refinement, which must then be a quote."""
+    low, high = 0, len(text)
+    placed = True
+    while selector:
+        kind = selector.get("type")
+        if kind == _POSITION:
+            _require(placed, "a TextPositionSelector refines a selector we cannot place")
+            start = _int(selector.get("start"), "TextPositionSelector start")
+            end = _int(selector.get("end"), "TextPositionSelector end")
+            _require(0 <= start <= end <= high - low, "a refining position is outside its part")
+            low, high = low + start, low + end
+        elif kind == _QUOTE:
+            exact = selector.get("exact")
+            _require(isinstance(exact, str), "a TextQuoteSelector needs exact")
+            try:
+                span = textlib.anchor_quote(
+                    text[low:high],
+                    exact,
+                    selector.get("prefix") or "",
+                    selector.get("suffix") or "",
+                )
+            except textlib.AnchorError as exc:
+                raise ValueError(f"refinedBy: {exc}") from exc
+            low, high = low + span.start, low + span.end
+            placed = True
+        else:
+            placed = False
+        refined = _selector_list(selector.get("refinedBy"))
+        selector = refined[0] if refined else None
+    _require(placed, "no TextQuoteSelector or TextPositionSelector in the refinements")
+    return low, high
+
+
+def _w3c_selection(text: str, selectors: list[dict], claim: ClaimSpec, notes: list[str]) -> None:
+    """The claim's span from a target's selectors. A position that disagrees with the quote
+    is read as UTF-16 code units when that fits (as browsers count, and Hypothesis's
+    client), else set aside for the quote, as Hypothesis anchors: each noted."""
+    # Positions taken on the source before our normalisation (CRLF, NFD) cannot go through
+    # text.py's offset mapping: an annotation names an article already here, whose original
+    # text we no longer have. They disagree with the quote, which is normalised and read
+    # instead (noted).
+    for selector in selectors:
+        if selector.get("refinedBy"):
+            claim.start, claim.end = _refined_range(text, selector)
+            return
+    quote = next((s for s in selectors if s.get("type") == _QUOTE), None)
+    position = next((s for s in selectors if s.get("type") == _POSITION), None)
+    _require(
+        quote is not None or position is not None,
+        "the target has neither a TextQuoteSelector nor a TextPositionSelector",
+    )
+    if quote is not None:
+        _require(isinstance(quote.get("exact"), str), "a TextQuoteSelector needs exact")
+        claim.quote = quote["exact"]
+        claim.prefix = quote.get("prefix") or ""
+        claim.suffix = quote.get("suffix") or ""
+    if position is None:
+        return
+    start = _int(position.get("start"), "TextPositionSelector start")
+    end = _int(position.get("end"), "TextPositionSelector end")
+    if quote is None:
+        claim.start, claim.end = start, end
+        return
+    exact = textlib.normalize_text(claim.quote)
+    if 0 <= start <= end <= len(text) and text[start:end] == exact:
+        claim.start, claim.end = start, end
+        return
+    try:
+        start16, end16 = (
+            textlib.utf16_to_codepoint(text, start),
+            textlib.utf16_to_codepoint(text, end),
+        )
+    except ValueError:
+        start16 = end16 = None
+    if start16 is not None and text[start16:end16] == exact:
+        claim.start, claim.end = start16, end16
+        notes.append(
+            f"its TextPositionSelector ({start}–{end}) counts UTF-16 code units; read as such "
+            f"(code points {start16}–{end16})"
+        )
+        return
+    notes.append(
+        f"its TextPositionSelector ({start}–{end}) disagrees with its TextQuoteSelector; "
+        "anchored by the quote instead"
+    )
+
+
+def _span_pair(body: dict) -> tuple[int, int] | None:
+    selectors = _selector_list(body.get("selector"))
+    position = next((s for s in selectors if s.get("type") == _POSITION), None)
+    if position is None:
+        return None
+    return (_int(position.get("start"), "span start"), _int(position.get("end"), "span end"))
+
+
+def _wikidata_id(value) -> str | None:
+    match = _WIKIDATA.match(_iri_of(value) or "")
+    return match.group(1) if match else None
+
+
 def parse_w3c(annotation) -> ArticleSpec:
-    _require(isinstance(annotation, dict), "an annotation must be a JSON object")
+    """One Annotation (ours, or any Web Annotation client's) as a claim on an article here.
+
+    Reads what ``exports/w3c.py`` writes: the kind (``classifying``), the speaker
+    (``identifying``, with its schema.org Wikidata IRI, aliases, kind and description), the
+    statement (``linking``, with kind, date, venue and URL), the summary (``describing``),
+    the cue and source-mention spans, and whether it is check-worthy."""
+    from factcheck.exports import w3c
+
+    _require(
+        isinstance(annotation, dict),
+        "an annotation must be a JSON object (a collection of IRIs alone cannot be imported: "
+        "export it with its descriptions)",
+    )
     target = annotation.get("target")
     if isinstance(target, list):
         target = target[0] if target else None
@@ -667,37 +942,48 @@ def parse_w3c(annotation) -> ArticleSpec:
         article is not None,
         f"target source {target.get('source')!r} is not an article here; import the article first",
     )
-    selectors = target.get("selector") or []
-    selectors = selectors if isinstance(selectors, list) else [selectors]
     claim = ClaimSpec()
-    for selector in selectors:
-        if not isinstance(selector, dict):
-            continue
-        if selector.get("type") == "TextQuoteSelector":
-            claim.quote = selector.get("exact")
-            claim.prefix = selector.get("prefix") or ""
-            claim.suffix = selector.get("suffix") or ""
-        elif selector.get("type") == "TextPositionSelector":
-            claim.start = _int(selector.get("start"), "TextPositionSelector start")
-            claim.end = _int(selector.get("end"), "TextPositionSelector end")
-    _require(
-        claim.quote is not None or claim.start is not None,
-        "the target has neither a TextQuoteSelector nor a TextPositionSelector",
-    )
+    notes: list[str] = []
+    _w3c_selection(article.text, _selector_list(target.get("selector")), claim, notes)
     bodies = annotation.get("body") or []
     for body in bodies if isinstance(bodies, list) else [bodies]:
-        if not isinstance(body, dict) or not isinstance(body.get("value"), str):
+        if not isinstance(body, dict):
             continue
-        purpose = body.get("purpose")
-        if purpose == _W3C_KIND:
-            claim.kind = kind_from_label(body["value"])
-        elif _W3C_FIELDS.get(purpose) == "speaker":
-            claim.speaker = {"name": body["value"]}
-        elif _W3C_FIELDS.get(purpose) == "statement":
-            claim.statement = {"title": body["value"]}
-        elif _W3C_FIELDS.get(purpose) == "summary":
-            claim.summary = body["value"]
-    return ArticleSpec(existing=article, claims=[claim])
+        purpose, value = body.get("purpose"), body.get("value")
+        role = body.get(w3c.KIND)
+        if body.get("type") == "SpecificResource" and role in (w3c.CUE, w3c.SOURCE_MENTION):
+            pair = _span_pair(body)
+            if role == w3c.CUE:
+                claim.cue = pair
+            else:
+                claim.source_mention = pair
+        elif not isinstance(value, str):
+            continue
+        elif purpose == _W3C_KIND:
+            if value == w3c.NOT_CHECK_WORTHY:
+                claim.check_worthy = False
+            elif _folded_label(value) in _KIND_BY_NAME:
+                claim.kind = kind_from_label(value)
+        elif purpose == w3c.PURPOSE_SPEAKER:
+            aliases = body.get(w3c.ALIASES)
+            claim.speaker = {
+                "name": value,
+                "kind": role,
+                "aliases": [aliases] if isinstance(aliases, str) else aliases,
+                "description": body.get(w3c.DESCRIPTION),
+                "wikidata_id": _wikidata_id(body.get(w3c.SAME_AS)),
+            }
+        elif purpose == w3c.PURPOSE_STATEMENT:
+            claim.statement = {
+                "title": value,
+                "kind": role,
+                "date": body.get(w3c.DATE),
+                "venue": body.get(w3c.VENUE),
+                "url": _iri_of(body.get(w3c.URL)),
+            }
+        elif purpose == w3c.PURPOSE_SUMMARY:
+            claim.summary = value
+    return ArticleSpec(existing=article, claims=[claim], notes=notes)
 
 
 PARSERS: dict[str, Callable[[object], ArticleSpec]] = {
@@ -1173,13 +1459,15 @@ def _import(source, *, fmt, by, dry_run, progress, options) -> ImportResult:
     total_problems = 0
     seen = 0
     batch = _Batch(by, result, options)
-    for where, record in records(stream, fmt):
+    for where, record in records(stream, fmt, follow=lambda iri: _local_page(iri, by)):
         seen += 1
         try:
             if isinstance(record, Exception):
                 raise record
             spec = parse(record, options) if fmt in _WITH_OPTIONS else parse(record)
             batch.add(map_offsets(spec))
+            if spec.notes and len(result.notes) < MAX_PROBLEMS:
+                result.notes.extend(f"{where}: {note}" for note in spec.notes)
         except Exception as exc:  # any failure is this record's problem, never a 500
             total_problems += 1
             if len(problems) < MAX_PROBLEMS:

@@ -42,7 +42,9 @@ def bump_published_version() -> None:
 
 def key_for(request) -> str:
     query = "&".join(sorted(request.META.get("QUERY_STRING", "").split("&")))
-    where = hashlib.sha256(f"{request.path}?{query}".encode()).hexdigest()[:32]
+    # The annotation container answers Prefer (minimal container, IRIs only): a variant each.
+    prefer = request.headers.get("Prefer", "")
+    where = hashlib.sha256(f"{request.path}?{query}|{prefer}".encode()).hexdigest()[:32]
     return f"factcheck:export:{published_version()}:{where}"
 
 

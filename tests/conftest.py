@@ -13,7 +13,7 @@ from django.contrib.auth.models import Group, User
 from django.core.cache import cache
 
 from factcheck import actions
-from factcheck.models import Rating, Role
+from factcheck.models import Rating, Role, Speaker, Statement
 
 PASSWORD = "correct horse battery staple"
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -148,6 +148,56 @@ def claim(article, alice):
         statement_title="Interview with Radio Nordhavn",
         summary="Ferry ridership fell by a third",
     )
+
+
+@pytest.fixture
+def attributed(article, alice, bob, dana, ratings):
+    """A published claim with everything a desk records about who said it, where, and why
+    the verdict holds."""
+    speaker = Speaker.objects.create(
+        name="Nordhavn Ferry Company",
+        kind=Speaker.Kind.ORGANISATION,
+        aliases="NFC\nNordhavn Ferries",
+        description="Runs the harbour ferry",
+        wikidata_id="Q4115189",
+    )
+    statement = Statement.objects.create(
+        speaker=speaker,
+        title="Annual report 2025",
+        kind=Statement.Kind.PRESS_RELEASE,
+        date=datetime.date(2026, 2, 1),
+        venue="Company website",
+        url="https://ferry.example/report-2025",
+    )
+    quote = "ridership fell by a third"
+    start = ARTICLE_TEXT.index(quote)
+    cue = ARTICLE_TEXT.index("said ridership")
+    operator = ARTICLE_TEXT.index("The ferry operator")
+    claim = actions.create_claim(
+        article=article,
+        by=alice,
+        start=start,
+        end=start + len(quote),
+        kind="indirect_quote",
+        speaker=speaker,
+        statement=statement,
+        summary="Ferry ridership fell by a third",
+        check_worthy=False,
+        cue=(cue, cue + 4),
+        source_mention=(operator, operator + len("The ferry operator")),
+    )
+    verdict = actions.save_verdict(
+        claim=claim,
+        reviewer=bob,
+        rating=next(iter(ratings.values())),
+        rationale="The annual report says so.",
+        sources=[
+            actions.Source(url="https://stats.example/ferry", title="Ferry stats", excerpt="-33%"),
+            actions.Source(url="https://ferry.example/report-2025"),
+        ],
+    )
+    actions.approve_verdict(verdict=verdict, by=dana)
+    return claim
 
 
 @pytest.fixture

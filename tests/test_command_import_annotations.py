@@ -113,3 +113,25 @@ def test_it_warns_about_what_it_did_not_import(alice, tmp_path):
     path.write_text(json.dumps([task]))
     out, _ = run(str(path))
     assert "Not imported: 1 Label Studio prediction spans" in out
+
+
+def test_what_was_read_otherwise_is_printed_as_a_note(alice, tmp_path):
+    from factcheck import actions
+
+    article = actions.create_article(title="T", text=TEXT, url="https://t.example/", by=alice)
+    at = TEXT.index("ridership fell")
+    stale = {
+        "type": "Annotation",
+        "target": {
+            "source": article.url,
+            "selector": [
+                {"type": "TextPositionSelector", "start": at + 3, "end": at + 17},
+                {"type": "TextQuoteSelector", "exact": "ridership fell"},
+            ],
+        },
+    }
+    path = tmp_path / "w3c.json"
+    path.write_text(json.dumps([stale]))
+    out, _ = run(str(path), "--user", "alice")
+    assert "Imported 1 claim(s) (w3c)" in out
+    assert "note: annotation 1: its TextPositionSelector" in out

@@ -41,8 +41,11 @@ def check_review(review, claim, rating):
         "url": "https://checks.example/",
     }
     assert review["datePublished"] == claim.published_at.date().isoformat()
+    # Google's ClaimReview guide recommends reviewRating.name (the rating shown in results)
+    # beside alternateName.
     assert review["reviewRating"] == {
         "@type": "Rating",
+        "name": rating.label,
         "alternateName": rating.label,
         "ratingValue": rating.value,
         "worstRating": min(values),

@@ -6,10 +6,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from pyld import jsonld
 
 from factcheck import actions
 from factcheck.api.exports import in_pieces
-from factcheck.exports.w3c import CONTEXT
+from factcheck.exports.w3c import CONTEXT, DOCUMENT_CONTEXT
 from tests.conftest import ARTICLE_TEXT, api
 
 URL = "/api/v1/export/annotations/"
@@ -52,7 +53,9 @@ def claims(article, claim, alice, bob, dana, ratings):
 
 def test_the_collection_has_total_and_an_embedded_first_page(alice, claims):
     doc = fetch(api(alice), URL)
-    assert doc["@context"] == CONTEXT and doc["type"] == "AnnotationCollection"
+    # The container is an AnnotationCollection and an LDP BasicContainer (Web Annotation Protocol).
+    assert doc["@context"][:2] == [CONTEXT, "http://www.w3.org/ns/ldp.jsonld"]
+    assert doc["type"] == ["BasicContainer", "AnnotationCollection"]
     assert doc["total"] == 4
     page = doc["first"]
     assert page["type"] == "AnnotationPage" and page["startIndex"] == 0
@@ -97,7 +100,7 @@ def test_keyset_pages_link_next_and_prev(alice, claims):
     assert len(first["items"]) == 3 and "prev" not in first
     second = fetch(client, first["next"])
     assert second["startIndex"] == 3 and len(second["items"]) == 1 and "next" not in second
-    assert second["@context"] == CONTEXT and second["partOf"].endswith(URL)
+    assert second["@context"] == DOCUMENT_CONTEXT and second["partOf"].endswith(URL)
     back = fetch(client, second["prev"])
     assert [a["id"] for a in back["items"]] == [a["id"] for a in first["items"]]
     assert back["startIndex"] == 0
@@ -115,7 +118,7 @@ def test_the_article_filter_and_the_public_view(alice, eve, claims, article):
 def test_each_annotation_is_served_at_its_id(alice, eve, claims):
     items = fetch(api(alice), URL)["first"]["items"]
     alone = fetch(api(alice), items[1]["id"].replace("http://testserver", ""))
-    assert alone["@context"] == CONTEXT
+    assert alone["@context"] == DOCUMENT_CONTEXT
     assert {k: v for k, v in alone.items() if k != "@context"} == items[1]
     # An open claim is not public.
     assert api(eve).get(items[1]["id"].replace("http://testserver", "")).status_code == 404
@@ -126,6 +129,13 @@ def test_the_stream_comes_in_large_pieces(alice, claims):
     r = api(alice).get(f"{URL}?page_size=all")
     pieces = list(r.streaming_content)
     assert len(pieces) == 1 and json.loads(pieces[0])["total"] == 4
+
+
+def fetch_preferring(client, url):
+    prefer = 'return=representation; include="http://www.w3.org/ns/ldp#PreferMinimalContainer"'
+    r = client.get(url, HTTP_PREFER=prefer)
+    assert r.status_code == 200
+    return json.loads(r.content)
 
 
 def test_pieces_join_to_the_same_bytes():
@@ -158,7 +168,7 @@ def test_an_unknown_annotation_is_404(alice):
     assert api(alice).get(f"{URL}99999999999999999999999/").status_code == 404
 
 
-def test_the_export_passes_the_w3c_test_suite(alice, claims, tmp_path):
+def test_the_export_passes_the_w3c_test_suite(alice, claims, attributed, tmp_path):
     if not CHECKER.exists():
         pytest.skip(f"the W3C checker is absent ({CHECKER}); skipping")
     client = api(alice)
@@ -166,6 +176,9 @@ def test_the_export_passes_the_w3c_test_suite(alice, claims, tmp_path):
         "collection.json": fetch(client, f"{URL}?page_size=all"),
         "page.json": fetch(client, f"{URL}?page=0&page_size=2"),
         "annotation.json": fetch(client, fetch(client, URL)["first"]["items"][0]["id"]),
+        # Every body the export writes: speaker, statement, spans, citations.
+        "attributed.json": fetch(client, f"{URL}{attributed.pk}/"),
+        "minimal.json": fetch_preferring(client, URL),
     }
     for name, doc in files.items():
         path = tmp_path / name
@@ -175,3 +188,85 @@ def test_the_export_passes_the_w3c_test_suite(alice, claims, tmp_path):
         )
         assert run.returncode == 0, f"{name}:\n{run.stdout}\n{run.stderr}"
         assert "FAIL" not in run.stdout.replace("FAIL (MUST", "")
+
+
+def test_the_annotation_carries_the_attribution_a_desk_records(alice, attributed):
+    """Issue 14: the speaker's Wikidata id (an IRI), aliases and kind; the statement's kind,
+    date, venue and source URL; the cue and source-mention spans; the verdict's sources."""
+    url = f"{URL}{attributed.pk}/"
+    doc = fetch(api(alice), url)
+    bodies = doc["body"]
+    speaker = next(b for b in bodies if b["purpose"] == "identifying" and "value" in b)
+    assert speaker["value"] == "Nordhavn Ferry Company"
+    assert speaker["schema:sameAs"] == {"id": "http://www.wikidata.org/entity/Q4115189"}
+    assert speaker["schema:alternateName"] == ["NFC", "Nordhavn Ferries"]
+    assert speaker["schema:additionalType"] == "organisation"
+    assert speaker["schema:description"] == "Runs the harbour ferry"
+    statement = next(b for b in bodies if b["purpose"] == "linking")
+    assert statement["value"] == "Annual report 2025"
+    assert statement["schema:additionalType"] == "press_release"
+    assert statement["schema:datePublished"] == "2026-02-01"
+    assert statement["schema:locationCreated"] == "Company website"
+    assert statement["schema:url"] == {"id": "https://ferry.example/report-2025"}
+    spans = {
+        b["schema:additionalType"]: b["selector"]
+        for b in bodies
+        if b.get("type") == "SpecificResource"
+    }
+    cue = ARTICLE_TEXT.index("said ridership")
+    assert spans["cue"] == {"type": "TextPositionSelector", "start": cue, "end": cue + 4}
+    assert ARTICLE_TEXT[spans["source_mention"]["start"] : spans["source_mention"]["end"]] == (
+        "The ferry operator"
+    )
+    kinds = [b["value"] for b in bodies if b["purpose"] == "classifying"]
+    assert kinds == ["indirect_quote", "not_check_worthy"]
+    verdict = next(b for b in bodies if b["purpose"] == "assessing")
+    assert verdict["schema:citation"] == [
+        {"id": "https://stats.example/ferry", "schema:name": "Ferry stats", "schema:text": "-33%"},
+        {"id": "https://ferry.example/report-2025"},
+    ]
+    # The collection's annotations are the same documents.
+    page = fetch(api(alice), URL)["first"]["items"]
+    assert {k: v for k, v in doc.items() if k != "@context"} == page[0]
+
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "jsonld"
+OA = "http://www.w3.org/ns/oa#"
+
+
+def expanded(doc: dict, context_file: str) -> list:
+    """``doc`` expanded by pyld with anno.jsonld read from ``context_file``: no network."""
+    anno = json.loads((FIXTURES / context_file).read_text(encoding="utf-8"))
+
+    def loader(url, options=None):
+        if url.rstrip("/") != CONTEXT:
+            raise jsonld.JsonLdError(f"no network in tests: {url}", "loading document failed")
+        return {"contextUrl": None, "documentUrl": url, "document": anno}
+
+    return jsonld.expand(doc, {"documentLoader": loader})
+
+
+@pytest.mark.parametrize("copy", ["anno-live.jsonld", "anno-w3c-repository.jsonld"])
+def test_assessing_expands_with_either_copy_of_the_context(alice, attributed, copy):
+    """The copy of anno.jsonld in W3C's repository lacks "assessing" (the live one has had it
+    since 2021): a processor using it dropped the motivation and the verdict's purpose of
+    every published claim. The export says what "assessing" means itself."""
+    doc = fetch(api(alice), f"{URL}{attributed.pk}/")
+    (node,) = expanded(doc, copy)
+    assert node[f"{OA}motivatedBy"] == [{"@id": f"{OA}assessing"}]
+    purposes = [p["@id"] for b in node[f"{OA}hasBody"] for p in b.get(f"{OA}hasPurpose", [])]
+    assert f"{OA}assessing" in purposes
+    speaker = next(b for b in node[f"{OA}hasBody"] if "http://schema.org/sameAs" in b)
+    assert speaker["http://schema.org/sameAs"] == [
+        {"@id": "http://www.wikidata.org/entity/Q4115189"}
+    ]
+    # No field rides along under a key the context does not define (JSON-LD would drop it).
+    assert "factcheck" not in doc
+
+
+def test_without_the_extension_the_repository_copy_loses_assessing(alice, attributed):
+    """Why the extension is there: the bare anno.jsonld IRI with the repository's copy."""
+    doc = fetch(api(alice), f"{URL}{attributed.pk}/")
+    doc["@context"] = CONTEXT
+    (node,) = expanded(doc, "anno-w3c-repository.jsonld")
+    assert node.get(f"{OA}motivatedBy") != [{"@id": f"{OA}assessing"}]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import orjson
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -211,17 +213,39 @@ def _not_plain(value):
     raise TypeError(type(value).__name__)
 
 
-def etag(version: int) -> str:
-    return f'"{version}"'
+def etag(version: int, representation=None) -> str:
+    """A strong ETag: ``"<version>-<digest>"``, the version of the object's own row and a
+    digest of the representation sent (``representation``, the response's data).
+
+    The digest moves whenever what the reader gets does, a speaker renamed or a rating
+    relabelled included, which bump no version: caches and ``If-None-Match`` see every
+    change. ``If-Match`` (``expected_version``) reads the version alone: a write is checked
+    against the row it changes. Without a representation (a 412's answer) it is the version
+    alone, ``"<version>"``, which ``If-Match`` takes as well.
+    """
+    if representation is None:
+        return f'"{version}"'
+    return f'"{version}-{digest(representation)}"'
+
+
+def digest(data) -> str:
+    """16 hex digits of BLAKE2b over ``data`` as canonical JSON (sorted keys)."""
+    encoded = orjson.dumps(data, option=orjson.OPT_SORT_KEYS, default=str)
+    return hashlib.blake2b(encoded, digest_size=8).hexdigest()
 
 
 def expected_version(request, body_version: int | None) -> int | None:
-    """The version the client read: from If-Match, else the ``version`` body field, else None."""
+    """The version the client read: from If-Match, else the ``version`` body field, else None.
+
+    If-Match is matched on the version part of the ETag (``"3-<digest>"`` or ``"3"``): the
+    claim's own row is what a write can overwrite, so a change the claim only shows (its
+    speaker renamed, which moved the digest) does not refuse it. See docs/api.md.
+    """
     header = request.headers.get("If-Match", "").strip()
     if header:
         if header == "*":
             return None
-        value = header.split(",")[0].strip().removeprefix("W/").strip('"')
+        value = header.split(",")[0].strip().removeprefix("W/").strip('"').split("-")[0]
         if not value.isdigit():
             raise PreconditionFailed(
                 'If-Match must be the ETag of the version you read, e.g. If-Match: "3".'

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from django.http import JsonResponse, StreamingHttpResponse
+import hashlib
+import re
+from urllib.parse import urlencode
+
+import orjson
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils.cache import get_conditional_response
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
@@ -12,7 +18,7 @@ from rest_framework.views import APIView
 
 from factcheck import public_cache
 from factcheck import text as textlib
-from factcheck.api.base import FactcheckAPIMixin, etag
+from factcheck.api.base import FactcheckAPIMixin
 from factcheck.exports import (
     ANNOTATION_MEDIA_TYPE,
     base_url_of,
@@ -67,8 +73,8 @@ class ExportView(FactcheckAPIMixin, APIView):
     def get(self, request, *args, **kwargs):
         if self.public():
             hit = public_cache.cached(request)
-            if hit is not None:
-                return hit
+            if hit is not None:  # with the ETag it was kept with, if it had one
+                return _not_modified(request, hit) or hit
         return self.export(request, *args, **kwargs)
 
     def int_param(self, name, *, low=0, high=2**63 - 1, default=None):
@@ -88,11 +94,12 @@ class ExportView(FactcheckAPIMixin, APIView):
             claims = claims.filter(article_id=article)
         return claims_for_export(claims)
 
-    def stream(self, chunks, content_type, filename=None):
+    def stream(self, chunks, content_type, filename=None, headers=None):
         headers = {
             "Content-Type": content_type,
             "Cache-Control": "public, max-age=60" if self.public() else "no-store",
             "Vary": "Cookie, Authorization",
+            **(headers or {}),
         }
         if filename:
             headers["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -104,6 +111,53 @@ class ExportView(FactcheckAPIMixin, APIView):
             response[name] = value
         return response
 
+    def document(self, body: bytes, content_type, headers: dict, *, cache: bool = True):
+        """``body`` whole, with its strong ETag; 304 when If-None-Match names it. A public
+        answer is kept in the public cache (with its ETag) unless ``cache`` is False."""
+        headers = {
+            "Content-Type": content_type,
+            "Cache-Control": "public, max-age=60" if self.public() else "no-store",
+            **headers,
+            "ETag": strong_etag(body),
+        }
+        if cache and self.public():
+            body = b"".join(public_cache.keep(self.request, [body], headers))
+        response = HttpResponse(body)
+        for name, value in headers.items():
+            response[name] = value
+        return _not_modified(self.request, response) or response
+
+
+# Web Annotation Protocol (reading): what the container and each annotation say of themselves.
+LDP = "http://www.w3.org/ns/ldp#"
+OA = "http://www.w3.org/ns/oa#"
+CONTAINER_LINKS = (
+    f'<{LDP}BasicContainer>; rel="type", '
+    f'<http://www.w3.org/TR/annotation-protocol/>; rel="{LDP}constrainedBy"'
+)
+ANNOTATION_LINKS = f'<{LDP}Resource>; rel="type"'
+_PREFER_INCLUDE = re.compile(r'include\s*=\s*"([^"]*)"', re.IGNORECASE)
+
+
+def preferences(request) -> set[str]:
+    """The IRIs a ``Prefer: return=representation; include="..."`` header names (RFC 7240,
+    LDP 7.2): the Protocol's container preferences."""
+    header = request.headers.get("Prefer", "")
+    if "return=representation" not in header.replace(" ", "").lower():
+        return set()
+    return {iri for m in _PREFER_INCLUDE.finditer(header) for iri in m.group(1).split()}
+
+
+def strong_etag(body: bytes) -> str:
+    """A strong ETag of these exact bytes: it moves whenever the representation does."""
+    return f'"{hashlib.blake2b(body, digest_size=12).hexdigest()}"'
+
+
+def _not_modified(request, response):
+    """The 304 for a GET/HEAD whose If-None-Match names ``response``'s ETag, else None."""
+    answer = get_conditional_response(request, etag=response.get("ETag"), response=response)
+    return None if answer is response else answer
+
 
 @extend_schema(
     parameters=[
@@ -114,14 +168,26 @@ class ExportView(FactcheckAPIMixin, APIView):
         OpenApiParameter(
             "page_size", str, description=f"1–{MAX_PAGE_SIZE} (default {DEFAULT_PAGE_SIZE}) or all."
         ),
+        OpenApiParameter("iris", int, description="1: the annotations' IRIs, not their bodies."),
+        OpenApiParameter(
+            "Prefer",
+            str,
+            OpenApiParameter.HEADER,
+            description='return=representation; include="http://www.w3.org/ns/ldp#'
+            'PreferMinimalContainer" (no embedded page), or oa#PreferContainedIRIs / '
+            "oa#PreferContainedDescriptions.",
+        ),
+        OpenApiParameter("If-None-Match", str, OpenApiParameter.HEADER),
     ],
-    responses={(200, "application/ld+json"): OpenApiTypes.OBJECT},
+    responses={(200, "application/ld+json"): OpenApiTypes.OBJECT, 304: None},
 )
 class AnnotationCollectionView(ExportView):
-    """W3C Web Annotation: an AnnotationCollection of the claims, in keyset pages.
+    """W3C Web Annotation: the annotation container (an AnnotationCollection), in keyset pages.
 
-    Without ``page`` the collection comes with ``total`` and its first page embedded;
-    ``page_size=all`` puts every claim in that first page, streamed.
+    Read-only (GET, HEAD, OPTIONS) as the Web Annotation Protocol describes: without ``page``
+    the container with ``total``, ``modified``, ``first`` (embedded) and ``last``; a page
+    with ``next``/``prev``/``partOf``. Paged answers carry a strong ETag (a hash of the body)
+    and answer ``If-None-Match`` with 304; ``page_size=all`` is streamed, so it has none.
     """
 
     def export(self, request):
@@ -132,24 +198,51 @@ class AnnotationCollectionView(ExportView):
             if raw_size == "all"
             else self.int_param("page_size", low=1, high=MAX_PAGE_SIZE, default=DEFAULT_PAGE_SIZE)
         )
-        collection_iri = request.build_absolute_uri(request.path)
+        wanted = preferences(request)
+        iris = bool(self.int_param("iris", high=1))
+        if (
+            f"{OA}PreferContainedIRIs" in wanted
+            and f"{OA}PreferContainedDescriptions" not in wanted
+        ):
+            iris = True
+        minimal = f"{LDP}PreferMinimalContainer" in wanted
+        query = {}
         article = self.int_param("article", low=1)
         if article is not None:
-            collection_iri += f"?article={article}"
+            query["article"] = article
+        if iris:
+            query["iris"] = 1
+        collection_iri = request.build_absolute_uri(request.path)
+        if query:
+            collection_iri += "?" + urlencode(query)
         base = base_url_of(request)
         page = self.int_param("page")
         after, before = self.int_param("after"), self.int_param("before")
+        headers = {"Vary": "Accept, Prefer, Cookie, Authorization"}
         if page is None:
             if after is not None or before is not None:
                 raise exceptions.ValidationError({"page": "Give page with after/before."})
             chunks = w3c.stream_collection(
-                claims, base_url=base, collection_iri=collection_iri, size=size
+                claims,
+                base_url=base,
+                collection_iri=collection_iri,
+                size=size,
+                minimal=minimal,
+                iris=iris,
             )
+            headers["Link"] = CONTAINER_LINKS
+            headers["Content-Location"] = collection_iri
+            if wanted & {f"{LDP}PreferMinimalContainer", *PREFER_ITEMS}:
+                headers["Preference-Applied"] = "return=representation"
         else:
             if after is not None and before is not None:
                 raise exceptions.ValidationError({"before": "Give after or before, not both."})
             if before is not None and size is None:
                 raise exceptions.ValidationError({"before": "Paging backwards needs a page_size."})
+            iri = w3c.page_iri(collection_iri, page, after=after, before=before, size=size)
+            headers["Content-Location"] = iri
+            if wanted & PREFER_ITEMS:
+                headers["Preference-Applied"] = "return=representation"
             chunks = w3c.stream_page(
                 claims,
                 base_url=base,
@@ -158,16 +251,24 @@ class AnnotationCollectionView(ExportView):
                 after=after,
                 before=before,
                 size=size,
+                iris=iris,
             )
-        return self.stream(chunks, ANNOTATION_MEDIA_TYPE)
+        if size is None:  # the whole export, streamed: no body to hash before it is sent
+            return self.stream(chunks, ANNOTATION_MEDIA_TYPE, headers=headers)
+        return self.document(b"".join(in_pieces(chunks)), ANNOTATION_MEDIA_TYPE, headers)
+
+
+PREFER_ITEMS = frozenset({f"{OA}PreferContainedIRIs", f"{OA}PreferContainedDescriptions"})
 
 
 class AnnotationView(ExportView):
-    """One claim as a W3C Annotation (this is the Annotation's ``id``)."""
+    """One claim as a W3C Annotation (this is the Annotation's ``id``): an LDP Resource with
+    a strong ETag (a hash of its body), answering ``If-None-Match`` with 304."""
 
     @extend_schema(
         operation_id="export_annotation_retrieve",
-        responses={(200, "application/ld+json"): OpenApiTypes.OBJECT, 404: None},
+        parameters=[OpenApiParameter("If-None-Match", str, OpenApiParameter.HEADER)],
+        responses={(200, "application/ld+json"): OpenApiTypes.OBJECT, 304: None, 404: None},
     )
     def get(self, request, pk):
         visible = Claim.objects.visible_to(request.user).filter(pk=pk)
@@ -175,12 +276,8 @@ class AnnotationView(ExportView):
         if row is None:
             raise exceptions.NotFound("No such annotation.")
         data = w3c.annotation(row, base_url=base_url_of(request))
-        response = JsonResponse(
-            data, content_type=ANNOTATION_MEDIA_TYPE, json_dumps_params={"ensure_ascii": False}
-        )
-        response["ETag"] = etag(row["version"])
-        response["Vary"] = "Cookie, Authorization"
-        return response
+        headers = {"Link": ANNOTATION_LINKS, "Vary": "Accept, Cookie, Authorization"}
+        return self.document(orjson.dumps(data), ANNOTATION_MEDIA_TYPE, headers, cache=False)
 
 
 @extend_schema(

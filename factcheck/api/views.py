@@ -36,7 +36,8 @@ IF_MATCH = OpenApiParameter(
     str,
     OpenApiParameter.HEADER,
     required=False,
-    description='The ETag you read (e.g. "3"); a stale one is answered 412.',
+    description='The ETag you read (e.g. "3-5f0c…", or "3": its version part is what is '
+    "checked); a stale version is answered 412.",
 )
 
 
@@ -104,10 +105,11 @@ class VersionedAnswerMixin:
 
     def answer(self, obj, code=status.HTTP_200_OK):
         obj = self.get_queryset().get(pk=obj.pk)
-        headers = {"ETag": etag(obj.version)}
+        data = self.serializer_class(obj).data
+        headers = {"ETag": etag(obj.version, data)}
         if code == status.HTTP_201_CREATED:
             headers["Location"] = self.location(obj)
-        return Response(self.serializer_class(obj).data, status=code, headers=headers)
+        return Response(data, status=code, headers=headers)
 
     def retrieve(self, request, *args, **kwargs):
         return self.answer(self.get_object())
@@ -388,7 +390,7 @@ class ClaimViewSet(
         """The claim as ``read_claims`` shows it to the requester now, with its ETag."""
         visible = Claim.objects.visible_to(self.request.user).filter(pk=obj.pk)
         (data,) = serializers.read_claims(visible, self.request.user)
-        headers = {"ETag": etag(data["version"])}
+        headers = {"ETag": etag(data["version"], data)}
         if code == status.HTTP_201_CREATED:
             headers["Location"] = self.location(obj)
         return Response(data, status=code, headers=headers)

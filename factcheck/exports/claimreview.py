@@ -55,7 +55,9 @@ def claim_review(row: dict, *, base_url: str, scale: tuple[int, int] | None) -> 
     verdict = row["approved_verdict"]
     if verdict is None:
         return None
-    review_rating = {"@type": "Rating", "alternateName": verdict["rating_label"]}
+    # Google asks for alternateName and recommends name: both the rating's label.
+    label = verdict["rating_label"]
+    review_rating = {"@type": "Rating", "name": label, "alternateName": label}
     if verdict["rating_value"] is not None and scale is not None:
         review_rating.update(
             ratingValue=verdict["rating_value"], worstRating=scale[0], bestRating=scale[1]

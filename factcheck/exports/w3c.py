@@ -2,22 +2,32 @@
 
 Each claim becomes an Annotation whose target is the article (its URL, or its IRI here)
 with a TextQuoteSelector and a TextPositionSelector (code points, as the model says),
-and whose bodies carry the kind, speaker, statement, summary and approved verdict.
-The motivation is ``assessing`` once a verdict is approved, ``highlighting`` before.
+and whose bodies carry the kind, speaker, statement, summary, the cue and source-mention
+spans and the approved verdict with its sources (schema.org terms where the Web
+Annotation vocabulary has none: docs/api.md). The motivation is ``assessing`` once a
+verdict is approved, ``highlighting`` before. The collection is also the Web Annotation
+Protocol's container (an LDP BasicContainer): ``api/exports.py`` serves it.
 """
 
 from __future__ import annotations
 
+import datetime
 import functools
 from collections.abc import Iterable, Iterator
 from urllib.parse import urlencode
 
 import orjson
+from django.db.models import Count, Max
 
 from factcheck.claim_read import extras
-from factcheck.exports import absolute, claim_batches, full_name, timestamp
+from factcheck.exports import CHUNK_SIZE, absolute, claim_batches, full_name, timestamp
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+# The container is also an LDP BasicContainer (Web Annotation Protocol), whose terms
+# (``BasicContainer``) come from LDP's context.
+LDP_CONTEXT = "http://www.w3.org/ns/ldp.jsonld"
+CONTAINER_CONTEXT = [CONTEXT, LDP_CONTEXT]
+CONTAINER_TYPE = ["BasicContainer", "AnnotationCollection"]
 
 # Body purposes (from the W3C motivation vocabulary), one per kind of information.
 PURPOSE_KIND = "classifying"
@@ -58,46 +68,137 @@ def text_body(purpose: str, value: str, **extra) -> dict:
     }
 
 
-# What the Annotation maps of a claim row, and what it chooses not to carry; any other
-# declared field rides along under ``EXTRA_KEY``.
+# What the Annotation maps of a claim row, and what it chooses not to carry (the desk's own
+# workflow: status, versions, and the article's metadata, which the target's source names);
+# any other declared field rides along under ``EXTRA_KEY``.
 SHOWN = {
     "id", "article", "article_url", "kind", "speaker", "speaker_name", "statement",
     "statement_title", "summary", "quote", "prefix", "suffix", "start", "end", "created_at",
     "updated_at", "created_by", "created_by_first_name", "created_by_last_name",
+    "check_worthy", "cue_start", "cue_end", "source_start", "source_end", "speaker_kind",
+    "speaker_description", "speaker_aliases", "speaker_wikidata_id", "statement_kind",
+    "statement_date", "statement_venue", "statement_url",
 }  # fmt: skip
 LEFT_OUT = {
-    "check_worthy", "status", "cue_start", "cue_end", "source_start", "source_end",
-    "published_at", "version", "article_title", "article_publisher", "article_byline",
-    "article_published_on", "speaker_kind", "speaker_description", "speaker_aliases",
-    "speaker_wikidata_id", "statement_kind", "statement_date", "statement_venue",
-    "statement_url",
+    "status", "published_at", "version", "article_title", "article_publisher",
+    "article_byline", "article_published_on",
 }  # fmt: skip
 KNOWN = frozenset(SHOWN | LEFT_OUT)
 # Web Annotation lets an implementation add properties; ours go under one key.
 EXTRA_KEY = "factcheck"
 
+# What the Web Annotation vocabulary has no word for is said in schema.org's words, which
+# anno.jsonld's ``schema:`` prefix expands (docs/api.md, "W3C Web Annotation"):
+SAME_AS = "schema:sameAs"  # the speaker's Wikidata entity (an IRI)
+ALIASES = "schema:alternateName"  # the speaker's other names
+KIND = "schema:additionalType"  # a speaker's or statement's kind; which span a body is
+DESCRIPTION = "schema:description"
+DATE = "schema:datePublished"  # the statement's date
+VENUE = "schema:locationCreated"  # where (or in which medium) it was said
+URL = "schema:url"  # the statement's primary source (an IRI)
+CITATION = "schema:citation"  # the verdict's sources: {id, schema:name, schema:text}
+NAME, TEXT = "schema:name", "schema:text"
+CUE, SOURCE_MENTION = "cue", "source_mention"  # the KIND of a span body
+NOT_CHECK_WORTHY = "not_check_worthy"  # a further classifying body
+WIKIDATA = "http://www.wikidata.org/entity/"
+
+# ``assessing`` is in the live anno.jsonld (since 2021) but not in the copy in W3C's own
+# repository, with which a processor drops the motivation and purpose of every published
+# claim: each document says what it means (the same IRI the live context gives it).
+EXTENSION = {"assessing": "oa:assessing"}
+DOCUMENT_CONTEXT = [CONTEXT, EXTENSION]
+CONTAINER_DOCUMENT_CONTEXT = [*CONTAINER_CONTEXT, EXTENSION]
+
+
+def _iri(value: str) -> dict:
+    return {"id": value}
+
+
+def _span_body(kind: str, source: str, start, end) -> dict | None:
+    """A span of the article that is part of the claim's attribution (its cue, its source
+    mention), as a SpecificResource body: the article, at code-point positions."""
+    if start is None or end is None:
+        return None
+    return {
+        "type": "SpecificResource",
+        "purpose": PURPOSE_SPEAKER,
+        KIND: kind,
+        "source": source,
+        "selector": {"type": "TextPositionSelector", "start": start, "end": end},
+    }
+
+
+def _speaker_body(row: dict) -> dict:
+    more = {}
+    if row["speaker_kind"]:
+        more[KIND] = row["speaker_kind"]
+    if row["speaker_wikidata_id"]:
+        more[SAME_AS] = _iri(WIKIDATA + row["speaker_wikidata_id"])
+    aliases = [a.strip() for a in (row["speaker_aliases"] or "").splitlines() if a.strip()]
+    if aliases:
+        more[ALIASES] = aliases
+    if row["speaker_description"]:
+        more[DESCRIPTION] = row["speaker_description"]
+    return text_body(PURPOSE_SPEAKER, row["speaker_name"], **more)
+
+
+def _statement_body(row: dict) -> dict:
+    more = {}
+    if row["statement_kind"]:
+        more[KIND] = row["statement_kind"]
+    if row["statement_date"]:
+        more[DATE] = row["statement_date"]
+    if row["statement_venue"]:
+        more[VENUE] = row["statement_venue"]
+    if row["statement_url"]:
+        more[URL] = _iri(row["statement_url"])
+    return text_body(PURPOSE_STATEMENT, row["statement_title"], **more)
+
+
+def _citation(source: dict) -> dict:
+    cited = {"id": source["url"]}
+    if source.get("title"):
+        cited[NAME] = source["title"]
+    if source.get("excerpt"):
+        cited[TEXT] = source["excerpt"]
+    return cited
+
 
 def annotation(row: dict, *, base_url: str, context: bool = True) -> dict:
     """The Annotation of one claim row (``exports.claim_rows``)."""
     verdict = row["approved_verdict"]
+    source = row["article_url"] or absolute(base_url, "article-detail", row["article"])
     bodies = [text_body(PURPOSE_KIND, row["kind"])]
+    if row["check_worthy"] is False:
+        bodies.append(text_body(PURPOSE_KIND, NOT_CHECK_WORTHY))
     if row["speaker"]:
-        bodies.append(text_body(PURPOSE_SPEAKER, row["speaker_name"]))
+        bodies.append(_speaker_body(row))
     if row["statement"]:
-        bodies.append(text_body(PURPOSE_STATEMENT, row["statement_title"]))
+        bodies.append(_statement_body(row))
     if row["summary"]:
         bodies.append(text_body(PURPOSE_SUMMARY, row["summary"]))
+    for kind, start, end in (
+        (CUE, row["cue_start"], row["cue_end"]),
+        (SOURCE_MENTION, row["source_start"], row["source_end"]),
+    ):
+        span = _span_body(kind, source, start, end)
+        if span:
+            bodies.append(span)
     if verdict is not None:
         name = full_name(
             verdict["reviewer_first_name"], verdict["reviewer_last_name"], verdict["reviewer"]
         )
         who = {"creator": agent(verdict["reviewer"], name)}
+        cited = [_citation(s) for s in verdict.get("sources") or () if s.get("url")]
+        if cited:
+            who[CITATION] = cited
         bodies.append(text_body(PURPOSE_VERDICT, verdict["rating_label"], **who))
         if verdict["rationale"]:
-            bodies.append(text_body(PURPOSE_RATIONALE, verdict["rationale"], **who))
-    source = row["article_url"] or absolute(base_url, "article-detail", row["article"])
+            bodies.append(
+                text_body(PURPOSE_RATIONALE, verdict["rationale"], creator=who["creator"])
+            )
     data = {
-        "@context": CONTEXT,
+        "@context": DOCUMENT_CONTEXT,
         "id": annotation_iri(row["id"], base_url),
         "type": "Annotation",
         "motivation": "assessing" if verdict is not None else "highlighting",
@@ -137,9 +238,25 @@ def _dumps(value) -> str:
 
 def annotations_json(claims, *, base_url: str, limit: int | None = None) -> Iterator[tuple]:
     """(claim id, Annotation JSON without ``@context``) for ``claims`` in id order."""
-    for rows in claim_batches(claims, sources=False, limit=limit, leave_out=LEFT_OUT):
+    for rows in claim_batches(claims, limit=limit, leave_out=LEFT_OUT):
         for row in rows:
             yield row["id"], _dumps(annotation(row, base_url=base_url, context=False))
+
+
+def annotation_iris(claims, *, base_url: str, limit: int | None = None) -> Iterator[tuple]:
+    """(claim id, the Annotation's IRI as JSON) for ``claims`` in id order, a keyset batch
+    at a time (Web Annotation Protocol, ``PreferContainedIRIs``)."""
+    after, taken = None, 0
+    while limit is None or taken < limit:
+        batch = claims if after is None else claims.filter(pk__gt=after)
+        want = CHUNK_SIZE if limit is None else min(CHUNK_SIZE, limit - taken)
+        ids = list(batch.order_by("pk").values_list("pk", flat=True)[:want])
+        for pk in ids:
+            yield pk, _dumps(annotation_iri(pk, base_url))
+        taken += len(ids)
+        if len(ids) < want:
+            return
+        after = ids[-1]
 
 
 def _open_object(fields: dict) -> str:
@@ -174,8 +291,8 @@ def page_iri(collection_iri: str, start: int, *, after=None, before=None, size=N
         params["after"] = after
     if before is not None:
         params["before"] = before
-    if size is not None:
-        params["page_size"] = size
+    # The page of every annotation says so: without page_size a page is the default size.
+    params["page_size"] = "all" if size is None else size
     joiner = "&" if "?" in collection_iri else "?"
     return collection_iri + joiner + urlencode(params)
 
@@ -190,11 +307,13 @@ def stream_page(
     before: int | None = None,
     size: int | None = None,
     embedded: bool = False,
+    iris: bool = False,
 ) -> Iterator[str]:
     """One AnnotationPage of ``claims`` (ordered by id), keyset-paged.
 
     ``after``/``before`` are claim ids (exclusive); ``size`` None means every claim
-    after ``after`` in one streamed page (the full export).
+    after ``after`` in one streamed page (the full export). With ``iris`` the items are the
+    annotations' IRIs, not their descriptions.
     """
     limit = None if size is None else size + 1  # one more tells whether there is a next page
     if before is not None:
@@ -212,11 +331,12 @@ def stream_page(
         "startIndex": start,
     }
     if not embedded:
-        head = {"@context": CONTEXT, **head}
+        head = {"@context": DOCUMENT_CONTEXT, **head}
     yield _open_object(head) + ',"items":'
     seen = _Seen()
     overflow: list[int] = []
-    taken = _limit(annotations_json(rows, base_url=base_url, limit=limit), size, overflow)
+    items = annotation_iris if iris else annotations_json
+    taken = _limit(items(rows, base_url=base_url, limit=limit), size, overflow)
     yield from _items(taken, seen)
     tail = {}
     if seen.count and (overflow or has_more):
@@ -247,21 +367,48 @@ def stream_collection(
     collection_iri: str,
     label: str = "factcheck claims",
     size: int | None = None,
+    minimal: bool = False,
+    iris: bool = False,
 ) -> Iterator[str]:
-    """An AnnotationCollection with ``total`` and its first page embedded.
+    """The annotation container: an AnnotationCollection (and LDP BasicContainer) with
+    ``total``, ``modified`` (its newest claim change), ``first`` and ``last``.
 
-    With ``size`` None the first page holds every claim: the whole export in one
-    document that any Web Annotation reader can load.
+    The first page is embedded, unless ``minimal`` (Web Annotation Protocol,
+    ``PreferMinimalContainer``): then ``first`` and ``last`` are the pages' IRIs. ``last``
+    is the page of the last ``size`` annotations (keyset: ids below the largest one's
+    successor). With ``size`` None the first page holds every claim: the whole export in
+    one document that any Web Annotation reader can load.
     """
+    summary = claims.aggregate(total=Count("pk"), newest=Max("updated_at"), largest=Max("pk"))
+    total = summary["total"]
     head = {
-        "@context": CONTEXT,
+        "@context": CONTAINER_DOCUMENT_CONTEXT,
         "id": collection_iri,
-        "type": "AnnotationCollection",
+        "type": CONTAINER_TYPE,
         "label": label,
-        "total": claims.count(),
+        "total": total,
     }
+    if summary["newest"] is not None:
+        newest = summary["newest"].astimezone(datetime.UTC)
+        head["modified"] = newest.strftime("%Y-%m-%dT%H:%M:%SZ")
+    first = page_iri(collection_iri, 0, size=size)
+    if total:
+        last_start = 0 if size is None else max(0, total - size)
+        head["last"] = (
+            first
+            if last_start == 0
+            else page_iri(collection_iri, last_start, before=summary["largest"] + 1, size=size)
+        )
+    if minimal:
+        yield _dumps({**head, "first": first})
+        return
     yield _open_object(head) + ',"first":'
     yield from stream_page(
-        claims, base_url=base_url, collection_iri=collection_iri, size=size, embedded=True
+        claims,
+        base_url=base_url,
+        collection_iri=collection_iri,
+        size=size,
+        embedded=True,
+        iris=iris,
     )
     yield "}"

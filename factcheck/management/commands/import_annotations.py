@@ -102,6 +102,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Format: {result.guessed} (choose another with --format).")
         for what, n in result.skipped.items():
             self.stdout.write(self.style.WARNING(f"Not imported: {n} {what}."))
+        for note in result.notes:  # read otherwise than the file said: worth a look
+            self.stdout.write(f"note: {note}")
 
     def open(self, file):
         if file == "-":

@@ -1,0 +1,301 @@
+"""Importing W3C Web Annotations: whole collections or nothing, positions read as the
+annotation tools that wrote them meant, refinements, and our own article IRIs."""
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+from factcheck import actions, imports
+from factcheck.models import Article, Claim, Speaker, Statement, Verdict
+from tests.conftest import ARTICLE_TEXT, api
+
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "w3c" / "hypothesis_shaped.json"
+EXPORT = "/api/v1/export/annotations/"
+
+
+@pytest.fixture
+def hypothesis():
+    """Five annotations in the shape Hypothesis writes them (RangeSelector, position and
+    quote in one target; a comment and a tag as bodies); the third one's position is stale."""
+    return json.loads(FIXTURE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def harbour(alice, hypothesis):
+    return actions.create_article(title="Harbour report", by=alice, **hypothesis["article"])
+
+
+def imported(data, by, **kwargs):
+    return imports.import_annotations(json.dumps(data), fmt="w3c", by=by, **kwargs)
+
+
+def located(source, start, end, exact):
+    """An Annotation whose target gives both a position and a quote."""
+    selectors = [
+        {"type": "TextPositionSelector", "start": start, "end": end},
+        {"type": "TextQuoteSelector", "exact": exact},
+    ]
+    return {"type": "Annotation", "target": {"source": source, "selector": selectors}}
+
+
+def quotes_of(article):
+    return sorted(article.claims.values_list("quote", flat=True))
+
+
+def test_a_stale_position_falls_back_to_the_quote_and_says_so(alice, harbour, hypothesis):
+    result = imported(hypothesis["annotations"], alice)
+    assert result.claims_created == 5
+    assert quotes_of(harbour) == sorted(
+        q["target"][0]["selector"][2]["exact"] for q in hypothesis["annotations"]
+    )
+    assert len(result.notes) == 1
+    assert result.notes[0].startswith("annotation 3:")
+    assert "disagrees with its TextQuoteSelector; anchored by the quote" in result.notes[0]
+    assert result.as_dict()["notes"] == result.notes
+
+
+def test_a_position_without_its_quote_in_the_text_is_still_refused(alice, harbour, hypothesis):
+    items = hypothesis["annotations"]
+    items[2]["target"][0]["selector"][2]["exact"] = "ferries never leave"
+    with pytest.raises(imports.ImportFailed) as failed:
+        imported(items, alice)
+    assert [p.where for p in failed.value.problems] == ["annotation 3"]
+    assert not harbour.claims.exists()  # all or nothing
+
+
+def test_utf16_positions_are_detected(alice):
+    text = "Before 🚗🌉 she said the toll “doubles” 🙃 overnight.\n"
+    article = actions.create_article(title="Toll", text=text, url="https://t.example/", by=alice)
+    quote = "doubles"
+    start16 = len(text[: text.index(quote)].encode("utf-16-le")) // 2
+    result = imported([located("https://t.example/", start16, start16 + 7, quote)], alice)
+    (claim,) = article.claims.all()
+    assert claim.quote == quote and claim.start == text.index(quote)
+    assert "UTF-16" in result.notes[0]
+
+
+def test_refined_by_is_followed(alice, harbour):
+    sentence = "The port authority said ferries now leave every 20 minutes."
+    text = harbour.text
+    within = sentence.index("ferries")
+    annotations = [
+        {  # a position inside a quoted sentence
+            "type": "Annotation",
+            "target": {
+                "source": harbour.url,
+                "selector": {
+                    "type": "TextQuoteSelector",
+                    "exact": sentence,
+                    "refinedBy": {
+                        "type": "TextPositionSelector",
+                        "start": within,
+                        "end": within + len("ferries"),
+                    },
+                },
+            },
+        },
+        {  # a quote inside a part a browser named by XPath (which we cannot place)
+            "type": "Annotation",
+            "target": {
+                "source": harbour.url,
+                "selector": {
+                    "type": "XPathSelector",
+                    "value": "/p[5]",
+                    "refinedBy": {"type": "TextQuoteSelector", "exact": "the old town"},
+                },
+            },
+        },
+    ]
+    result = imported(annotations, alice)
+    assert result.claims_created == 2
+    starts = sorted(harbour.claims.values_list("start", "quote"))
+    assert starts == [
+        (text.index(sentence) + within, "ferries"),
+        (text.index("the old town"), "the old town"),
+    ]
+
+
+def test_an_article_iri_is_ours_only_on_our_host(alice, article):
+    """A target naming /articles/<n>/ is that article here only when the IRI is this
+    server's; another factcheck's article 7 is not ours."""
+    ours = {
+        "type": "Annotation",
+        "target": {
+            "source": f"http://testserver/articles/{article.pk}/",
+            "selector": {"type": "TextQuoteSelector", "exact": "ridership fell"},
+        },
+    }
+    assert imported([ours], alice).claims_created == 1
+    theirs = copy.deepcopy(ours)
+    theirs["target"]["source"] = f"https://other-desk.example/articles/{article.pk}/"
+    with pytest.raises(imports.ImportFailed) as failed:
+        imported([theirs], alice)
+    assert "is not an article here" in str(failed.value.problems[0])
+
+
+@pytest.fixture
+def five(article, alice):
+    made = []
+    for word in ("mayor", "bridge", "38,000 vehicles", "ferry operator", "ridership"):
+        start = ARTICLE_TEXT.index(word)
+        made.append(
+            actions.create_claim(article=article, by=alice, start=start, end=start + len(word))
+        )
+    return made
+
+
+def export(client, url):
+    r = client.get(url)
+    assert r.status_code == 200
+    return json.loads(b"".join(r.streaming_content) if r.streaming else r.content)
+
+
+def test_a_paged_collection_from_elsewhere_is_refused_whole(alice, five):
+    """It was: 2 of 5 imported (the embedded first page) and success reported."""
+    collection = export(api(alice), f"{EXPORT}?page_size=2")
+    Claim.objects.all().delete()
+    text = json.dumps(collection).replace(
+        "http://testserver/api/", "https://elsewhere.example/api/"
+    )
+    with pytest.raises(imports.ImportFailed) as failed:
+        imports.import_annotations(text, fmt="w3c", by=alice)
+    (problem,) = failed.value.problems
+    assert problem.where == "file"
+    assert "holds 2 of its 5 annotations" in problem.message
+    assert "page_size=all" in problem.message
+    assert not Claim.objects.exists()
+
+
+def test_every_page_in_the_same_file_is_read(alice, five, article):
+    client = api(alice)
+    collection = export(client, f"{EXPORT}?page_size=2")
+    pages = [collection]
+    page = collection["first"]
+    while "next" in page:
+        page = export(client, page["next"])
+        pages.append(page)
+    assert len(pages) == 3
+    Claim.objects.all().delete()
+    # Served from elsewhere, but whole in the file: nothing needs fetching.
+    text = json.dumps(pages).replace("http://testserver/", "https://elsewhere.example/")
+    text = text.replace(f"https://elsewhere.example/articles/{article.pk}/", article.url)
+    result = imports.import_annotations(text, fmt="w3c", by=alice)
+    assert result.claims_created == 5
+
+
+def test_pages_on_this_server_are_read_through_the_export(alice, five):
+    collection = export(api(alice), f"{EXPORT}?page_size=2")
+    assert len(collection["first"]["items"]) == 2 and collection["total"] == 5
+    result = imported(collection, alice)
+    # Every page was read: the 5 claims are found already here (none lost, none doubled).
+    assert result.claims_skipped == 5 and result.claims_created == 0
+
+
+def test_a_collection_whose_pages_end_early_is_refused(alice, five):
+    collection = export(api(alice), f"{EXPORT}?page_size=all")
+    collection["first"]["items"].pop()
+    with pytest.raises(imports.ImportFailed) as failed:
+        imported(collection, alice)
+    assert "holds 4 of its 5" in failed.value.problems[0].message
+
+
+DESK_FIELDS = (
+    "start", "end", "quote", "prefix", "suffix", "kind", "summary", "check_worthy",
+    "cue_start", "cue_end", "source_start", "source_end",
+)  # fmt: skip
+
+
+def test_w3c_to_w3c_keeps_every_claim_field_a_desk_sees(alice, attributed, article):
+    """Export, remove the claim and what it names, import: the same claim comes back."""
+    client = api(alice)
+    before = export(client, f"{EXPORT}{attributed.pk}/")
+    fields = {name: getattr(attributed, name) for name in DESK_FIELDS}
+    Verdict.objects.all().delete()  # verdicts are the desk's work: not imported
+    Claim.objects.all().delete()
+    Statement.objects.all().delete()
+    Speaker.objects.all().delete()
+    result = imported([before], alice)
+    assert result.claims_created == 1 and result.notes == []
+    claim = Claim.objects.select_related("speaker", "statement").get()
+    assert {name: getattr(claim, name) for name in DESK_FIELDS} == fields
+    speaker = claim.speaker
+    assert (speaker.name, speaker.kind, speaker.alias_list, speaker.description) == (
+        "Nordhavn Ferry Company",
+        "organisation",
+        ["NFC", "Nordhavn Ferries"],
+        "Runs the harbour ferry",
+    )
+    assert speaker.wikidata_id == "Q4115189"
+    statement = claim.statement
+    assert (
+        statement.title,
+        statement.kind,
+        statement.date.isoformat(),
+        statement.venue,
+        statement.url,
+    ) == (
+        "Annual report 2025",
+        "press_release",
+        "2026-02-01",
+        "Company website",
+        "https://ferry.example/report-2025",
+    )
+    # And it exports as it did (but for its new id and times, and the verdict).
+    after = export(client, f"{EXPORT}{claim.pk}/")
+    for doc in (before, after):
+        for key in ("id", "created", "modified", "motivation"):
+            doc.pop(key)
+        doc["body"] = [b for b in doc["body"] if b["purpose"] not in ("assessing", "commenting")]
+    assert after == before
+    assert Article.objects.count() == 1
+
+
+def test_positions_taken_before_our_normalisation_are_read_by_the_quote(alice):
+    """The source had CRLF line ends; the article here has \\n (normalised on the way in),
+    and we no longer have the original to map positions through: the quote places it."""
+    original = "First line.\r\nSecond line.\r\nThe toll doubled overnight.\r\n"
+    article = actions.create_article(
+        title="CRLF", text=original, url="https://crlf.example/", by=alice
+    )
+    assert "\r" not in article.text
+    start = original.index("toll doubled")
+    annotation = located("https://crlf.example/", start, start + 12, "toll doubled")
+    result = imported([annotation], alice)
+    (claim,) = article.claims.all()
+    assert claim.quote == "toll doubled" and claim.start == article.text.index("toll doubled")
+    assert "anchored by the quote" in result.notes[0]
+
+
+def test_the_api_import_reports_the_notes(alice, harbour, hypothesis):
+    client = api(alice)
+    r = client.post(
+        "/api/v1/import/?format=w3c",
+        json.dumps(hypothesis["annotations"]),
+        content_type="application/json",
+    )
+    assert r.status_code == 202, r.json()
+    task = client.get(r["Location"]).json()
+    assert task["status"] == "succeeded" and task["result"]["claims_created"] == 5
+    assert task["result"]["notes"][0].startswith("annotation 3: its TextPositionSelector")
+
+
+def test_nothing_beside_the_pages_is_left_out(alice, five, article):
+    """Annotations beside a collection in one array are read too; two collections in one file
+    are refused (which one is meant?), not one of them read in silence."""
+    client = api(alice)
+    collection = export(client, f"{EXPORT}?page_size=all")
+    extra = {
+        "type": "Annotation",
+        "target": {
+            "source": article.url,
+            "selector": {"type": "TextQuoteSelector", "exact": "a third"},
+        },
+    }
+    Claim.objects.all().delete()
+    result = imported([extra, collection], alice)
+    assert result.claims_created == 6
+    with pytest.raises(imports.ImportFailed) as failed:
+        imported([collection, collection], alice)
+    assert "several collections" in failed.value.problems[0].message
