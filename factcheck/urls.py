@@ -24,3 +24,6 @@ urlpatterns = [
     path("tasks/<uuid:pk>/", views.task_detail, name="task-detail"),
     path("factchecks/<int:pk>/", views.factcheck_detail, name="factcheck-detail"),
 ]
+
+# The API's 404s in JSON (its schema's error shape), the pages' as Django's.
+handler404 = "factcheck.middleware.not_found"

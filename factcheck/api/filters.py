@@ -5,15 +5,16 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from factcheck.models import Article, Claim, Speaker, Statement, Verdict
 
 MAX_ID = 2**63 - 1
+# An id in a query string, as the schema states it (the filter's own bounds).
+ID_QUERY_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 
 
-@extend_schema_field(OpenApiTypes.INT)
+@extend_schema_field(ID_QUERY_SCHEMA)
 class IdFilter(django_filters.Filter):
     """An integer id; out-of-range values are refused, never sent to the database."""
 

@@ -300,7 +300,7 @@ class SourceSerializer(serializers.ModelSerializer):
 
 class VerdictSerializer(serializers.ModelSerializer):
     reviewer = UsernameField()
-    moderator = UsernameField()
+    moderator = UsernameField(allow_null=True, help_text="Null until a moderator decides.")
     rating_label = serializers.CharField(source="rating.label", read_only=True)
     sources = SourceSerializer(many=True, read_only=True)
 
