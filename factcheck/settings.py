@@ -294,6 +294,8 @@ SPECTACULAR_SETTINGS = {
     # 3.1: a nullable object is `oneOf: [$ref, {type: null}]`, which every validator reads
     # alike (3.0's `allOf` + `nullable` allows null to some and not to others).
     "OAS_VERSION": "3.1.0",
+    # JSON in (forms parse too, for the browsable API, but cannot say null or nest a list).
+    "PARSER_WHITELIST": ["factcheck.api.base.JSONParser"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "factcheck.api.schema.truthful_shapes",

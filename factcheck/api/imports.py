@@ -62,6 +62,7 @@ class RawTextParser(RawParser):
         "multipart/form-data": {
             "type": "object",
             "properties": {"file": {"type": "string", "format": "binary"}},
+            "required": ["file"],
         },
         "application/json": OpenApiTypes.OBJECT,
         "application/x-ndjson": OpenApiTypes.STR,
