@@ -243,6 +243,9 @@ class SchemaReferee:
         path = request.path
         if not path.startswith(self.CHECKED_PATHS) or path in self.NOT_IN_SCHEMA:
             return
+        if getattr(request.resolver_match, "kwargs", {}).get("format") == "json":
+            # The router's format suffix (/claims/1.json): the same operation as /claims/1/.
+            path = path.removesuffix(".json").rstrip("/") + "/"
         operation = self.schema.find_operation_by_path(request.method, path)
         browsable = getattr(response, "accepted_media_type", None) == "text/html"
         if operation is None or browsable:
