@@ -198,3 +198,17 @@ def test_plain_json_schema_reads_the_shapes_alike(component, field, value):
     prop.pop("readOnly", None)
     root = {**prop, "components": schema["components"]}
     assert Draft202012Validator(root).is_valid(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "status"), [("true", 200), ("FALSE", 200), ("", 200), ("-58800", 400), ("1", 400)]
+)
+def test_a_boolean_filter_takes_true_or_false_as_the_schema_says(
+    schema_referee, alice, value, status
+):
+    assert parameter("/api/v1/claims/", "check_worthy")["schema"] == {"type": "boolean"}
+    r = api(alice).get(f"/api/v1/claims/?check_worthy={value}")
+    assert r.status_code == status
+    if status == 400:
+        assert r.json() == {"check_worthy": ["Use true or false."]}
+    schema_referee.check(r)

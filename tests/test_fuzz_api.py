@@ -54,6 +54,8 @@ MEANING_NOT_SHAPE = {
     "changed by someone else": "a stale version (If-Match or `version`) fails the precondition",
     "cannot be changed: the claims' offsets": "an article's text is fixed once claims point in",
     "Give page with after/before": "after/before key into a page (one parameter needs another)",
+    "Give after or before, not both": "after and before exclude each other",
+    "Paging backwards needs a page_size": "before needs a page size",
     "without other edits": "a status change comes alone",
     "Only a moderator approving or rejecting": "a note comes only with a moderator's decision",
 }

@@ -26,6 +26,25 @@ class IdFilter(django_filters.Filter):
         super().__init__(*args, **kwargs)
 
 
+class TrueOrFalse(forms.NullBooleanField):
+    """``true`` or ``false`` (any case), empty for no filter; anything else is refused, not
+    read as "no filter" as django-filter's boolean widget does (the schema says boolean)."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        word = str(value).lower()
+        if word not in ("true", "false"):
+            raise forms.ValidationError("Use true or false.", code="invalid")
+        return word == "true"
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    field_class = TrueOrFalse
+
+
 class FilterSet(django_filters.FilterSet):
     """django-filter's FilterSet whose form holds only the filters a request names.
 
@@ -84,6 +103,7 @@ class StatementFilter(FilterSet):
 
 class ClaimFilter(FilterSet):
     article = IdFilter(field_name="article_id")
+    check_worthy = BooleanFilter()
     speaker = IdFilter(field_name="speaker_id")
     statement = IdFilter(field_name="statement_id")
     rating = IdFilter(method="filter_rating", help_text="Id of the approved verdict's rating.")
@@ -91,7 +111,7 @@ class ClaimFilter(FilterSet):
 
     class Meta:
         model = Claim
-        fields = ["kind", "status", "check_worthy"]
+        fields = ["kind", "status"]
 
     def filter_rating(self, queryset, name, value):
         approved = Verdict.objects.filter(
