@@ -114,6 +114,7 @@ def test_every_error_response_is_the_one_shared_declaration():
         for status, response in operation["responses"].items():
             if status.startswith(("4", "5")):
                 assert response["$ref"].startswith("#/components/responses/"), (method, path)
+                assert response.get("description") != "No response body", (method, path)
                 seen.add(int(status))
     assert seen == {400, 403, 404, 409, 412, 413, 415, 429, 503}
     for response in shared.values():

@@ -134,6 +134,25 @@ def strategy(operation, world):
     return st.one_of(choices)
 
 
+def unexcused(failures: FailureGroup, response, operation) -> list:
+    """The failures that are not refusals for meaning (counted in EXCUSED instead)."""
+    left = []
+    for failure in failures.exceptions:
+        excuse = None
+        if failure.code == "ST202" and response.status_code in (400, 412):
+            excuse = next(
+                (why for text, why in MEANING_NOT_SHAPE.items() if text in response.text),
+                f"other: {response.text[:100]}",
+            )
+        if failure.code == "ST201":
+            excuse = TAKEN_AS_THEY_COME.get(operation.label)
+        if excuse:
+            EXCUSED[excuse] += 1
+        else:
+            left.append(failure)
+    return left
+
+
 def fuzz(operation, headers: dict, world, persona: str) -> int:
     ran = 0
 
@@ -149,18 +168,7 @@ def fuzz(operation, headers: dict, world, persona: str) -> int:
             # No list of checks: every check schemathesis has, as `--checks all`.
             case.validate_response(response, headers=headers)
         except FailureGroup as failures:
-            for failure in failures.exceptions:
-                excuse = None
-                if failure.code == "ST202" and response.status_code in (400, 412):
-                    excuse = next(
-                        (why for text, why in MEANING_NOT_SHAPE.items() if text in response.text),
-                        f"other: {response.text[:100]}",
-                    )
-                if failure.code == "ST201":
-                    excuse = TAKEN_AS_THEY_COME.get(operation.label)
-                if excuse:
-                    EXCUSED[excuse] += 1
-                    continue
+            for failure in unexcused(failures, response, operation):
                 key = (persona, operation.label, failure.title)
                 if key not in FAILURES:
                     print(f"fuzz: {persona}: {operation.label}: {failures}")

@@ -133,6 +133,7 @@ class AutoSchema(openapi.AutoSchema):
             )
             ref = {"$ref": f"#/components/responses/{name}"}
             said = responses.get(str(status), {}).get("description")
+            said = None if said in ("", "No response body") else said  # drf-spectacular's own
             # An operation's own word on what the status means there (OAS 3.1 lets a
             # reference carry its own description); the body is always the shared one.
             responses[str(status)] = {**ref, "description": said} if said else ref
