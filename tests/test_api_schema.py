@@ -213,3 +213,24 @@ def test_a_boolean_filter_takes_true_or_false_as_the_schema_says(
     if status == 400:
         assert r.json() == {"check_worthy": ["Use true or false."]}
     schema_referee.check(r)
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/api/v1/speakers/", {"name": "Ada", "aliases": [0]}, "aliases"),
+        ("/api/v1/speakers/", {"name": 7}, "name"),
+        ("/api/v1/articles/", {"title": 2024, "text": "Words."}, "title"),
+    ],
+)
+def test_a_number_is_not_a_string(schema_referee, dana, path, body, field):
+    # The schema says string; DRF's CharField would have stored "0".
+    r = api(dana).post(path, body, format="json")
+    assert r.status_code == 400 and field in r.json()
+    schema_referee.check(r)
+
+
+def test_a_post_body_is_required_as_the_import_needs_one(alice):
+    body = served_schema()["paths"]["/api/v1/import/"]["post"]["requestBody"]
+    assert body["required"] is True
+    assert api(alice).post("/api/v1/import/").status_code == 400

@@ -55,6 +55,7 @@ MEANING_NOT_SHAPE = {
     "cannot be changed: the claims' offsets": "an article's text is fixed once claims point in",
     "Give page with after/before": "after/before key into a page (one parameter needs another)",
     "Give after or before, not both": "after and before exclude each other",
+    "already exists": "a duplicate of a row that exists (a unique name or label)",
     "Paging backwards needs a page_size": "before needs a page size",
     "without other edits": "a status change comes alone",
     "Only a moderator approving or rejecting": "a note comes only with a moderator's decision",

@@ -137,6 +137,8 @@ class AutoSchema(openapi.AutoSchema):
             # An operation's own word on what the status means there (OAS 3.1 lets a
             # reference carry its own description); the body is always the shared one.
             responses[str(status)] = {**ref, "description": said} if said else ref
+        if self.method in ("POST", "PUT") and "requestBody" in operation:
+            operation["requestBody"]["required"] = True  # (the import's too: no body, a 400)
         for parameter in operation.get("parameters", []):
             if parameter["in"] == "query" and not parameter.get("required"):
                 parameter["allowEmptyValue"] = True
