@@ -56,6 +56,7 @@ MEANING_NOT_SHAPE = {
     "Give page with after/before": "after/before key into a page (one parameter needs another)",
     "Give after or before, not both": "after and before exclude each other",
     "already exists": "a duplicate of a row that exists (a unique name or label)",
+    "Give both": "a span's start and end come in pairs",
     "Paging backwards needs a page_size": "before needs a page size",
     "without other edits": "a status change comes alone",
     "Only a moderator approving or rejecting": "a note comes only with a moderator's decision",
