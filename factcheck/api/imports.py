@@ -56,7 +56,12 @@ class RawTextParser(RawParser):
         OpenApiParameter(
             "format", str, enum=list(imports.FORMATS), description="Guessed if absent."
         ),
-        OpenApiParameter("dry_run", bool, description="Check everything, then roll back."),
+        OpenApiParameter(
+            "dry_run",
+            str,
+            description="`1`, `true` or `yes`: check everything, then roll back (any other "
+            "value imports).",
+        ),
     ],
     request={
         "multipart/form-data": {
