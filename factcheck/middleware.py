@@ -47,6 +47,16 @@ def too_large(request, limit: int):
     return render(request, "factcheck/too_large.html", {"message": message}, status=413)
 
 
+def not_found(request, exception):
+    """``handler404``: the API's 404s in its own format (``{"detail": …}``), as DRF writes them,
+    also for paths no route matches (an id that is not a number); the pages' as Django's."""
+    if is_api(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
 def body_limit(get_response):
     def middleware(request):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE

@@ -26,3 +26,6 @@ urlpatterns = [
     path("export/<slug:fmt>/", views.export_download, name="export-download"),
     path("favicon.ico", views.favicon, name="favicon"),
 ]
+
+# The API's 404s in JSON (its schema's error shape), the pages' as Django's.
+handler404 = "factcheck.middleware.not_found"

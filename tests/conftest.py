@@ -243,3 +243,141 @@ def claims_on_page(data: dict) -> list[dict]:
                 claim[group][name] = value
         claims.append(claim)
     return claims
+
+
+# --------------------------------------------------------------------------- the schema as referee
+
+
+class SchemaReferee:
+    """Checks API responses against the OpenAPI schema the server serves, with schemathesis'
+    own checks: a documented status, a documented content type and documented headers, and a
+    body that matches the schema. Built once per session (the schema costs ~0.5 s)."""
+
+    CHECKED_PATHS = "/api/v1/"
+    NOT_IN_SCHEMA = ("/api/v1/schema/", "/api/v1/docs/")
+
+    def __init__(self):
+        import json
+
+        import schemathesis
+        from drf_spectacular.generators import SchemaGenerator
+        from drf_spectacular.renderers import OpenApiJsonRenderer
+        from schemathesis.specs.openapi.checks import (
+            content_type_conformance,
+            response_headers_conformance,
+            response_schema_conformance,
+            status_code_conformance,
+        )
+
+        raw = SchemaGenerator().get_schema(request=None, public=True)
+        self.schema = schemathesis.openapi.from_dict(json.loads(OpenApiJsonRenderer().render(raw)))
+        self.checks = [
+            status_code_conformance,
+            content_type_conformance,
+            response_headers_conformance,
+            response_schema_conformance,
+        ]
+        self.validated = 0
+        self.unlisted: set[tuple[str, str, int]] = set()  # (method, path, status) not in it
+
+    def check(self, response) -> None:
+        """Raise AssertionError (with schemathesis' explanation) if ``response`` (from Django's
+        test client) is not what the schema says its operation answers."""
+        import http.client
+
+        import requests
+        from schemathesis.core.failures import FailureGroup
+        from schemathesis.core.transport import Response
+
+        request = response.wsgi_request
+        path = request.path
+        if not path.startswith(self.CHECKED_PATHS) or path in self.NOT_IN_SCHEMA:
+            return
+        if getattr(request.resolver_match, "kwargs", {}).get("format") == "json":
+            # The router's format suffix (/claims/1.json): the same operation as /claims/1/.
+            path = path.removesuffix(".json").rstrip("/") + "/"
+        operation = self.schema.find_operation_by_path(request.method, path)
+        browsable = getattr(response, "accepted_media_type", None) == "text/html"
+        if operation is None or browsable:
+            # HEAD, OPTIONS, a method or path the schema does not list; the browsable API
+            # (HTML for people, asked for by Accept: text/html) is not the schema's either.
+            self.unlisted.add((request.method, path, response.status_code))
+            return
+        if response.streaming:
+            # Read it here and hand the test the same pieces.
+            pieces = list(response.streaming_content)
+            response.streaming_content = pieces
+            content = b"".join(pieces)
+        else:
+            content = response.content
+        sent = requests.Request(
+            method=request.method,
+            url=request.build_absolute_uri(),
+            headers={k: v for k, v in request.headers.items() if k.lower() != "content-length"},
+        ).prepare()
+        answer = Response(
+            status_code=response.status_code,
+            headers={name.lower(): [value] for name, value in response.items()},
+            content=content,
+            request=sent,
+            elapsed=0.0,
+            verify=False,
+            message=http.client.responses.get(response.status_code, ""),
+        )
+        template = operation.path.split("/")
+        values = dict(zip(template, path.split("/"), strict=True))
+        case = operation.Case(
+            method=request.method,
+            path_parameters={k[1:-1]: v for k, v in values.items() if k.startswith("{")},
+            query=dict(request.GET.items()),
+        )
+        try:
+            case.validate_response(answer, checks=self.checks)
+        except FailureGroup as failures:
+            raise AssertionError(
+                f"{request.method} {request.get_full_path()} answered {response.status_code}, "
+                f"not as the OpenAPI schema says:\n\n{failures}"
+            ) from None
+        self.validated += 1
+
+
+REFEREE: list[SchemaReferee] = []  # the session's, for the summary
+
+
+@pytest.fixture(scope="session")
+def schema_referee():
+    """The session's ``SchemaReferee``."""
+    if not REFEREE:
+        REFEREE.append(SchemaReferee())
+    return REFEREE[0]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def every_api_response_matches_the_schema(schema_referee):
+    """Every /api/v1/ response any test gets through Django's test client (DRF's APIClient is
+    one) is checked against the OpenAPI schema; one that does not match fails that test."""
+    from django.test.client import Client
+
+    request = Client.request
+
+    def checked_request(self, **kwargs):
+        response = request(self, **kwargs)
+        schema_referee.check(response)
+        return response
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Client, "request", checked_request)
+        yield
+
+
+def pytest_terminal_summary(terminalreporter):
+    if REFEREE:
+        referee = REFEREE[0]
+        terminalreporter.write_line(
+            f"openapi: {referee.validated} API responses matched the schema "
+            f"({len(referee.unlisted)} distinct method/path/status not in it, unchecked: "
+            "HEAD, OPTIONS, unknown paths, the browsable API)"
+        )
+        if terminalreporter.config.option.verbose > 0:
+            for method, path, status in sorted(referee.unlisted):
+                terminalreporter.write_line(f"openapi: unchecked {method} {path} {status}")

@@ -49,6 +49,29 @@ def test_a_dry_run_task_saves_nothing(alice):
     assert not Claim.objects.exists()
 
 
+@pytest.mark.parametrize("word", ["flase", "2", "maybe"])
+def test_a_misspelt_dry_run_is_refused_not_run_for_real(alice, word):
+    client = as_user(alice)
+    r = client.post(
+        f"/api/v1/import/?format=doccano&dry_run={word}",
+        DOCCANO,
+        content_type="application/x-ndjson",
+    )
+    assert r.status_code == 400 and "dry_run" in r.json()
+    assert not Claim.objects.exists() and not BackgroundTask.objects.exists()
+
+
+@pytest.mark.parametrize("word", ["0", "false", "no", ""])
+def test_dry_run_off_imports(alice, word):
+    client = as_user(alice)
+    r = client.post(
+        f"/api/v1/import/?format=doccano&dry_run={word}",
+        DOCCANO,
+        content_type="application/x-ndjson",
+    )
+    assert r.status_code == 202 and Claim.objects.count() == 1
+
+
 def test_it_validates_ownership(alice, bob, dana, eve):
     r = as_user(alice).post(
         "/api/v1/import/?format=doccano", DOCCANO, content_type="application/x-ndjson"

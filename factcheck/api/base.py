@@ -19,6 +19,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from factcheck.actions import ClaimChanged, StaleVersion
@@ -70,6 +71,9 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError) and isinstance(exc.detail, dict):
         # Always {"field": ["message", ...]}, whoever raised it.
         exc.detail = {k: v if isinstance(v, list | dict) else [v] for k, v in exc.detail.items()}
+    elif isinstance(exc, exceptions.ValidationError):
+        # A bare list (DRF's search filter on a NUL, say): the same shape, for no one field.
+        exc.detail = {api_settings.NON_FIELD_ERRORS_KEY: exc.detail}
     return drf_exception_handler(exc, context)
 
 
@@ -150,6 +154,30 @@ class CursorPage(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
     ordering = "id"
+
+    def get_page_size(self, request):
+        """``page_size`` as the schema states it: a whole number from 1 (over ``max_page_size``
+        gives that many); empty is the default; anything else a 400, not silently the default."""
+        raw = request.query_params.get(self.page_size_query_param, "")
+        if raw == "":
+            return self.page_size
+        digits = raw.lstrip("0")
+        if not (raw.isascii() and raw.isdigit() and digits):
+            message = f"A whole number from 1 (at most {self.max_page_size} are given)."
+            raise exceptions.ValidationError({self.page_size_query_param: [message]})
+        # (Digits past the max change nothing, and Python refuses to read 4,300 of them.)
+        return self.max_page_size if len(digits) > 6 else min(int(digits), self.max_page_size)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1}
+                parameter["description"] = (
+                    f"Rows per page (default {self.page_size}); over {self.max_page_size} "
+                    f"gives {self.max_page_size}."
+                )
+        return parameters
 
     def decode_cursor(self, request):
         try:

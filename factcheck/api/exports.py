@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from factcheck import public_cache
 from factcheck import text as textlib
 from factcheck.api.base import FactcheckAPIMixin
+from factcheck.api.filters import ID_QUERY_SCHEMA
 from factcheck.exports import (
     ANNOTATION_MEDIA_TYPE,
     base_url_of,
@@ -37,7 +38,11 @@ DEFAULT_PAGE_SIZE = 100
 # cost the server a write (and the client a read) per claim.
 STREAM_PIECE = 64 * 1024
 
-ARTICLE_PARAM = OpenApiParameter("article", int, description="Only this article's claims.")
+ARTICLE_PARAM = OpenApiParameter(
+    "article", ID_QUERY_SCHEMA, description="Only this article's claims."
+)
+# page, after, before: what ``ExportView.int_param`` reads.
+POSITION_SCHEMA = {"type": "integer", "minimum": 0, "maximum": 2**63 - 1}
 
 
 class AnyContent(DefaultContentNegotiation):
@@ -81,7 +86,7 @@ class ExportView(FactcheckAPIMixin, APIView):
         raw = self.request.query_params.get(name)
         if raw in (None, ""):
             return default
-        if not raw.isdigit() or not low <= int(raw) <= high:
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 19 or not low <= int(raw) <= high:
             raise exceptions.ValidationError(
                 {name: f"Must be a whole number from {low} to {high}."}
             )
@@ -162,11 +167,22 @@ def _not_modified(request, response):
 @extend_schema(
     parameters=[
         ARTICLE_PARAM,
-        OpenApiParameter("page", int, description="startIndex of a page (from next/prev links)."),
-        OpenApiParameter("after", int, description="Keyset: claims with a larger id."),
-        OpenApiParameter("before", int, description="Keyset: claims with a smaller id."),
         OpenApiParameter(
-            "page_size", str, description=f"1–{MAX_PAGE_SIZE} (default {DEFAULT_PAGE_SIZE}) or all."
+            "page", POSITION_SCHEMA, description="startIndex of a page (from next/prev links)."
+        ),
+        OpenApiParameter("after", POSITION_SCHEMA, description="Keyset: claims with a larger id."),
+        OpenApiParameter(
+            "before", POSITION_SCHEMA, description="Keyset: claims with a smaller id."
+        ),
+        OpenApiParameter(
+            "page_size",
+            {
+                "anyOf": [
+                    {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+                    {"type": "string", "enum": ["all"]},
+                ]
+            },
+            description=f"1–{MAX_PAGE_SIZE} (default {DEFAULT_PAGE_SIZE}) or all.",
         ),
         OpenApiParameter("iris", int, description="1: the annotations' IRIs, not their bodies."),
         OpenApiParameter(

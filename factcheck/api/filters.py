@@ -7,15 +7,16 @@ import copy
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from factcheck.models import Article, Claim, Speaker, Statement, Verdict
 
 MAX_ID = 2**63 - 1
+# An id in a query string, as the schema states it (the filter's own bounds).
+ID_QUERY_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 
 
-@extend_schema_field(OpenApiTypes.INT)
+@extend_schema_field(ID_QUERY_SCHEMA)
 class IdFilter(django_filters.Filter):
     """An integer id; out-of-range values are refused, never sent to the database."""
 
@@ -42,6 +43,25 @@ class _Filters(dict):
             if declared.method is not None:
                 mine.method = declared.method  # its FilterMethod, bound to this copy
         return copies
+
+
+class TrueOrFalse(forms.NullBooleanField):
+    """``true`` or ``false`` (any case), empty for no filter; anything else is refused, not
+    read as "no filter" as django-filter's boolean widget does (the schema says boolean)."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        word = str(value).lower()
+        if word not in ("true", "false"):
+            raise forms.ValidationError("Use true or false.", code="invalid")
+        return word == "true"
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    field_class = TrueOrFalse
 
 
 class FilterSet(django_filters.FilterSet):
@@ -108,6 +128,7 @@ class StatementFilter(FilterSet):
 
 class ClaimFilter(FilterSet):
     article = IdFilter(field_name="article_id")
+    check_worthy = BooleanFilter()
     speaker = IdFilter(field_name="speaker_id")
     statement = IdFilter(field_name="statement_id")
     rating = IdFilter(method="filter_rating", help_text="Id of the approved verdict's rating.")
@@ -115,7 +136,7 @@ class ClaimFilter(FilterSet):
 
     class Meta:
         model = Claim
-        fields = ["kind", "status", "check_worthy"]
+        fields = ["kind", "status"]
 
     def filter_rating(self, queryset, name, value):
         approved = Verdict.objects.filter(

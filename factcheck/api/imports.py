@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import BaseParser, FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -56,7 +56,12 @@ class RawTextParser(RawParser):
         OpenApiParameter(
             "format", str, enum=list(imports.FORMATS), description="Guessed if absent."
         ),
-        OpenApiParameter("dry_run", bool, description="Check everything, then roll back."),
+        OpenApiParameter(
+            "dry_run",
+            bool,
+            description="true: check everything, then roll back (DRF's words for true and "
+            "false: 1/0, yes/no, on/off; anything else is a 400).",
+        ),
         OpenApiParameter(
             "offset_unit",
             str,
@@ -76,6 +81,7 @@ class RawTextParser(RawParser):
         "multipart/form-data": {
             "type": "object",
             "properties": {"file": {"type": "string", "format": "binary"}},
+            "required": ["file"],
         },
         "application/json": OpenApiTypes.OBJECT,
         "application/x-ndjson": OpenApiTypes.STR,
@@ -122,11 +128,11 @@ class ImportView(FactcheckAPIMixin, APIView):
             raise exceptions.ValidationError(
                 {"format": f"Use one of: {', '.join(imports.FORMATS)}."}
             )
-        dry_run = (request.query_params.get("dry_run") or request.data.get("dry_run") or "") in (
-            "1",
-            "true",
-            "yes",
-        )
+        dry_run = self.option(request, "dry_run") or ""
+        try:  # DRF's words for true and false; a misspelt one is refused, never read as false
+            dry_run = dry_run != "" and serializers.BooleanField().to_internal_value(dry_run)
+        except exceptions.ValidationError as exc:
+            raise exceptions.ValidationError({"dry_run": exc.detail}) from exc
         try:
             options = imports.ImportOptions.from_input(
                 offset_unit=self.option(request, "offset_unit"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth import get_user_model
+from django.db import models
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -28,6 +29,25 @@ from factcheck.models import (
 )
 
 User = get_user_model()
+
+
+class CharField(serializers.CharField):
+    """DRF's CharField, refusing numbers: DRF reads ``0`` as ``"0"``, the schema says string."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """DRF's, with the text fields of models as ``CharField`` above."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: CharField,
+        models.TextField: CharField,
+    }
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -53,7 +73,7 @@ class ClaimCountsSerializer(serializers.Serializer):
     rejected = serializers.IntegerField()
 
 
-class ArticleListSerializer(serializers.ModelSerializer):
+class ArticleListSerializer(ModelSerializer):
     created_by = UsernameField()
     claim_counts = serializers.SerializerMethodField(
         help_text="Claims you may see on this article, by status."
@@ -96,9 +116,9 @@ class ArticleSerializer(ArticleListSerializer):
 # --------------------------------------------------------------------------- speakers
 
 
-class SpeakerSerializer(serializers.ModelSerializer):
+class SpeakerSerializer(ModelSerializer):
     aliases = serializers.ListField(
-        child=serializers.CharField(max_length=200), required=False, source="alias_list"
+        child=CharField(max_length=200), required=False, source="alias_list"
     )
 
     class Meta:
@@ -107,11 +127,11 @@ class SpeakerSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at"]
 
 
-class StatementSerializer(serializers.ModelSerializer):
+class StatementSerializer(ModelSerializer):
     speaker = serializers.PrimaryKeyRelatedField(
         queryset=Speaker.objects.all(), required=False, allow_null=True
     )
-    speaker_name = serializers.CharField(
+    speaker_name = CharField(
         required=False,
         allow_blank=True,
         max_length=200,
@@ -142,7 +162,7 @@ class StatementSerializer(serializers.ModelSerializer):
 # --------------------------------------------------------------------------- ratings
 
 
-class RatingSerializer(serializers.ModelSerializer):
+class RatingSerializer(ModelSerializer):
     class Meta:
         model = Rating
         fields = ["id", "label", "description", "value", "order", "colour"]
@@ -225,7 +245,7 @@ class _ClaimInputBase(serializers.Serializer):
     speaker = serializers.PrimaryKeyRelatedField(
         queryset=Speaker.objects.all(), required=False, allow_null=True
     )
-    speaker_name = serializers.CharField(
+    speaker_name = CharField(
         required=False,
         allow_blank=True,
         max_length=200,
@@ -235,7 +255,7 @@ class _ClaimInputBase(serializers.Serializer):
     statement = serializers.PrimaryKeyRelatedField(
         queryset=Statement.objects.all(), required=False, allow_null=True
     )
-    statement_title = serializers.CharField(
+    statement_title = CharField(
         required=False,
         allow_blank=True,
         max_length=300,
@@ -259,17 +279,13 @@ class _ClaimInputBase(serializers.Serializer):
         max_length=500,
         help_text="The source URL of a statement statement_title creates.",
     )
-    summary = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    summary = CharField(required=False, allow_blank=True, max_length=2000)
     check_worthy = serializers.BooleanField(required=False)
     start = serializers.IntegerField(required=False, min_value=0, max_value=2**31 - 1)
     end = serializers.IntegerField(required=False, min_value=0, max_value=2**31 - 1)
-    quote = serializers.CharField(required=False, trim_whitespace=False, max_length=100_000)
-    prefix = serializers.CharField(
-        required=False, allow_blank=True, trim_whitespace=False, max_length=1000
-    )
-    suffix = serializers.CharField(
-        required=False, allow_blank=True, trim_whitespace=False, max_length=1000
-    )
+    quote = CharField(required=False, trim_whitespace=False, max_length=100_000)
+    prefix = CharField(required=False, allow_blank=True, trim_whitespace=False, max_length=1000)
+    suffix = CharField(required=False, allow_blank=True, trim_whitespace=False, max_length=1000)
     cue_start = serializers.IntegerField(required=False, allow_null=True, min_value=0)
     cue_end = serializers.IntegerField(required=False, allow_null=True, min_value=0)
     source_start = serializers.IntegerField(required=False, allow_null=True, min_value=0)
@@ -301,7 +317,7 @@ class ClaimUpdateSerializer(_ClaimInputBase):
     """A change to a claim; ``status`` is for moderators (reject, reopen, unpublish)."""
 
     status = serializers.ChoiceField(choices=Claim.Status.choices, required=False)
-    moderation_note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    moderation_note = CharField(required=False, allow_blank=True, max_length=2000)
     version = serializers.IntegerField(
         required=False, min_value=1, help_text="The version you read (or send If-Match)."
     )
@@ -310,16 +326,16 @@ class ClaimUpdateSerializer(_ClaimInputBase):
 # --------------------------------------------------------------------------- verdicts
 
 
-class SourceSerializer(serializers.ModelSerializer):
+class SourceSerializer(ModelSerializer):
     class Meta:
         model = EvidenceSource
         fields = ["url", "title", "excerpt"]
 
 
-class VerdictSerializer(serializers.ModelSerializer):
+class VerdictSerializer(ModelSerializer):
     reviewer = UsernameField()
-    moderator = UsernameField()
-    rating_label = serializers.CharField(source="rating.label", read_only=True)
+    moderator = UsernameField(allow_null=True, help_text="Null until a moderator decides.")
+    rating_label = CharField(source="rating.label", read_only=True)
     sources = SourceSerializer(many=True, read_only=True)
 
     class Meta:
@@ -347,7 +363,7 @@ class VerdictSerializer(serializers.ModelSerializer):
 class VerdictCreateSerializer(serializers.Serializer):
     claim = serializers.PrimaryKeyRelatedField(queryset=Claim.objects.all())
     rating = serializers.PrimaryKeyRelatedField(queryset=Rating.objects.all())
-    rationale = serializers.CharField(required=False, allow_blank=True, max_length=50_000)
+    rationale = CharField(required=False, allow_blank=True, max_length=50_000)
     sources = SourceSerializer(many=True, required=False)
     submit = serializers.BooleanField(
         required=False, default=True, help_text="Send for moderation (false keeps a draft)."
@@ -358,11 +374,11 @@ class VerdictUpdateSerializer(serializers.Serializer):
     """The reviewer edits rating/rationale/sources; a moderator sets ``status``."""
 
     rating = serializers.PrimaryKeyRelatedField(queryset=Rating.objects.all(), required=False)
-    rationale = serializers.CharField(required=False, allow_blank=True, max_length=50_000)
+    rationale = CharField(required=False, allow_blank=True, max_length=50_000)
     sources = SourceSerializer(many=True, required=False)
     submit = serializers.BooleanField(required=False)
     status = serializers.ChoiceField(choices=Verdict.Status.choices, required=False)
-    moderation_note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    moderation_note = CharField(required=False, allow_blank=True, max_length=5000)
     version = serializers.IntegerField(required=False, min_value=1)
     claim_version = serializers.IntegerField(
         required=False,
@@ -376,16 +392,16 @@ class VerdictUpdateSerializer(serializers.Serializer):
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    username = CharField()
+    password = CharField(style={"input_type": "password"}, trim_whitespace=False)
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(read_only=True)
+    token = CharField(read_only=True)
 
 
 class ImportResultSerializer(serializers.Serializer):
-    format = serializers.CharField()
+    format = CharField()
     articles_created = serializers.IntegerField()
     articles_reused = serializers.IntegerField()
     claims_created = serializers.IntegerField()
