@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format serve clean fuzz load bench bench-smoke venv screenshots
+.PHONY: run test lint format serve clean fuzz load bench bench-smoke venv screenshots eval
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -61,6 +61,11 @@ load: $(STAMP)
 bench: $(STAMP)
 	command -v wrk >/dev/null || apt-get install -y wrk || (apt-get update && apt-get install -y wrk) || echo "wrk unavailable: bench uses its slower Python load generator"
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+# The features that guess, measured on our own evaluation sets (bench/evals/): precision,
+# recall and timings, printed and written to bench-results/eval.md. EVAL_ARGS=--quick in CI.
+eval: $(STAMP)
+	$(PY) -m bench.eval $(EVAL_ARGS)
 
 # A tiny run of every part of the benchmark, no timings judged.
 bench-smoke: $(STAMP)
