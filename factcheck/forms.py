@@ -28,7 +28,7 @@ class ArticleForm(forms.ModelForm):
 
     def clean_url(self):
         url = self.cleaned_data.get("url") or ""
-        if url and Article.objects.filter(url=url).exists():
+        if url and Article.objects.with_url(url).exists():
             raise forms.ValidationError("An article with this URL already exists.")
         return url
 
@@ -44,6 +44,24 @@ class ArticleForm(forms.ModelForm):
     def _post_clean(self):
         # The model is validated in actions.create_article; skip ModelForm's instance check.
         pass
+
+
+class ConfirmArticleForm(ArticleForm):
+    """An imported article as extracted, for the desk to correct before it is saved."""
+
+    class Meta(ArticleForm.Meta):
+        fields = ["title", "url", "publisher", "byline", "published_on", "language", "text"]
+        widgets = {**ArticleForm.Meta.widgets, "text": forms.Textarea(attrs={"rows": 16})}
+
+
+class FetchForm(forms.Form):
+    """The URL of a page to import (fetched by factcheck.fetch, which decides what it may reach)."""
+
+    url = forms.URLField(label="Page URL", max_length=2000, assume_scheme="https")
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label="File", help_text="A .txt, .html or .docx file.")
 
 
 class VerdictForm(forms.Form):

@@ -46,6 +46,7 @@ from factcheck import actions
 from factcheck import text as textlib
 from factcheck.api import serializers as rules
 from factcheck.models import Article, Claim, Speaker, Statement
+from factcheck.urls_canon import canonical_url_key
 
 logger = logging.getLogger(__name__)
 
@@ -754,7 +755,7 @@ def _article_for_source(source) -> Article | None:
     (``/articles/12/`` here; the same path on another host is another server's article)."""
     if not isinstance(source, str) or not source:
         return None
-    by_url = Article.objects.filter(url=source).first()
+    by_url = Article.objects.with_url(source).first()
     if by_url:
         return by_url
     parts = _own(source)
@@ -1158,8 +1159,8 @@ class _Batch:
     def _undo(self, articles, speakers, statements, claims, result) -> None:
         for article in self.articles[articles:]:
             self._spans.pop(id(article), None)
-            if self._by_url.get(article.url) is article:
-                del self._by_url[article.url]
+            if self._by_url.get(article.url_key) is article:
+                del self._by_url[article.url_key]
             for key in [k for k, v in self._by_identity.items() if v is article]:
                 del self._by_identity[key]
         for claim in self.claims[claims:]:
@@ -1239,10 +1240,11 @@ class _Batch:
         fields = {name: checked[name] for name in spec.fields}
         url, title = fields.get("url"), checked["title"]
         key = (title, text, spec.identity)
-        if url:
-            found = self._by_url.get(url)
+        url_key = canonical_url_key(url or "")
+        if url_key:  # the same page under another spelling of its URL is the same article
+            found = self._by_url.get(url_key)
             if found is None:
-                found = Article.objects.filter(url=url).only("pk", "text").first()
+                found = Article.objects.filter(url_key=url_key).only("pk", "text").first()
             if found is not None and found.text != text:
                 raise ValidationError(
                     {"url": "An article with this URL exists here with a different text."}
@@ -1267,8 +1269,8 @@ class _Batch:
         article.full_clean(validate_constraints=False)
         self.articles.append(article)
         self.result.articles_created += 1
-        if url:
-            self._by_url[url] = article
+        if url_key:
+            self._by_url[url_key] = article
         self._by_identity[key] = article
         return article
 

@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from factcheck import text as textlib
 from factcheck.roles import Role
+from factcheck.urls_canon import canonical_url_key
 
 http_url_validator = URLValidator(schemes=["http", "https"])
 
@@ -63,10 +64,20 @@ class ArticleQuerySet(models.QuerySet):
         }
         return self.annotate(claims_total=models.Count("claims"), **counts)
 
+    def with_url(self, url: str):
+        """The article at ``url`` under any of its spellings (factcheck.urls_canon)."""
+        key = canonical_url_key(url)
+        return self.filter(url_key=key) if key else self.none()
+
     def search(self, query: str):
         if not query:
             return self
         return self.filter(Q(title__icontains=query) | Q(publisher__icontains=query))
+
+    def with_url(self, url: str):
+        """The article at ``url`` under any of its spellings (factcheck.urls_canon)."""
+        key = canonical_url_key(url)
+        return self.filter(url_key=key) if key else self.none()
 
 
 def count_for(objects, related, key: str, name: str, *, by: str = "", values=()) -> list:
@@ -103,6 +114,9 @@ def count_for(objects, related, key: str, name: str, *, by: str = "", values=())
 class Article(models.Model):
     title = models.CharField(max_length=300)
     url = HttpURLField(max_length=500, blank=True, default="")
+    # The URL's identity (factcheck.urls_canon), kept by save() and clean(): unique, so the same
+    # page under http/https, tracking parameters or a trailing slash is found, not duplicated.
+    url_key = models.CharField(max_length=600, blank=True, default="", editable=False)
     publisher = models.CharField(
         max_length=200, blank=True, default="", validators=[refuse_bidi_controls]
     )
@@ -129,6 +143,12 @@ class Article(models.Model):
             models.UniqueConstraint(
                 fields=["url"], condition=~Q(url=""), name="article_url_unique_when_present"
             ),
+            models.UniqueConstraint(
+                fields=["url_key"],
+                condition=~Q(url_key=""),
+                name="article_url_key_unique_when_present",
+                violation_error_message="An article with this URL already exists.",
+            ),
         ]
 
     def __str__(self):
@@ -136,6 +156,7 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs):
         self.text = textlib.normalize_text(self.text or "")
+        self.url_key = canonical_url_key(self.url)
         self._refuse_text_change()
         super().save(*args, **kwargs)
 
@@ -144,6 +165,7 @@ class Article(models.Model):
 
     def clean(self):
         self.text = textlib.normalize_text(self.text or "")
+        self.url_key = canonical_url_key(self.url)  # bulk writes (imports) skip save()
         if not self.text.strip():
             raise ValidationError({"text": "The article text is empty."})
         limit = settings.FACTCHECK_MAX_ARTICLE_CHARS

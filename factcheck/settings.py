@@ -244,6 +244,15 @@ FACTCHECK_ORGANIZATION = {
 }
 # Absolute base for IRIs in exports when no request is at hand (commands).
 FACTCHECK_BASE_URL = os.environ.get("FACTCHECK_BASE_URL", "http://127.0.0.1:8000")
+# Importing an article from a URL (factcheck/fetch.py, docs/security.md): the largest page read
+# (bytes, streamed, refused past it), the connect and per-read timeouts and the whole fetch's
+# deadline (seconds), and "ip:port" addresses that may be fetched although private or loopback
+# (empty: none; the tests allow their own local server; "[::1]:8080" for IPv6).
+FACTCHECK_FETCH_MAX_BYTES = envint("FACTCHECK_FETCH_MAX_BYTES", 5 * 1024 * 1024)
+FACTCHECK_FETCH_CONNECT_TIMEOUT = float(os.environ.get("FACTCHECK_FETCH_CONNECT_TIMEOUT") or 5)
+FACTCHECK_FETCH_READ_TIMEOUT = float(os.environ.get("FACTCHECK_FETCH_READ_TIMEOUT") or 10)
+FACTCHECK_FETCH_DEADLINE = float(os.environ.get("FACTCHECK_FETCH_DEADLINE") or 20)
+FACTCHECK_FETCH_ALLOW = envlist("FACTCHECK_FETCH_ALLOW", [])
 
 # --- REST framework ---------------------------------------------------------
 REST_FRAMEWORK = {
