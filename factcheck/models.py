@@ -166,6 +166,13 @@ class Article(models.Model):
     def clean(self):
         self.text = textlib.normalize_text(self.text or "")
         self.url_key = canonical_url_key(self.url)  # bulk writes (imports) skip save()
+        if (
+            self.url_key
+            and Article.objects.filter(url_key=self.url_key).exclude(pk=self.pk).exists()
+        ):
+            # Said here, on the field a form shows, as well as by the constraint (the admin's
+            # form leaves url_key out, and so its constraint, of its checks).
+            raise ValidationError({"url": "An article with this URL already exists."})
         if not self.text.strip():
             raise ValidationError({"text": "The article text is empty."})
         limit = settings.FACTCHECK_MAX_ARTICLE_CHARS
@@ -177,6 +184,11 @@ class Article(models.Model):
                 }
             )
         self._refuse_text_change()
+
+    def validate_constraints(self, exclude=None):
+        if exclude and "url" in exclude:  # a URL already refused is not refused twice
+            exclude = {*exclude, "url_key"}
+        super().validate_constraints(exclude=exclude)
 
     def _refuse_text_change(self):
         if self.pk is None:
