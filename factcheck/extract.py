@@ -184,7 +184,7 @@ def _canonical_link(tree, url: str) -> str:
 def _language(tree) -> str:
     if tree is None:
         return ""
-    lang = (tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang") or "")
+    lang = tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang") or ""
     return lang.strip()[:20]
 
 

@@ -18,6 +18,7 @@ its own loopback, the private network behind it, a cloud's metadata service. ``f
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import ipaddress
 import logging
@@ -173,10 +174,8 @@ def _get(url: str, address: tuple[str, int], deadline: float):
     def cut():  # the deadline: a server that dribbles bytes cannot hold the fetch open
         expired.set()
         if conn.sock is not None:
-            try:
+            with contextlib.suppress(OSError):
                 conn.sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
     timer = threading.Timer(remaining, cut)
     timer.daemon = True

@@ -74,11 +74,6 @@ class ArticleQuerySet(models.QuerySet):
             return self
         return self.filter(Q(title__icontains=query) | Q(publisher__icontains=query))
 
-    def with_url(self, url: str):
-        """The article at ``url`` under any of its spellings (factcheck.urls_canon)."""
-        key = canonical_url_key(url)
-        return self.filter(url_key=key) if key else self.none()
-
 
 def count_for(objects, related, key: str, name: str, *, by: str = "", values=()) -> list:
     """Set ``name`` on each of ``objects`` (a page of rows) to its number of ``related`` rows.
@@ -450,6 +445,19 @@ class ClaimQuerySet(models.QuerySet):
 
     def published(self):
         return self.filter(status=Claim.Status.PUBLISHED)
+
+    def fact_checks(self):
+        """Published claims with their approved verdict: the public fact-checks, newest first
+        (what /factchecks/, the public speaker and statement pages, the sitemap and the feed
+        list). Each has ``approved_verdict`` prefetched, with its rating."""
+        approved = Verdict.objects.filter(status=Verdict.Status.APPROVED).select_related("rating")
+        return (
+            self.published()
+            .filter(Exists(approved.filter(claim=OuterRef("pk"))))
+            .with_relations()
+            .prefetch_related(models.Prefetch("verdicts", queryset=approved))
+            .order_by("-published_at", "-pk")
+        )
 
     def in_text_order(self):
         return self.order_by("start", "-end", "pk")

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.sitemaps",  # /sitemap.xml of the public pages (factcheck.sitemaps)
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",

@@ -1,7 +1,10 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from factcheck import views, views_import
+from factcheck import views, views_import, views_public
+from factcheck.feeds import FactCheckFeed
+from factcheck.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -23,7 +26,16 @@ urlpatterns = [
     path("statements/<int:pk>/", views.statement_detail, name="statement-detail"),
     path("import/", views.import_page, name="import"),
     path("tasks/<uuid:pk>/", views.task_detail, name="task-detail"),
+    path("factchecks/", views_public.factcheck_list, name="factcheck-list"),
+    path("factchecks/feed/", FactCheckFeed(), name="factcheck-feed"),
     path("factchecks/<int:pk>/", views.factcheck_detail, name="factcheck-detail"),
+    path("factchecks/speakers/<int:pk>/", views_public.speaker_public, name="speaker-public"),
+    path(
+        "factchecks/statements/<int:pk>/",
+        views_public.statement_public,
+        name="statement-public",
+    ),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("export/<slug:fmt>/", views.export_download, name="export-download"),
     path("favicon.ico", views.favicon, name="favicon"),
 ]

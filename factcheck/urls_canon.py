@@ -15,6 +15,7 @@ than by the URL as typed. Two URLs with the same key are the same article:
 
 from __future__ import annotations
 
+import contextlib
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 # Parameters that say where a reader came from, not which page they read.
@@ -72,10 +73,8 @@ def canonical_url_key(url: str) -> str:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").rstrip(".")
-    try:
+    with contextlib.suppress(UnicodeError):  # a name IDNA cannot encode is kept as given
         host = host.encode("idna").decode("ascii")
-    except UnicodeError:
-        pass  # not a name IDNA can encode: kept as given (lowercased)
     host = host.lower()
     if ":" in host:
         host = f"[{host}]"  # IPv6 literal

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from factcheck import actions
-from factcheck.extract import ExtractError, Extracted, extract_article, extract_file, extract_text
+from factcheck.extract import Extracted, ExtractError, extract_article, extract_file, extract_text
 from factcheck.fetch import FetchError, fetch
 from factcheck.forms import ConfirmArticleForm, FetchForm, UploadForm
 from factcheck.models import Article

@@ -53,7 +53,7 @@ def test_an_empty_page_is_refused():
 
 
 def test_a_text_file_takes_its_first_line_as_title():
-    got = extract_file("note.txt", "Bridge traffic\r\n\r\nThe mayor said 38,000.\nAnd more.".encode())
+    got = extract_file("note.txt", b"Bridge traffic\r\n\r\nThe mayor said 38,000.\nAnd more.")
     assert got.title == "Bridge traffic"
     assert got.text == "The mayor said 38,000.\n\nAnd more."
 

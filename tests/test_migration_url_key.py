@@ -16,7 +16,9 @@ def test_backfill_keys_and_reports_duplicates(capsys):
     old = executor.loader.project_state([before]).apps
     Article = old.get_model("factcheck", "Article")
     first = Article.objects.create(title="A", text="a", url="https://news.example/a")
-    twin = Article.objects.create(title="A again", text="a", url="http://news.example/a/?utm_source=x")
+    twin = Article.objects.create(
+        title="A again", text="a", url="http://news.example/a/?utm_source=x"
+    )
     other = Article.objects.create(title="B", text="b", url="https://news.example/b")
     bare = Article.objects.create(title="C", text="c", url="")
 
@@ -25,7 +27,12 @@ def test_backfill_keys_and_reports_duplicates(capsys):
     executor.migrate([TARGET])
     new = executor.loader.project_state([TARGET]).apps.get_model("factcheck", "Article")
     keys = dict(new.objects.values_list("pk", "url_key"))
-    assert keys == {first.pk: "news.example/a", twin.pk: "", other.pk: "news.example/b", bare.pk: ""}
+    assert keys == {
+        first.pk: "news.example/a",
+        twin.pk: "",
+        other.pk: "news.example/b",
+        bare.pk: "",
+    }
     assert f"article {twin.pk}" in capsys.readouterr().err
 
     executor = MigrationExecutor(connection)

@@ -51,9 +51,7 @@ def test_a_refused_address_is_shown_not_fetched(client, alice, web):
     response = client.post(PAGE, {"step": "fetch", "url": "http://169.254.169.254/latest/"})
     assert response.status_code == 400
     assert "internal address" in response.content.decode()
-    response = client.post(
-        PAGE, {"step": "fetch", "url": web.url("/redirect?to=http://10.1.2.3/")}
-    )
+    response = client.post(PAGE, {"step": "fetch", "url": web.url("/redirect?to=http://10.1.2.3/")})
     assert response.status_code == 400
     assert "10.1.2.3" in response.content.decode()
     assert Article.objects.count() == 0
@@ -64,7 +62,9 @@ def test_a_page_already_here_is_found_not_duplicated(client, alice, web):
     from factcheck import actions
 
     here = actions.create_article(
-        title="Fares", text="Old copy.", url="http://Courier.example:80/news/harbour-fares/?fbclid=1"
+        title="Fares",
+        text="Old copy.",
+        url="http://Courier.example:80/news/harbour-fares/?fbclid=1",
     )
     response = client.post(PAGE, {"step": "fetch", "url": web.url("/harbour")})
     assert response.context["found"] == here

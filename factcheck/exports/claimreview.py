@@ -33,12 +33,15 @@ def _speaker(row: dict) -> dict | None:
         if row["article_publisher"]:
             return {"@type": "Organization", "name": row["article_publisher"]}
         return None
-    data = {
-        "@type": "Person" if row["speaker_kind"] == Speaker.Kind.PERSON else "Organization",
-        "name": row["speaker_name"],
-    }
-    if row["speaker_wikidata_id"]:
-        data["sameAs"] = f"https://www.wikidata.org/wiki/{row['speaker_wikidata_id']}"
+    return speaker_thing(row["speaker_kind"], row["speaker_name"], row["speaker_wikidata_id"])
+
+
+def speaker_thing(kind: str, name: str, wikidata_id: str = "") -> dict:
+    """A speaker as schema.org has them: a Person or an Organization (the public speaker page
+    and every ClaimReview's claim author)."""
+    data = {"@type": "Person" if kind == Speaker.Kind.PERSON else "Organization", "name": name}
+    if wikidata_id:
+        data["sameAs"] = f"https://www.wikidata.org/wiki/{wikidata_id}"
     return data
 
 

@@ -7,8 +7,9 @@ import json
 from django import template
 from django.utils.safestring import mark_safe
 
-from factcheck.exports import base_url_of, claim_row, rating_scale
-from factcheck.exports.claimreview import claim_review
+from factcheck.exports import base_url_of, claim_row, claim_rows, rating_scale
+from factcheck.exports.claimreview import CONTEXT, claim_review, speaker_thing
+from factcheck.models import Claim
 
 register = template.Library()
 
@@ -32,4 +33,26 @@ def claimreview_jsonld(context, claim, verdict):
     review = claim_review(row, base_url=base_url_of(context.get("request")), scale=rating_scale())
     return mark_safe(  # noqa: S308 - every <, > and & inside is escaped by script_json
         f'<script type="application/ld+json">{script_json(review)}</script>'
+    )
+
+
+@register.simple_tag(takes_context=True)
+def claimreviews_jsonld(context, claims, speaker=None):
+    """The ClaimReviews of a page of public fact-checks in one ``@graph``, after the speaker's
+    Person or Organization on a speaker's page."""
+    base_url, scale = base_url_of(context.get("request")), rating_scale()
+    graph = []
+    if speaker is not None:
+        graph.append(speaker_thing(speaker.kind, speaker.name, speaker.wikidata_id))
+    rows = claim_rows(Claim.objects.published().filter(pk__in=[c.pk for c in claims]))
+    for row in rows:
+        review = claim_review(row, base_url=base_url, scale=scale)
+        if review is not None:
+            del review["@context"]
+            graph.append(review)
+    if not graph:
+        return ""
+    data = {"@context": CONTEXT, "@graph": graph}
+    return mark_safe(  # noqa: S308 - every <, > and & inside is escaped by script_json
+        f'<script type="application/ld+json">{script_json(data)}</script>'
     )

@@ -1,0 +1,62 @@
+"""/sitemap.xml: the public pages, for search engines (only what an anonymous reader sees)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+
+from factcheck.models import Claim, Speaker, Statement
+
+PUBLIC = AnonymousUser()
+
+
+class FactCheckSitemap(Sitemap):
+    changefreq = "weekly"
+
+    def items(self):
+        return Claim.objects.fact_checks().order_by("pk").only("pk", "updated_at")
+
+    def location(self, item):
+        return reverse("factcheck-detail", args=[item.pk])
+
+    def lastmod(self, item):
+        return item.updated_at
+
+
+class SpeakerSitemap(Sitemap):
+    changefreq = "weekly"
+
+    def items(self):
+        return Speaker.objects.visible_to(PUBLIC).order_by("pk").only("pk")
+
+    def location(self, item):
+        return reverse("speaker-public", args=[item.pk])
+
+
+class StatementSitemap(Sitemap):
+    changefreq = "monthly"
+
+    def items(self):
+        return Statement.objects.visible_to(PUBLIC).order_by("pk").only("pk")
+
+    def location(self, item):
+        return reverse("statement-public", args=[item.pk])
+
+
+class IndexSitemap(Sitemap):
+    changefreq = "daily"
+
+    def items(self):
+        return ["factcheck-list"]
+
+    def location(self, item):
+        return reverse(item)
+
+
+SITEMAPS = {
+    "index": IndexSitemap,
+    "factchecks": FactCheckSitemap,
+    "speakers": SpeakerSitemap,
+    "statements": StatementSitemap,
+}
