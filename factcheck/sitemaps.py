@@ -15,7 +15,8 @@ class FactCheckSitemap(Sitemap):
     changefreq = "weekly"
 
     def items(self):
-        return Claim.objects.fact_checks().order_by("pk").only("pk", "updated_at")
+        checks = Claim.objects.fact_checks().select_related(None).prefetch_related(None)
+        return checks.order_by("pk").only("pk", "updated_at")
 
     def location(self, item):
         return reverse("factcheck-detail", args=[item.pk])

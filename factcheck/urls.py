@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.views.decorators.http import require_safe
 
 from factcheck import views, views_import, views_public
 from factcheck.feeds import FactCheckFeed
@@ -27,7 +28,7 @@ urlpatterns = [
     path("import/", views.import_page, name="import"),
     path("tasks/<uuid:pk>/", views.task_detail, name="task-detail"),
     path("factchecks/", views_public.factcheck_list, name="factcheck-list"),
-    path("factchecks/feed/", FactCheckFeed(), name="factcheck-feed"),
+    path("factchecks/feed/", require_safe(FactCheckFeed()), name="factcheck-feed"),
     path("factchecks/<int:pk>/", views.factcheck_detail, name="factcheck-detail"),
     path("factchecks/speakers/<int:pk>/", views_public.speaker_public, name="speaker-public"),
     path(
@@ -35,7 +36,7 @@ urlpatterns = [
         views_public.statement_public,
         name="statement-public",
     ),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", require_safe(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("export/<slug:fmt>/", views.export_download, name="export-download"),
     path("favicon.ico", views.favicon, name="favicon"),
 ]

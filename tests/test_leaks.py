@@ -11,7 +11,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from factcheck.models import Claim, Speaker, Statement, Verdict
+from factcheck.models import Claim, Rating, Speaker, Statement, Verdict
 from tests.world import SECRET, world_in_transaction
 
 EVERY_SECRET = set(SECRET.values()) | {"SECRET-ARTICLE-TEXT"}
@@ -86,6 +86,11 @@ def read_urls(w) -> list[str]:
         "/api/v1/export/claimreview/",
         "/api/v1/export/claims.jsonl",
         "/api/v1/export/claims.csv",
+        # The public pages (factcheck.views_public): the same for everyone.
+        "/factchecks/",
+        "/factchecks/?kind=press_release",
+        "/factchecks/feed/",
+        "/sitemap.xml",
     ]
     for a in articles:
         urls += [f"/articles/{a.pk}/", f"/api/v1/articles/{a.pk}/"]
@@ -98,8 +103,12 @@ def read_urls(w) -> list[str]:
         urls += [f"/api/v1/verdicts/{v.pk}/"]
     for s in speakers:
         urls += [f"/speakers/{s.pk}/", f"/api/v1/speakers/{s.pk}/"]
+        urls += [f"/factchecks/speakers/{s.pk}/", f"/factchecks/?speaker={s.pk}"]
     for s in statements:
         urls += [f"/statements/{s.pk}/", f"/api/v1/statements/{s.pk}/"]
+        urls += [f"/factchecks/statements/{s.pk}/"]
+    for r in Rating.objects.all():
+        urls += [f"/factchecks/?rating={r.pk}"]
     return urls
 
 
@@ -161,6 +170,8 @@ def test_a_hidden_object_looks_exactly_like_a_missing_one(world, persona):
         ("/api/v1/statements/{}/", world.secret_claim.statement_id),
         ("/api/v1/verdicts/{}/", world.carol_draft.pk),
         ("/factchecks/{}/", world.secret_claim.pk),
+        ("/factchecks/speakers/{}/", world.secret_claim.speaker_id),
+        ("/factchecks/statements/{}/", world.secret_claim.statement_id),
     ]
     for template, hidden in pairs:
         a, b = client.get(template.format(hidden)), client.get(template.format(missing))

@@ -142,6 +142,23 @@ MATRIX: dict[str, dict] = {
     "factchecks/<int:pk>/": row(
         lambda w: f"/factchecks/{w.published_claim.pk}/", GET="200 . . . . .", POST="405 . . . . ."
     ),
+    # The public pages (factcheck.views_public), the feed and the sitemap: the same for all.
+    "factchecks/": row("/factchecks/", GET="200 . . . . .", POST="405 . . . . ."),
+    "factchecks/feed/": row("/factchecks/feed/", GET="200 . . . . .", POST="405 . . . . ."),
+    # An unpublished speaker or statement has no public page, for the desk neither.
+    "factchecks/speakers/<int:pk>/": row(
+        lambda w: f"/factchecks/speakers/{w.secret_claim.speaker_id}/",
+        GET="404 . . . . .",
+        POST="405 . . . . .",
+    ),
+    "factchecks/statements/<int:pk>/": row(
+        lambda w: f"/factchecks/statements/{w.secret_claim.statement_id}/",
+        GET="404 . . . . .",
+        POST="405 . . . . .",
+    ),
+    "sitemap.xml": row("/sitemap.xml", GET="200 . . . . .", POST="405 . . . . ."),
+    # Importing an article from a URL or a file: desk members; an empty POST is a 400.
+    "articles/import/": row("/articles/import/", GET="302 403 200 . . .", POST="302 403 400 . . ."),
     # The export menu's downloads: the API's exports (public ones for everyone), as files.
     "export/<slug:fmt>/": row("/export/csv/", GET="200 . . . . .", **READ_ONLY),
     "favicon.ico": row("/favicon.ico", GET="301 . . . . .", **READ_ONLY),

@@ -117,3 +117,142 @@ def test_an_export_file_never_names_an_article_its_reader_may_not_see(client, cl
     response = client.get("/export/csv/", {"article": claim.article_id})
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="factcheck-claims.csv"'
+
+
+# --------------------------------------------------------------------------- the public pages
+
+
+def jsonld(html: str) -> list[dict]:
+    import json
+    import re
+
+    found = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    return [json.loads(f) for f in found]
+
+
+def another_claim(article, alice, speaker, quote="The mayor said the bridge carries"):
+    start = article.text.index(quote)
+    return actions.create_claim(
+        article=article,
+        by=alice,
+        start=start,
+        end=start + len(quote),
+        kind="indirect_quote",
+        speaker=speaker,
+        summary="UNPUBLISHED-SUMMARY",
+    )
+
+
+def test_the_index_lists_published_fact_checks_only(client, attributed, alice, ratings):
+    hidden = another_claim(attributed.article, alice, attributed.speaker)
+    response = client.get("/factchecks/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"/factchecks/{attributed.pk}/" in html
+    assert f"/factchecks/{hidden.pk}/" not in html and "UNPUBLISHED-SUMMARY" not in html
+    assert f"/factchecks/speakers/{attributed.speaker_id}/" in html
+    assert f"/factchecks/statements/{attributed.statement_id}/" in html
+    (data,) = jsonld(html)
+    assert [g["@type"] for g in data["@graph"]] == ["ClaimReview"]
+    assert 'type="application/atom+xml"' in html
+
+
+def test_the_index_is_newest_first_and_filters(client, attributed, claim, bob, dana, ratings):
+    publish(claim, bob, dana, ratings)  # published after `attributed`
+    items = client.get("/factchecks/").context["page"].object_list
+    assert [c.pk for c in items] == [claim.pk, attributed.pk]
+
+    def ids(query):
+        return [c.pk for c in client.get(f"/factchecks/?{query}").context["page"].object_list]
+
+    assert ids(f"speaker={attributed.speaker_id}") == [attributed.pk]
+    assert ids(f"rating={ratings['Mostly true'].pk}") == [claim.pk]
+    assert ids("kind=press_release") == [attributed.pk]
+    assert ids("kind=speech") == []
+    assert ids("rating=x&speaker=-1&kind=nonsense") == [claim.pk, attributed.pk]  # ignored
+
+
+def test_the_index_costs_the_same_for_more_rows(
+    client, attributed, claim, bob, dana, ratings, django_assert_max_num_queries
+):
+    publish(claim, bob, dana, ratings)
+    with django_assert_max_num_queries(12):
+        assert client.get("/factchecks/").status_code == 200
+
+
+def test_a_speakers_public_page(client, attributed, alice):
+    hidden = another_claim(attributed.article, alice, attributed.speaker)
+    response = client.get(f"/factchecks/speakers/{attributed.speaker_id}/")
+    html = response.content.decode()
+    assert "What Nordhavn Ferry Company said, and what we found" in html
+    assert f"/factchecks/{attributed.pk}/" in html
+    assert f"/factchecks/{hidden.pk}/" not in html and "UNPUBLISHED-SUMMARY" not in html
+    (data,) = jsonld(html)
+    speaker, review = data["@graph"]
+    assert speaker == {
+        "@type": "Organization",
+        "name": "Nordhavn Ferry Company",
+        "sameAs": "https://www.wikidata.org/wiki/Q4115189",
+    }
+    assert review["@type"] == "ClaimReview"
+
+
+def test_a_speaker_with_nothing_published_has_no_public_page(client, claim, dana):
+    assert client.get(f"/factchecks/speakers/{claim.speaker_id}/").status_code == 404
+    client.force_login(dana)  # the desk sees the public page as the public does
+    assert client.get(f"/factchecks/speakers/{claim.speaker_id}/").status_code == 404
+    assert client.get(f"/factchecks/statements/{claim.statement_id}/").status_code == 404
+
+
+def test_a_statements_public_page(client, attributed):
+    response = client.get(f"/factchecks/statements/{attributed.statement_id}/")
+    html = response.content.decode()
+    assert "Annual report 2025" in html and "Press release" in html
+    assert f"/factchecks/speakers/{attributed.speaker_id}/" in html
+    assert f"/factchecks/{attributed.pk}/" in html
+    assert 'href="https://ferry.example/report-2025"' in html
+
+
+def test_a_statements_page_hides_a_speaker_with_nothing_published(client, attributed, alice):
+    from factcheck.models import Speaker
+
+    quiet = Speaker.objects.create(name="QUIET-SPEAKER")
+    statement = attributed.statement
+    statement.speaker = quiet
+    statement.save()
+    html = client.get(f"/factchecks/statements/{statement.pk}/").content.decode()
+    assert "QUIET-SPEAKER" not in html
+
+
+def test_the_fact_check_links_its_speaker_and_statement_pages(client, attributed):
+    html = client.get(f"/factchecks/{attributed.pk}/").content.decode()
+    assert f'href="/factchecks/speakers/{attributed.speaker_id}/"' in html
+    assert f'href="/factchecks/statements/{attributed.statement_id}/"' in html
+
+
+def test_the_sitemap_lists_public_pages_only(client, attributed, claim):
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    xml = response.content.decode()
+    assert f"/factchecks/{attributed.pk}/</loc>" in xml
+    assert f"/factchecks/speakers/{attributed.speaker_id}/</loc>" in xml
+    assert f"/factchecks/statements/{attributed.statement_id}/</loc>" in xml
+    assert "/factchecks/</loc>" in xml
+    assert f"/factchecks/{claim.pk}/</loc>" not in xml
+    assert f"/factchecks/speakers/{claim.speaker_id}/</loc>" not in xml
+
+
+def test_the_atom_feed(client, attributed, claim):
+    from xml.etree import ElementTree
+
+    response = client.get("/factchecks/feed/")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/atom+xml")
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ElementTree.fromstring(response.content)
+    entries = feed.findall(f"{atom}entry")
+    assert len(entries) == 1
+    assert entries[0].find(f"{atom}title").text == "Ferry ridership fell by a third: True"
+    link = entries[0].find(f"{atom}link").get("href")
+    assert link.endswith(f"/factchecks/{attributed.pk}/")
+    assert "The annual report says so." in entries[0].find(f"{atom}summary").text
