@@ -127,6 +127,9 @@ def test_every_page_has_no_axe_violations(browser, live_server, axe_js, newsroom
         f"/accounts/reset/{uid}/{default_token_generator.make_token(dana)}/",
         "/accounts/reset/done/",
         f"/factchecks/{claim.pk}/",
+        "/factchecks/",
+        f"/factchecks/speakers/{claim.speaker_id}/",
+        f"/factchecks/statements/{claim.statement_id}/",
     ]
     desk = [
         "/articles/",
@@ -139,6 +142,7 @@ def test_every_page_has_no_axe_violations(browser, live_server, axe_js, newsroom
         "/statements/",
         f"/statements/{claim.statement_id}/",
         "/import/",
+        "/articles/import/",
         f"/tasks/{task.pk}/",
         "/admin/",
         "/admin/factcheck/claim/",
