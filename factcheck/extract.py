@@ -94,6 +94,16 @@ def extract_article(html: str | bytes, url: str = "") -> Extracted:
     return extracted
 
 
+def extract_fetched(page) -> Extracted:
+    """The article in a page ``factcheck.fetch`` brought (HTML, or plain text)."""
+    if page.content_type == "text/plain":
+        extracted = extract_text(page.body)
+    else:
+        extracted = extract_article(page.text(), page.url)
+    extracted.url = extracted.url or page.url
+    return extracted
+
+
 def extract_text(data: bytes) -> Extracted:
     """A plain-text file: its first line is taken as the title when it is short."""
     text = paragraphs(_decode(data))

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from factcheck import actions
-from factcheck.extract import Extracted, ExtractError, extract_article, extract_file, extract_text
+from factcheck.extract import Extracted, ExtractError, extract_fetched, extract_file
 from factcheck.fetch import FetchError, fetch
 from factcheck.forms import ConfirmArticleForm, FetchForm, UploadForm
 from factcheck.models import Article
@@ -37,15 +37,10 @@ def article_import_web(request):
         url = fetch_form.cleaned_data["url"]
         try:
             page = fetch(url, by=request.user)
-            extracted = (
-                extract_text(page.body)
-                if page.content_type == "text/plain"
-                else extract_article(page.text(), page.url)
-            )
+            extracted = extract_fetched(page)
         except (FetchError, ExtractError) as exc:
             fetch_form.add_error("url", str(exc))
         else:
-            extracted.url = extracted.url or page.url
             context["found"] = Article.objects.with_url(page.url).first()
     elif step == "upload" and upload_form.is_valid():
         upload = upload_form.cleaned_data["file"]

@@ -1,5 +1,7 @@
 """The articles API: annotators add articles, moderators edit and delete them."""
 
+import pytest
+
 from factcheck import actions
 from factcheck.models import Article
 from tests.conftest import api
@@ -90,3 +92,68 @@ def test_each_row_counts_its_claims_at_constant_cost(
         "rejected": 0,
     }
     assert api(alice).get(f"{URL}{article.pk}/").json()["claim_counts"]["total"] == 1
+
+
+# --------------------------------------------------------------------------- extract (import)
+
+
+@pytest.fixture
+def local_web(settings):
+    from tests.local_web import LocalWeb
+
+    server = LocalWeb()
+    settings.FACTCHECK_FETCH_ALLOW = [server.allow]
+    yield server
+    server.stop()
+
+
+def test_extract_reads_a_url_without_saving(alice, local_web):
+    response = api(alice).post(
+        "/api/v1/import/article/", {"url": local_web.url("/harbour")}, format="json"
+    )
+    assert response.status_code == 200
+    data = response.json()
+    assert data["title"] == "Harbour ferry fares to rise, council says"
+    assert data["url"] == "https://courier.example/news/harbour-fares"
+    assert data["published_on"] == "2026-04-02"
+    assert data["existing"] is None
+    assert Article.objects.count() == 0
+    # The confirmation: the client sends the fields back to create the article.
+    fields = {k: data[k] for k in ("title", "url", "publisher", "byline", "language", "text")}
+    created = api(alice).post("/api/v1/articles/", fields, format="json")
+    assert created.status_code == 201
+    again = api(alice).post(
+        "/api/v1/import/article/", {"url": local_web.url("/harbour")}, format="json"
+    )
+    assert again.json()["existing"] == created.json()["id"]
+
+
+def test_extract_refuses_internal_addresses(alice, local_web):
+    for url in ("http://169.254.169.254/", local_web.url("/redirect?to=http://10.0.0.1/")):
+        response = api(alice).post("/api/v1/import/article/", {"url": url}, format="json")
+        assert response.status_code == 400
+        assert "internal address" in response.json()["url"][0]
+
+
+def test_extract_reads_an_uploaded_file(alice):
+    import io
+
+    upload = io.BytesIO(b"Bridge traffic\n\nThe mayor said 38,000.")
+    upload.name = "note.txt"
+    response = api(alice).post("/api/v1/import/article/", {"file": upload}, format="multipart")
+    assert response.status_code == 200
+    assert response.json()["title"] == "Bridge traffic"
+    pdf = io.BytesIO(b"%PDF-1.4")
+    pdf.name = "report.pdf"
+    response = api(alice).post("/api/v1/import/article/", {"file": pdf}, format="multipart")
+    assert response.status_code == 400
+    assert "upload a .txt, .html or .docx file" in response.json()["file"][0]
+
+
+def test_extract_needs_one_source_and_a_desk_role(alice, eve):
+    assert api(alice).post("/api/v1/import/article/", {}, format="json").status_code == 400
+    response = api(eve).post(
+        "/api/v1/import/article/", {"url": "https://example.org/"}, format="json"
+    )
+    assert response.status_code == 403
+    assert api().post("/api/v1/import/article/", {}, format="json").status_code in (401, 403)

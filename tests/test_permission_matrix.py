@@ -330,6 +330,15 @@ MATRIX: dict[str, dict] = {
         patch="403 . . . . 200",
         delete="403 . . . . 409",
     ),
+    # Reading an article from a URL or file, unsaved: desk members (an empty body is a 400).
+    "api/v1/import/article/": row(
+        "/api/v1/import/article/",
+        GET="405 . . . . .",
+        POST="403 . 400 . . .",
+        PUT="403 . . . . .",
+        PATCH="403 . . . . .",
+        DELETE="403 . . . . .",
+    ),
     # Tomas Berg speaks only in the open claim: invisible to the public.
     **api_resource(
         "speakers",

@@ -120,3 +120,12 @@ def test_two_spellings_in_one_import_are_one_article(alice):
     result = imports.import_annotations(data, fmt="ours", by=alice)
     assert Article.objects.count() == 1
     assert result.articles_created == 1
+
+
+def test_the_api_filter_finds_an_article_under_any_spelling(article, alice):
+    for url in ("http://news.example.org/bridge/?utm_source=x", "https://NEWS.example.org/bridge"):
+        response = api(alice).get("/api/v1/articles/", {"url": url})
+        assert [a["id"] for a in response.json()["results"]] == [article.pk]
+    assert (
+        api(alice).get("/api/v1/articles/", {"url": "https://x.example/"}).json()["results"] == []
+    )

@@ -104,10 +104,18 @@ class FilterSet(django_filters.FilterSet):
 class ArticleFilter(FilterSet):
     published_after = django_filters.DateFilter(field_name="published_on", lookup_expr="gte")
     published_before = django_filters.DateFilter(field_name="published_on", lookup_expr="lte")
+    url = django_filters.CharFilter(
+        method="filter_url",
+        help_text="The article at this URL under any spelling (http/https, tracking "
+        "parameters, trailing slash, #fragment: factcheck.urls_canon).",
+    )
 
     class Meta:
         model = Article
         fields = ["publisher", "language", "url"]
+
+    def filter_url(self, queryset, name, value):
+        return queryset.filter(pk__in=Article.objects.with_url(value).values("pk"))
 
 
 class SpeakerFilter(FilterSet):

@@ -113,6 +113,34 @@ class ArticleSerializer(ArticleListSerializer):
         extra_kwargs = {"text": {"trim_whitespace": False}}
 
 
+class ArticleExtractRequestSerializer(serializers.Serializer):
+    url = serializers.URLField(
+        required=False, max_length=2000, help_text="A page to fetch (http or https)."
+    )
+    file = serializers.FileField(required=False, help_text="A .txt, .html or .docx file.")
+
+    def validate(self, data):
+        if bool(data.get("url")) == bool(data.get("file")):
+            raise serializers.ValidationError("Give either a url or a file.")
+        return data
+
+
+class ArticleExtractSerializer(serializers.Serializer):
+    """An article as read from a page or file, not saved: POST its fields to /articles/."""
+
+    title = CharField()
+    url = CharField()
+    publisher = CharField()
+    byline = CharField()
+    published_on = serializers.DateField(allow_null=True)
+    language = CharField()
+    text = CharField(trim_whitespace=False)
+    warnings = serializers.ListField(child=CharField())
+    existing = serializers.IntegerField(
+        allow_null=True, help_text="The id of the article already here at this URL, if any."
+    )
+
+
 # --------------------------------------------------------------------------- speakers
 
 

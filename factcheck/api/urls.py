@@ -49,6 +49,7 @@ urlpatterns = [
     path("export/claims.jsonl", exports.JsonlView.as_view(), name="api-export-jsonl"),
     path("export/claims.csv", exports.CsvView.as_view(), name="api-export-csv"),
     path("import/", imports.ImportView.as_view(), name="api-import"),
+    path("import/article/", views.ArticleExtractView.as_view(), name="api-import-article"),
     path("tasks/", tasks.TaskListView.as_view(), name="api-task-list"),
     path("tasks/<uuid:pk>/", tasks.TaskDetailView.as_view(), name="api-task"),
     path("tasks/<uuid:pk>/cancel/", tasks.TaskCancelView.as_view(), name="api-task-cancel"),

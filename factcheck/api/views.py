@@ -14,6 +14,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
+from rest_framework.views import APIView
 
 from factcheck import actions, claim_read, lifecycle, public_cache, throttle
 from factcheck import text as textlib
@@ -29,6 +30,8 @@ from factcheck.api.base import (
     etag,
     expected_version,
 )
+from factcheck.extract import ExtractError, extract_fetched, extract_file
+from factcheck.fetch import FetchError, fetch
 from factcheck.models import Article, Claim, Rating, Role, Speaker, Statement, Verdict
 
 IF_MATCH = OpenApiParameter(
@@ -205,6 +208,42 @@ class ArticleViewSet(
         article = actions.create_article(by=request.user, **serializer.validated_data)
         data = serializers.ArticleSerializer(article, context=self.get_serializer_context()).data
         return self.created(data, article)
+
+
+class ArticleExtractView(FactcheckAPIMixin, APIView):
+    """Read an article from a URL (fetched under the rules of docs/security.md) or an uploaded
+    .txt, .html or .docx file, and answer its fields without saving anything: check them, then
+    POST them to /articles/ (``existing`` names the article already here at that URL)."""
+
+    permission_classes = [RolePermission]
+    write_roles = {"post": Role.ANNOTATOR}
+
+    @extend_schema(
+        request={
+            "application/json": serializers.ArticleExtractRequestSerializer,
+            "multipart/form-data": serializers.ArticleExtractRequestSerializer,
+        },
+        responses={200: serializers.ArticleExtractSerializer},
+    )
+    def post(self, request):
+        given = serializers.ArticleExtractRequestSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        url, upload = given.validated_data.get("url"), given.validated_data.get("file")
+        try:
+            if url:
+                extracted = extract_fetched(fetch(url, by=request.user))
+            else:
+                limit = settings.FACTCHECK_FETCH_MAX_BYTES
+                if upload.size > limit:
+                    raise PayloadTooLarge(
+                        {"file": [f"The file is larger than the limit of {limit:,} bytes."]}
+                    )
+                extracted = extract_file(upload.name or "", upload.read())
+        except (FetchError, ExtractError) as exc:
+            raise exceptions.ValidationError({"url" if url else "file": [str(exc)]}) from exc
+        existing = Article.objects.with_url(extracted.url).values_list("pk", flat=True).first()
+        data = {**extracted.article_fields(), "warnings": extracted.warnings}
+        return Response(serializers.ArticleExtractSerializer({**data, "existing": existing}).data)
 
 
 # --------------------------------------------------------------------------- speakers & statements
