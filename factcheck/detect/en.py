@@ -37,7 +37,7 @@ CUE_VERBS = (
     "confirms denied denies recalled recalls observed remarked continued concluded concludes "
     "cautioned cautions urged urges reiterated reiterates countered complained complains "
     "boasted joked quipped conceded estimated estimates reported reports found finds showed "
-    "shows announced assured assures objected retorted agreed agrees disputed"
+    "shows announced assured assures objected retorted disputed accused accuses pointed"
 ).split()
 CUE_VERB_SET = frozenset(CUE_VERBS)
 # Verbs that report speech only when a person or a body is their subject ("the study found").
@@ -450,7 +450,7 @@ class Speakers:
         if demonym:
             return self.named(demonym, at, "government")
         # a role: the latest speaker introduced with it, else a new speaker named by the role
-        role_words = [w.lower().strip(",.’'s") for w in words]
+        role_words = [re.sub(r"(?:’s|'s)$", "", w.lower().strip(",.;:")) for w in words]
         head = next((w for w in reversed(role_words) if w in ROLE_NOUNS), None)
         if head is None:
             return None
@@ -482,7 +482,9 @@ class Speakers:
         e.last = max(e.last, at)
 
 
-NAME_RE = re.compile(r"(?:[A-Z][\w’'.-]+)(?:\s+(?:[A-Z][\w’'.-]+|de|van|von))*")
+NAME_RE = re.compile(
+    r"(?:[A-Z][\w’'.-]+)(?:\s+(?:[A-Z][\w’'.-]+|de|van|von|(?:of|for|of the|and)(?=\s+[A-Z])))*"
+)
 
 
 def extract_name(mention: str) -> str | None:
@@ -519,8 +521,7 @@ def extract_name(mention: str) -> str | None:
                 cand = DEMONYMS[cand.lower()]
             elif len(r) == 1 and fold(cand) in STOP_START:
                 continue
-            if best is None or len(cand) > len(best):
-                best = cand
+            return cand
     return best
 
 
@@ -654,6 +655,11 @@ class Found:
     worth: float = 0.0
 
 
+DOCUMENT_RE = re.compile(
+    r"\b(?:statement|communiqu[ée]|report|study|survey|review|press release|declaration)\b", re.I
+)
+
+
 def _part(text: str, start: int, end: int) -> Part | None:
     while start < end and text[start] in " ,:;—–-\n":
         start += 1
@@ -674,7 +680,12 @@ def find_cue(text: str, start: int, end: int) -> tuple[int, int] | None:
             obj = re.match(r"(?: (?:the |a |an )?[\w.'’-]+){1,3}?(?: rhetorically)?(?=[,:.;]| that\b| \"| “| when\b| on\b| in\b| during\b| after\b| at\b|$)", text[e:end])
             if obj and len(obj.group().split()) <= 4:
                 e += len(obj.group())
-        if word == "according to":
+        if word == "pointed":
+            out = re.match(r" out\b", text[e:end])
+            if not out:
+                continue
+            e += len(out.group())
+        if word in ("accused", "accuses"):
             pass
         nxt = re.match(r" (?:rhetorically|bluntly|firmly|flatly|sharply|quietly)\b", text[e:end])
         if nxt:
@@ -686,6 +697,15 @@ def find_cue(text: str, start: int, end: int) -> tuple[int, int] | None:
 def mention_before(text: str, lo: int, cue_start: int) -> Part | None:
     """The source mention just before a cue: the noun phrase ending there ("Ana Ruiz, the
     health minister,", "the spokeswoman", "He")."""
+    rel = re.search(r",\s+(?:who|which|whose)\b[^,]*,\s*$", text[lo:cue_start])
+    if rel:
+        cue_start = lo + rel.start()
+    appos = re.search(
+        r"((?:[A-Z][\w’'.-]+\s+){0,3}[A-Z][\w’'.-]+),\s+(?:the\s+|a\s+|an\s+)?[a-z][^,]{1,60},\s*$",
+        text[lo:cue_start],
+    )
+    if appos and extract_name(appos.group(1)):
+        return _part(text, lo + appos.start(1), cue_start)
     window = text[lo:cue_start]
     # cut at the last quote mark or clause boundary
     cut = max(window.rfind(c) for c in "”\"»“„«")
@@ -747,7 +767,7 @@ def mention_after(text: str, cue_end: int, hi: int) -> Part | None:
     if not first.strip():
         return None
     end = cue_end + m.start(1) + len(first.rstrip())
-    if m.group(2) and not cut:
+    if m.group(2) and not cut and first.strip()[:1].isupper() and extract_name(first) and len(m.group(2).split()) <= 6:
         appos = m.group(2)
         cut2 = re.search(r"\b(?:in|on|at|after|before|during|when|while|that|as|who)\b", appos)
         end = cue_end + m.start(2) + len(appos[: cut2.start()] if cut2 else appos).__int__()
@@ -765,6 +785,7 @@ class Detector:
         self.last_speaker_at = -1
         self.occasion: Occasion | None = None  # the latest occasion mentioned
         self.by_speaker_occasion: dict[int, Occasion] = {}
+        self.occasions: list[Occasion] = []
         self.topic_speaker: Entity | None = None
         self.topic_at = -1
 
@@ -783,11 +804,40 @@ class Detector:
             occ = occasion_in(self.text, s, e)
             if occ:
                 self.occasion = occ
+                self.occasions.append(occ)
+            self._touch_names(s, e)
             found = self.sentence(s, e, inside, occ)
             out.extend(found)
-            if not found:
+            if not found or found[0].kind == "author_claim":
                 self._topic(s, e, occ)
         return out
+
+    def _touch_names(self, s: int, e: int) -> None:
+        """Speakers named in a sentence become the latest met (for "he said" next); names of
+        bodies ("the Bank of Ravenna") are remembered so "the bank" finds them later."""
+        for m in NAME_RE.finditer(self.text, s, e):
+            raw = re.sub(r"^(?:The|A|An)\s+", "", m.group()).strip()
+            raw = re.sub(r"(?:’s|'s)$", "", raw)
+            if guess_kind(raw) in ("organisation", "government") and len(raw.split()) > 1:
+                if fold(raw) not in self.speakers.by_name:
+                    self.speakers.named(raw, m.start())
+                continue
+            name = extract_name(m.group())
+            if not name:
+                continue
+            key = fold(name)
+            ent = self.speakers.by_name.get(key)
+            if ent is None and " " not in key:
+                ent = next((x for x in self.speakers.entities if x.kind == "person" and key in fold(x.name).split()), None)
+            if ent is not None:
+                ent.last = max(ent.last, m.start())
+            elif (
+                1 < len(name.split()) <= 3
+                and guess_kind(name) == "person"
+                and not any(w.lower() in DEMONYMS or w.lower() in ROLE_NOUNS for w in name.split())
+                and re.match(r"\s*(?:,|(?:\w+ed|\w+s|was|is|has|had|told|said)\b)", self.text[m.end() : m.end() + 20])
+            ):
+                self.speakers.named(name, m.start(), "person")
 
     def _topic(self, s: int, e: int, occ: Occasion | None) -> None:
         """A sentence that names an occasion and its owner ("The Kremlin's statement lists…")
@@ -795,6 +845,14 @@ class Detector:
         if not occ:
             return
         head = self.text[max(s, occ.at - 60) : occ.at]
+        for nm in NAME_RE.finditer(self.text, s, occ.at):
+            name = extract_name(nm.group())
+            if name and fold(name) in self.speakers.by_name and self.speakers.by_name[fold(name)].kind == "person":
+                ent = self.speakers.by_name[fold(name)]
+                occ.speaker = ent
+                self.topic_speaker, self.topic_at = ent, s
+                self.by_speaker_occasion[id(ent)] = occ
+                return
         m = re.search(r"((?:the )?[\w.’'\- ]{1,40}?)(?:’s|'s)?\s*$", head, re.I)
         if not m:
             return
@@ -810,6 +868,8 @@ class Detector:
             demonym = next((DEMONYMS[w.lower()] for w in words if w.lower() in DEMONYMS), None)
             if demonym:
                 ent = self.speakers.named(demonym, s, "government")
+        if ent is None and any(re.sub(r"(?:’s|'s)$", "", w.lower()) in ROLE_NOUNS for w in words):
+            ent = self.speakers.resolve(owner, s)
         if ent:
             occ.speaker = ent
             self.topic_speaker, self.topic_at = ent, s
@@ -819,9 +879,7 @@ class Detector:
         text = self.text
         if not quotes:
             return self.unquoted(s, e, occ)
-        quotes = self.merge_split(quotes)
-        results = []
-        # cue search area: the sentence outside the quotes
+        # cue search area: the sentence outside the quotes (the middle of a split quote too)
         outside = []
         pos = s
         for q in quotes:
@@ -830,22 +888,23 @@ class Detector:
             pos = max(pos, q.close)
         if pos < e:
             outside.append((pos, e))
+        quotes = self.merge_split(quotes)
+        results = []
         cue = None
         for a, b in outside:
-            # the middle of a split quote is searched like any outside part
             c = find_cue(text, a, b)
-            if c and not self._is_label(text, a, c[0]):
+            if c:
                 cue = c
                 break
         label_cue = None
-        if cue is None:
-            for a, b in outside:
-                m = LABEL_RE.search(text, a, b)
-                if m and not TITLE_TRIGGERS.search(text[s : m.end()][-40:]) or (
-                    m and re.search(r"\b(?:he|she|they|it|[A-Z][a-z]+)\s+$", text[a : m.start()])
-                ):
+        for a, b in outside:
+            m = LABEL_RE.search(text, a, b)
+            if m and (cue is None or m.start() < cue[0]) and m.start() < quotes[0].open:
+                if not re.search(r"\b(?:is|are|was|were|be|been|being|group|report|plan|film|book)\s+$", text[a : m.start()]):
                     label_cue = (m.start(), m.end())
                     break
+        if label_cue is not None:
+            cue = None
         for q in quotes:
             if self.is_negative(q, s, e, cue or label_cue):
                 continue
@@ -874,10 +933,19 @@ class Detector:
             occ.speaker = occ.speaker or speaker
             self.by_speaker_occasion[id(speaker)] = occ
         cue_part = _part(text, *cue) if cue else None
-        return [Found(kind, span[0], span[1], cue_part, mention, speaker, occasion, round(max(conf, 0.05), 2))]
-
-    def _is_label(self, text: str, a: int, cue_start: int) -> bool:
-        return False
+        conf = round(max(conf, 0.05), 2)
+        if kind == "mixed_quote" and cue and cue[1] <= results[0].open:
+            # "He claimed that X, and argued that “Y”": an indirect quote, then a mixed one
+            second = re.search(
+                r",?\s+and\s+(" + "|".join(CUE_VERBS) + r")\s+(?:that\s+)?$", text[span[0] : results[0].open]
+            )
+            if second and second.start() > 15:
+                cue2 = (span[0] + second.start(1), span[0] + second.end(1))
+                return [
+                    Found("indirect_quote", span[0], span[0] + second.start(), cue_part, mention, speaker, occasion, conf),
+                    Found(kind, span[0] + second.end(), span[1], _part(text, *cue2), mention, speaker, occasion, conf),
+                ]
+        return [Found(kind, span[0], span[1], cue_part, mention, speaker, occasion, conf)]
 
     def merge_split(self, quotes: list[Quote]) -> list[Quote]:
         """``"A," she said, "b."`` is one quote with its cue in the middle."""
@@ -921,6 +989,8 @@ class Detector:
             if not re.search(r"[.!?,]$", content.strip()):
                 return True
         if len(words) <= 3 and cue is None:
+            return True
+        if len(words) <= 4 and re.search(r"\b(?:the|a|an|this|that|its|their|his|her|our|what|of|about)\s+$", before) and not LABEL_RE.search(before[-30:]):
             return True
         if len(words) <= 2 and cue is not None:
             # one or two words with a cue count when the cue is close and the words are an epithet
@@ -990,6 +1060,30 @@ class Detector:
     def _speaker(self, part: Part | None):
         if part is None:
             return None, None
+        if "," in part.text:
+            # "Ana Ruiz, the health minister" / "In its statement, the ministry": the chunk
+            # with the fullest name, else the last chunk
+            chunks, at = [], part.start
+            for piece in part.text.split(","):
+                chunks.append(_part(self.text, at, at + len(piece)))
+                at += len(piece) + 1
+            chunks = [c for c in chunks if c is not None]
+            named = [(len((extract_name(c.text) or "").split()), -k, c) for k, c in enumerate(chunks)]
+            best = max(named, key=lambda t: (t[0], t[1]))
+            part = best[2] if best[0] >= 2 else chunks[-1] if chunks else part
+        doc = DOCUMENT_RE.search(part.text)
+        if doc and not extract_name(part.text[: doc.start()]) and not any(
+            w.lower() in DEMONYMS for w in part.text[: doc.start()].split()
+        ):
+            # "the statement", "the report": whoever issued the occasion last named so
+            noun = doc.group().lower().replace("communique", "communiqué")
+            for occ in reversed(self.occasions):
+                if occ.speaker is not None and (occ.noun == noun or noun in occ.noun):
+                    return part, occ.speaker
+            label = part.text.strip()
+            label = re.sub(r"^(?:the|a|an|its|their)\s+", "", label, flags=re.I)
+            ent = self.speakers.named(label[:1].upper() + label[1:], part.start, "organisation")
+            return part, ent
         ent = self.speakers.resolve(part.text, part.start)
         if ent is None:
             return part, None
@@ -1074,33 +1168,38 @@ class Detector:
             sent,
         )
         tail2 = re.search(r",\s+(said|says|added|told)\s+([^,.]{2,60})(,[^.]{2,60})?[.!]?\s*$", sent)
-        found = None
+        candidates = []
         if tail and len(sent[: tail.start()].split()) >= 4 and tail.group(1).split()[0].lower() not in ("and", "but", "which", "who", "as"):
             cue = (s + tail.start(2), s + tail.end(2))
             mention = _part(text, s + tail.start(1), s + tail.end(1))
-            found = (cue, mention, (s, s + tail.start()), 0.6)
-        elif tail2 and len(sent[: tail2.start()].split()) >= 4:
+            candidates.append((cue, mention, (s, s + tail.start()), 0.6))
+        if tail2 and len(sent[: tail2.start()].split()) >= 4 and len(tail2.group(2).split()) <= 6 and (
+            tail2.group(2).strip()[:1].isupper() or tail2.group(2).split()[-1].lower() in ROLE_NOUNS
+        ):
             cue = (s + tail2.start(1), s + tail2.end(1))
             mention = mention_after(text, cue[1], e)
-            found = (cue, mention, (s, s + tail2.start()), 0.6)
-        else:
-            acc = re.search(r"\b[Aa]ccording to\b", sent)
-            if acc:
-                cue = (s + acc.start(), s + acc.end())
-                m = mention_after(text, cue[1], e)
-                if acc.start() < 3:
-                    comma = sent.find(",", acc.end())
-                    span = (s + comma + 1, e) if comma > 0 else None
-                else:
-                    span = (s, s + acc.start())
-                if m and span:
-                    found = (cue, m, span, 0.6)
-            if not found:
-                c = self._indirect_cue(s, e)
-                if c:
-                    found = c
-        if found:
-            cue, mention, span, conf = found
+            candidates.append((cue, mention, (s, s + tail2.start()), 0.6))
+        # "X, he said, Y": the cue in the middle
+        middle = re.search(r",\s+((?:he|she|they|it|[A-Z][\w’'-]+)\s+(?:said|says|added|argued|warned|insisted))\s*,\s*", sent)
+        if middle and len(sent[: middle.start()].split()) >= 4:
+            cue = (s + middle.start(1) + len(middle.group(1).split()[0]) + 1, s + middle.end(1))
+            mention = _part(text, s + middle.start(1), cue[0] - 1)
+            candidates.append((cue, mention, (s, s + middle.start()), 0.5))
+        acc = re.search(r"\b[Aa]ccording to\b", sent)
+        if acc:
+            cue = (s + acc.start(), s + acc.end())
+            m = mention_after(text, cue[1], e)
+            if acc.start() < 3:
+                comma = sent.find(",", acc.end())
+                span = (s + comma + 1, e) if comma > 0 else None
+            else:
+                span = (s, s + acc.start())
+            if m and span:
+                candidates.append((cue, m, span, 0.6))
+        c = self._indirect_cue(s, e)
+        if c:
+            candidates.append(c)
+        for cue, mention, span, conf in candidates:
             a, b = span
             while a < b and text[a] in " ,:;—\n":
                 a += 1
@@ -1116,7 +1215,7 @@ class Detector:
                         self.by_speaker_occasion[id(speaker)] = occ
                     return [Found("indirect_quote", a, b, _part(text, *cue), part, speaker, occasion, conf)]
         # the author's own claim
-        if re.search(r"\b(?:said|says|told|according to)\b", sent):
+        if re.search(r"\b(?:said|says|told|according to|speaking|asked)\b", sent):
             return []
         worth = check_worthiness(sent)
         if worth >= 0.5 and sent.rstrip()[-1:] in ".!":
@@ -1137,6 +1236,8 @@ class Detector:
             if word.endswith("ing") and word not in ("saying",):
                 continue
             cue = find_cue(text, m.start(), e)
+            if cue is None or cue[0] != m.start():
+                continue
             rest = text[cue[1] : e]
             that = re.match(r"\s*(?:,\s*)?(?:on \w+ |in (?:a|an|the) [\w ]{1,30}? |at (?:a|an|the) [\w ]{1,30}? )?(that\b|,)?\s*", rest)
             has_that = bool(that and that.group(1) == "that")
@@ -1148,7 +1249,10 @@ class Detector:
                 if word in WEAK_CUES or word in ("asked", "asks", "promised", "urged", "urges"):
                     continue
                 # "said the plan would fail": a subject and a finite verb must follow
-                if not re.match(r"\s*(?:the|a|an|it|this|that|there|he|she|they|we|[A-Z]\w+|its|his|her|their|\w+s)\b", clause):
+                if not re.match(r"\s*(?:the|a|an|it|this|that|there|he|she|they|we|[A-Z]\w+|its|his|her|their|\w+s|\d[\d,.]*)\b", clause) and not (
+                    word in ("said", "says", "told") and len(clause.split()) >= 6 and re.match(r"\s*[a-z]", clause)
+                    and re.search(r"\b(?:is|are|was|were|had|has|have|will|would|could|can|should)\b", clause)
+                ):
                     continue
             before = mention_before(text, s, m.start())
             if before is None:
