@@ -69,14 +69,16 @@ ROLE_NOUNS = frozenset(
     owner owners founder treasurer auditor auditors regulator regulators police spokesperson
     board delegation side cabinet premier epidemiologist virologist physician surgeon
     organisers organizers organiser organizer protesters union's association institute
-    federation fund trust hospital university""".split()
+    federation fund trust hospital university authority chamber companies firm firms
+    workers operators insurers landlords airlines""".split()
 )
 ORG_WORDS = frozenset(
     """ministry government council commission office department agency bank fund institute
     university party union association committee house kremlin parliament assembly court
     inc ltd group corporation company authority board cabinet treasury federation trust
     hospital service services organisation organization foundation centre center league
-    police presidency administration secretariat bureau senate congress""".split()
+    police presidency administration secretariat bureau senate congress authority chamber
+    agency""".split()
 )
 GOVERNMENT_WORDS = frozenset(
     """ministry government council commission department treasury kremlin cabinet parliament
@@ -150,7 +152,7 @@ TITLE_TRIGGERS = re.compile(
 )
 NICKNAME_TRIGGERS = re.compile(
     r"\b(?:known as|nicknamed|dubbed|so-called|the word|the term|the phrase|the label|"
-    r"what (?:some|many|critics|officials|locals) call|what is called|as it is called)\W*$",
+    r"what (?:\w+ ){0,2}call(?:s|ed)?(?: (?:it|them|this))?(?: an?| the)?|what is called|as it is called)\W*$",
     re.I,
 )
 STOP_START = frozenset(
@@ -314,7 +316,7 @@ def sentences(text: str, quotes: Sequence[Quote]) -> list[tuple[int, int]]:
             if word and (fold(word.group(1)) in ABBREVIATIONS or len(word.group(1)) == 1):
                 continue
             nxt = m[match.end() : match.end() + 1]
-            if nxt and not (nxt.isupper() or nxt in "\"“‘«„(-—" or nxt.isdigit()):
+            if nxt and not (nxt.isupper() or nxt in "\"“‘'‚«„(-—" or nxt.isdigit()):
                 continue
         if end > start:
             spans.append((start, end))
@@ -489,7 +491,14 @@ NAME_RE = re.compile(
 
 def extract_name(mention: str) -> str | None:
     """The proper name inside a mention ("Health Minister Ana Ruiz" → "Ana Ruiz")."""
+    for org in NAME_RE.finditer(mention):
+        raw = re.sub(r"^(?:The|A|An)\s+", "", org.group()).strip()
+        head = re.split(r" (?:of|for)\b", raw)[0]
+        if raw != head and guess_kind(head) != "person":
+            return re.sub(r"(?:’s|'s)$", "", raw)
     toks = re.findall(r"[\w'’.-]+", mention)
+    if len(toks) >= 2 and toks[0][:1].isupper() and toks[1].lower() in ROLE_NOUNS and toks[1].islower():
+        toks = toks[1:]  # "Shipping companies": a sentence-initial adjective, not a name
     runs, run = [], []
     for t in toks:
         bare = t.rstrip(".") if not re.fullmatch(r"(?:[A-Z]\.)+", t) else t
@@ -767,7 +776,10 @@ def mention_after(text: str, cue_end: int, hi: int) -> Part | None:
     if not first.strip():
         return None
     end = cue_end + m.start(1) + len(first.rstrip())
-    if m.group(2) and not cut and first.strip()[:1].isupper() and extract_name(first) and len(m.group(2).split()) <= 6:
+    appos_name = m.group(2) and len((extract_name(m.group(2)) or "").split()) >= 2
+    if m.group(2) and not cut and len(m.group(2).split()) <= 6 and (
+        (first.strip()[:1].isupper() and extract_name(first)) or appos_name
+    ):
         appos = m.group(2)
         cut2 = re.search(r"\b(?:in|on|at|after|before|during|when|while|that|as|who)\b", appos)
         end = cue_end + m.start(2) + len(appos[: cut2.start()] if cut2 else appos).__int__()
@@ -912,7 +924,7 @@ class Detector:
         if not results:
             return self.unquoted(s, e, occ) if cue else []
         cue = cue or label_cue
-        mention, speaker = self.source(s, e, cue, results)
+        mention, speaker = self.source(s, e, cue, quotes)
         kind, span = self.kind(s, e, results, cue)
         conf = 0.9 if cue and speaker else 0.7 if cue else 0.5
         if speaker is None and cue is None:
@@ -936,9 +948,11 @@ class Detector:
         conf = round(max(conf, 0.05), 2)
         if kind == "mixed_quote" and cue and cue[1] <= results[0].open:
             # "He claimed that X, and argued that “Y”": an indirect quote, then a mixed one
-            second = re.search(
-                r",?\s+and\s+(" + "|".join(CUE_VERBS) + r")\s+(?:that\s+)?$", text[span[0] : results[0].open]
-            )
+            second = None
+            for second in re.finditer(
+                r",?\s+and\s+(" + "|".join(CUE_VERBS) + r")\s+(?:that\s+)?", text[span[0] : results[0].open]
+            ):
+                pass
             if second and second.start() > 15:
                 cue2 = (span[0] + second.start(1), span[0] + second.end(1))
                 return [
@@ -982,8 +996,9 @@ class Detector:
             and re.search(r"\b(?:he|she|they|it|[A-Z]\w+)\s+(?:called|calls)", before)
         ):
             return True
+        label = cue is not None and LABEL_RE.fullmatch(text[cue[0] : cue[1]]) is not None
         if title_case and len(words) <= 6 and not content.rstrip().endswith((".", "!", "?", ",")) and (
-            cue is None or len(words) <= 4
+            cue is None or len(words) <= 4 or label
         ):
             # "Clean Streets" after a name is a title unless it is a whole sentence
             if not re.search(r"[.!?,]$", content.strip()):
@@ -1076,6 +1091,9 @@ class Detector:
             w.lower() in DEMONYMS for w in part.text[: doc.start()].split()
         ):
             # "the statement", "the report": whoever issued the occasion last named so
+            by = re.match(r"\s+(?:by|of|from)\s+(.+)", part.text[doc.end() :])
+            if by and extract_name(by.group(1)):
+                return part, self.speakers.resolve(extract_name(by.group(1)), part.start)
             noun = doc.group().lower().replace("communique", "communiqué")
             for occ in reversed(self.occasions):
                 if occ.speaker is not None and (occ.noun == noun or noun in occ.noun):
