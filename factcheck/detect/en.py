@@ -70,7 +70,7 @@ ROLE_NOUNS = frozenset(
     board delegation side cabinet premier epidemiologist virologist physician surgeon
     organisers organizers organiser organizer protesters union's association institute
     federation fund trust hospital university authority chamber companies firm firms
-    workers operators insurers landlords airlines""".split()
+    workers operators insurers landlords airlines audit inquiry""".split()
 )
 ORG_WORDS = frozenset(
     """ministry government council commission office department agency bank fund institute
@@ -665,7 +665,7 @@ class Found:
 
 
 DOCUMENT_RE = re.compile(
-    r"\b(?:statement|communiqu[ée]|report|study|survey|review|press release|declaration)\b", re.I
+    r"\b(?:statement|communiqu[ée]|report|study|survey|review|audit|inquiry|press release|declaration)\b", re.I
 )
 
 
@@ -857,7 +857,7 @@ class Detector:
         if not occ:
             return
         head = self.text[max(s, occ.at - 60) : occ.at]
-        for nm in NAME_RE.finditer(self.text, s, occ.at):
+        for nm in NAME_RE.finditer(self.text, s, e):
             name = extract_name(nm.group())
             if name and fold(name) in self.speakers.by_name and self.speakers.by_name[fold(name)].kind == "person":
                 ent = self.speakers.by_name[fold(name)]
@@ -1040,7 +1040,7 @@ class Detector:
                 return got
         if before is not None:
             got = self._speaker(before)
-            if got[1] is not None:
+            if got[1] is not None or fold(before.text) in PRONOUNS:
                 return got
         if after_text:
             m = mention_after(text, ce, e)
@@ -1236,7 +1236,7 @@ class Detector:
         if re.search(r"\b(?:said|says|told|according to|speaking|asked)\b", sent):
             return []
         worth = check_worthiness(sent)
-        if worth >= 0.5 and sent.rstrip()[-1:] in ".!":
+        if worth >= 0.4 and sent.rstrip()[-1:] in ".!":
             b = e
             while b > s and text[b - 1] in " .!\n":
                 b -= 1
@@ -1273,6 +1273,9 @@ class Detector:
                 ):
                     continue
             before = mention_before(text, s, m.start())
+            if before is None and re.fullmatch(r"[\s,]*", text[s : m.start()].rsplit("”", 1)[-1].rsplit('"', 1)[-1]):
+                # "The audit, titled “…”, found that": the subject the sentence opens with
+                before = self._subject(s, m.start())[0]
             if before is None:
                 continue
             if before.text.split()[0].lower() in ("to", "of", "for", "with", "what", "who"):
