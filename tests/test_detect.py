@@ -227,10 +227,34 @@ def test_offsets_are_exact_and_nothing_crashes_on_any_string(text):
 
 
 PIECES = [
-    "“We will win,” ", '"No," ', "« Jamais » ", "„Ja“ ", "‘maybe’ ", "'so' ", "she said", "he added",
-    ", ", ". ", "\n\n", "Ana Ruiz", "the minister", "according to the report", "that ",
-    "prices rose 5 percent since 2019", "titled “Blue Skies”", "“", "”", '"', "'", "’", "«",
-    "on 16 June 2026", "It", "They argued that", "the Ministry of Health", "O’Brien’s",
+    "“We will win,” ",
+    '"No," ',
+    "« Jamais » ",
+    "„Ja“ ",
+    "‘maybe’ ",
+    "'so' ",
+    "she said",
+    "he added",
+    ", ",
+    ". ",
+    "\n\n",
+    "Ana Ruiz",
+    "the minister",
+    "according to the report",
+    "that ",
+    "prices rose 5 percent since 2019",
+    "titled “Blue Skies”",
+    "“",
+    "”",
+    '"',
+    "'",
+    "’",
+    "«",
+    "on 16 June 2026",
+    "It",
+    "They argued that",
+    "the Ministry of Health",
+    "O’Brien’s",
 ]
 
 

@@ -101,7 +101,10 @@ def speaker_right(gold: dict, proposal, aliases: dict) -> bool:
 def grouping(gold: list[dict], proposals: list, matched: dict[int, int]) -> tuple[int, int, int]:
     """Pairwise "same occasion" counts over the matched quotes: (tp, fp, fn)."""
     items = [
-        (g["statement"], proposals[matched[i]].statement.group if proposals[matched[i]].statement else None)
+        (
+            g["statement"],
+            proposals[matched[i]].statement.group if proposals[matched[i]].statement else None,
+        )
         for i, g in enumerate(gold)
         if i in matched and g.get("statement")
     ]
@@ -118,7 +121,9 @@ def grouping(gold: list[dict], proposals: list, matched: dict[int, int]) -> tupl
 def evaluate(articles: list[dict]) -> dict:
     from factcheck.detect import detect
 
-    counts = {k: {"gold": 0, "proposed": 0, "matched_gold": 0, "matched_prop": 0} for k in QUOTE_KINDS}
+    counts = {
+        k: {"gold": 0, "proposed": 0, "matched_gold": 0, "matched_prop": 0} for k in QUOTE_KINDS
+    }
     counts["direct+mixed"] = {"gold": 0, "proposed": 0, "matched_gold": 0, "matched_prop": 0}
     speakers_ok = speakers_all = 0
     cues_ok = cues_all = 0
@@ -134,12 +139,16 @@ def evaluate(articles: list[dict]) -> dict:
             runs.append(time.perf_counter() - began)
         times.append(min(runs))
         gold = art["quotes"]
-        for label, kinds in [(k, (k,)) for k in QUOTE_KINDS] + [("direct+mixed", ("direct_quote", "mixed_quote"))]:
+        for label, kinds in [(k, (k,)) for k in QUOTE_KINDS] + [
+            ("direct+mixed", ("direct_quote", "mixed_quote"))
+        ]:
             g = [q for q in gold if q["kind"] in kinds]
             # a quote counts as found whatever kind the detector gave it among quotes
             # (a direct quote proposed as mixed is still found); author claims stay apart
-            pool_kinds = kinds if label == "author_claim" else (
-                ("direct_quote", "mixed_quote", "indirect_quote")
+            pool_kinds = (
+                kinds
+                if label == "author_claim"
+                else (("direct_quote", "mixed_quote", "indirect_quote"))
             )
             p_all = [p for p in proposals if p.kind in pool_kinds]
             m = match(g, p_all)
@@ -148,7 +157,9 @@ def evaluate(articles: list[dict]) -> dict:
             c["matched_gold"] += len(m)
             # precision: proposals of these kinds that match a gold quote of any quote kind
             own = [p for p in proposals if p.kind in kinds]
-            any_gold = [q for q in gold if (q["kind"] == "author_claim") == (label == "author_claim")]
+            any_gold = [
+                q for q in gold if (q["kind"] == "author_claim") == (label == "author_claim")
+            ]
             m_own = match(any_gold, own)
             c["proposed"] += len(own)
             c["matched_prop"] += len(m_own)
@@ -173,9 +184,20 @@ def evaluate(articles: list[dict]) -> dict:
         tp, fp, fn = tp + t, fp + f, fn + n
         for span in art["negatives"]:
             neg_total += 1
-            if any(overlaps(span, (p.start, p.end)) or (p.start <= span[0] and span[1] <= p.end and p.kind != "author_claim" and _only_quote(art["text"], p, span)) for p in proposals):
+            if any(
+                overlaps(span, (p.start, p.end))
+                or (
+                    p.start <= span[0]
+                    and span[1] <= p.end
+                    and p.kind != "author_claim"
+                    and _only_quote(art["text"], p, span)
+                )
+                for p in proposals
+            ):
                 neg_proposed += 1
-                misses.append(f"{art['name']}: proposed negative {art['text'][span[0]:span[1]]!r}")
+                misses.append(
+                    f"{art['name']}: proposed negative {art['text'][span[0] : span[1]]!r}"
+                )
     precision_g = tp / (tp + fp) if tp + fp else 1.0
     recall_g = tp / (tp + fn) if tp + fn else 1.0
     f1 = 2 * precision_g * recall_g / (precision_g + recall_g) if precision_g + recall_g else 0.0
@@ -195,7 +217,9 @@ def evaluate(articles: list[dict]) -> dict:
 def _only_quote(text: str, proposal, span: tuple[int, int]) -> bool:
     """A proposal whose only quoted words are the negative's counts as proposing it."""
     inside = text[proposal.start : proposal.end]
-    return inside.count("“") + inside.count('"') // 2 <= 1 and proposal.end - proposal.start < 3 * (span[1] - span[0])
+    return inside.count("“") + inside.count('"') // 2 <= 1 and proposal.end - proposal.start < 3 * (
+        span[1] - span[0]
+    )
 
 
 def ratio(a: int, b: int) -> str:
@@ -207,7 +231,14 @@ def rows(result: dict, label: str) -> list[list]:
     for kind in ("direct_quote", "mixed_quote", "direct+mixed", "indirect_quote", "author_claim"):
         c = result["counts"][kind]
         out.append(
-            [label, kind, c["gold"], c["proposed"], ratio(c["matched_prop"], c["proposed"]), ratio(c["matched_gold"], c["gold"])]
+            [
+                label,
+                kind,
+                c["gold"],
+                c["proposed"],
+                ratio(c["matched_prop"], c["proposed"]),
+                ratio(c["matched_gold"], c["gold"]),
+            ]
         )
     return out
 
@@ -244,11 +275,20 @@ def run(quick: bool = False) -> Report:
         )
     report.table(
         "Speakers, cues, statements, negatives, time",
-        ["set", "articles", "speaker right (matched quotes)", "cue right", "grouping F1", "negatives proposed", "ms per article (median / max, best of 3)"],
+        [
+            "set",
+            "articles",
+            "speaker right (matched quotes)",
+            "cue right",
+            "grouping F1",
+            "negatives proposed",
+            "ms per article (median / max, best of 3)",
+        ],
         summary,
     )
     report.notes.append(
-        "Targets (issue 17): direct+mixed recall ≥ 90 % at precision ≥ 85 %; indirect recall ≥ 60 %; "
+        "Targets (issue 17): direct+mixed recall ≥ 90 % at precision ≥ 85 %; "
+        "indirect recall ≥ 60 %; "
         "speaker ≥ 85 %; grouping F1 ≥ 0.7; negatives proposed ≤ 20 %."
     )
     if not quick:

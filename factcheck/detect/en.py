@@ -26,67 +26,85 @@ from . import KnownSpeaker, KnownStatement, Part, Proposal, SpeakerGuess, Statem
 
 # --- lexicons ---------------------------------------------------------------------------
 
-CUE_VERBS = (
-    "said says say saying told tells telling added adds adding stated states stating "
-    "explained explains explaining argued argues arguing claimed claims claiming warned warns "
-    "warning insisted insists insisting noted notes noting wrote writes writing asked asks "
-    "replied replies answered answers responded declared declares announced announces "
-    "acknowledged acknowledges admitted admits conceded concedes stressed stresses "
-    "emphasised emphasized emphasises emphasizes suggested suggests predicted predicts "
-    "promised promises pledged vowed vows maintained maintains contended contends confirmed "
-    "confirms denied denies recalled recalls observed remarked continued concluded concludes "
-    "cautioned cautions urged urges reiterated reiterates countered complained complains "
-    "boasted joked quipped conceded estimated estimates reported reports found finds showed "
-    "shows announced assured assures objected retorted disputed accused accuses pointed"
-).split()
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+CUE_VERBS = _words(
+    """said says say saying told tells telling added adds adding stated states stating
+    explained explains explaining argued argues arguing claimed claims claiming warned warns
+    warning insisted insists insisting noted notes noting wrote writes writing asked asks
+    replied replies answered answers responded declared declares announced announces
+    acknowledged acknowledges admitted admits conceded concedes stressed stresses emphasised
+    emphasized emphasises emphasizes suggested suggests predicted predicts promised promises
+    pledged vowed vows maintained maintains contended contends confirmed confirms denied
+    denies recalled recalls observed remarked continued concluded concludes cautioned
+    cautions urged urges reiterated reiterates countered complained complains boasted joked
+    quipped conceded estimated estimates reported reports found finds showed shows announced
+    assured assures objected retorted disputed accused accuses pointed"""
+)
 CUE_VERB_SET = frozenset(CUE_VERBS)
 # Verbs that report speech only when a person or a body is their subject ("the study found").
 WEAK_CUES = frozenset(
-    "found finds showed shows estimated estimates reported reports continued agreed agrees "
-    "recalled recalls observed".split()
+    _words(
+        """found finds showed shows estimated estimates reported reports continued agreed agrees
+    recalled recalls observed"""
+    )
 )
 # Verbs whose quoted object is an epithet the subject used ("called the plan "reckless"").
 LABEL_VERBS = frozenset(
-    "called calls calling described describes describing labelled labeled branded dismissed "
-    "hailed condemned praised".split()
+    _words(
+        """called calls calling described describes describing labelled labeled branded dismissed
+    hailed condemned praised"""
+    )
 )
 AUX = frozenset(
-    "has have had was were is are be been will would could can may might also later then "
-    "again once previously repeatedly already further simply only publicly privately "
-    "recently firmly flatly bluntly openly never not did does do".split()
+    _words(
+        """has have had was were is are be been will would could can may might also later then
+    again once previously repeatedly already further simply only publicly privately recently
+    firmly flatly bluntly openly never not did does do"""
+    )
 )
 PRONOUNS = {"he": "person", "she": "person", "they": "any", "it": "org", "we": "any", "i": "person"}
 ROLE_NOUNS = frozenset(
-    """minister spokeswoman spokesman spokesperson president chancellor mayor councillor
+    _words(
+        """minister spokeswoman spokesman spokesperson president chancellor mayor councillor
     councilor governor secretary director chief head chair chairman chairwoman chairperson
     leader official officials economist economists analyst analysts doctor doctors
     researcher researchers professor scientist scientists author authors expert experts
     commissioner ambassador envoy senator lawmaker mp deputy adviser advisor ceo executive
     manager officer inspector prosecutor judge lawyer ministry government department agency
     council commission bank company union committee office study report survey statement
-    communique communiqué campaigners residents opposition critics host interviewer presenter
-    presidency kremlin administration mayor's nurse nurses teacher teachers farmer farmers
-    owner owners founder treasurer auditor auditors regulator regulators police spokesperson
-    board delegation side cabinet premier epidemiologist virologist physician surgeon
-    organisers organizers organiser organizer protesters union's association institute
-    federation fund trust hospital university authority chamber companies firm firms
-    workers operators insurers landlords airlines audit inquiry""".split()
+    communique communiqué campaigners residents opposition critics host interviewer
+    presenter presidency kremlin administration mayor's nurse nurses teacher teachers farmer
+    farmers owner owners founder treasurer auditor auditors regulator regulators police
+    spokesperson board delegation side cabinet premier epidemiologist virologist physician
+    surgeon organisers organizers organiser organizer protesters union's association
+    institute federation fund trust hospital university authority chamber companies firm
+    firms workers operators insurers landlords airlines audit inquiry"""
+    )
 )
 ORG_WORDS = frozenset(
-    """ministry government council commission office department agency bank fund institute
-    university party union association committee house kremlin parliament assembly court
-    inc ltd group corporation company authority board cabinet treasury federation trust
-    hospital service services organisation organization foundation centre center league
-    police presidency administration secretariat bureau senate congress authority chamber
-    agency""".split()
+    _words(
+        """ministry government council commission office department agency bank fund institute
+    university party union association committee house kremlin parliament assembly court inc
+    ltd group corporation company authority board cabinet treasury federation trust hospital
+    service services organisation organization foundation centre center league police
+    presidency administration secretariat bureau senate congress authority chamber agency"""
+    )
 )
 GOVERNMENT_WORDS = frozenset(
-    """ministry government council commission department treasury kremlin cabinet parliament
-    presidency administration senate congress""".split()
+    _words(
+        """ministry government council commission department treasury kremlin cabinet parliament
+    presidency administration senate congress"""
+    )
 )
 MEDIA_NAMES = frozenset(
-    "bbc nbc cnn cbs abc reuters afp ap bloomberg times post guardian herald tribune radio "
-    "television tv news gazette journal".split()
+    _words(
+        """bbc nbc cnn cbs abc reuters afp ap bloomberg times post guardian herald tribune radio
+    television tv news gazette journal"""
+    )
 )
 DEMONYMS = {
     "russian": "Russia",
@@ -113,27 +131,40 @@ OCCASIONS = [
     (r"communiqu[ée]", "communique", "communiqué"),
     (r"press release|news release", "press_release", "press release"),
     (r"(?:press|news) conference|(?:press |news )?briefing", "other", "press conference"),
-    (r"interview|told (?:the )?(?:BBC|NBC|CNN|CBS|ABC|Reuters)|on air|programme|podcast",
-     "interview", "interview"),
+    (
+        r"interview|told (?:the )?(?:BBC|NBC|CNN|CBS|ABC|Reuters)|on air|programme|podcast",
+        "interview",
+        "interview",
+    ),
     (r"speech|address|keynote|lecture", "speech", "speech"),
     (r"op-ed|column|article|essay|blog", "article", "article"),
-    (r"post(?:ed)? on|tweet|wrote on (?:X|Twitter|Facebook|Instagram)|social media",
-     "social_post", "post"),
+    (
+        r"post(?:ed)? on|tweet|wrote on (?:X|Twitter|Facebook|Instagram)|social media",
+        "social_post",
+        "post",
+    ),
     (r"study|paper|journal", "article", "study"),
     (r"report|survey|review|audit|assessment|forecast", "other", "report"),
-    (r"(?:council |board |committee )?meeting|session|hearing|debate|summit|talks",
-     "other", "meeting"),
+    (
+        r"(?:council |board |committee )?meeting|session|hearing|debate|summit|talks",
+        "other",
+        "meeting",
+    ),
     (r"statement|declaration|letter|notice", "press_release", "statement"),
 ]
 OCCASION_RE = re.compile(r"\b(" + "|".join(f"(?:{p})" for p, _, _ in OCCASIONS) + r")\b", re.I)
 MONTHS = {
     m: i + 1
     for i, m in enumerate(
-        "january february march april may june july august september october november "
-        "december".split()
+        _words(
+            """january february march april may june july august september october november
+            december"""
+        )
     )
 }
-MONTH_RE = r"(January|February|March|April|May|June|July|August|September|October|November|December)"
+MONTH_RE = (
+    r"(January|February|March|April|May|June|July|August|September|October|November|December)"
+)
 DATE_RES = [
     re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)? {MONTH_RE},? (\d{{4}})\b"),
     re.compile(rf"\b{MONTH_RE} (\d{{1,2}})(?:st|nd|rd|th)?,? (\d{{4}})\b"),
@@ -152,26 +183,32 @@ TITLE_TRIGGERS = re.compile(
 )
 NICKNAME_TRIGGERS = re.compile(
     r"\b(?:known as|nicknamed|dubbed|so-called|the word|the term|the phrase|the label|"
-    r"what (?:\w+ ){0,2}call(?:s|ed)?(?: (?:it|them|this))?(?: an?| the)?|what is called|as it is called)\W*$",
+    r"what (?:\w+ ){0,2}call(?:s|ed)?(?: (?:it|them|this))?(?: an?| the)?|"
+    r"what is called|as it is called)\W*$",
     re.I,
 )
 STOP_START = frozenset(
-    """the a an he she it they we i but and or so yet in on at after before during when while
-    as if then also however meanwhile still this that these those there here his her its their
-    our my your for from by with without to of into over under about between since until
-    yesterday today tomorrow last next earlier later monday tuesday wednesday thursday friday
-    saturday sunday according asked speaking following despite although though because unlike
-    like what who whom which where why how instead not no""".split()
+    _words(
+        """the a an he she it they we i but and or so yet in on at after before during when while
+    as if then also however meanwhile still this that these those there here his her its
+    their our my your for from by with without to of into over under about between since
+    until yesterday today tomorrow last next earlier later monday tuesday wednesday thursday
+    friday saturday sunday according asked speaking following despite although though
+    because unlike like what who whom which where why how instead not no"""
+    )
 )
 NP_STOP = frozenset(
-    """in on at after before during when while as that which who and but then yesterday today
+    _words(
+        """in on at after before during when while as that which who and but then yesterday today
     tomorrow monday tuesday wednesday thursday friday saturday sunday morning evening night
-    week month year earlier later also again since if because where than though although
-    so""".split()
+    week month year earlier later also again since if because where than though although so"""
+    )
 )
 ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof st gen col lt sgt rep sen gov jr sr vs etc inc ltd co corp no fig "
-    "jan feb mar apr jun jul aug sep sept oct nov dec e.g i.e u.s u.k u.n e.u".split()
+    _words(
+        """mr mrs ms dr prof st gen col lt sgt rep sen gov jr sr vs etc inc ltd co corp no fig jan
+    feb mar apr jun jul aug sep sept oct nov dec e.g i.e u.s u.k u.n e.u"""
+    )
 )
 
 OPEN_CLOSE = {"“": "”", "„": "“", "«": "»", "‹": "›", '"': '"', "‘": "’", "'": "'", "‚": "‘"}
@@ -181,6 +218,14 @@ CUE_RE = re.compile(
     r"\b(?:[Aa]ccording to|[Ii]n the words of|quoted as saying|(?:" + "|".join(CUE_VERBS) + r"))\b"
 )
 LABEL_RE = re.compile(r"\b(?:" + "|".join(LABEL_VERBS) + r")\b", re.I)
+
+
+# Titles written before a name ("Health Minister Ana Ruiz").
+TITLES = _words(
+    r"""Minister Secretary President Chancellor Mayor Councillor Governor Director Chief
+    Spokeswoman Spokesman Spokesperson Senator Commissioner Professor Dr\. Ambassador
+    Chair Chairman Chairwoman Premier Prime Minister"""
+)
 
 
 def fold(value: str) -> str:
@@ -281,7 +326,7 @@ def _opens(text: str, i: int) -> str | None:
     if ch == '"':
         return ch if not after.isspace() and after else None
     if ch in "‘'‚":
-        return ch if (before.isspace() or before in "([—–-“\"") and after.isalpha() else None
+        return ch if (before.isspace() or before in '([—–-“"') and after.isalpha() else None
     return None
 
 
@@ -323,7 +368,9 @@ def sentences(text: str, quotes: Sequence[Quote]) -> list[tuple[int, int]]:
         start = match.end()
     if start < len(text) and text[start:].strip():
         spans.append((start, len(text.rstrip())))
-    return [(s + len(text[s:e]) - len(text[s:e].lstrip()), e) for s, e in spans if text[s:e].strip()]
+    return [
+        (s + len(text[s:e]) - len(text[s:e].lstrip()), e) for s, e in spans if text[s:e].strip()
+    ]
 
 
 def tokens(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
@@ -355,18 +402,27 @@ class Speakers:
     def _introductions(self) -> list[tuple[int, str, str]]:
         """(offset, name, role) for "Health Minister Ana Ruiz" and "Ana Ruiz, the minister"."""
         found = []
-        name = r"((?:[A-Z][\w'’-]+|[A-Z]\.)(?: (?:de |da |van |von |der |al-|el-)?(?:[A-Z][\w'’-]+|[A-Z]\.)){1,3})"
-        role = r"((?:[a-z][\w-]+ ){0,3}(?:" + "|".join(sorted(ROLE_NOUNS, key=len, reverse=True)) + r"))"
+        name = (
+            r"((?:[A-Z][\w'’-]+|[A-Z]\.)"
+            r"(?: (?:de |da |van |von |der |al-|el-)?(?:[A-Z][\w'’-]+|[A-Z]\.)){1,3})"
+        )
+        role = (
+            r"((?:[a-z][\w-]+ ){0,3}(?:"
+            + "|".join(sorted(ROLE_NOUNS, key=len, reverse=True))
+            + r"))"
+        )
         for m in re.finditer(rf"{name}, (?:the|a|an|its|their|his|her) {role}\b", self.text):
             found.append((m.start(1), m.group(1), m.group(2)))
-        for m in re.finditer(
-            rf"(?:the |its |their )?{role}, {name},", self.text, flags=0
-        ):
+        for m in re.finditer(rf"(?:the |its |their )?{role}, {name},", self.text, flags=0):
             found.append((m.start(2), m.group(2), m.group(1)))
-        title_role = r"((?:[A-Z][a-z]+ ){0,2}(?:Minister|Secretary|President|Chancellor|Mayor|Councillor|Governor|Director|Chief|Spokeswoman|Spokesman|Spokesperson|Senator|Commissioner|Professor|Dr\.|Ambassador|Chair|Chairman|Chairwoman|Premier|Prime Minister))"
+        title_role = r"((?:[A-Z][a-z]+ ){0,2}(?:" + "|".join(TITLES) + r"))"
         for m in re.finditer(rf"\b{title_role} {name}", self.text):
             found.append((m.start(2), m.group(2), m.group(1).lower()))
-        lower_role = r"\b((?:" + "|".join(r for r in sorted(ROLE_NOUNS, key=len, reverse=True) if r.isalpha()) + r"))"
+        lower_role = (
+            r"\b((?:"
+            + "|".join(r for r in sorted(ROLE_NOUNS, key=len, reverse=True) if r.isalpha())
+            + r"))"
+        )
         for m in re.finditer(rf"{lower_role} {name}", self.text):
             found.append((m.start(2), m.group(2), m.group(1)))
         return sorted(found)
@@ -438,9 +494,11 @@ class Speakers:
             if low == "we" or low == "i":
                 return self._recent(lambda e: True)
             return self._recent(
-                lambda e: want == "any"
-                or (want == "person" and e.kind == "person")
-                or (want == "org" and e.kind != "person")
+                lambda e: (
+                    want == "any"
+                    or (want == "person" and e.kind == "person")
+                    or (want == "org" and e.kind != "person")
+                )
             )
         name = extract_name(mention)
         if name:
@@ -458,7 +516,9 @@ class Speakers:
             return None
         if head in ("study", "report", "survey", "statement", "communique", "communiqué"):
             return self._recent(lambda e: e.kind != "person") if False else None
-        role = " ".join(w for w in role_words if w not in ("the", "a", "an", "its", "their", "his", "her"))
+        role = " ".join(
+            w for w in role_words if w not in ("the", "a", "an", "its", "their", "his", "her")
+        )
         candidates = [
             e
             for e in self.entities
@@ -470,7 +530,13 @@ class Speakers:
             e = max(candidates, key=lambda e: e.last)
             e.last = at
             return e
-        kind = "government" if head in GOVERNMENT_WORDS else "organisation" if head in ORG_WORDS else "person"
+        kind = (
+            "government"
+            if head in GOVERNMENT_WORDS
+            else "organisation"
+            if head in ORG_WORDS
+            else "person"
+        )
         label = role[:1].upper() + role[1:]
         e = self.named(label, at, kind)
         e.roles.add(head)
@@ -497,7 +563,12 @@ def extract_name(mention: str) -> str | None:
         if raw != head and guess_kind(head) != "person":
             return re.sub(r"(?:’s|'s)$", "", raw)
     toks = re.findall(r"[\w'’.-]+", mention)
-    if len(toks) >= 2 and toks[0][:1].isupper() and toks[1].lower() in ROLE_NOUNS and toks[1].islower():
+    if (
+        len(toks) >= 2
+        and toks[0][:1].isupper()
+        and toks[1].lower() in ROLE_NOUNS
+        and toks[1].islower()
+    ):
         toks = toks[1:]  # "Shipping companies": a sentence-initial adjective, not a name
     runs, run = [], []
     for t in toks:
@@ -519,11 +590,28 @@ def extract_name(mention: str) -> str | None:
         # drop a leading title: "Health Minister Ana Ruiz" → "Ana Ruiz"
         cut = 0
         for k, w in enumerate(r):
-            if w.lower() in ROLE_NOUNS or w.lower() in ("prime", "health", "finance", "foreign", "dr.", "dr", "mr", "mrs", "ms", "prof", "deputy", "mr.", "mrs.", "ms."):
+            if w.lower() in ROLE_NOUNS or w.lower() in (
+                "prime",
+                "health",
+                "finance",
+                "foreign",
+                "dr.",
+                "dr",
+                "mr",
+                "mrs",
+                "ms",
+                "prof",
+                "deputy",
+                "mr.",
+                "mrs.",
+                "ms.",
+            ):
                 cut = k + 1
         if cut and cut < len(r) and not any(w.lower() in ORG_WORDS for w in r):
             r = r[cut:]
-        if r and not (len(r) == 1 and r[0].lower() in ROLE_NOUNS and r[0].lower() not in ("kremlin",)):
+        if r and not (
+            len(r) == 1 and r[0].lower() in ROLE_NOUNS and r[0].lower() not in ("kremlin",)
+        ):
             cand = " ".join(r)
             cand = re.sub(r"[’']s$", "", cand)
             if cand.lower() in DEMONYMS:
@@ -665,7 +753,9 @@ class Found:
 
 
 DOCUMENT_RE = re.compile(
-    r"\b(?:statement|communiqu[ée]|report|study|survey|review|audit|inquiry|press release|declaration)\b", re.I
+    r"\b(?:statement|communiqu[ée]|report|study|survey|review|audit|inquiry|press release|"
+    r"declaration)\b",
+    re.I,
 )
 
 
@@ -686,7 +776,11 @@ def find_cue(text: str, start: int, end: int) -> tuple[int, int] | None:
         word = m.group().lower()
         s, e = m.start(), m.end()
         if word in ("told", "tells", "telling", "asked", "asks", "replied", "answered"):
-            obj = re.match(r"(?: (?:the |a |an )?[\w.'’-]+){1,3}?(?: rhetorically)?(?=[,:.;]| that\b| \"| “| when\b| on\b| in\b| during\b| after\b| at\b|$)", text[e:end])
+            obj = re.match(
+                r"(?: (?:the |a |an )?[\w.'’-]+){1,3}?(?: rhetorically)?"
+                r"(?=[,:.;]| that\b| \"| “| when\b| on\b| in\b| during\b| after\b| at\b|$)",
+                text[e:end],
+            )
             if obj and len(obj.group().split()) <= 4:
                 e += len(obj.group())
         if word == "pointed":
@@ -717,11 +811,8 @@ def mention_before(text: str, lo: int, cue_start: int) -> Part | None:
         return _part(text, lo + appos.start(1), cue_start)
     window = text[lo:cue_start]
     # cut at the last quote mark or clause boundary
-    cut = max(window.rfind(c) for c in "”\"»“„«")
-    if cut >= 0:
-        window_start = lo + cut + 1
-    else:
-        window_start = lo
+    cut = max(window.rfind(c) for c in '”"»“„«')
+    window_start = lo + cut + 1 if cut >= 0 else lo
     seg = text[window_start:cue_start]
     toks = tokens(text, window_start, cue_start)
     # strip auxiliaries and adverbs before the cue ("He also said", "has warned")
@@ -752,7 +843,7 @@ def mention_before(text: str, lo: int, cue_start: int) -> Part | None:
     if k >= len(toks):
         return None
     nps = toks[k:]
-    # a leading lowercase run that is not a determiner/role starts a clause: trim to the last comma chunk
+    # a long run is a clause, not a noun phrase: keep its end
     if len(nps) > 9:
         nps = nps[-6:]
     first = nps[0][2].lower()
@@ -766,19 +857,28 @@ def mention_before(text: str, lo: int, cue_start: int) -> Part | None:
 
 def mention_after(text: str, cue_end: int, hi: int) -> Part | None:
     """The source after an inverted cue ("said Ana Ruiz, the health minister.")."""
-    m = re.match(r"\s*((?:the |a |an )?[^,.;:!?\"“”«»\n]{1,80})(,(?: the| a| an| its)? [^,.;:!?\"“”«»\n]{1,60})?", text[cue_end:hi])
+    m = re.match(
+        r"\s*((?:the |a |an )?[^,.;:!?\"“”«»\n]{1,80})"
+        r"(,(?: the| a| an| its)? [^,.;:!?\"“”«»\n]{1,60})?",
+        text[cue_end:hi],
+    )
     if not m:
         return None
     first = m.group(1)
-    cut = re.search(r"\b(?:in|on|at|after|before|during|when|while|that|as|who|to|from|with)\b", first)
+    cut = re.search(
+        r"\b(?:in|on|at|after|before|during|when|while|that|as|who|to|from|with)\b", first
+    )
     if cut:
         first = first[: cut.start()]
     if not first.strip():
         return None
     end = cue_end + m.start(1) + len(first.rstrip())
     appos_name = m.group(2) and len((extract_name(m.group(2)) or "").split()) >= 2
-    if m.group(2) and not cut and len(m.group(2).split()) <= 6 and (
-        (first.strip()[:1].isupper() and extract_name(first)) or appos_name
+    if (
+        m.group(2)
+        and not cut
+        and len(m.group(2).split()) <= 6
+        and ((first.strip()[:1].isupper() and extract_name(first)) or appos_name)
     ):
         appos = m.group(2)
         cut2 = re.search(r"\b(?:in|on|at|after|before|during|when|while|that|as|who)\b", appos)
@@ -787,7 +887,9 @@ def mention_after(text: str, cue_end: int, hi: int) -> Part | None:
 
 
 class Detector:
-    def __init__(self, text: str, speakers: Sequence[KnownSpeaker], statements: Sequence[KnownStatement]):
+    def __init__(
+        self, text: str, speakers: Sequence[KnownSpeaker], statements: Sequence[KnownStatement]
+    ):
         self.text = text
         self.known_statements = list(statements)
         self.speakers = Speakers(text, speakers)
@@ -840,14 +942,24 @@ class Detector:
             key = fold(name)
             ent = self.speakers.by_name.get(key)
             if ent is None and " " not in key:
-                ent = next((x for x in self.speakers.entities if x.kind == "person" and key in fold(x.name).split()), None)
+                ent = next(
+                    (
+                        x
+                        for x in self.speakers.entities
+                        if x.kind == "person" and key in fold(x.name).split()
+                    ),
+                    None,
+                )
             if ent is not None:
                 ent.last = max(ent.last, m.start())
             elif (
                 1 < len(name.split()) <= 3
                 and guess_kind(name) == "person"
                 and not any(w.lower() in DEMONYMS or w.lower() in ROLE_NOUNS for w in name.split())
-                and re.match(r"\s*(?:,|(?:\w+ed|\w+s|was|is|has|had|told|said)\b)", self.text[m.end() : m.end() + 20])
+                and re.match(
+                    r"\s*(?:,|(?:\w+ed|\w+s|was|is|has|had|told|said)\b)",
+                    self.text[m.end() : m.end() + 20],
+                )
             ):
                 self.speakers.named(name, m.start(), "person")
 
@@ -859,7 +971,11 @@ class Detector:
         head = self.text[max(s, occ.at - 60) : occ.at]
         for nm in NAME_RE.finditer(self.text, s, e):
             name = extract_name(nm.group())
-            if name and fold(name) in self.speakers.by_name and self.speakers.by_name[fold(name)].kind == "person":
+            if (
+                name
+                and fold(name) in self.speakers.by_name
+                and self.speakers.by_name[fold(name)].kind == "person"
+            ):
                 ent = self.speakers.by_name[fold(name)]
                 occ.speaker = ent
                 self.topic_speaker, self.topic_at = ent, s
@@ -911,10 +1027,17 @@ class Detector:
         label_cue = None
         for a, b in outside:
             m = LABEL_RE.search(text, a, b)
-            if m and (cue is None or m.start() < cue[0]) and m.start() < quotes[0].open:
-                if not re.search(r"\b(?:is|are|was|were|be|been|being|group|report|plan|film|book)\s+$", text[a : m.start()]):
-                    label_cue = (m.start(), m.end())
-                    break
+            if (
+                m
+                and (cue is None or m.start() < cue[0])
+                and m.start() < quotes[0].open
+                and not re.search(
+                    r"\b(?:is|are|was|were|be|been|being|group|report|plan|film|book)\s+$",
+                    text[a : m.start()],
+                )
+            ):
+                label_cue = (m.start(), m.end())
+                break
         if label_cue is not None:
             cue = None
         for q in quotes:
@@ -930,9 +1053,8 @@ class Detector:
         if speaker is None and cue is None:
             speaker, mention = self.context_speaker(s)
             conf = 0.55 if speaker else 0.35
-            if speaker is None:
-                if results[0].words(text) < 6:
-                    return []
+            if speaker is None and results[0].words(text) < 6:
+                return []
         if kind == "mixed_quote":
             conf -= 0.1
         if not results[0].closed and not results[-1].closed:
@@ -948,16 +1070,36 @@ class Detector:
         conf = round(max(conf, 0.05), 2)
         if kind == "mixed_quote" and cue and cue[1] <= results[0].open:
             # "He claimed that X, and argued that “Y”": an indirect quote, then a mixed one
-            second = None
-            for second in re.finditer(
-                r",?\s+and\s+(" + "|".join(CUE_VERBS) + r")\s+(?:that\s+)?", text[span[0] : results[0].open]
-            ):
-                pass
+            seconds = list(
+                re.finditer(
+                    r",?\s+and\s+(" + "|".join(CUE_VERBS) + r")\s+(?:that\s+)?",
+                    text[span[0] : results[0].open],
+                )
+            )
+            second = seconds[-1] if seconds else None
             if second and second.start() > 15:
                 cue2 = (span[0] + second.start(1), span[0] + second.end(1))
                 return [
-                    Found("indirect_quote", span[0], span[0] + second.start(), cue_part, mention, speaker, occasion, conf),
-                    Found(kind, span[0] + second.end(), span[1], _part(text, *cue2), mention, speaker, occasion, conf),
+                    Found(
+                        "indirect_quote",
+                        span[0],
+                        span[0] + second.start(),
+                        cue_part,
+                        mention,
+                        speaker,
+                        occasion,
+                        conf,
+                    ),
+                    Found(
+                        kind,
+                        span[0] + second.end(),
+                        span[1],
+                        _part(text, *cue2),
+                        mention,
+                        speaker,
+                        occasion,
+                        conf,
+                    ),
                 ]
         return [Found(kind, span[0], span[1], cue_part, mention, speaker, occasion, conf)]
 
@@ -967,16 +1109,25 @@ class Detector:
         for q in quotes[1:]:
             prev = merged[-1]
             gap = self.text[prev.close : q.open]
-            ends_open = self.text[prev.start : prev.end].rstrip()[-1:] in (",", "—", "–", "…") or (
-                self.text[prev.close - 2 : prev.close - 1] == ","
-            ) or gap.strip().startswith(",")
+            ends_open = (
+                self.text[prev.start : prev.end].rstrip()[-1:] in (",", "—", "–", "…")
+                or (self.text[prev.close - 2 : prev.close - 1] == ",")
+                or gap.strip().startswith(",")
+            )
             if (
                 ends_open
                 and len(gap.split()) <= 8
                 and CUE_RE.search(gap)
                 and gap.rstrip().endswith((",", ":", "—"))
             ):
-                merged[-1] = Quote(prev.open, q.close, prev.start, q.end, q.closed, prev.pieces + [(prev.close, q.open)] + q.pieces)
+                merged[-1] = Quote(
+                    prev.open,
+                    q.close,
+                    prev.start,
+                    q.end,
+                    q.closed,
+                    prev.pieces + [(prev.close, q.open)] + q.pieces,
+                )
             else:
                 merged.append(q)
         return merged
@@ -991,26 +1142,44 @@ class Detector:
             return True
         capital = [w for w in words if w[:1].isupper()]
         title_case = len(words) >= 1 and len(capital) >= max(1, (len(words) * 2 + 2) // 3)
-        if TITLE_TRIGGERS.search(before) and (title_case or len(words) <= 6) and not (
-            cue and re.search(r"\b(?:called|calls|calling)\W*$", before) and not title_case
-            and re.search(r"\b(?:he|she|they|it|[A-Z]\w+)\s+(?:called|calls)", before)
+        if (
+            TITLE_TRIGGERS.search(before)
+            and (title_case or len(words) <= 6)
+            and not (
+                cue
+                and re.search(r"\b(?:called|calls|calling)\W*$", before)
+                and not title_case
+                and re.search(r"\b(?:he|she|they|it|[A-Z]\w+)\s+(?:called|calls)", before)
+            )
         ):
             return True
         label = cue is not None and LABEL_RE.fullmatch(text[cue[0] : cue[1]]) is not None
-        if title_case and len(words) <= 6 and not content.rstrip().endswith((".", "!", "?", ",")) and (
-            cue is None or len(words) <= 4 or label
+        if (
+            title_case
+            and len(words) <= 6
+            and not content.rstrip().endswith((".", "!", "?", ","))
+            and (cue is None or len(words) <= 4 or label)
         ):
-            # "Clean Streets" after a name is a title unless it is a whole sentence
-            if not re.search(r"[.!?,]$", content.strip()):
-                return True
+            # a short Title Case phrase is a name or a title, unless it ends a sentence
+            return True
         if len(words) <= 3 and cue is None:
             return True
-        if len(words) <= 4 and re.search(r"\b(?:the|a|an|this|that|its|their|his|her|our|what|of|about)\s+$", before) and not LABEL_RE.search(before[-30:]):
+        if (
+            len(words) <= 4
+            and re.search(
+                r"\b(?:the|a|an|this|that|its|their|his|her|our|what|of|about)\s+$", before
+            )
+            and not LABEL_RE.search(before[-30:])
+        ):
             return True
         if len(words) <= 2 and cue is not None:
             # one or two words with a cue count when the cue is close and the words are an epithet
             near = text[max(s, q.open - 60) : q.open]
-            if not (LABEL_RE.search(near) or CUE_RE.search(near) or CUE_RE.search(text[q.close : q.close + 40])):
+            if not (
+                LABEL_RE.search(near)
+                or CUE_RE.search(near)
+                or CUE_RE.search(text[q.close : q.close + 40])
+            ):
                 return True
         return False
 
@@ -1054,8 +1223,14 @@ class Detector:
         """The sentence subject (for "…, stating that …"): a name followed by its verb, else
         the noun phrase the sentence opens with."""
         for m in NAME_RE.finditer(self.text, s, cs):
-            nxt = re.match(r"(?:’s|'s)?\s+(?:also\s+|has\s+|had\s+)?([a-z]+)", self.text[m.end() : cs])
-            if nxt and nxt.group(1) not in NP_STOP and nxt.group(1) not in ("of", "for", "to", "with", "and", "or", "by", "from"):
+            nxt = re.match(
+                r"(?:’s|'s)?\s+(?:also\s+|has\s+|had\s+)?([a-z]+)", self.text[m.end() : cs]
+            )
+            if (
+                nxt
+                and nxt.group(1) not in NP_STOP
+                and nxt.group(1) not in ("of", "for", "to", "with", "and", "or", "by", "from")
+            ):
                 name = extract_name(m.group())
                 if name:
                     return self._speaker(_part(self.text, m.start(), m.end()))
@@ -1063,7 +1238,12 @@ class Detector:
         take = []
         for t in toks:
             w = t[2]
-            if w.lower() in ("the", "a", "an", "its") or w[:1].isupper() or w.lower() in ROLE_NOUNS or w.endswith(("’s", "'s")):
+            if (
+                w.lower() in ("the", "a", "an", "its")
+                or w[:1].isupper()
+                or w.lower() in ROLE_NOUNS
+                or w.endswith(("’s", "'s"))
+            ):
                 take.append(t)
             else:
                 break
@@ -1083,12 +1263,16 @@ class Detector:
                 chunks.append(_part(self.text, at, at + len(piece)))
                 at += len(piece) + 1
             chunks = [c for c in chunks if c is not None]
-            named = [(len((extract_name(c.text) or "").split()), -k, c) for k, c in enumerate(chunks)]
+            named = [
+                (len((extract_name(c.text) or "").split()), -k, c) for k, c in enumerate(chunks)
+            ]
             best = max(named, key=lambda t: (t[0], t[1]))
             part = best[2] if best[0] >= 2 else chunks[-1] if chunks else part
         doc = DOCUMENT_RE.search(part.text)
-        if doc and not extract_name(part.text[: doc.start()]) and not any(
-            w.lower() in DEMONYMS for w in part.text[: doc.start()].split()
+        if (
+            doc
+            and not extract_name(part.text[: doc.start()])
+            and not any(w.lower() in DEMONYMS for w in part.text[: doc.start()].split())
         ):
             # "the statement", "the report": whoever issued the occasion last named so
             by = re.match(r"\s+(?:by|of|from)\s+(.+)", part.text[doc.end() :])
@@ -1118,9 +1302,12 @@ class Detector:
         best = None
         if self.last_speaker is not None and self.last_speaker_at >= limit:
             best = (self.last_speaker_at, self.last_speaker)
-        if self.topic_speaker is not None and self.topic_at >= limit - 800:
-            if best is None or self.topic_at > best[0]:
-                best = (self.topic_at, self.topic_speaker)
+        if (
+            self.topic_speaker is not None
+            and self.topic_at >= limit - 800
+            and (best is None or self.topic_at > best[0])
+        ):
+            best = (self.topic_at, self.topic_speaker)
         return (best[1], None) if best else (None, None)
 
     def speaker_occasion(self, speaker: Entity | None, s: int) -> Occasion | None:
@@ -1143,16 +1330,27 @@ class Detector:
         lead_words = [w for w in re.findall(r"[\w’']+", lead) if w.lower() not in ("that", "and")]
         starts_sentence = content[:1].isupper() or content[:1].isdigit() or content[:1] in "…."
         colon = lead.rstrip().endswith((":", ",")) or not lead.strip()
-        if len(quotes) == 1 and starts_sentence and (colon or not lead_words) and not re.search(r"\bthat\s*$", lead):
+        if (
+            len(quotes) == 1
+            and starts_sentence
+            and (colon or not lead_words)
+            and not re.search(r"\bthat\s*$", lead)
+        ):
             tail_words = re.findall(r"[\w’']+", after)
             if cue is None or len(tail_words) <= 14 or cue[0] >= last.close:
                 return "direct_quote", span
-        if len(quotes) == 1 and starts_sentence and cue and cue[0] < first.open and re.search(r"[:,]\s*$", before):
+        if (
+            len(quotes) == 1
+            and starts_sentence
+            and cue
+            and cue[0] < first.open
+            and re.search(r"[:,]\s*$", before)
+        ):
             return "direct_quote", span
         # mixed: the reported clause, from after the cue (and "that") to the sentence end
         if cue and cue[1] <= first.open:
             a = cue[1]
-            m = re.match(r"[\s,:]*(?:that\s+)?", text[a:first.open])
+            m = re.match(r"[\s,:]*(?:that\s+)?", text[a : first.open])
             a += m.end() if m else 0
             a = min(a, first.open)
             b = e
@@ -1182,23 +1380,40 @@ class Detector:
             return []
         # "…, the ministry said." / "…, said the ministry."
         tail = re.search(
-            r",\s+((?:(?:the|a|an|its|his|her|their)\s+)?[\w.’'\- ]{1,60}?)\s+(" + "|".join(CUE_VERBS) + r")(\s+(?:on|in|at|during|after|to)\b[^.]*)?[.!]?\s*$",
+            r",\s+((?:(?:the|a|an|its|his|her|their)\s+)?[\w.’'\- ]{1,60}?)\s+("
+            + "|".join(CUE_VERBS)
+            + r")(\s+(?:on|in|at|during|after|to)\b[^.]*)?[.!]?\s*$",
             sent,
         )
-        tail2 = re.search(r",\s+(said|says|added|told)\s+([^,.]{2,60})(,[^.]{2,60})?[.!]?\s*$", sent)
+        tail2 = re.search(
+            r",\s+(said|says|added|told)\s+([^,.]{2,60})(,[^.]{2,60})?[.!]?\s*$", sent
+        )
         candidates = []
-        if tail and len(sent[: tail.start()].split()) >= 4 and tail.group(1).split()[0].lower() not in ("and", "but", "which", "who", "as"):
+        if (
+            tail
+            and len(sent[: tail.start()].split()) >= 4
+            and tail.group(1).split()[0].lower() not in ("and", "but", "which", "who", "as")
+        ):
             cue = (s + tail.start(2), s + tail.end(2))
             mention = _part(text, s + tail.start(1), s + tail.end(1))
             candidates.append((cue, mention, (s, s + tail.start()), 0.6))
-        if tail2 and len(sent[: tail2.start()].split()) >= 4 and len(tail2.group(2).split()) <= 6 and (
-            tail2.group(2).strip()[:1].isupper() or tail2.group(2).split()[-1].lower() in ROLE_NOUNS
+        if (
+            tail2
+            and len(sent[: tail2.start()].split()) >= 4
+            and len(tail2.group(2).split()) <= 6
+            and (
+                tail2.group(2).strip()[:1].isupper()
+                or tail2.group(2).split()[-1].lower() in ROLE_NOUNS
+            )
         ):
             cue = (s + tail2.start(1), s + tail2.end(1))
             mention = mention_after(text, cue[1], e)
             candidates.append((cue, mention, (s, s + tail2.start()), 0.6))
         # "X, he said, Y": the cue in the middle
-        middle = re.search(r",\s+((?:he|she|they|it|[A-Z][\w’'-]+)\s+(?:said|says|added|argued|warned|insisted))\s*,\s*", sent)
+        middle = re.search(
+            r",\s+((?:he|she|they|it|[A-Z][\w’'-]+)\s+(?:said|says|added|argued|warned|insisted))\s*,\s*",
+            sent,
+        )
         if middle and len(sent[: middle.start()].split()) >= 4:
             cue = (s + middle.start(1) + len(middle.group(1).split()[0]) + 1, s + middle.end(1))
             mention = _part(text, s + middle.start(1), cue[0] - 1)
@@ -1231,7 +1446,11 @@ class Detector:
                     if occ:
                         occ.speaker = occ.speaker or speaker
                         self.by_speaker_occasion[id(speaker)] = occ
-                    return [Found("indirect_quote", a, b, _part(text, *cue), part, speaker, occasion, conf)]
+                    return [
+                        Found(
+                            "indirect_quote", a, b, _part(text, *cue), part, speaker, occasion, conf
+                        )
+                    ]
         # the author's own claim
         if re.search(r"\b(?:said|says|told|according to|speaking|asked)\b", sent):
             return []
@@ -1240,11 +1459,15 @@ class Detector:
             b = e
             while b > s and text[b - 1] in " .!\n":
                 b -= 1
-            return [Found("author_claim", s, b, None, None, None, None, round(0.3 + 0.5 * worth, 2), worth)]
+            return [
+                Found(
+                    "author_claim", s, b, None, None, None, None, round(0.3 + 0.5 * worth, 2), worth
+                )
+            ]
         return []
 
     def _indirect_cue(self, s: int, e: int):
-        """"SOURCE CUE (that) CLAUSE": a reporting verb with a subject before it and a
+        """ "SOURCE CUE (that) CLAUSE": a reporting verb with a subject before it and a
         clause after it."""
         text = self.text
         for m in CUE_RE.finditer(text, s, e):
@@ -1257,7 +1480,12 @@ class Detector:
             if cue is None or cue[0] != m.start():
                 continue
             rest = text[cue[1] : e]
-            that = re.match(r"\s*(?:,\s*)?(?:on \w+ |in (?:a|an|the) [\w ]{1,30}? |at (?:a|an|the) [\w ]{1,30}? )?(that\b|,)?\s*", rest)
+            that = re.match(
+                r"\s*(?:,\s*)?"
+                r"(?:on \w+ |in (?:a|an|the) [\w ]{1,30}? |at (?:a|an|the) [\w ]{1,30}? )?"
+                r"(that\b|,)?\s*",
+                rest,
+            )
             has_that = bool(that and that.group(1) == "that")
             clause_start = cue[1] + (that.end() if that else 0)
             clause = text[clause_start:e]
@@ -1267,13 +1495,22 @@ class Detector:
                 if word in WEAK_CUES or word in ("asked", "asks", "promised", "urged", "urges"):
                     continue
                 # "said the plan would fail": a subject and a finite verb must follow
-                if not re.match(r"\s*(?:the|a|an|it|this|that|there|he|she|they|we|[A-Z]\w+|its|his|her|their|\w+s|\d[\d,.]*)\b", clause) and not (
-                    word in ("said", "says", "told") and len(clause.split()) >= 6 and re.match(r"\s*[a-z]", clause)
-                    and re.search(r"\b(?:is|are|was|were|had|has|have|will|would|could|can|should)\b", clause)
+                if not re.match(
+                    r"\s*(?:the|a|an|it|this|that|there|he|she|they|we|[A-Z]\w+|its|his|her|their|\w+s|\d[\d,.]*)\b",
+                    clause,
+                ) and not (
+                    word in ("said", "says", "told")
+                    and len(clause.split()) >= 6
+                    and re.match(r"\s*[a-z]", clause)
+                    and re.search(
+                        r"\b(?:is|are|was|were|had|has|have|will|would|could|can|should)\b", clause
+                    )
                 ):
                     continue
             before = mention_before(text, s, m.start())
-            if before is None and re.fullmatch(r"[\s,]*", text[s : m.start()].rsplit("”", 1)[-1].rsplit('"', 1)[-1]):
+            if before is None and re.fullmatch(
+                r"[\s,]*", text[s : m.start()].rsplit("”", 1)[-1].rsplit('"', 1)[-1]
+            ):
                 # "The audit, titled “…”, found that": the subject the sentence opens with
                 before = self._subject(s, m.start())[0]
             if before is None:
@@ -1337,9 +1574,13 @@ def detect(
             continue
         seen.add((f.start, f.end))
         speaker = (
-            SpeakerGuess(f.speaker.id, f.speaker.name, f.speaker.kind) if f.speaker is not None else None
+            SpeakerGuess(f.speaker.id, f.speaker.name, f.speaker.kind)
+            if f.speaker is not None
+            else None
         )
-        statement = statement_for(f.occasion, f.speaker, statements) if f.kind != "author_claim" else None
+        statement = (
+            statement_for(f.occasion, f.speaker, statements) if f.kind != "author_claim" else None
+        )
         proposals.append(
             Proposal(
                 kind=f.kind,
@@ -1351,7 +1592,9 @@ def detect(
                 speaker=speaker,
                 statement=statement,
                 confidence=f.confidence,
-                check_worthiness=f.worth if f.kind == "author_claim" else round(min(1.0, check_worthiness(text[f.start : f.end]) + 0.1), 3),
+                check_worthiness=f.worth
+                if f.kind == "author_claim"
+                else round(min(1.0, check_worthiness(text[f.start : f.end]) + 0.1), 3),
             )
         )
     proposals.sort(key=lambda p: (p.start, p.end))
