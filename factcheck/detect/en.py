@@ -515,7 +515,7 @@ class Speakers:
         if head is None:
             return None
         if head in ("study", "report", "survey", "statement", "communique", "communiqué"):
-            return self._recent(lambda e: e.kind != "person") if False else None
+            return None  # a document is not a speaker; the detector finds its issuer
         role = " ".join(
             w for w in role_words if w not in ("the", "a", "an", "its", "their", "his", "her")
         )
@@ -788,8 +788,6 @@ def find_cue(text: str, start: int, end: int) -> tuple[int, int] | None:
             if not out:
                 continue
             e += len(out.group())
-        if word in ("accused", "accuses"):
-            pass
         nxt = re.match(r" (?:rhetorically|bluntly|firmly|flatly|sharply|quietly)\b", text[e:end])
         if nxt:
             e += len(nxt.group())
@@ -813,7 +811,6 @@ def mention_before(text: str, lo: int, cue_start: int) -> Part | None:
     # cut at the last quote mark or clause boundary
     cut = max(window.rfind(c) for c in '”"»“„«')
     window_start = lo + cut + 1 if cut >= 0 else lo
-    seg = text[window_start:cue_start]
     toks = tokens(text, window_start, cue_start)
     # strip auxiliaries and adverbs before the cue ("He also said", "has warned")
     while toks and toks[-1][2].lower() in AUX:
@@ -846,12 +843,10 @@ def mention_before(text: str, lo: int, cue_start: int) -> Part | None:
     # a long run is a clause, not a noun phrase: keep its end
     if len(nps) > 9:
         nps = nps[-6:]
-    first = nps[0][2].lower()
     while nps and nps[0][2].lower() in ("but", "and", "so", "or", "yet", "speaking", "asked"):
         nps = nps[1:]
     if not nps:
         return None
-    del seg, first
     return _part(text, nps[0][0], end)
 
 
@@ -897,7 +892,6 @@ class Detector:
         self.sentences = sentences(text, self.quotes)
         self.last_speaker: Entity | None = None
         self.last_speaker_at = -1
-        self.occasion: Occasion | None = None  # the latest occasion mentioned
         self.by_speaker_occasion: dict[int, Occasion] = {}
         self.occasions: list[Occasion] = []
         self.topic_speaker: Entity | None = None
@@ -917,7 +911,6 @@ class Detector:
             self.speakers.learn(s)
             occ = occasion_in(self.text, s, e)
             if occ:
-                self.occasion = occ
                 self.occasions.append(occ)
             self._touch_names(s, e)
             found = self.sentence(s, e, inside, occ)
