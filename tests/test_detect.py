@@ -279,3 +279,15 @@ def test_the_sample_article_is_fast_and_its_statements_are_found():
     assert len(russia) >= 3
     for p in white_house + russia:  # the quoted words themselves, or a paraphrase holding them
         assert text[p.start - 1] == "“" if p.kind == "direct_quote" else "“" in p.quote
+
+
+@pytest.mark.parametrize(
+    "unit",
+    ["x", "a. ", "'a ", "“x ", "said ", "Mr. ", "the minister, Ana Ruiz, said ", "”a "],
+)
+def test_long_degenerate_texts_take_linear_time(unit):
+    # each of these once took minutes at 100,000 characters (a regex or a scan per position)
+    text = unit * (40_000 // len(unit))
+    began = time.perf_counter()
+    _assert_exact(text)
+    assert time.perf_counter() - began < 3.0

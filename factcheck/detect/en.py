@@ -17,6 +17,7 @@ The pipeline, one pass each, all offsets code points of ``text``:
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -228,6 +229,7 @@ TITLES = _words(
 )
 
 
+@functools.lru_cache(maxsize=8192)
 def fold(value: str) -> str:
     """Case- and diacritics-insensitive form of a name."""
     value = unicodedata.normalize("NFKD", value)
@@ -256,12 +258,19 @@ def _is_space(ch: str) -> bool:
     return ch.isspace()
 
 
+_STOPS = {
+    closer: re.compile("[\n" + re.escape(closer) + "]") for closer in set(OPEN_CLOSE.values())
+}
+
+
 def find_quotes(text: str) -> list[Quote]:
     """Pair quotation marks. A paragraph that ends inside a quote continues it when the next
     paragraph opens with the same mark; otherwise the quote ends with its paragraph."""
     quotes: list[Quote] = []
     n = len(text)
     i = 0
+    # a single mark that found no closer up to a point: later ones before it will not either
+    no_closer_until: dict[str, int] = {}
     while i < n:
         ch = text[i]
         opener = _opens(text, i)
@@ -270,11 +279,22 @@ def find_quotes(text: str) -> list[Quote]:
             continue
         closer = OPEN_CLOSE[opener] if ch != "”" else "”"
         single = opener in "‘'‚"
+        if single and i < no_closer_until.get(closer, -1):
+            i += 1
+            continue
         j = i + 1
         pieces = []
         piece_start = j
         found = None
+        stops = _STOPS[closer]
         while j < n:
+            hit = stops.search(text, j)
+            if hit is None:
+                j = n
+                break
+            j = hit.start()
+            if single and j - i > 600:
+                break
             c = text[j]
             if c == "\n":
                 if single:
@@ -292,13 +312,13 @@ def find_quotes(text: str) -> list[Quote]:
             if c == closer and _closes(text, j, single):
                 found = ("closed", j)
                 break
-            if single and j - i > 600:
-                break
             j += 1
         if found is None and not single and j >= n:
             pieces.append((piece_start, n))
             found = ("unclosed", n)
         if found is None:
+            if single:
+                no_closer_until[closer] = j
             i += 1
             continue
         how, at = found
@@ -357,7 +377,7 @@ def sentences(text: str, quotes: Sequence[Quote]) -> list[tuple[int, int]]:
         end = match.start() + len(match.group().rstrip())
         if "\n" not in match.group():
             # abbreviations and initials do not end a sentence
-            word = re.search(r"([\w.]+)[.]$", m[start : match.start() + 1])
+            word = re.search(r"([\w.]+)[.]$", m[max(start, match.start() - 24) : match.start() + 1])
             if word and (fold(word.group(1)) in ABBREVIATIONS or len(word.group(1)) == 1):
                 continue
             nxt = m[match.end() : match.end() + 1]
@@ -389,6 +409,23 @@ class Entity:
     last: int = -1  # offset of the last mention
 
 
+# Introductions of a speaker with a role. Every part starts at a word boundary, so a long
+# run of letters costs linear time.
+_NAME = (
+    r"(\b(?:[A-Z][\w'’-]+|[A-Z]\.)"
+    r"(?: (?:de |da |van |von |der |al-|el-)?(?:[A-Z][\w'’-]+|[A-Z]\.)){1,3})"
+)
+_ROLE = r"(\b(?:[a-z][\w-]+ ){0,3}(?:" + "|".join(sorted(ROLE_NOUNS, key=len, reverse=True)) + r"))"
+INTRO_NAME_ROLE = re.compile(rf"{_NAME}, (?:the|a|an|its|their|his|her) {_ROLE}\b")
+INTRO_ROLE_NAME = re.compile(rf"(?:\b(?:the|its|their) )?{_ROLE}, {_NAME},")
+INTRO_TITLE_NAME = re.compile(rf"\b((?:[A-Z][a-z]+ ){{0,2}}(?:{'|'.join(TITLES)})) {_NAME}")
+INTRO_LOWER_ROLE_NAME = re.compile(
+    r"\b((?:"
+    + "|".join(r for r in sorted(ROLE_NOUNS, key=len, reverse=True) if r.isalpha())
+    + rf")) {_NAME}"
+)
+
+
 class Speakers:
     """The speakers met so far: registry first, then names and roles introduced in the text."""
 
@@ -402,28 +439,13 @@ class Speakers:
     def _introductions(self) -> list[tuple[int, str, str]]:
         """(offset, name, role) for "Health Minister Ana Ruiz" and "Ana Ruiz, the minister"."""
         found = []
-        name = (
-            r"((?:[A-Z][\w'’-]+|[A-Z]\.)"
-            r"(?: (?:de |da |van |von |der |al-|el-)?(?:[A-Z][\w'’-]+|[A-Z]\.)){1,3})"
-        )
-        role = (
-            r"((?:[a-z][\w-]+ ){0,3}(?:"
-            + "|".join(sorted(ROLE_NOUNS, key=len, reverse=True))
-            + r"))"
-        )
-        for m in re.finditer(rf"{name}, (?:the|a|an|its|their|his|her) {role}\b", self.text):
+        for m in INTRO_NAME_ROLE.finditer(self.text):
             found.append((m.start(1), m.group(1), m.group(2)))
-        for m in re.finditer(rf"(?:the |its |their )?{role}, {name},", self.text, flags=0):
+        for m in INTRO_ROLE_NAME.finditer(self.text):
             found.append((m.start(2), m.group(2), m.group(1)))
-        title_role = r"((?:[A-Z][a-z]+ ){0,2}(?:" + "|".join(TITLES) + r"))"
-        for m in re.finditer(rf"\b{title_role} {name}", self.text):
+        for m in INTRO_TITLE_NAME.finditer(self.text):
             found.append((m.start(2), m.group(2), m.group(1).lower()))
-        lower_role = (
-            r"\b((?:"
-            + "|".join(r for r in sorted(ROLE_NOUNS, key=len, reverse=True) if r.isalpha())
-            + r"))"
-        )
-        for m in re.finditer(rf"{lower_role} {name}", self.text):
+        for m in INTRO_LOWER_ROLE_NAME.finditer(self.text):
             found.append((m.start(2), m.group(2), m.group(1)))
         return sorted(found)
 
@@ -622,9 +644,12 @@ def extract_name(mention: str) -> str | None:
     return best
 
 
+_FOLDED_COUNTRIES = frozenset(fold(c) for c in COUNTRIES)
+
+
 def guess_kind(name: str) -> str:
     words = {w.lower().strip(".") for w in name.replace("’s", "").split()}
-    if name in COUNTRIES or fold(name) in {fold(c) for c in COUNTRIES}:
+    if name in COUNTRIES or fold(name) in _FOLDED_COUNTRIES:
         return "government"
     if words & MEDIA_NAMES:
         return "media"
@@ -752,6 +777,9 @@ class Found:
     worth: float = 0.0
 
 
+# Longer "sentences" are lists, tables or text without punctuation: no indirect speech there.
+MAX_SENTENCE = 1500
+
 DOCUMENT_RE = re.compile(
     r"\b(?:statement|communiqu[ée]|report|study|survey|review|audit|inquiry|press release|"
     r"declaration)\b",
@@ -798,6 +826,7 @@ def find_cue(text: str, start: int, end: int) -> tuple[int, int] | None:
 def mention_before(text: str, lo: int, cue_start: int) -> Part | None:
     """The source mention just before a cue: the noun phrase ending there ("Ana Ruiz, the
     health minister,", "the spokeswoman", "He")."""
+    lo = max(lo, cue_start - 300)
     rel = re.search(r",\s+(?:who|which|whose)\b[^,]*,\s*$", text[lo:cue_start])
     if rel:
         cue_start = lo + rel.start()
@@ -1215,7 +1244,7 @@ class Detector:
     def _subject(self, s: int, cs: int):
         """The sentence subject (for "…, stating that …"): a name followed by its verb, else
         the noun phrase the sentence opens with."""
-        for m in NAME_RE.finditer(self.text, s, cs):
+        for m in NAME_RE.finditer(self.text, max(s, cs - 300), cs):
             nxt = re.match(
                 r"(?:’s|'s)?\s+(?:also\s+|has\s+|had\s+)?([a-z]+)", self.text[m.end() : cs]
             )
@@ -1227,7 +1256,7 @@ class Detector:
                 name = extract_name(m.group())
                 if name:
                     return self._speaker(_part(self.text, m.start(), m.end()))
-        toks = tokens(self.text, s, cs)
+        toks = tokens(self.text, s, min(cs, s + 300))
         take = []
         for t in toks:
             w = t[2]
@@ -1368,6 +1397,8 @@ class Detector:
         """Indirect speech ("X said that …", "according to X, …", "…, the bank said.") or an
         author claim."""
         text = self.text
+        if e - s > MAX_SENTENCE:
+            return []
         sent = text[s:e]
         if "\n" in sent.strip() or len(sent.split()) < 4:
             return []
