@@ -83,7 +83,8 @@ ROLE_NOUNS = frozenset(
     spokesperson board delegation side cabinet premier epidemiologist virologist physician
     surgeon organisers organizers organiser organizer protesters union's association
     institute federation fund trust hospital university authority chamber companies firm
-    firms workers operators insurers landlords airlines audit inquiry"""
+    firms workers operators insurers landlords airlines audit inquiry centre center service
+    watchdog charity operator supplier body"""
     )
 )
 ORG_WORDS = frozenset(
@@ -426,6 +427,21 @@ INTRO_LOWER_ROLE_NAME = re.compile(
 )
 
 
+# A one-word name that is a body: "Northgrid, which …", "Northgrid’s chief executive".
+BODY_HINT = re.compile(
+    r"\b([A-Z][\w-]+)(?:, which\b|(?:’s|'s) (?:\w+ )?(?:chief executive|executive|board|"
+    r"shares?|share price|customers|staff|employees|headquarters|spokes\w+|chairman|"
+    r"chairwoman|chief|directors?|profits?|revenue|website))"
+)
+# Role nouns that stand for whichever body the text last named ("the company said").
+GENERIC_BODIES = frozenset(
+    _words(
+        """company firm group organisation organization agency authority body operator
+        supplier business regulator watchdog charity centre center service institute"""
+    )
+)
+
+
 class Speakers:
     """The speakers met so far: registry first, then names and roles introduced in the text."""
 
@@ -435,6 +451,7 @@ class Speakers:
         self.entities: list[Entity] = []
         self.by_name: dict[str, Entity] = {}
         self.introductions = self._introductions()
+        self.bodies = {fold(m.group(1)) for m in BODY_HINT.finditer(text)}
 
     def _introductions(self) -> list[tuple[int, str, str]]:
         """(offset, name, role) for "Health Minister Ana Ruiz" and "Ana Ruiz, the minister"."""
@@ -495,6 +512,8 @@ class Speakers:
                     self.by_name[key] = e
                     e.last = max(e.last, at)
                     return e
+        if kind is None and key in self.bodies:
+            kind = "organisation"
         e = Entity(name, kind or guess_kind(name), None, last=at)
         self._add(e, key)
         return e
@@ -548,6 +567,9 @@ class Speakers:
             or head in e.roles
             or (e.kind != "person" and head in fold(e.name).split())
         ]
+        if not candidates and head in GENERIC_BODIES and role == head:
+            # a bare "the company": the body the text last named; "the grid operator" is new
+            candidates = [e for e in self.entities if e.kind == "organisation"]
         if candidates:
             e = max(candidates, key=lambda e: e.last)
             e.last = at
@@ -781,7 +803,7 @@ class Found:
 MAX_SENTENCE = 1500
 
 DOCUMENT_RE = re.compile(
-    r"\b(?:statement|communiqu[ée]|report|study|survey|review|audit|inquiry|press release|"
+    r"\b(?:statement|communiqu[ée]|report|study|survey|review|audit|inquiry|release|"
     r"declaration)\b",
     re.I,
 )
@@ -978,6 +1000,11 @@ class Detector:
                 1 < len(name.split()) <= 3
                 and guess_kind(name) == "person"
                 and not any(w.lower() in DEMONYMS or w.lower() in ROLE_NOUNS for w in name.split())
+                and not re.search(
+                    r"\b(?:of|group|company|firm|party|union|charity|campaign)\s+"
+                    r"(?:the\s+)?(?:[a-z]+\s+){0,3}$",
+                    self.text[max(0, m.start() - 40) : m.start()],
+                )
                 and re.match(
                     r"\s*(?:,|(?:\w+ed|\w+s|was|is|has|had|told|said)\b)",
                     self.text[m.end() : m.end() + 20],
@@ -1018,8 +1045,8 @@ class Detector:
             demonym = next((DEMONYMS[w.lower()] for w in words if w.lower() in DEMONYMS), None)
             if demonym:
                 ent = self.speakers.named(demonym, s, "government")
-        if ent is None and any(re.sub(r"(?:’s|'s)$", "", w.lower()) in ROLE_NOUNS for w in words):
-            ent = self.speakers.resolve(owner, s)
+        if ent is None:
+            ent = self._subject(s, occ.at)[1]
         if ent:
             occ.speaker = ent
             self.topic_speaker, self.topic_at = ent, s
@@ -1271,7 +1298,13 @@ class Detector:
                 break
         if not take:
             return None, None
-        part = _part(self.text, take[0][0], take[-1][1])
+        end = take[-1][1]
+        issuer = re.match(
+            r"\s+(?:by|of|from)\s+(?:the\s+)?(?:[A-Z][\w’'-]+\s*)+", self.text[end:cs]
+        )
+        if issuer:  # "A study by the Varno Climate Institute"
+            end += len(issuer.group().rstrip())
+        part = _part(self.text, take[0][0], end)
         return self._speaker(part)
 
     def _speaker(self, part: Part | None):
