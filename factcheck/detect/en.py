@@ -442,6 +442,13 @@ GENERIC_BODIES = frozenset(
 )
 
 
+UNNAMED_BODY = re.compile(
+    r"(?:The|the)\s+((?:[a-z]+\s+){1,3}("
+    + "|".join(sorted(GENERIC_BODIES, key=len, reverse=True))
+    + r"))\b(?!’s|'s)"
+)
+
+
 class Speakers:
     """The speakers met so far: registry first, then names and roles introduced in the text."""
 
@@ -973,6 +980,11 @@ class Detector:
     def _touch_names(self, s: int, e: int) -> None:
         """Speakers named in a sentence become the latest met (for "he said" next); names of
         bodies ("the Bank of Ravenna") are remembered so "the bank" finds them later."""
+        body = UNNAMED_BODY.match(self.text, s, e)
+        if body and fold(body.group(1)) not in self.speakers.by_name:
+            # "The environment agency rejected …": a body with no proper name, met here
+            label = body.group(1)[:1].upper() + body.group(1)[1:]
+            self.speakers.named(label, s, "organisation").roles.add(body.group(2))
         for m in NAME_RE.finditer(self.text, s, e):
             raw = re.sub(r"^(?:The|A|An)\s+", "", m.group()).strip()
             raw = re.sub(r"(?:’s|'s)$", "", raw)
