@@ -53,6 +53,7 @@ from factcheck.throttle import ThrottledAuthenticationForm
 PAGE_SIZE = 25
 OPTION_ROWS = 500  # review-queue filters offer the articles, speakers, statements of this many
 CONTEXT_CHARS = 400
+WORD_CHARS = 30  # the longest word an excerpt moves its cut for
 
 
 # --------------------------------------------------------------------------- access
@@ -437,6 +438,16 @@ def claim_context(claim: Claim) -> dict:
     text = claim.article.text
     before_at = max(0, claim.start - CONTEXT_CHARS)
     after_at = min(len(text), claim.end + CONTEXT_CHARS)
+    # Cut between words (within a word's length: text without spaces, as Chinese, is cut
+    # where it falls).
+    for _ in range(WORD_CHARS):
+        if not (before_at < claim.start and textlib.cuts_a_word(text, before_at, before_at)):
+            break
+        before_at += 1
+    for _ in range(WORD_CHARS):
+        if not (after_at > claim.end and textlib.cuts_a_word(text, after_at, after_at)):
+            break
+        after_at -= 1
     return {
         "before": text[before_at : claim.start],
         "after": text[claim.end : after_at],

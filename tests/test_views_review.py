@@ -232,3 +232,34 @@ def test_after_a_verdict_the_next_claim_is_in_the_same_filtered_queue(
     queue = client.get("/review/", {"speaker": claim.speaker_id}).text
     assert 'data-testid="queue-waiting">1<' in queue and 'data-testid="queue-done">1<' in queue
     assert '<progress max="2" value="1"' in queue
+
+
+def test_the_claim_context_is_cut_between_words_not_inside_one(client, bob, alice, ratings):
+    """Issue 15: context excerpts were cut mid-word ("…ouncil voted")."""
+    words = " ".join(f"word{i:04d}" for i in range(200))  # 8 letters and a space: 400 cuts one
+    text = f"{words} The toll has not changed in ten years. {words}"
+    article = actions.create_article(title="Long context", text=text, by=alice)
+    quote = "The toll has not changed in ten years."
+    start = text.index(quote)
+    claim = actions.create_claim(article=article, by=alice, start=start, end=start + len(quote))
+    client.force_login(bob)
+    html = client.get(f"/claims/{claim.pk}/").content.decode()
+    context = html.split('data-testid="claim-context"', 1)[1].split("</div>", 1)[0]
+    before = context.split("…", 1)[1].split("<mark", 1)[0]
+    after = context.split("</mark>", 1)[1].rsplit("…", 1)[0]
+    assert before.split()[0] in words.split() and after.split()[-1] in words.split()
+    assert before.strip() and after.strip()
+
+
+def test_context_without_spaces_is_still_shown(client, bob, alice):
+    """Text with no spaces between words (Chinese) is cut where it falls, not emptied."""
+    filler = "中华人民共和国国务院新闻办公室" * 40
+    quote = "他说，通行费十年未变。"
+    text = f"{filler}{quote}{filler}"
+    article = actions.create_article(title="无空格", text=text, by=alice, language="zh")
+    start = text.index(quote)
+    claim = actions.create_claim(article=article, by=alice, start=start, end=start + len(quote))
+    client.force_login(bob)
+    html = client.get(f"/claims/{claim.pk}/").content.decode()
+    context = html.split('data-testid="claim-context"', 1)[1].split("</div>", 1)[0]
+    assert len(context.split("<mark", 1)[0].split("…", 1)[1]) >= 300

@@ -13,7 +13,7 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-VERSION = "0"  # bumped whenever what the detector proposes may change
+VERSION = "1"  # bumped whenever what the detector proposes may change
 
 
 @dataclass(frozen=True)
@@ -84,5 +84,27 @@ def detect(
     speakers: Sequence[KnownSpeaker] = (),
     statements: Sequence[KnownStatement] = (),
 ) -> list[Proposal]:
-    """The proposals for ``text``, in text order. (Placeholder until the detector lands.)"""
-    return []
+    """The proposals for ``text``, in text order. Unknown languages get none (no rules yet)."""
+    module = LANGUAGES.get((language or "en").split("-")[0].lower())
+    if module is None:
+        return []
+    return module.detect(text, speakers=speakers, statements=statements)
+
+
+def _languages() -> dict:
+    from . import en
+
+    return {"en": en}
+
+
+class _Languages(dict):
+    """Language code → rules module, imported on first use (``en`` needs this package's
+    dataclasses). Another language: add ``factcheck/detect/xx.py`` with the same ``detect``."""
+
+    def get(self, key, default=None):
+        if not self:
+            self.update(_languages())
+        return super().get(key, default)
+
+
+LANGUAGES = _Languages()
