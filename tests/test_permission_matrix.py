@@ -302,6 +302,41 @@ MATRIX: dict[str, dict] = {
         PATCH="403 405 . . . .",
         DELETE="403 405 . . . .",
     ),
+    # Suggestions are the desk's (annotators and up): outsiders are refused, not shown them.
+    # Running the detector answers 200; accepting makes a claim (201); accept-above is the
+    # moderator's (the empty body a 400).
+    "api/v1/articles/<int:pk>/suggestions/": row(
+        lambda w: f"/api/v1/articles/{w.article.pk}/suggestions/",
+        GET="403 . 200 . . .",
+        POST="403 . 200 . . .",
+        PUT="403 . 405 . . .",
+        PATCH="403 . 405 . . .",
+        DELETE="403 . 405 . . .",
+    ),
+    "api/v1/articles/<int:pk>/suggestions/accept-above/": row(
+        lambda w: f"/api/v1/articles/{w.article.pk}/suggestions/accept-above/",
+        GET="403 . 405 . . .",
+        POST="403 . . . . 400",
+        PUT="403 . 405 . . .",
+        PATCH="403 . 405 . . .",
+        DELETE="403 . 405 . . .",
+    ),
+    "api/v1/suggestions/<int:pk>/accept/": row(
+        lambda w: f"/api/v1/suggestions/{pending_suggestion(w).pk}/accept/",
+        GET="403 . 405 . . .",
+        POST="403 . 201 . . .",
+        PUT="403 . 405 . . .",
+        PATCH="403 . 405 . . .",
+        DELETE="403 . 405 . . .",
+    ),
+    "api/v1/suggestions/<int:pk>/reject/": row(
+        lambda w: f"/api/v1/suggestions/{pending_suggestion(w).pk}/reject/",
+        GET="403 . 405 . . .",
+        POST="403 . 200 . . .",
+        PUT="403 . 405 . . .",
+        PATCH="403 . 405 . . .",
+        DELETE="403 . 405 . . .",
+    ),
     # The bridge article is public (it has a published claim); only moderators change it,
     # and it cannot be deleted while claims point into it (409).
     **api_resource(
@@ -396,6 +431,22 @@ def alice_task(w):
         created_by=w.alice, defaults={"kind": BackgroundTask.Kind.IMPORT}
     )
     return task
+
+
+def pending_suggestion(w):
+    """A pending suggestion on the bridge article (each request deciding it is rolled back)."""
+    from factcheck.models import Suggestion, text_hash
+
+    text = w.article.text
+    suggestion, _ = Suggestion.objects.get_or_create(
+        article=w.article,
+        text_hash=text_hash(text),
+        kind="author_claim",
+        start=0,
+        end=10,
+        defaults={"quote": text[:10], "detector_version": "test", "confidence": 0.5},
+    )
+    return suggestion
 
 
 def group(name):

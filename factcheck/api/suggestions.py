@@ -109,6 +109,14 @@ class SuggestionAcceptSerializer(_ClaimInputBase):
     suffix = None
     snap = None
 
+    def validate(self, attrs):
+        unknown = sorted(set(self.initial_data) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError(
+                dict.fromkeys(unknown, "Not a field of an accepted suggestion.")
+            )
+        return attrs
+
 
 class AcceptAboveSerializer(serializers.Serializer):
     confidence = serializers.FloatField(
