@@ -911,6 +911,8 @@ def suggest_for_article(*, article: Article, by=None) -> list[Suggestion]:
             "kind", "start", "end"
         )
     )
+    # Words someone has made a claim of already are not proposed (whatever their kind).
+    claimed = set(article.claims.values_list("start", "end"))
     fresh = []
     for proposal in proposals:
         try:
@@ -921,7 +923,7 @@ def suggest_for_article(*, article: Article, by=None) -> list[Suggestion]:
             logger.warning("suggest: a proposal for article %s left out: %s", article.pk, exc)
             continue
         key = (suggestion.kind, suggestion.start, suggestion.end)
-        if key in taken:
+        if key in taken or key[1:] in claimed:
             continue
         taken.add(key)
         fresh.append(suggestion)
@@ -1060,3 +1062,47 @@ def accept_all_above(*, article: Article, threshold: float, by) -> list[Claim]:
             where = f"suggestion {suggestion.pk} (“{textlib.shorten(suggestion.quote, 40)}”)"
             raise ValidationError({"detail": f"{where}: {'; '.join(exc.messages)}"}) from exc
     return claims
+
+
+def suggest_for_articles(*, article_ids: Iterable[int], by=None, progress=None) -> dict:
+    """Run the detector on each of ``article_ids`` (one transaction each: an article done
+    stays done). ``progress(done, made)`` is called after each. Returns the counts and, per
+    article that failed, why."""
+    done = made = 0
+    problems = []
+    for pk in article_ids:
+        article = Article.objects.filter(pk=pk).first()
+        if article is None:
+            problems.append({"where": f"article {pk}", "message": "There is no such article."})
+        else:
+            try:
+                suggestions = suggest_for_article(article=article, by=by)
+            except Exception as exc:  # one article's failure does not stop the others
+                logger.exception("suggest: article %s failed", pk)
+                problems.append({"where": f"article {pk}", "message": type(exc).__name__})
+            else:
+                made += sum(s.status == Suggestion.Status.PENDING for s in suggestions)
+        done += 1
+        if progress is not None:
+            progress(done, made)
+    return {"articles": done, "suggestions": made, "failed": len(problems), "problems": problems}
+
+
+@transaction.atomic
+def enqueue_suggest(*, by, article_ids: Sequence[int]) -> BackgroundTask:
+    """Queue the detector over ``article_ids`` as ``by`` (factcheck.tasks.run_suggest); the row
+    and its queue entry are written together. Under the immediate backend (tests) it has run
+    on return."""
+    from factcheck import tasks
+
+    lifecycle.check_suggestion(by, "suggest")
+    bg = BackgroundTask.objects.create(
+        kind=BackgroundTask.Kind.SUGGEST,
+        created_by=by,
+        options={"articles": list(article_ids)},
+        size=len(article_ids),
+    )
+    queued = tasks.run_suggest.enqueue(str(bg.pk))
+    BackgroundTask.objects.filter(pk=bg.pk).update(queue_id=str(queued.id))
+    bg.refresh_from_db()
+    return bg

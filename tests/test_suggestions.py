@@ -171,6 +171,17 @@ def test_running_again_replaces_pending_and_keeps_decided(council, alice):
     assert not Suggestion.objects.filter(pk__in=[second.pk, fourth.pk]).exists()
 
 
+def test_words_already_claimed_are_not_proposed(council, alice):
+    quote = "We will build 400 homes"
+    actions.create_claim(
+        article=council, by=alice, start=TEXT.index(quote), end=TEXT.index(quote) + len(quote)
+    )
+
+    suggestions = actions.suggest_for_article(article=council, by=alice)
+
+    assert quote not in [s.quote for s in suggestions] and len(suggestions) == 3
+
+
 def test_a_rejected_suggestion_comes_back_on_another_text(alice):
     article = actions.create_article(title="Short", text='"A quote here," said Ana Ruiz.', by=alice)
     (only,) = actions.suggest_for_article(article=article, by=alice)
