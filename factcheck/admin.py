@@ -43,6 +43,7 @@ from factcheck.models import (
     Role,
     Speaker,
     Statement,
+    Suggestion,
     Verdict,
 )
 from factcheck.roles import role_group_of, set_role
@@ -1255,3 +1256,47 @@ class RoleUserAdmin(UserAdmin):
 # on the task pages and through the API (BackgroundTask), so the queue has no admin pages.
 if admin.site.is_registered(DBTaskResult):
     admin.site.unregister(DBTaskResult)
+
+
+@admin.register(Suggestion)
+class SuggestionAdmin(admin.ModelAdmin):
+    """The detector's suggestions, for moderators to look over: read-only (they are decided on
+    the reading page and through the API)."""
+
+    list_display = ["short_quote", "article", "kind", "proposed_speaker", "confidence", "status"]
+    list_filter = ["status", "kind", "detector_version"]
+    list_select_related = ["article", "speaker"]
+    search_fields = ["quote", "speaker_name", "statement_title"]
+    show_full_result_count = False
+    fields = [
+        "article",
+        "kind",
+        ("start", "end"),
+        "quote",
+        ("cue_start", "cue_end", "source_start", "source_end"),
+        ("speaker", "speaker_name", "speaker_kind"),
+        ("statement", "statement_title", "statement_kind", "statement_date", "statement_group"),
+        ("confidence", "check_worthiness"),
+        ("status", "decided_by", "decided_at", "claim"),
+        ("detector_version", "created_at", "text_hash"),
+    ]
+    readonly_fields = fields
+
+    @admin.display(description="quote")
+    def short_quote(self, obj):
+        return textlib.shorten(obj.quote, 80)
+
+    @admin.display(description="speaker")
+    def proposed_speaker(self, obj):
+        if obj.speaker_id:
+            return obj.speaker.name
+        return f"{obj.speaker_name} (new)" if obj.speaker_name else "the author"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -216,6 +216,16 @@ MATRIX: dict[str, dict] = {
     **admin_model("factcheck", "statement", lambda w: w.secret_claim.statement),
     **admin_model("factcheck", "rating", lambda w: w.ratings["True"]),
     **admin_model("factcheck", "article", lambda w: w.article),
+    # Suggestions are decided on the reading page: the admin only shows them.
+    **admin_model(
+        "factcheck",
+        "suggestion",
+        lambda w: pending_suggestion(w),
+        history=False,
+        add=True,
+        delete=True,
+        change_post=True,
+    ),
     # Moderators set roles but never delete users; groups are fixed (view only).
     **admin_model("auth", "user", lambda w: w.alice, history=False, delete=True),
     **admin_model(

@@ -165,6 +165,7 @@ def test_every_page_has_no_axe_violations(browser, live_server, axe_js, newsroom
         f"/admin/factcheck/claim/{claim.pk}/history/",
         "/admin/factcheck/verdict/",
         f"/admin/factcheck/verdict/{newsroom['verdict'].pk}/change/",
+        "/admin/factcheck/suggestion/",
         "/api/v1/docs/",
     ]
     found = {}
