@@ -990,7 +990,7 @@ def _accept_arguments(suggestion: Suggestion, overrides: dict) -> dict:
 
 def _lock_pending(suggestion: Suggestion) -> Suggestion:
     locked = (
-        Suggestion.objects.select_for_update()
+        Suggestion.objects.select_for_update(of=("self",))
         .select_related("article", "speaker", "statement")
         .filter(pk=suggestion.pk)
         .first()
@@ -1050,7 +1050,7 @@ def accept_all_above(*, article: Article, threshold: float, by) -> list[Claim]:
         Suggestion.objects.for_text_of(article)
         .pending()
         .filter(confidence__gte=threshold)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .in_text_order()
     )
     now = timezone.now()
