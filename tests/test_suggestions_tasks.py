@@ -70,3 +70,15 @@ def test_an_import_runs_the_detector_when_the_setting_says(alice, settings, on):
         assert follow.status == "succeeded"
     else:
         assert follow is None and "suggest_task" not in bg.result
+
+
+def test_the_task_page_shows_a_suggest_task(alice, client):
+    article = actions.create_article(title="A", text='"Taxes fell," said Ana Ruiz.', by=alice)
+    bg = actions.enqueue_suggest(by=alice, article_ids=[article.pk])
+    client.force_login(alice)
+
+    r = client.get(f"/tasks/{bg.pk}/")
+
+    assert r.status_code == 200
+    assert "<h1>Suggest</h1>" in r.content.decode()
+    assert '"unit": "articles"' in r.content.decode()
