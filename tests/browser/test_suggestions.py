@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from factcheck import actions
-from factcheck.models import Claim, Suggestion
+from factcheck.models import Claim, Suggestion, text_hash
 from tests import fake_detector
 from tests.browser.test_annotate import poll
 
@@ -19,6 +19,9 @@ TEXT = (
     '"The lanes cost 2 million euros," Tom Berg said. Shop owners called it "a war on cars".\n\n'
     '"Deliveries take twice as long," Tom Berg added. 🚚 The vote is next week.\n'
 )
+
+
+XSS = '<img src=x data-testid="xss">'
 
 
 def pending_count(page) -> int:
@@ -100,7 +103,25 @@ def test_accept_three_and_reject_one_with_the_keyboard(page, live_server, sign_i
     settings.FACTCHECK_DETECTOR = "tests.fake_detector.detect"
     fake_detector.OVERRIDE = None
     article = actions.create_article(title="Bike lanes", text=TEXT, by=alice)
+    # A suggestion from an earlier run whose proposed name is markup: shown as text.
+    start = TEXT.index("The vote")
+    Suggestion.objects.create(
+        article=article,
+        detector_version="old",
+        text_hash=text_hash(TEXT),
+        kind="author_claim",
+        start=start,
+        end=start + len("The vote is next week"),
+        quote="The vote is next week",
+        speaker_name=XSS,
+        confidence=0.3,
+    )
     sign_in(alice)
+    page.goto(f"{live_server.url}/articles/{article.pk}/")
+    page.wait_for_selector("html[data-annotate-ready]", state="attached")
+    listed = page.get_by_test_id("suggestion-list")
+    assert XSS in listed.inner_text()
+    assert listed.locator("img").count() == 0
 
     proposed, accepted, rejected = accept_three_reject_one(page, live_server, article)
 
