@@ -344,7 +344,7 @@ class VerdictInline(admin.TabularInline):
     show_change_link = True
     fields = ["reviewer", "rating_shown", "status", "rationale_shown", "sources_shown"]
     fields += ["moderation", "decide"]
-    readonly_fields = fields
+    readonly_fields = [name for row in fields for name in ([row] if isinstance(row, str) else row)]
     verbose_name_plural = "Verdicts"
 
     def get_queryset(self, request):
@@ -768,7 +768,7 @@ class EvidenceSourceInline(admin.TabularInline):
     max_num = 0
     can_delete = False
     fields = ["order", "url", "title", "excerpt"]
-    readonly_fields = fields
+    readonly_fields = [name for row in fields for name in ([row] if isinstance(row, str) else row)]
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -831,7 +831,7 @@ class VerdictAdmin(DecisionViews, HistoryAdmin):
     ordering = ["-submitted_at", "-id"]
     fields = ["claim_link", "reviewer", "rating", "status", "rationale", "submitted_at"]
     fields += ["moderator", "moderated_at", "moderation_note", "version"]
-    readonly_fields = fields
+    readonly_fields = [name for row in fields for name in ([row] if isinstance(row, str) else row)]
     inlines = [EvidenceSourceInline]
     actions = ["approve_selected", "reject_selected"]
     history_list_display = ["status", "rating", "moderator", "moderation_note"]
@@ -1280,7 +1280,7 @@ class SuggestionAdmin(admin.ModelAdmin):
         ("status", "decided_by", "decided_at", "claim"),
         ("detector_version", "created_at", "text_hash"),
     ]
-    readonly_fields = fields
+    readonly_fields = [name for row in fields for name in ([row] if isinstance(row, str) else row)]
 
     @admin.display(description="quote")
     def short_quote(self, obj):
