@@ -7,6 +7,7 @@ verdict goes through the same checks whichever way it arrives.
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -27,11 +28,15 @@ from factcheck.models import (
     Role,
     Speaker,
     Statement,
+    Suggestion,
     Verdict,
+    text_hash,
 )
 
 if TYPE_CHECKING:
     from factcheck import imports
+
+logger = logging.getLogger(__name__)
 
 
 class StaleVersion(Exception):
@@ -797,3 +802,307 @@ def cancel_task(*, task: BackgroundTask, by) -> BackgroundTask:
         tasks.request_cancel(task.pk)
     task.refresh_from_db()
     return task
+
+
+# --------------------------------------------------------------------------- suggestions
+
+
+class SuggestionDecided(Exception):
+    """The suggestion was accepted or rejected already (by someone else, often): 409."""
+
+
+def _detector():
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    return import_string(settings.FACTCHECK_DETECTOR)
+
+
+def _registry():
+    """The speaker and statement registry as the detector takes it (it reads no database)."""
+    from factcheck.detect import KnownSpeaker, KnownStatement
+
+    speakers = [
+        KnownSpeaker(id=s.pk, name=s.name, aliases=tuple(s.alias_list), kind=s.kind)
+        for s in Speaker.objects.only("pk", "name", "aliases", "kind").order_by("pk")
+    ]
+    statements = [
+        KnownStatement(id=s.pk, speaker_id=s.speaker_id, title=s.title, kind=s.kind, date=s.date)
+        for s in Statement.objects.only("pk", "speaker_id", "title", "kind", "date").order_by("pk")
+    ]
+    return speakers, statements
+
+
+def _part(text: str, part) -> tuple[int, int] | None:
+    """A proposal's cue or source mention as a span of ``text``, or None if it does not fit."""
+    if part is None:
+        return None
+    try:
+        textlib.check_span(text, part.start, part.end)
+    except (TypeError, ValueError):
+        return None
+    return part.start, part.end
+
+
+def _suggestion_from(article: Article, proposal, *, digest: str, version: str, known) -> Suggestion:
+    """A proposal as an unsaved suggestion; ValueError when it does not fit the text."""
+    text = article.text
+    span = textlib.span_at(text, proposal.start, proposal.end)  # ValueError outside the text
+    if proposal.kind not in Claim.Kind.values:
+        raise ValueError(f"unknown kind {proposal.kind!r}")
+    speaker_ids, statement_ids = known
+    suggestion = Suggestion(
+        article=article,
+        detector_version=version,
+        text_hash=digest,
+        kind=proposal.kind,
+        start=span.start,
+        end=span.end,
+        quote=span.quote,
+        prefix=span.prefix,
+        suffix=span.suffix,
+        confidence=min(1.0, max(0.0, float(proposal.confidence))),
+        check_worthiness=min(1.0, max(0.0, float(proposal.check_worthiness))),
+    )
+    for name, part in (("cue", proposal.cue), ("source", proposal.source_mention)):
+        found = _part(text, part)
+        if found:
+            setattr(suggestion, f"{name}_start", found[0])
+            setattr(suggestion, f"{name}_end", found[1])
+    who = proposal.speaker
+    if who is not None:
+        suggestion.speaker_id = who.id if who.id in speaker_ids else None
+        suggestion.speaker_name = " ".join(who.name.split())[:200]
+        kind = who.kind if who.kind in Speaker.Kind.values else Speaker.Kind.PERSON
+        suggestion.speaker_kind = kind
+    occasion = proposal.statement
+    if occasion is not None:
+        suggestion.statement_id = occasion.id if occasion.id in statement_ids else None
+        suggestion.statement_title = " ".join(occasion.title.split())[:300]
+        kind = occasion.kind if occasion.kind in Statement.Kind.values else Statement.Kind.OTHER
+        suggestion.statement_kind = kind
+        suggestion.statement_date = occasion.date
+        suggestion.statement_group = str(occasion.group)[:100]
+    return suggestion
+
+
+@retry_once
+@transaction.atomic
+def suggest_for_article(*, article: Article, by=None) -> list[Suggestion]:
+    """Run the detector on ``article`` and store its proposals as pending suggestions.
+
+    A run replaces the article's pending suggestions and keeps the decided ones; a proposal
+    decided before on the same text (same kind and span) is not proposed again. ``by`` None
+    is the system (the command, an import, the background task). Returns the article's
+    suggestions on its current text, in text order.
+    """
+    from factcheck import detect
+
+    lifecycle.check_suggestion(by, "suggest")
+    speakers, statements = _registry()
+    known = ({s.id for s in speakers}, {s.id for s in statements})
+    proposals = _detector()(
+        article.text, language=article.language, speakers=speakers, statements=statements
+    )
+    digest = text_hash(article.text)
+    Suggestion.objects.filter(article=article, status=Suggestion.Status.PENDING).delete()
+    taken = set(
+        Suggestion.objects.filter(article=article, text_hash=digest).values_list(
+            "kind", "start", "end"
+        )
+    )
+    # Words someone has made a claim of already are not proposed (whatever their kind).
+    claimed = set(article.claims.values_list("start", "end"))
+    fresh = []
+    for proposal in proposals:
+        try:
+            suggestion = _suggestion_from(
+                article, proposal, digest=digest, version=detect.VERSION, known=known
+            )
+        except (TypeError, ValueError) as exc:
+            logger.warning("suggest: a proposal for article %s left out: %s", article.pk, exc)
+            continue
+        key = (suggestion.kind, suggestion.start, suggestion.end)
+        if key in taken or key[1:] in claimed:
+            continue
+        taken.add(key)
+        fresh.append(suggestion)
+    Suggestion.objects.bulk_create(fresh)
+    return list(Suggestion.objects.for_text_of(article).in_text_order())
+
+
+def _accept_arguments(suggestion: Suggestion, overrides: dict) -> dict:
+    """``create_claim``'s arguments for ``suggestion``, with the reader's ``overrides`` (the
+    claim API's fields: a name given, even empty, replaces the proposal's)."""
+    o = dict(overrides)
+    args = {
+        "start": suggestion.start,
+        "end": suggestion.end,
+        "kind": o.pop("kind", suggestion.kind),
+        "summary": o.pop("summary", ""),
+        "check_worthy": o.pop("check_worthy", True),
+        "cue": suggestion.cue,
+        "source_mention": suggestion.source_mention,
+    }
+    if "start" in o or "end" in o:
+        args["start"], args["end"] = o.pop("start", suggestion.start), o.pop("end", suggestion.end)
+    for name in ("cue", "source"):
+        if f"{name}_start" in o or f"{name}_end" in o:
+            s, e = o.pop(f"{name}_start", None), o.pop(f"{name}_end", None)
+            if (s is None) != (e is None):
+                raise ValidationError({f"{name}_start": f"Give both {name}_start and {name}_end."})
+            args["cue" if name == "cue" else "source_mention"] = (s, e) if s is not None else None
+    speaker_given = "speaker" in o or "speaker_name" in o
+    if speaker_given:
+        args["speaker"] = o.pop("speaker", None)
+        args["speaker_name"] = o.pop("speaker_name", "")
+        kind = o.pop("speaker_kind", suggestion.speaker_kind or Speaker.Kind.PERSON)
+        args["new_speaker"] = {"kind": kind}
+    elif suggestion.speaker_id:
+        args["speaker"] = suggestion.speaker
+    elif suggestion.speaker_name:
+        args["speaker_name"] = suggestion.speaker_name
+        args["new_speaker"] = {"kind": o.pop("speaker_kind", suggestion.speaker_kind or None)}
+    statement_given = "statement" in o or "statement_title" in o
+    proposed = {
+        "kind": suggestion.statement_kind or Statement.Kind.OTHER,
+        **({"date": suggestion.statement_date} if suggestion.statement_date else {}),
+    }
+    typed = {
+        field: o.pop(f"statement_{field}")
+        for field in ("kind", "date", "url")
+        if f"statement_{field}" in o
+    }
+    if statement_given:
+        args["statement"] = o.pop("statement", None)
+        args["statement_title"] = o.pop("statement_title", "")
+        args["new_statement"] = {**proposed, **typed}
+    elif suggestion.statement_id and not speaker_given:
+        args["statement"] = suggestion.statement
+    elif suggestion.proposes_statement:
+        # A new occasion, or the speaker changed: the statement by its title, for that speaker.
+        args["statement_title"] = suggestion.statement_title or suggestion.statement.title
+        args["new_statement"] = {**proposed, **typed}
+    if o:
+        raise ValidationError(dict.fromkeys(o, "Not a field of an accepted suggestion."))
+    return args
+
+
+def _lock_pending(suggestion: Suggestion) -> Suggestion:
+    locked = (
+        Suggestion.objects.select_for_update(of=("self",))
+        .select_related("article", "speaker", "statement")
+        .filter(pk=suggestion.pk)
+        .first()
+    )
+    if locked is None:
+        raise SuggestionDecided("This suggestion is gone (the detector ran again?); reload.")
+    if locked.status != Suggestion.Status.PENDING:
+        raise SuggestionDecided(f"This suggestion was {locked.status} already.")
+    if not locked.made_on(locked.article.text):
+        raise SuggestionDecided(
+            "The article text changed since this suggestion was made; run the detector again."
+        )
+    return locked
+
+
+def _accept(suggestion: Suggestion, *, by, overrides: dict, when) -> Claim:
+    claim = create_claim(
+        article=suggestion.article, by=by, **_accept_arguments(suggestion, overrides)
+    )
+    suggestion.status = Suggestion.Status.ACCEPTED
+    suggestion.decided_by, suggestion.decided_at, suggestion.claim = by, when, claim
+    suggestion.save(update_fields=["status", "decided_by", "decided_at", "claim"])
+    return claim
+
+
+@retry_once
+@transaction.atomic
+def accept_suggestion(*, suggestion: Suggestion, by, overrides: dict | None = None) -> Claim:
+    """Make ``suggestion`` a claim through ``create_claim`` (as a typed claim is made), with
+    the reader's ``overrides`` (the claim API's fields), and mark it accepted. A new speaker
+    or statement is made with the proposed kind and date."""
+    lifecycle.check_suggestion(by, "accept")
+    locked = _lock_pending(suggestion)
+    return _accept(locked, by=by, overrides=overrides or {}, when=timezone.now())
+
+
+@retry_once
+@transaction.atomic
+def reject_suggestion(*, suggestion: Suggestion, by) -> Suggestion:
+    """Mark ``suggestion`` rejected: the detector will not propose it again for this text."""
+    lifecycle.check_suggestion(by, "reject")
+    locked = _lock_pending(suggestion)
+    locked.status = Suggestion.Status.REJECTED
+    locked.decided_by, locked.decided_at = by, timezone.now()
+    locked.save(update_fields=["status", "decided_by", "decided_at"])
+    return locked
+
+
+@retry_once
+@transaction.atomic
+def accept_all_above(*, article: Article, threshold: float, by) -> list[Claim]:
+    """Accept every pending suggestion on ``article``'s text with a confidence of at least
+    ``threshold``, as proposed (moderators). All or nothing: one that cannot become a claim
+    stops the lot, naming it."""
+    lifecycle.check_suggestion(by, "accept_all")
+    chosen = (
+        Suggestion.objects.for_text_of(article)
+        .pending()
+        .filter(confidence__gte=threshold)
+        .select_for_update(of=("self",))
+        .in_text_order()
+    )
+    now = timezone.now()
+    claims = []
+    for suggestion in chosen.select_related("article", "speaker", "statement"):
+        try:
+            claims.append(_accept(suggestion, by=by, overrides={}, when=now))
+        except ValidationError as exc:
+            where = f"suggestion {suggestion.pk} (“{textlib.shorten(suggestion.quote, 40)}”)"
+            raise ValidationError({"detail": f"{where}: {'; '.join(exc.messages)}"}) from exc
+    return claims
+
+
+def suggest_for_articles(*, article_ids: Iterable[int], by=None, progress=None) -> dict:
+    """Run the detector on each of ``article_ids`` (one transaction each: an article done
+    stays done). ``progress(done, made)`` is called after each. Returns the counts and, per
+    article that failed, why."""
+    done = made = 0
+    problems = []
+    for pk in article_ids:
+        article = Article.objects.filter(pk=pk).first()
+        if article is None:
+            problems.append({"where": f"article {pk}", "message": "There is no such article."})
+        else:
+            try:
+                suggestions = suggest_for_article(article=article, by=by)
+            except Exception as exc:  # one article's failure does not stop the others
+                logger.exception("suggest: article %s failed", pk)
+                problems.append({"where": f"article {pk}", "message": type(exc).__name__})
+            else:
+                made += sum(s.status == Suggestion.Status.PENDING for s in suggestions)
+        done += 1
+        if progress is not None:
+            progress(done, made)
+    return {"articles": done, "suggestions": made, "failed": len(problems), "problems": problems}
+
+
+@transaction.atomic
+def enqueue_suggest(*, by, article_ids: Sequence[int]) -> BackgroundTask:
+    """Queue the detector over ``article_ids`` as ``by`` (factcheck.tasks.run_suggest); the row
+    and its queue entry are written together. Under the immediate backend (tests) it has run
+    on return."""
+    from factcheck import tasks
+
+    lifecycle.check_suggestion(by, "suggest")
+    bg = BackgroundTask.objects.create(
+        kind=BackgroundTask.Kind.SUGGEST,
+        created_by=by,
+        options={"articles": list(article_ids)},
+        size=len(article_ids),
+    )
+    queued = tasks.run_suggest.enqueue(str(bg.pk))
+    BackgroundTask.objects.filter(pk=bg.pk).update(queue_id=str(queued.id))
+    bg.refresh_from_db()
+    return bg

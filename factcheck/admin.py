@@ -43,6 +43,7 @@ from factcheck.models import (
     Role,
     Speaker,
     Statement,
+    Suggestion,
     Verdict,
 )
 from factcheck.roles import role_group_of, set_role
@@ -343,7 +344,7 @@ class VerdictInline(admin.TabularInline):
     show_change_link = True
     fields = ["reviewer", "rating_shown", "status", "rationale_shown", "sources_shown"]
     fields += ["moderation", "decide"]
-    readonly_fields = fields
+    readonly_fields = [name for row in fields for name in ([row] if isinstance(row, str) else row)]
     verbose_name_plural = "Verdicts"
 
     def get_queryset(self, request):
@@ -767,7 +768,7 @@ class EvidenceSourceInline(admin.TabularInline):
     max_num = 0
     can_delete = False
     fields = ["order", "url", "title", "excerpt"]
-    readonly_fields = fields
+    readonly_fields = [name for row in fields for name in ([row] if isinstance(row, str) else row)]
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -830,7 +831,7 @@ class VerdictAdmin(DecisionViews, HistoryAdmin):
     ordering = ["-submitted_at", "-id"]
     fields = ["claim_link", "reviewer", "rating", "status", "rationale", "submitted_at"]
     fields += ["moderator", "moderated_at", "moderation_note", "version"]
-    readonly_fields = fields
+    readonly_fields = [name for row in fields for name in ([row] if isinstance(row, str) else row)]
     inlines = [EvidenceSourceInline]
     actions = ["approve_selected", "reject_selected"]
     history_list_display = ["status", "rating", "moderator", "moderation_note"]
@@ -1255,3 +1256,47 @@ class RoleUserAdmin(UserAdmin):
 # on the task pages and through the API (BackgroundTask), so the queue has no admin pages.
 if admin.site.is_registered(DBTaskResult):
     admin.site.unregister(DBTaskResult)
+
+
+@admin.register(Suggestion)
+class SuggestionAdmin(admin.ModelAdmin):
+    """The detector's suggestions, for moderators to look over: read-only (they are decided on
+    the reading page and through the API)."""
+
+    list_display = ["short_quote", "article", "kind", "proposed_speaker", "confidence", "status"]
+    list_filter = ["status", "kind", "detector_version"]
+    list_select_related = ["article", "speaker"]
+    search_fields = ["quote", "speaker_name", "statement_title"]
+    show_full_result_count = False
+    fields = [
+        "article",
+        "kind",
+        ("start", "end"),
+        "quote",
+        ("cue_start", "cue_end", "source_start", "source_end"),
+        ("speaker", "speaker_name", "speaker_kind"),
+        ("statement", "statement_title", "statement_kind", "statement_date", "statement_group"),
+        ("confidence", "check_worthiness"),
+        ("status", "decided_by", "decided_at", "claim"),
+        ("detector_version", "created_at", "text_hash"),
+    ]
+    readonly_fields = [name for row in fields for name in ([row] if isinstance(row, str) else row)]
+
+    @admin.display(description="quote")
+    def short_quote(self, obj):
+        return textlib.shorten(obj.quote, 80)
+
+    @admin.display(description="speaker")
+    def proposed_speaker(self, obj):
+        if obj.speaker_id:
+            return obj.speaker.name
+        return f"{obj.speaker_name} (new)" if obj.speaker_name else "the author"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

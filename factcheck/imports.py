@@ -145,10 +145,11 @@ class ImportResult:
     # disagreed with its quote, read by the quote): imported, but worth a look.
     notes: list[str] = field(default_factory=list)
     created_claim_ids: list[int] = field(default_factory=list, repr=False)
+    created_article_ids: list[int] = field(default_factory=list, repr=False)
 
     def as_dict(self) -> dict:
         data = asdict(self)
-        del data["created_claim_ids"]
+        del data["created_claim_ids"], data["created_article_ids"]
         return data
 
 
@@ -1366,6 +1367,7 @@ class _Batch:
             by=self.by,
         )
         self.result.created_claim_ids = [claim.pk for claim in self.claims]
+        self.result.created_article_ids = [article.pk for article in self.articles]
 
 
 def _problem(exc: Exception) -> str:

@@ -405,3 +405,25 @@ def status_after_review(claim: Claim) -> str:
     """A claim not published nor rejected: in review while a submitted verdict waits."""
     waiting = claim.verdicts.filter(status=V.SUBMITTED).exists()
     return C.IN_REVIEW if waiting else C.OPEN
+
+
+# ---------------------------------------------------------------- suggestions
+# Who may do what with the detector's suggestions (factcheck.models.Suggestion): the least
+# role for each action. The actions enforce it; the page and the API ask ``may_suggestion``.
+SUGGESTION_ACTIONS = {
+    "view": Role.ANNOTATOR,
+    "suggest": Role.ANNOTATOR,
+    "accept": Role.ANNOTATOR,
+    "reject": Role.ANNOTATOR,
+    "accept_all": Role.MODERATOR,
+}
+
+
+def may_suggestion(user, action: str) -> bool:
+    return Role.has(user, SUGGESTION_ACTIONS[action])
+
+
+def check_suggestion(user, action: str) -> None:
+    if user is not None and not may_suggestion(user, action):
+        need = SUGGESTION_ACTIONS[action].label.lower()
+        raise PermissionDenied(f"This needs the {need} role.")

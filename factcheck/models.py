@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 import uuid
 from datetime import timedelta
@@ -835,6 +836,7 @@ class BackgroundTask(models.Model):
 
     class Kind(models.TextChoices):
         IMPORT = "import", "import"
+        SUGGEST = "suggest", "suggest"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "queued"
@@ -880,3 +882,170 @@ class BackgroundTask(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in self.FINISHED
+
+
+# --------------------------------------------------------------------------- suggestions
+
+
+def text_hash(text: str) -> str:
+    """What a suggestion remembers of the article text it was made on (SHA-256, hex)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class SuggestionQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=Suggestion.Status.PENDING)
+
+    def for_text_of(self, article: Article):
+        """The suggestions made on ``article``'s current text (not on an earlier one)."""
+        return self.filter(article=article, text_hash=text_hash(article.text))
+
+    def in_text_order(self):
+        return self.order_by("start", "-end", "pk")
+
+
+class Suggestion(models.Model):
+    """A claim the detector (factcheck.detect) proposes: not a claim until someone accepts it.
+
+    Suggestions are seen by desk members only, on the reading page and through the API; no
+    export and no public page reads them. One proposal per article text, kind and span: a
+    rejected one is never proposed again for the same text (the unique constraint below), an
+    accepted one is already a claim.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="suggestions")
+    # Provenance: which detector, when, on which text.
+    detector_version = models.CharField(max_length=40)
+    created_at = models.DateTimeField(auto_now_add=True)
+    text_hash = models.CharField(max_length=64, help_text="SHA-256 of the article text.")
+    kind = models.CharField(max_length=20, choices=Claim.Kind.choices)
+    start = models.IntegerField(help_text="Code-point offset of the first character.")
+    end = models.IntegerField(help_text="Code-point offset just past the last character.")
+    quote = models.TextField(help_text="Exactly article.text[start:end].")
+    prefix = models.CharField(max_length=textlib.CONTEXT_LENGTH, blank=True, default="")
+    suffix = models.CharField(max_length=textlib.CONTEXT_LENGTH, blank=True, default="")
+    cue_start = models.IntegerField(null=True, blank=True)
+    cue_end = models.IntegerField(null=True, blank=True)
+    source_start = models.IntegerField(null=True, blank=True)
+    source_end = models.IntegerField(null=True, blank=True)
+    # Who said it: a registry speaker, or a new one by name and kind; neither is the author.
+    speaker = models.ForeignKey(
+        Speaker, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    speaker_name = models.CharField(max_length=200, blank=True, default="")
+    speaker_kind = models.CharField(
+        max_length=20, choices=Speaker.Kind.choices, blank=True, default=""
+    )
+    # The occasion: a registry statement, or a new one (title, kind, date); proposals of one
+    # occasion share ``statement_group``.
+    statement = models.ForeignKey(
+        Statement, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    statement_title = models.CharField(max_length=300, blank=True, default="")
+    statement_kind = models.CharField(
+        max_length=20, choices=Statement.Kind.choices, blank=True, default=""
+    )
+    statement_date = models.DateField(null=True, blank=True)
+    statement_group = models.CharField(max_length=100, blank=True, default="")
+    confidence = models.FloatField()
+    check_worthiness = models.FloatField(default=0)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    claim = models.ForeignKey(
+        Claim, null=True, blank=True, on_delete=models.SET_NULL, related_name="suggestions"
+    )
+
+    objects = SuggestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["article_id", "start", "-end", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "text_hash", "kind", "start", "end"],
+                name="suggestion_once_per_text_span_kind",
+            ),
+            models.CheckConstraint(condition=Q(start__gte=0), name="suggestion_start_not_negative"),
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="suggestion_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=(Q(cue_start__isnull=True) & Q(cue_end__isnull=True))
+                | (
+                    # Spelled out: a NULL in a comparison would pass the CHECK.
+                    Q(cue_start__isnull=False, cue_end__isnull=False)
+                    & Q(cue_start__gte=0)
+                    & Q(cue_end__gt=models.F("cue_start"))
+                ),
+                name="suggestion_cue_span_valid",
+            ),
+            models.CheckConstraint(
+                condition=(Q(source_start__isnull=True) & Q(source_end__isnull=True))
+                | (
+                    # Spelled out: a NULL in a comparison would pass the CHECK.
+                    Q(source_start__isnull=False, source_end__isnull=False)
+                    & Q(source_start__gte=0)
+                    & Q(source_end__gt=models.F("source_start"))
+                ),
+                name="suggestion_source_span_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(confidence__gte=0, confidence__lte=1),
+                name="suggestion_confidence_0_to_1",
+            ),
+            models.CheckConstraint(
+                condition=Q(check_worthiness__gte=0, check_worthiness__lte=1),
+                name="suggestion_check_worthiness_0_to_1",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=Claim.Kind.values), name="suggestion_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "accepted", "rejected"]),
+                name="suggestion_status_known",
+            ),
+            # Pending: nobody decided yet; decided: who (until their account goes) and when.
+            models.CheckConstraint(
+                condition=(Q(status="pending") & Q(decided_at__isnull=True) & Q(claim__isnull=True))
+                | (~Q(status="pending") & Q(decided_at__isnull=False)),
+                name="suggestion_decision_recorded",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | Q(claim__isnull=True),
+                name="suggestion_rejected_has_no_claim",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} suggested: {textlib.shorten(self.quote, 60)}"
+
+    @property
+    def cue(self) -> tuple[int, int] | None:
+        return (self.cue_start, self.cue_end) if self.cue_start is not None else None
+
+    @property
+    def source_mention(self) -> tuple[int, int] | None:
+        return (self.source_start, self.source_end) if self.source_start is not None else None
+
+    @property
+    def proposes_speaker(self) -> bool:
+        """False when the proposal is the article's author's own words."""
+        return self.speaker_id is not None or bool(self.speaker_name)
+
+    @property
+    def proposes_statement(self) -> bool:
+        return self.statement_id is not None or bool(self.statement_title)
+
+    def made_on(self, text: str) -> bool:
+        return self.text_hash == text_hash(text)

@@ -61,6 +61,7 @@ ROLE_PERMISSIONS = {
         "statement": ["change", "delete"],
         "rating": ["add", "change", "delete"],
         "verdict": ["delete"],
+        "suggestion": ["view"],
         "user": ["add", "view", "change"],
         "group": ["view"],
     },

@@ -238,6 +238,10 @@ FACTCHECK_MAX_ARTICLE_CHARS = envint("FACTCHECK_MAX_ARTICLE_CHARS", 1_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint(
     "DATA_UPLOAD_MAX_MEMORY_SIZE", largest_article_body(FACTCHECK_MAX_ARTICLE_CHARS)
 )
+# Suggestions (docs/suggestions.md): the detector to run (a dotted path to a function with
+# factcheck.detect.detect's signature), and whether an import runs it on the articles it makes.
+FACTCHECK_DETECTOR = os.environ.get("FACTCHECK_DETECTOR", "factcheck.detect.detect")
+FACTCHECK_SUGGEST_ON_IMPORT = envbool("FACTCHECK_SUGGEST_ON_IMPORT", False)
 # The organisation that publishes the fact-checks (ClaimReview "author").
 FACTCHECK_ORGANIZATION = {
     "name": os.environ.get("FACTCHECK_ORG_NAME", "factcheck desk"),

@@ -141,7 +141,7 @@ def reap(bg: BackgroundTask) -> BackgroundTask:
         _finish(bg.pk, Status.FAILED, detail=WORKER_LOST)
         bg.refresh_from_db()
     elif bg.status == Status.QUEUED and _taken_and_dropped(bg) and _holder_is_gone(bg.pk):
-        queued = run_import.enqueue(str(bg.pk))
+        queued = RUNNERS[bg.kind].enqueue(str(bg.pk))
         BackgroundTask.objects.filter(pk=bg.pk, status=Status.QUEUED, queue_id=bg.queue_id).update(
             queue_id=str(queued.id)
         )
@@ -189,7 +189,7 @@ def state(bg: BackgroundTask) -> dict:
         "kind": bg.kind,
         "status": bg.status,
         "finished": bg.finished,
-        "progress": {"done": done, "total": bg.size, "unit": "bytes", "records": records},
+        "progress": {"done": done, "total": bg.size, "unit": UNITS[bg.kind], "records": records},
         "created_by": bg.created_by.get_username() if bg.created_by_id else None,
         "created_at": bg.created_at,
         "started_at": bg.started_at,
@@ -293,10 +293,90 @@ def run_import(task_id: str) -> str:
                 detail=f"The import failed ({type(exc).__name__}); nothing was imported.",
             )
         else:
-            _finish(
-                bg.pk, Status.SUCCEEDED, result={**result.as_dict(), "records": progress.records}
-            )
+            data = {**result.as_dict(), "records": progress.records}
+            _finish(bg.pk, Status.SUCCEEDED, result=data)
+            if settings.FACTCHECK_SUGGEST_ON_IMPORT and result.created_article_ids:
+                _suggest_after_import(bg, result.created_article_ids)
         finally:
             _cache().delete_many([_progress_key(bg.pk), _cancel_key(bg.pk)])
         bg.refresh_from_db()
         return bg.status
+
+
+def _suggest_after_import(bg: BackgroundTask, article_ids: list[int]) -> None:
+    """FACTCHECK_SUGGEST_ON_IMPORT: the detector over the articles the import made, as a task
+    of its own (its progress and failures are its own; the import has succeeded already)."""
+    from factcheck import actions
+
+    try:
+        follow = actions.enqueue_suggest(by=bg.created_by, article_ids=article_ids)
+    except Exception:
+        logger.exception("task %s: could not queue the suggestions", bg.pk)
+        return
+    BackgroundTask.objects.filter(pk=bg.pk).update(
+        result={**_result_of(bg.pk), "suggest_task": str(follow.pk)}
+    )
+
+
+def _result_of(pk) -> dict:
+    return BackgroundTask.objects.filter(pk=pk).values_list("result", flat=True).first() or {}
+
+
+@task()
+def run_suggest(task_id: str) -> str:
+    """Run the detector over the articles of BackgroundTask ``task_id`` (docs/suggestions.md).
+    Each article is its own transaction: a cancel stops before the next one, and what is done
+    stays done (the result says how many)."""
+    from factcheck import actions
+
+    bg = BackgroundTask.objects.filter(pk=task_id).first()
+    if bg is None:
+        return "gone"
+    with alive(bg.pk):
+        started = BackgroundTask.objects.filter(pk=bg.pk, status=Status.QUEUED).update(
+            status=Status.RUNNING,
+            started_at=timezone.now(),
+            worker=f"{socket.gethostname()}:{os.getpid()}",
+        )
+        if not started:
+            return "not started"
+        bg.refresh_from_db()
+
+        made = {"articles": 0, "suggestions": 0}
+
+        def counted(done: int, suggestions: int) -> None:
+            made.update(articles=done, suggestions=suggestions)
+            _cache().set(_progress_key(bg.pk), {"done": done, "records": suggestions}, PROGRESS_TTL)
+            if _cache().get(_cancel_key(bg.pk)):
+                raise Cancelled
+
+        try:
+            result = actions.suggest_for_articles(
+                article_ids=bg.options.get("articles") or [], by=None, progress=counted
+            )
+        except Cancelled:
+            _finish(
+                bg.pk,
+                Status.CANCELLED,
+                result=made,
+                detail=f"Cancelled after {made['articles']} article(s); their suggestions stay.",
+            )
+        except Exception as exc:
+            logger.exception("task %s failed", bg.pk)
+            _finish(bg.pk, Status.FAILED, detail=f"The detector failed ({type(exc).__name__}).")
+        else:
+            problems = result.pop("problems")
+            result["records"] = result["suggestions"]
+            if problems:
+                detail = f"{len(problems)} of {result['articles']} article(s) failed."
+                _finish(bg.pk, Status.FAILED, result=result, detail=detail, problems=problems)
+            else:
+                _finish(bg.pk, Status.SUCCEEDED, result=result)
+        finally:
+            _cache().delete_many([_progress_key(bg.pk), _cancel_key(bg.pk)])
+        bg.refresh_from_db()
+        return bg.status
+
+
+RUNNERS = {BackgroundTask.Kind.IMPORT: run_import, BackgroundTask.Kind.SUGGEST: run_suggest}
+UNITS = {BackgroundTask.Kind.IMPORT: "bytes", BackgroundTask.Kind.SUGGEST: "articles"}

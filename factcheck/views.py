@@ -36,6 +36,7 @@ from django.views.decorators.http import (
 
 from factcheck import actions, claim_read, lifecycle, tasks, throttle
 from factcheck import text as textlib
+from factcheck.api.suggestions import suggestion_data
 from factcheck.forms import ArticleForm, ImportForm, VerdictForm
 from factcheck.models import (
     Article,
@@ -45,6 +46,7 @@ from factcheck.models import (
     Role,
     Speaker,
     Statement,
+    Suggestion,
     Verdict,
     count_for,
 )
@@ -286,6 +288,7 @@ def article_detail(request, pk):
         "speakersUrl": reverse("suggest-speakers"),
         "statementsUrl": reverse("suggest-statements"),
         "canAnnotate": Role.has(request.user, Role.ANNOTATOR),
+        **suggestion_page_data(article, request.user),
     }
     return render_with_parts(
         request,
@@ -307,6 +310,8 @@ def article_detail(request, pk):
             "statuses": Claim.Status.choices,
             "speaker_kinds": Speaker.Kind.choices,
             "statement_kinds": Statement.Kind.choices,
+            "suggestions_shown": "suggestions" in page_data,
+            "can_accept_all": page_data.get("canAcceptAll", False),
         },
         {
             "article_text": reading_html(article.text, blocks),
@@ -316,6 +321,27 @@ def article_detail(request, pk):
 
 
 # --------------------------------------------------------------------------- suggestions
+
+
+def suggestion_page_data(article, user) -> dict:
+    """The detector's pending suggestions and their doors, for desk members only (they are
+    never on a public page)."""
+    if not lifecycle.may_suggestion(user, "view"):
+        return {}
+    pending = (
+        Suggestion.objects.for_text_of(article)
+        .pending()
+        .select_related("article", "speaker", "statement")
+        .in_text_order()
+    )
+    return {
+        "suggestions": suggestion_data(pending),
+        "suggestionsUrl": reverse("api-article-suggestions", args=[article.pk]),
+        "acceptAboveUrl": reverse("api-article-suggestions-accept-above", args=[article.pk]),
+        "suggestionUrl": reverse("api-suggestion-accept", args=[0]).removesuffix("0/accept/"),
+        "canSuggest": lifecycle.may_suggestion(user, "suggest"),
+        "canAcceptAll": lifecycle.may_suggestion(user, "accept_all"),
+    }
 
 
 @require_GET

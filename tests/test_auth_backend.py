@@ -41,9 +41,10 @@ def test_an_inactive_user_is_nobody(alice):
 def test_a_session_page_reads_the_user_and_their_groups_once(
     client, alice, article, django_assert_max_num_queries
 ):
-    """Session, user, groups, article, claims: nothing else on the annotation page."""
+    """Session, user, groups, article, claims, pending suggestions: nothing else on the
+    annotation page."""
     client.force_login(alice)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         assert client.get(f"/articles/{article.pk}/").status_code == 200
 
 

@@ -233,6 +233,16 @@ MATRIX: dict[str, dict] = {
     **admin_model("factcheck", "statement", lambda w: w.secret_claim.statement),
     **admin_model("factcheck", "rating", lambda w: w.ratings["True"]),
     **admin_model("factcheck", "article", lambda w: w.article),
+    # Suggestions are decided on the reading page: the admin only shows them.
+    **admin_model(
+        "factcheck",
+        "suggestion",
+        lambda w: pending_suggestion(w),
+        history=False,
+        add=True,
+        delete=True,
+        change_post=True,
+    ),
     # Moderators set roles but never delete users; groups are fixed (view only).
     **admin_model("auth", "user", lambda w: w.alice, history=False, delete=True),
     **admin_model(
@@ -318,6 +328,41 @@ MATRIX: dict[str, dict] = {
         PUT="403 405 . . . .",
         PATCH="403 405 . . . .",
         DELETE="403 405 . . . .",
+    ),
+    # Suggestions are the desk's (annotators and up): outsiders are refused, not shown them.
+    # Running the detector answers 200; accepting makes a claim (201); accept-above is the
+    # moderator's (the empty body a 400).
+    "api/v1/articles/<int:pk>/suggestions/": row(
+        lambda w: f"/api/v1/articles/{w.article.pk}/suggestions/",
+        GET="403 . 200 . . .",
+        POST="403 . 200 . . .",
+        PUT="403 . 405 . . .",
+        PATCH="403 . 405 . . .",
+        DELETE="403 . 405 . . .",
+    ),
+    "api/v1/articles/<int:pk>/suggestions/accept-above/": row(
+        lambda w: f"/api/v1/articles/{w.article.pk}/suggestions/accept-above/",
+        GET="403 . 405 . . .",
+        POST="403 . . . . 400",
+        PUT="403 . 405 . . .",
+        PATCH="403 . 405 . . .",
+        DELETE="403 . 405 . . .",
+    ),
+    "api/v1/suggestions/<int:pk>/accept/": row(
+        lambda w: f"/api/v1/suggestions/{pending_suggestion(w).pk}/accept/",
+        GET="403 . 405 . . .",
+        POST="403 . 201 . . .",
+        PUT="403 . 405 . . .",
+        PATCH="403 . 405 . . .",
+        DELETE="403 . 405 . . .",
+    ),
+    "api/v1/suggestions/<int:pk>/reject/": row(
+        lambda w: f"/api/v1/suggestions/{pending_suggestion(w).pk}/reject/",
+        GET="403 . 405 . . .",
+        POST="403 . 200 . . .",
+        PUT="403 . 405 . . .",
+        PATCH="403 . 405 . . .",
+        DELETE="403 . 405 . . .",
     ),
     # The bridge article is public (it has a published claim); only moderators change it,
     # and it cannot be deleted while claims point into it (409).
@@ -422,6 +467,22 @@ def alice_task(w):
         created_by=w.alice, defaults={"kind": BackgroundTask.Kind.IMPORT}
     )
     return task
+
+
+def pending_suggestion(w):
+    """A pending suggestion on the bridge article (each request deciding it is rolled back)."""
+    from factcheck.models import Suggestion, text_hash
+
+    text = w.article.text
+    suggestion, _ = Suggestion.objects.get_or_create(
+        article=w.article,
+        text_hash=text_hash(text),
+        kind="author_claim",
+        start=0,
+        end=10,
+        defaults={"quote": text[:10], "detector_version": "test", "confidence": 0.5},
+    )
+    return suggestion
 
 
 def group(name):

@@ -4,7 +4,7 @@ from django.views.decorators.cache import cache_page
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from factcheck.api import exports, imports, tasks, views
+from factcheck.api import exports, imports, suggestions, tasks, views
 
 router = DefaultRouter(trailing_slash=True)
 router.register("articles", views.ArticleViewSet, basename="api-article")
@@ -53,5 +53,25 @@ urlpatterns = [
     path("tasks/", tasks.TaskListView.as_view(), name="api-task-list"),
     path("tasks/<uuid:pk>/", tasks.TaskDetailView.as_view(), name="api-task"),
     path("tasks/<uuid:pk>/cancel/", tasks.TaskCancelView.as_view(), name="api-task-cancel"),
+    path(
+        "articles/<int:pk>/suggestions/",
+        suggestions.ArticleSuggestionsView.as_view(),
+        name="api-article-suggestions",
+    ),
+    path(
+        "articles/<int:pk>/suggestions/accept-above/",
+        suggestions.AcceptAboveView.as_view(),
+        name="api-article-suggestions-accept-above",
+    ),
+    path(
+        "suggestions/<int:pk>/accept/",
+        suggestions.SuggestionAcceptView.as_view(),
+        name="api-suggestion-accept",
+    ),
+    path(
+        "suggestions/<int:pk>/reject/",
+        suggestions.SuggestionRejectView.as_view(),
+        name="api-suggestion-reject",
+    ),
     *router.urls,
 ]

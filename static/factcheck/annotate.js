@@ -6,6 +6,7 @@
 import { claimsFrom } from "./claims.js";
 import { articleFragment, codePointIndex } from "./highlights.js";
 import { codePointsToRange, expandToWords, rangeToCodePoints } from "./offsets.js";
+import { setup as setupSuggestions } from "./suggestions.js";
 
 const data = JSON.parse(document.getElementById("annotate-data").textContent);
 const textEl = document.querySelector("[data-testid=article-text]");
@@ -46,6 +47,7 @@ let editing = null; // {mode: "create", start, end} | {mode: "edit", id}
 let selectedId = null;
 let busy = false;
 let confirmed = ""; // the new names the user has agreed to create, as checked when they agreed
+let extraHighlights = () => []; // drawn beside the claims: the suggestions (suggestions.js)
 
 snapBox.checked = localStorage.getItem("factcheck.snap") === "1";
 
@@ -198,7 +200,8 @@ function emptyItem() {
 }
 
 function renderText() {
-  textEl.replaceChildren(articleFragment(document, articleText, data.blocks, [...claims.values()], cpIndex));
+  const items = [...claims.values(), ...extraHighlights()];
+  textEl.replaceChildren(articleFragment(document, articleText, data.blocks, items, cpIndex));
 }
 
 function renderList() {
@@ -413,7 +416,7 @@ function showErrors(body) {
 function currentSpan() {
   if (!editing) return null;
   let { start, end } = editing.mode === "create" ? editing : claims.get(editing.id);
-  if (editing.mode === "create" && snapBox.checked) ({ start, end } = expandToWords(articleText, start, end) || { start, end });
+  if (editing.mode === "create" && snapBox.checked && !editing.suggestion) ({ start, end } = expandToWords(articleText, start, end) || { start, end });
   return { start, end };
 }
 
@@ -452,6 +455,7 @@ function openForm(state, rect) {
     form.elements.check_worthy.checked = true;
     snapBox.checked = localStorage.getItem("factcheck.snap") === "1";
     deleteButton.hidden = true;
+    if (state.suggestion) fillFromSuggestion(state.suggestion);
     spanPreview();
   } else {
     const c = claims.get(state.id);
@@ -475,6 +479,22 @@ function openForm(state, rect) {
   panel.scrollTop = 0;
   if (narrow.matches && rect) keepAboveSheet(rect);
   form.elements.speaker.focus({ preventScroll: true });
+}
+
+/** Accepting a suggestion: the form holds what the detector proposed, to change before saving. */
+function fillFromSuggestion(s) {
+  const f = form.elements;
+  formTitle.textContent = "Accept suggestion";
+  f.kind.value = s.kind;
+  f.speaker.value = s.speaker ? s.speaker.name : "";
+  if (s.speaker) f.speaker_kind.value = s.speaker.kind;
+  f.statement.value = s.statement ? s.statement.title : "";
+  if (s.statement) {
+    f.statement_kind.value = s.statement.kind;
+    f.statement_date.value = s.statement.date || "";
+  }
+  f.check_worthy.checked = s.kind !== "author_claim" || s.check_worthiness >= 0.5;
+  snapBox.checked = false; // the span is the suggestion's
 }
 
 /** On a phone the form is a sheet over the lower part of the screen: scroll the selected
@@ -582,7 +602,10 @@ async function save() {
       if (f.statement_date.value) payload.statement_date = f.statement_date.value;
       if (f.statement_url.value.trim()) payload.statement_url = f.statement_url.value.trim();
     }
-    if (editing.mode === "create") {
+    if (editing.mode === "create" && editing.suggestion) {
+      // The suggestion's span, cue and source mention; the form's choices as overrides.
+      result = await call("POST", `${data.suggestionUrl}${editing.suggestion.id}/accept/`, payload);
+    } else if (editing.mode === "create") {
       const { start, end } = currentSpan();
       // The server widens the span again by the same rule.
       result = await call("POST", apiUrl(), { ...payload, snap: snapBox.checked, article: data.article, start, end });
@@ -599,14 +622,16 @@ async function save() {
     return;
   }
   const created = editing.mode === "create";
+  const accepted = editing.suggestion;
   const claim = result.body;
+  if (accepted) document.dispatchEvent(new CustomEvent("factcheck:accepted", { detail: { suggestion: accepted.id, claim: claim.id } }));
   // Suggestions may now hold a new speaker or statement.
   lastSpeakerQuery = null;
   lastStatementSpeaker = null;
   closeForm({ caretAt: created ? claim.end : null });
   applyChange(claim.id, claim);
   selectClaim(claim.id, { scrollList: true });
-  say(created ? "Claim saved." : "Claim updated.");
+  say(accepted ? "Suggestion accepted: claim saved." : created ? "Claim saved." : "Claim updated.");
   document.dispatchEvent(new CustomEvent("factcheck:saved", { detail: { id: claim.id } }));
 }
 
@@ -889,6 +914,24 @@ colourBy.addEventListener("change", (event) => {
 setColouring(localStorage.getItem("factcheck.colour") === "status" ? "status" : "kind");
 
 renderAll(claimsFrom(data.claims));
+
+setupSuggestions({
+  data,
+  textEl,
+  element,
+  excerpt,
+  say,
+  call,
+  isTyping,
+  renderText,
+  canAnnotate: () => data.canAnnotate,
+  formIsOpen: () => !form.hidden,
+  setExtraHighlights: (items) => {
+    extraHighlights = items;
+  },
+  claimSaved: (claim) => applyChange(claim.id, claim),
+  openSuggestion: (s, rect) => openForm({ mode: "create", start: s.start, end: s.end, suggestion: s }, rect),
+});
 
 // Deep link: /articles/1/#claim-7 selects claim 7.
 const fromHash = /^#claim-(\d+)$/.exec(window.location.hash);

@@ -76,12 +76,29 @@ function appendPiece(doc, parent, text, index, piece) {
   const node = doc.createTextNode(text.slice(index[piece.start], index[piece.end]));
   for (const c of piece.covering) {
     const mark = doc.createElement("mark");
+    const level = `hl-${Math.min(piece.levels.get(c.id), MAX_LEVEL_CLASS)}`;
+    if (c.suggestion !== undefined) {
+      // A detector's suggestion (not a claim): drawn apart, dashed and pale (site.css).
+      mark.dataset.suggestionId = String(c.suggestion);
+      mark.className = `hl ${level} hl-suggestion${c.kind ? ` hl-k-${c.kind}` : ""}`;
+      parent.appendChild(mark);
+      parent = mark;
+      continue;
+    }
     mark.dataset.claimId = String(c.id);
-    mark.className = `hl hl-${Math.min(piece.levels.get(c.id), MAX_LEVEL_CLASS)} hl-${c.status}${c.kind ? ` hl-k-${c.kind}` : ""}`;
+    mark.className = `hl ${level} hl-${c.status}${c.kind ? ` hl-k-${c.kind}` : ""}`;
     parent.appendChild(mark);
     parent = mark;
   }
   parent.appendChild(node);
+}
+
+/**
+ * Suggestions (the API's shape) as items `segments` takes beside claims: ids that no claim
+ * has (negative), and `suggestion` holding their own id.
+ */
+export function suggestionItems(suggestions) {
+  return suggestions.map((s) => ({ id: -s.id, suggestion: s.id, start: s.start, end: s.end, kind: s.kind }));
 }
 
 /**

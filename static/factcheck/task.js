@@ -23,11 +23,15 @@ function show(next) {
   bar.max = Math.max(total, 1);
   bar.value = state.status === "succeeded" ? bar.max : done;
   const percent = Math.floor((100 * bar.value) / bar.max);
-  text.textContent = `${percent}% · ${records} record(s)`;
+  const suggest = state.kind === "suggest";
+  text.textContent = suggest ? `${percent}% · ${done} of ${total} article(s), ${records} suggestion(s)` : `${percent}% · ${records} record(s)`;
   statusText.textContent = state.status;
   cancelForm.hidden = state.finished;
   outcome.replaceChildren();
-  if (state.status === "succeeded") {
+  if (state.status === "succeeded" && suggest) {
+    const r = state.result;
+    line(outcome, `${r.suggestions} pending suggestion(s) on ${r.articles} article(s); open an article to accept or reject them.`);
+  } else if (state.status === "succeeded") {
     const r = state.result;
     const verb = r.dry_run ? "Would import" : "Imported";
     line(outcome, `${verb} ${r.claims_created} claim(s): ${r.articles_created} new article(s), ` +

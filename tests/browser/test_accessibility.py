@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from factcheck import actions
+from factcheck.models import Suggestion, text_hash
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -100,6 +101,24 @@ def newsroom(article, claim, alice, bob, carol, dana, ratings):
         claim=waiting, reviewer=carol, rating=ratings["False"], rationale="The count says 21,000."
     )
     task = actions.enqueue_import(by=dana, data=b'{"text": "x", "label": []}\n', dry_run=True)
+    # Pending suggestions, so the reading page is checked with them drawn and listed.
+    for kind, phrase, confidence in (
+        ("direct_quote", "ridership fell by a third", 0.9),
+        ("author_claim", "The ferry operator", 0.4),
+    ):
+        start = article.text.index(phrase)
+        Suggestion.objects.create(
+            article=article,
+            detector_version="test",
+            text_hash=text_hash(article.text),
+            kind=kind,
+            start=start,
+            end=start + len(phrase),
+            quote=phrase,
+            speaker_name="Ferry Operator" if kind == "direct_quote" else "",
+            speaker_kind="organisation" if kind == "direct_quote" else "",
+            confidence=confidence,
+        )
     return {"claim": claim, "waiting": waiting, "task": task, "verdict": verdict}
 
 
@@ -150,6 +169,7 @@ def test_every_page_has_no_axe_violations(browser, live_server, axe_js, newsroom
         f"/admin/factcheck/claim/{claim.pk}/history/",
         "/admin/factcheck/verdict/",
         f"/admin/factcheck/verdict/{newsroom['verdict'].pk}/change/",
+        "/admin/factcheck/suggestion/",
         "/api/v1/docs/",
     ]
     found = {}
