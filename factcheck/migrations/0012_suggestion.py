@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('factcheck', '0009_background_task'),
+        ('factcheck', '0011_web_article_url_key'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
