@@ -205,6 +205,7 @@ def search(
         if v not in (None, "")
     }
     kinds = [k for k in KINDS if k in set(kinds)]
+    query = query.replace("\x00", "")  # PostgreSQL refuses NUL in a text
     backend = _Postgres(query) if connection.vendor == "postgresql" else _Sqlite(query)
     if backend.empty:
         return Results([], 0, dict.fromkeys(kinds, 0), False)
@@ -280,7 +281,7 @@ class _Postgres:
 
     def snippets(self, spec: Kind, ids: Sequence[int]) -> dict[int, str]:
         from django.contrib.postgres.search import SearchHeadline
-        from django.db.models import Value
+        from django.db.models import TextField, Value
         from django.db.models.functions import Concat, Left
 
         if spec.snippet_from >= 0:
@@ -289,7 +290,7 @@ class _Postgres:
             parts = []
             for column in spec.columns:
                 parts += [column, Value(" · ")]
-            source = Concat(*parts[:-1])
+            source = Concat(*parts[:-1], output_field=TextField())
         headline = SearchHeadline(
             source,
             self.query,

@@ -113,8 +113,9 @@ def test_a_hostile_text_is_escaped_in_the_snippet(alice):
     article = actions.create_article(title="Hostile", text=hostile, by=alice)
     hit = search.search("minister", alice).hits[0]
     assert hit.id == article.pk
-    assert "<script>" not in hit.snippet and "<img" not in hit.snippet
-    assert "&lt;script&gt;" in hit.snippet
+    # Only the marks are markup (PostgreSQL's headline drops what looks like tags itself).
+    assert "<" not in hit.snippet.replace("<mark>", "").replace("</mark>", "")
+    assert "&lt;img" in hit.snippet
     assert hit.snippet.count("<mark>") == hit.snippet.count("</mark>")
 
 
