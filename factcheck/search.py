@@ -92,9 +92,7 @@ class SearchForm(forms.Form):
     filters are validated by the API's ``ClaimFilter`` (``errors_of``)."""
 
     q = forms.CharField(max_length=MAX_QUERY_CHARS, strip=True, label="Search")
-    type = forms.ChoiceField(
-        choices=[("", "Everything"), *[(k, k) for k in KINDS]], required=False
-    )
+    type = forms.ChoiceField(choices=[("", "Everything"), *[(k, k) for k in KINDS]], required=False)
     date_after = forms.DateField(required=False, label="From")
     date_before = forms.DateField(required=False, label="To")
 
@@ -217,7 +215,8 @@ def search(
         rows = backend.matching(spec, _scope(spec, user, claim_filters, date_after, date_before))
         counts[name] = rows[: MAX_HITS + 1].count()
         if wanted > 0:
-            ranked += [(rank, name, pk) for pk, rank in rows.values_list("pk", "search_rank")[:wanted]]
+            best = rows.values_list("pk", "search_rank")[:wanted]
+            ranked += [(rank, name, pk) for pk, rank in best]
     ranked.sort(key=lambda r: (-r[0], KINDS.index(r[1]), -r[2]))
     page = ranked[offset : offset + limit]
     hits = _hits(backend, user, page)
@@ -267,7 +266,8 @@ class _Postgres:
     def vector(self, spec: Kind):
         from django.contrib.postgres.search import SearchVectorField
 
-        return RawSQL(f'"{spec.table}"."search_vector"', [], output_field=SearchVectorField())
+        column = f'"{spec.table}"."search_vector"'
+        return RawSQL(column, [], output_field=SearchVectorField())  # noqa: S611 (no input)
 
     def matching(self, spec: Kind, rows: QuerySet) -> QuerySet:
         from django.contrib.postgres.search import SearchRank
@@ -314,10 +314,11 @@ class _Sqlite:
     def matching(self, spec: Kind, rows: QuerySet) -> QuerySet:
         fts, table = f"{spec.table}_fts", spec.table
         weights = ", ".join(str(w) for w in spec.weights)
-        found = RawSQL(f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", [self.expression])
+        # (Table names are the models'; the query is a parameter.)
+        found = RawSQL(f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", [self.expression])  # noqa: S608, S611
         # bm25 is lower for a better match; rank is higher.
-        rank = RawSQL(
-            f"(SELECT -bm25({fts}, {weights}) FROM {fts} "
+        rank = RawSQL(  # noqa: S611
+            f"(SELECT -bm25({fts}, {weights}) FROM {fts} "  # noqa: S608
             f'WHERE {fts} MATCH %s AND rowid = "{table}"."id")',
             [self.expression],
         )
@@ -330,7 +331,7 @@ class _Sqlite:
         marks = ", ".join(["%s"] * len(ids))
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT rowid, snippet({fts}, {spec.snippet_from}, %s, %s, '…', 24) "
+                f"SELECT rowid, snippet({fts}, {spec.snippet_from}, %s, %s, '…', 24) "  # noqa: S608
                 f"FROM {fts} WHERE {fts} MATCH %s AND rowid IN ({marks})",
                 [START, STOP, self.expression, *ids],
             )
@@ -382,7 +383,9 @@ def _hits(backend, user, page: list[tuple[float, str, int]]) -> list[Hit]:
 
 
 def _articles(ids, desk):
-    rows = Article.objects.filter(pk__in=ids).values_list("pk", "title", "publisher", "published_on")
+    rows = Article.objects.filter(pk__in=ids).values_list(
+        "pk", "title", "publisher", "published_on"
+    )
     return {
         pk: (
             title,

@@ -747,9 +747,7 @@ def search_options(user) -> dict:
     """The choices of the search page's filters (speakers and statements: the first
     OPTION_ROWS the user may see, by name; a chosen one is kept by the query string)."""
     speakers = Speaker.objects.visible_to(user).order_by("name").values_list("pk", "name")
-    statements = (
-        Statement.objects.visible_to(user).order_by("title").values_list("pk", "title")
-    )
+    statements = Statement.objects.visible_to(user).order_by("title").values_list("pk", "title")
     return {
         "speakers": option_list(speakers[:OPTION_ROWS]),
         "statements": option_list(statements[:OPTION_ROWS]),

@@ -79,7 +79,8 @@ def test_a_hostile_text_is_escaped_in_the_snippet(alice):
         title="x", text='The minister <img src=x onerror="alert(1)"> spoke.', by=alice
     )
     [hit] = api(alice).get(URL, {"q": "minister"}).json()["results"]
-    assert "<img" not in hit["snippet"] and "&lt;img" in hit["snippet"]
+    # Only the marks are markup (PostgreSQL's headline drops what looks like a tag itself).
+    assert "<" not in hit["snippet"].replace("<mark>", "").replace("</mark>", "")
 
 
 @pytest.mark.parametrize(

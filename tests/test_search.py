@@ -71,7 +71,10 @@ def test_an_edit_is_found_and_a_delete_is_gone(claim, alice):
 
 def test_anonymous_users_find_only_published_material(attributed, claim, kremlin):
     anonymous = AnonymousUser()
-    assert set(found("ridership", anonymous)) == {("claim", attributed.pk), ("article", attributed.article_id)}
+    assert set(found("ridership", anonymous)) == {
+        ("claim", attributed.pk),
+        ("article", attributed.article_id),
+    }
     assert found("Putin", anonymous) == []  # no published claim in that article
     assert found("Berg", anonymous) == []  # a speaker of unpublished claims only
     assert found("Nordhavn", anonymous, kinds=["speaker"]) == [("speaker", attributed.speaker_id)]
@@ -109,7 +112,9 @@ def test_dates_filter_articles_statements_and_claims(kremlin, article, claim, al
 
 
 def test_a_hostile_text_is_escaped_in_the_snippet(alice):
-    hostile = 'The minister <script>alert("x")</script> said <img src=x onerror=alert(1)> Putin\ue000'
+    hostile = (
+        'The minister <script>alert("x")</script> said <img src=x onerror=alert(1)> Putin\ue000'
+    )
     article = actions.create_article(title="Hostile", text=hostile, by=alice)
     hit = search.search("minister", alice).hits[0]
     assert hit.id == article.pk
