@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from factcheck import views
+from factcheck import desk_views, views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -13,6 +13,7 @@ urlpatterns = [
     path("articles/", views.article_list, name="article-list"),
     path("articles/<int:pk>/", views.article_detail, name="article-detail"),
     path("search/", views.search_page, name="search"),
+    path("claims/", desk_views.claim_list, name="claim-list"),
     path("claims/<int:pk>/", views.claim_detail, name="claim-detail"),
     path("suggest/speakers/", views.suggest_speakers, name="suggest-speakers"),
     path("suggest/statements/", views.suggest_statements, name="suggest-statements"),
