@@ -123,7 +123,7 @@ def _bulk(request):
     elif not raw:
         problem = "Select at least one claim."
     elif len(raw) > BULK_LIMIT or not all(v.isdigit() and len(v) < 19 for v in raw):
-        problem = f"Select at most {BULK_LIMIT} claims from the list."
+        problem = f"Select at most {BULK_LIMIT} claims from the list."  # noqa: S608 (not SQL)
     if problem:
         messages.error(request, problem)
         return redirect(request.get_full_path())
