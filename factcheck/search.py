@@ -18,7 +18,7 @@ see; a date filter reads an article's and a statement's own date, and a claim's 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -209,17 +209,16 @@ def search(
         return Results([], 0, dict.fromkeys(kinds, 0), False)
     ranked: list[tuple[float, str, int]] = []
     counts = {}
-    wanted = min(offset + limit, MAX_HITS)
     for name in kinds:
         spec = SPECS[name]
         rows = backend.matching(spec, _scope(spec, user, claim_filters, date_after, date_before))
-        counts[name] = rows[: MAX_HITS + 1].count()
-        if wanted > 0:
-            best = rows.values_list("pk", "search_rank")[:wanted]
-            ranked += [(rank, name, pk) for pk, rank in best]
+        # The first MAX_HITS + 1 matches the index gives, each ranked: one query, whose cost
+        # does not grow with a common word's hundred thousand matches (none sorted whole).
+        found = list(rows.order_by().values_list("search_rank", "pk")[: MAX_HITS + 1])
+        counts[name] = len(found)
+        ranked += [(rank, name, pk) for rank, pk in found[:MAX_HITS]]
     ranked.sort(key=lambda r: (-r[0], KINDS.index(r[1]), -r[2]))
-    page = ranked[offset : offset + limit]
-    hits = _hits(backend, user, page)
+    hits = _hits(backend, user, ranked[offset : offset + limit])
     capped = any(n > MAX_HITS for n in counts.values())
     counts = {k: min(n, MAX_HITS) for k, n in counts.items()}
     return Results(hits, sum(counts.values()), counts, capped)
@@ -276,10 +275,9 @@ class _Postgres:
             rows.annotate(search_vector=self.vector(spec))
             .filter(search_vector=self.query)
             .annotate(search_rank=SearchRank(self.vector(spec), self.query))
-            .order_by("-search_rank", "-pk")
         )
 
-    def snippets(self, spec: Kind, ids: Sequence[int]) -> dict[int, str]:
+    def snippet(self, spec: Kind):
         from django.contrib.postgres.search import SearchHeadline
         from django.db.models import TextField, Value
         from django.db.models.functions import Concat, Left
@@ -291,7 +289,7 @@ class _Postgres:
             for column in spec.columns:
                 parts += [column, Value(" · ")]
             source = Concat(*parts[:-1], output_field=TextField())
-        headline = SearchHeadline(
+        return SearchHeadline(
             source,
             self.query,
             config=CONFIG,
@@ -302,8 +300,6 @@ class _Postgres:
             max_fragments=2,
             fragment_delimiter=" … ",
         )
-        rows = spec.model.objects.filter(pk__in=ids).annotate(snippet=headline)
-        return dict(rows.values_list("pk", "snippet"))
 
 
 class _Sqlite:
@@ -322,20 +318,15 @@ class _Sqlite:
             f'WHERE {fts} MATCH %s AND rowid = "{table}"."id")',
             [self.expression],
         )
-        return rows.filter(pk__in=found).annotate(search_rank=rank).order_by("-search_rank", "-pk")
+        return rows.filter(pk__in=found).annotate(search_rank=rank)
 
-    def snippets(self, spec: Kind, ids: Sequence[int]) -> dict[int, str]:
-        if not ids:
-            return {}
-        fts = f"{spec.table}_fts"
-        marks = ", ".join(["%s"] * len(ids))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT rowid, snippet({fts}, {spec.snippet_from}, %s, %s, '…', 24) "  # noqa: S608
-                f"FROM {fts} WHERE {fts} MATCH %s AND rowid IN ({marks})",
-                [START, STOP, self.expression, *ids],
-            )
-            return dict(cursor.fetchall())
+    def snippet(self, spec: Kind):
+        fts, table = f"{spec.table}_fts", spec.table
+        return RawSQL(  # noqa: S611
+            f"(SELECT snippet({fts}, {spec.snippet_from}, %s, %s, '…', 24) "  # noqa: S608
+            f'FROM {fts} WHERE {fts} MATCH %s AND rowid = "{table}"."id")',
+            [START, STOP, self.expression],
+        )
 
 
 # --------------------------------------------------------------------------- the hits
@@ -366,38 +357,49 @@ def _hits(backend, user, page: list[tuple[float, str, int]]) -> list[Hit]:
     by_kind: dict[str, list[int]] = {}
     for _, name, pk in page:
         by_kind.setdefault(name, []).append(pk)
-    shown: dict[tuple[str, int], tuple[str, str | None, dict]] = {}
-    snippets: dict[tuple[str, int], str] = {}
+    shown: dict[tuple[str, int], tuple] = {}
     for name, ids in by_kind.items():
-        for pk, snippet in backend.snippets(SPECS[name], ids).items():
-            snippets[name, pk] = snippet
-        for pk, shape in DESCRIBE[name](ids, desk).items():
+        spec = SPECS[name]
+        rows = spec.model.objects.filter(pk__in=ids).annotate(snippet=backend.snippet(spec))
+        for pk, shape in DESCRIBE[name](rows, desk).items():
             shown[name, pk] = shape
     hits = []
     for rank, name, pk in page:
         if (name, pk) not in shown:
             continue  # deleted since it was ranked
-        title, url, details = shown[name, pk]
-        hits.append(Hit(name, pk, title, marked(snippets.get((name, pk))), rank, url, details))
+        title, url, details, snippet = shown[name, pk]
+        hits.append(Hit(name, pk, title, marked(snippet), rank, url, details))
     return hits
 
 
-def _articles(ids, desk):
-    rows = Article.objects.filter(pk__in=ids).values_list(
-        "pk", "title", "publisher", "published_on"
-    )
+def _articles(rows, desk):
     return {
         pk: (
             title,
             reverse("article-detail", args=[pk]) if desk else None,
             {"publisher": publisher, "published_on": on.isoformat() if on else None},
+            snippet,
         )
-        for pk, title, publisher, on in rows
+        for pk, title, publisher, on, snippet in rows.values_list(
+            "pk", "title", "publisher", "published_on", "snippet"
+        )
     }
 
 
-def _claims(ids, desk):
-    rows = Claim.objects.filter(pk__in=ids).values_list(
+def _claims(rows, desk):
+    found = {}
+    for (
+        pk,
+        summary,
+        quote,
+        status,
+        kind,
+        article,
+        article_title,
+        speaker,
+        name,
+        snippet,
+    ) in rows.values_list(
         "pk",
         "summary",
         "quote",
@@ -407,37 +409,37 @@ def _claims(ids, desk):
         "article__title",
         "speaker_id",
         "speaker__name",
-    )
-    found = {}
-    for pk, summary, quote, status, kind, article, article_title, speaker, speaker_name in rows:
-        url = reverse("claim-detail" if desk else "factcheck-detail", args=[pk])
+        "snippet",
+    ):
         found[pk] = (
             summary or (quote if len(quote) <= 120 else quote[:119] + "…"),
-            url,
+            reverse("claim-detail" if desk else "factcheck-detail", args=[pk]),
             {
                 "status": status,
                 "kind": kind,
                 "article": article,
                 "article_title": article_title,
                 "speaker": speaker,
-                "speaker_name": speaker_name or "",
+                "speaker_name": name or "",
             },
+            snippet,
         )
     return found
 
 
-def _speakers(ids, desk):
-    rows = Speaker.objects.filter(pk__in=ids).values_list("pk", "name", "kind")
+def _speakers(rows, desk):
     return {
-        pk: (name, reverse("speaker-detail", args=[pk]) if desk else None, {"speaker_kind": kind})
-        for pk, name, kind in rows
+        pk: (
+            name,
+            reverse("speaker-detail", args=[pk]) if desk else None,
+            {"speaker_kind": kind},
+            snippet,
+        )
+        for pk, name, kind, snippet in rows.values_list("pk", "name", "kind", "snippet")
     }
 
 
-def _statements(ids, desk):
-    rows = Statement.objects.filter(pk__in=ids).values_list(
-        "pk", "title", "date", "speaker_id", "speaker__name"
-    )
+def _statements(rows, desk):
     return {
         pk: (
             title,
@@ -447,8 +449,11 @@ def _statements(ids, desk):
                 "speaker": speaker,
                 "speaker_name": speaker_name or "",
             },
+            snippet,
         )
-        for pk, title, on, speaker, speaker_name in rows
+        for pk, title, on, speaker, speaker_name, snippet in rows.values_list(
+            "pk", "title", "date", "speaker_id", "speaker__name", "snippet"
+        )
     }
 
 
