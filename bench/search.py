@@ -207,7 +207,8 @@ def generate(url: str, claims: int) -> dict:
             SELECT a.id, c.st, c.st + c.len, substr(a.text, c.st + 1, c.len),
                 substr(a.text, greatest(1, c.st - 31), least(32, c.st)),
                 substr(a.text, c.st + c.len + 1, 32),
-                (ARRAY['direct_quote', 'indirect_quote', 'mixed_quote', 'author_claim'])[(1 + g % 4)::int],
+                (ARRAY['direct_quote', 'indirect_quote', 'mixed_quote',
+                       'author_claim'])[(1 + g % 4)::int],
                 sp.first + c.who,
                 CASE WHEN g % 2 = 0 THEN st.first + c.who + {speakers} * (g % 4) END,
                 CASE WHEN g % 3 = 0 THEN {pick(8, "g")} ELSE '' END, true,
@@ -216,7 +217,8 @@ def generate(url: str, claims: int) -> dict:
                 now() - g * interval '1 second', now(),
                 CASE WHEN g % 20 in (17, 18) THEN now() END, 1, ''
             FROM generate_series(1::bigint, {claims}) g
-            CROSS JOIN LATERAL (SELECT ((g * 7919) % 1500)::int AS st, (60 + (g * 31) % 141)::int AS len,
+            CROSS JOIN LATERAL (SELECT ((g * 7919) % 1500)::int AS st,
+                (60 + (g * 31) % 141)::int AS len,
                 floor({speakers} * power(random(), 2))::int AS who) c
             JOIN (SELECT min(id) AS first FROM factcheck_article) f ON true
             JOIN factcheck_article a ON a.id = f.first + g % {articles}
@@ -338,18 +340,37 @@ def measure(queries=QUERIES, *, repeat: int = 15, desk_username: str = "bench-de
     return results
 
 
+def here_user() -> str:
+    """A desk member of the data set at hand (bench.generate's annotator)."""
+    from django.contrib.auth.models import User
+
+    from factcheck.models import Role
+
+    return (
+        User.objects.filter(groups__name=Role.ANNOTATOR)
+        .order_by("pk")
+        .values_list("username", flat=True)[:1]
+        .get()
+    )
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--claims", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--fresh", action="store_true", help="make the data set again")
     parser.add_argument("--measure-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--here", action="store_true", help="time the queries on DATABASE_URL's data as it is"
+    )
     args = parser.parse_args(argv)
-    if args.measure_only:  # in a process whose Django is set up on the data set
+    if args.measure_only or args.here:  # Django set up on the data set
         import django
 
         django.setup()
-        print(json.dumps(measure(repeat=args.repeat)))
+        desk = None if args.measure_only else here_user()
+        queries = measure(repeat=args.repeat, **({"desk_username": desk} if desk else {}))
+        print(json.dumps(queries if args.measure_only else {"queries": queries}))
         return
     from bench.run import postgres_admin_url
 

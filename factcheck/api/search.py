@@ -17,6 +17,30 @@ PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 
 
+class HitDetailsSerializer(serializers.Serializer):
+    """A few fields of the hit's type (only those of its type are there)."""
+
+    status = serializers.ChoiceField(choices=Claim.Status.choices, required=False)
+    kind = serializers.ChoiceField(choices=Claim.Kind.choices, required=False)
+    article = serializers.IntegerField(required=False, help_text="A claim's article.")
+    article_title = serializers.CharField(required=False)
+    speaker = serializers.IntegerField(required=False, allow_null=True)
+    speaker_name = serializers.CharField(required=False, allow_blank=True)
+    speaker_kind = serializers.CharField(required=False, help_text="A speaker's kind.")
+    publisher = serializers.CharField(required=False, allow_blank=True)
+    published_on = serializers.DateField(required=False, allow_null=True)
+    date = serializers.DateField(required=False, allow_null=True, help_text="A statement's.")
+
+
+class CountsSerializer(serializers.Serializer):
+    """Hits by type (the types searched)."""
+
+    article = serializers.IntegerField(required=False)
+    claim = serializers.IntegerField(required=False)
+    speaker = serializers.IntegerField(required=False)
+    statement = serializers.IntegerField(required=False)
+
+
 class HitSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=search.KINDS, source="kind")
     id = serializers.IntegerField()
@@ -29,7 +53,7 @@ class HitSerializer(serializers.Serializer):
         allow_null=True,
         help_text="Its page, where the requester may open one (null: none for them).",
     )
-    details = serializers.DictField(
+    details = HitDetailsSerializer(
         help_text="A few fields of its type: a claim's status, kind, article and speaker; an "
         "article's publisher and date; a statement's date and speaker; a speaker's kind."
     )
@@ -39,7 +63,7 @@ PAGE = inline_serializer(
     "SearchPage",
     fields={
         "count": serializers.IntegerField(help_text=f"Hits, at most {search.MAX_HITS} a type."),
-        "counts": serializers.DictField(child=serializers.IntegerField(), help_text="By type."),
+        "counts": CountsSerializer(),
         "capped": serializers.BooleanField(
             help_text=f"A type had more than {search.MAX_HITS} hits: narrow the search."
         ),
