@@ -36,7 +36,7 @@ from factcheck.models import Article, Claim, Role, Speaker, Statement
 KINDS = ("article", "claim", "speaker", "statement")
 CLAIM_FILTERS = ("speaker", "statement", "kind", "status", "rating")
 MAX_QUERY_CHARS = 200
-MAX_HITS = 1000  # per kind: a search lists (and counts) at most this many
+MAX_HITS = 200  # per type: a search ranks, lists and counts at most this many
 CONFIG = "english"
 # What a snippet's matches are marked with in the database's answer: characters no text is
 # expected to hold (Unicode's private use), made <mark> after the rest is escaped.
