@@ -69,7 +69,7 @@ eval: $(STAMP)
 
 # A tiny run of every part of the benchmark, no timings judged.
 bench-smoke: $(STAMP)
-	$(PY) -m bench.run --db sqlite --scale 0.01 --duration 1 --warmup 0 --only load,exports,queries,plans,imports
+	$(PY) -m bench.run --db sqlite --scale 0.01 --duration 1 --warmup 0 --only load,exports,queries,plans,imports,search
 
 # Screenshots of the pages in docs/ (scripts/screenshots.py: demo data in a temporary database,
 # headless /usr/bin/chromium; add a page to its PAGES list).

@@ -34,7 +34,7 @@ RESULTS = ROOT / "bench-results"
 PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/postgres"
 PG_NAME = "bench_factcheck"
 EXPORT_DEADLINE = 600  # seconds; an export slower than this is cut off and reported
-PARTS = ("load", "exports", "browser", "queries", "plans", "imports")
+PARTS = ("load", "exports", "browser", "queries", "plans", "imports", "search")
 
 
 def say(message: str) -> None:
@@ -437,6 +437,9 @@ def run_one(db: str, args) -> dict:
             say(f"{db}: import of a doccano file, 1,000 documents × 50 spans at scale 1")
             report["imports"] = run_part("bench.imports", env, "--scale", str(args.scale))
             say(f"  {report['imports']}")
+
+        if "search" in args.parts:
+            report["search"] = measure_search(db, env, args)
     finally:
         if not kept:  # --reuse keeps the data set it reused, like --keep
             drop()
@@ -450,6 +453,21 @@ def run_one(db: str, args) -> dict:
     (RESULTS / f"latest-{label}.md").write_text(table(report), encoding="utf-8")
     say(f"{db}: report in {out.relative_to(ROOT)}")
     return report
+
+
+def measure_search(db: str, env: dict, args) -> dict:
+    """Search at 1,000,000 claims (times the scale) on PostgreSQL, in a data set of its own
+    kept between runs (bench/search.py); on SQLite, the queries timed on this run's data."""
+    if db == "postgres":
+        claims = max(1000, int(1_000_000 * args.scale))
+        say(f"{db}: search at {claims:,} claims (a kept data set, made once)")
+        result = run_part("bench.search", env, "--claims", str(claims))
+    else:
+        say(f"{db}: search, on this run's data set")
+        result = run_part("bench.search", env, "--here", "--repeat", "3")
+    for label, entry in result.get("queries", {}).items():
+        say(f"  {label}: search {entry['search']}, API {entry['api']}")
+    return result
 
 
 # --------------------------------------------------------------------------- scaling

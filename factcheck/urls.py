@@ -3,7 +3,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.decorators.http import require_safe
 
-from factcheck import views, views_import, views_public
+from factcheck import desk_views, views, views_import, views_public
 from factcheck.feeds import FactCheckFeed
 from factcheck.sitemaps import SITEMAPS
 
@@ -17,6 +17,8 @@ urlpatterns = [
     path("articles/", views.article_list, name="article-list"),
     path("articles/<int:pk>/", views.article_detail, name="article-detail"),
     path("articles/import/", views_import.article_import_web, name="article-import-web"),
+    path("search/", views.search_page, name="search"),
+    path("claims/", desk_views.claim_list, name="claim-list"),
     path("claims/<int:pk>/", views.claim_detail, name="claim-detail"),
     path("suggest/speakers/", views.suggest_speakers, name="suggest-speakers"),
     path("suggest/statements/", views.suggest_statements, name="suggest-statements"),

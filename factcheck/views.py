@@ -34,7 +34,7 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from factcheck import actions, claim_read, lifecycle, tasks, throttle
+from factcheck import actions, claim_read, lifecycle, search, tasks, throttle
 from factcheck import text as textlib
 from factcheck.api.suggestions import suggestion_data
 from factcheck.forms import ArticleForm, ImportForm, VerdictForm
@@ -754,3 +754,85 @@ def task_detail(request, pk):
     )
     data = tasks.state(bg)
     return render(request, "factcheck/task_detail.html", {"task": bg, "state": data})
+
+
+# --------------------------------------------------------------------------- search
+
+
+SEARCH_GROUP = 5  # hits of each type when a search asks for every type
+SEARCH_PAGE = 20  # hits a page when it asks for one
+KIND_TITLES = {
+    "article": "Articles",
+    "claim": "Claims",
+    "speaker": "Speakers",
+    "statement": "Statements",
+}
+
+
+def search_options(user) -> dict:
+    """The choices of the search page's filters (speakers and statements: the first
+    OPTION_ROWS the user may see, by name; a chosen one is kept by the query string)."""
+    speakers = Speaker.objects.visible_to(user).order_by("name").values_list("pk", "name")
+    statements = Statement.objects.visible_to(user).order_by("title").values_list("pk", "title")
+    return {
+        "speakers": option_list(speakers[:OPTION_ROWS]),
+        "statements": option_list(statements[:OPTION_ROWS]),
+        "kinds": Claim.Kind.choices,
+        "statuses": Claim.Status.choices,
+        "ratings": Rating.objects.values_list("pk", "label"),
+    }
+
+
+@require_safe
+def search_page(request):
+    """Search everything the user may see (anonymous visitors: what is published), results
+    grouped by type with snippets; the filters are a GET form (factcheck.search)."""
+    asked = bool(request.GET.get("q", "").strip())
+    form, errors = search.errors_of(request.GET) if asked else (search.SearchForm(), {})
+    groups, page = [], None
+    if asked and not errors:
+        filters = form.filters()
+        kinds = filters.pop("kinds")
+        query = form.cleaned_data["q"]
+        if len(kinds) == 1:
+            number = request.GET.get("page", "1")
+            number = int(number) if number.isdigit() and 0 < len(number) < 5 else 1
+            found = search.search(
+                query,
+                request.user,
+                kinds=kinds,
+                offset=(number - 1) * SEARCH_PAGE,
+                limit=SEARCH_PAGE,
+                **filters,
+            )
+            page = {
+                "number": number,
+                "previous": number - 1 if number > 1 else None,
+                "next": number + 1 if number * SEARCH_PAGE < found.total else None,
+            }
+            groups.append((kinds[0], KIND_TITLES[kinds[0]], found.hits, found.total, found.capped))
+        else:
+            for kind in kinds:
+                found = search.search(
+                    query, request.user, kinds=[kind], limit=SEARCH_GROUP, **filters
+                )
+                groups.append((kind, KIND_TITLES[kind], found.hits, found.total, found.capped))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "factcheck/search.html",
+        {
+            "form": form,
+            "errors": errors,
+            "asked": asked,
+            "groups": groups,
+            "found_any": any(g[3] for g in groups),
+            "page": page,
+            "params": params,
+            "chosen": {k: request.GET.get(k, "") for k in (*search.CLAIM_FILTERS, "type")},
+            "options": search_options(request.user),
+            "kind_titles": KIND_TITLES,
+        },
+        status=400 if errors else 200,
+    )

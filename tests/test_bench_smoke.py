@@ -100,3 +100,16 @@ def test_scale_sizes_the_data_set(scale, articles, highlights):
     assert size.articles == articles
     assert size.big_article_claims == highlights
     assert size.claims == articles * 100 + highlights
+
+
+@pytest.mark.urls("bench.urls")
+def test_the_search_part_times_every_query_in_process_and_through_the_api(db):
+    from bench.search import QUERIES, here_user, measure
+
+    with transaction.atomic():
+        generate(TINY, seed=7)
+        results = measure(repeat=1, desk_username=here_user())
+        transaction.set_rollback(True)
+    assert len(results) == 2 * len(QUERIES)  # a desk member and an anonymous visitor each
+    for entry in results.values():
+        assert entry["search"]["median_ms"] > 0 and entry["api"]["p95_ms"] > 0

@@ -119,6 +119,8 @@ MATRIX: dict[str, dict] = {
     "suggest/statements/": row(
         "/suggest/statements/", GET="401 403 200 . . .", POST="405 . . . . ."
     ),
+    "claims/": row("/claims/", GET="302 403 200 . . .", POST="302 403 302 . . ."),
+    "search/": row("/search/?q=ferry", GET="200 . . . . .", POST="405 . . . . ."),
     "review/": row("/review/", GET="302 403 . . 200 .", POST="302 403 . . 405 ."),
     "speakers/": row("/speakers/", GET="302 403 200 . . .", POST="302 403 405 . . ."),
     "speakers/<int:pk>/": row(
@@ -310,6 +312,11 @@ MATRIX: dict[str, dict] = {
     ),
     # alice's queued import: only she and the moderator see or cancel it (202); for others it
     # is not there.
+    "api/v1/search/": row(
+        "/api/v1/search/?q=ferry",
+        GET="200 . . . . .",
+        **dict.fromkeys(("POST", "PUT", "PATCH", "DELETE"), "403 . . . . ."),
+    ),
     "api/v1/tasks/": row(
         "/api/v1/tasks/", GET="403 200 . . . .", **dict.fromkeys(READ_ONLY, "403 405 . . . .")
     ),

@@ -34,7 +34,7 @@ def backfill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("factcheck", "0009_background_task"),
+        ("factcheck", "0010_search"),
     ]
 
     operations = [

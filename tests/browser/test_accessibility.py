@@ -149,9 +149,12 @@ def test_every_page_has_no_axe_violations(browser, live_server, axe_js, newsroom
         "/factchecks/",
         f"/factchecks/speakers/{claim.speaker_id}/",
         f"/factchecks/statements/{claim.statement_id}/",
+        "/search/?q=ridership",
     ]
     desk = [
         "/articles/",
+        "/search/?q=ridership+or+bridge",
+        "/claims/",
         f"/articles/{claim.article_id}/",
         f"/claims/{claim.pk}/",
         f"/claims/{waiting.pk}/",
