@@ -11,8 +11,10 @@ class FactcheckConfig(AppConfig):
     def ready(self):
         from factcheck import accounts, checks  # noqa: F401  (signal handlers, deploy checks)
         from factcheck.roles import ensure_role_groups
+        from factcheck.search import restore_sqlite_triggers
 
         post_migrate.connect(ensure_role_groups, sender=self)
+        post_migrate.connect(restore_sqlite_triggers, sender=self)
 
 
 class FactcheckAdminConfig(admin_apps.AdminConfig):

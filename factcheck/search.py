@@ -463,3 +463,27 @@ DESCRIBE = {
     "speaker": _speakers,
     "statement": _statements,
 }
+
+
+def restore_sqlite_triggers(using: str = "default", **kwargs) -> None:
+    """After every migrate (``post_migrate``): on SQLite, put back the FTS5 triggers a
+    migration's table rebuild dropped (SQLite's ALTER TABLE remakes the table, and its
+    triggers go with the old one), and rebuild that index from its table."""
+    import importlib
+
+    from django.db import connections
+
+    db = connections[using]
+    if db.vendor != "sqlite":
+        return
+    declared = importlib.import_module("factcheck.migrations.0010_search")
+    with db.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")
+        have = {name for (name,) in cursor.fetchall()}
+        for table, columns in declared.INDEXED:
+            fts = f"{table}_fts"
+            if fts not in have or all(f"{fts}_{s}" in have for s in ("ai", "ad", "au")):
+                continue  # not migrated so far yet, or whole
+            for statement in declared.sqlite_triggers(table, columns):
+                cursor.execute(statement)
+            cursor.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")  # noqa: S608 - our table names

@@ -43,29 +43,35 @@ def forwards(apps, schema_editor):
             )
     elif connection.vendor == "sqlite":
         for table, columns in INDEXED:
-            names = ", ".join(c for c, _ in columns)
-            new = ", ".join(f"new.{c}" for c, _ in columns)
-            old = ", ".join(f"old.{c}" for c, _ in columns)
             fts = f"{table}_fts"
+            names = ", ".join(c for c, _ in columns)
             schema_editor.execute(
                 f"CREATE VIRTUAL TABLE {fts} USING fts5({names}, content='{table}', "
                 f"content_rowid='id', tokenize='{TOKENIZE}')"
             )
-            schema_editor.execute(
-                f"CREATE TRIGGER {fts}_ai AFTER INSERT ON {table} BEGIN "
-                f"INSERT INTO {fts}(rowid, {names}) VALUES (new.id, {new}); END"
-            )
-            schema_editor.execute(
-                f"CREATE TRIGGER {fts}_ad AFTER DELETE ON {table} BEGIN "
-                f"INSERT INTO {fts}({fts}, rowid, {names}) VALUES ('delete', old.id, {old}); END"
-            )
-            # Only when an indexed column changes: a claim's status or version changes often.
-            schema_editor.execute(
-                f"CREATE TRIGGER {fts}_au AFTER UPDATE OF {names} ON {table} BEGIN "
-                f"INSERT INTO {fts}({fts}, rowid, {names}) VALUES ('delete', old.id, {old}); "
-                f"INSERT INTO {fts}(rowid, {names}) VALUES (new.id, {new}); END"
-            )
+            for statement in sqlite_triggers(table, columns):
+                schema_editor.execute(statement)
             schema_editor.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
+
+
+def sqlite_triggers(table, columns) -> list[str]:
+    """The triggers that keep ``table``'s FTS5 table in step. SQLite drops a table's triggers
+    when a later migration rebuilds the table (as its ALTER TABLE does for most changes):
+    factcheck.search.restore_sqlite_triggers puts these back after every migrate."""
+    names = ", ".join(c for c, _ in columns)
+    new = ", ".join(f"new.{c}" for c, _ in columns)
+    old = ", ".join(f"old.{c}" for c, _ in columns)
+    fts = f"{table}_fts"
+    return [
+        f"CREATE TRIGGER IF NOT EXISTS {fts}_ai AFTER INSERT ON {table} BEGIN "
+        f"INSERT INTO {fts}(rowid, {names}) VALUES (new.id, {new}); END",
+        f"CREATE TRIGGER IF NOT EXISTS {fts}_ad AFTER DELETE ON {table} BEGIN "
+        f"INSERT INTO {fts}({fts}, rowid, {names}) VALUES ('delete', old.id, {old}); END",
+        # Only when an indexed column changes: a claim's status or version changes often.
+        f"CREATE TRIGGER IF NOT EXISTS {fts}_au AFTER UPDATE OF {names} ON {table} BEGIN "
+        f"INSERT INTO {fts}({fts}, rowid, {names}) VALUES ('delete', old.id, {old}); "
+        f"INSERT INTO {fts}(rowid, {names}) VALUES (new.id, {new}); END",
+    ]
 
 
 def backwards(apps, schema_editor):
