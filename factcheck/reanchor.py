@@ -47,6 +47,9 @@ Outcome = Literal["unchanged", "moved", "edited", "orphaned"]
 # How well the stored context must fit around an exact repeat of the quote (0..1, the mean of
 # the prefix's and the suffix's similarity within their paragraph) for step 2 to take it.
 EXACT_CONTEXT_MIN = 0.6
+# Step 1 trusts the diff when, on one side of the mapped span, the NEIGHBOURS characters next
+# to it are old text it kept in a row.
+NEIGHBOURS = 12
 # Two repeats whose context fits within this of each other are a tie.
 TIE_MARGIN = 0.05
 # Step 3: the weighted score (Hypothesis' weights) and the quote's own similarity must reach
@@ -232,6 +235,42 @@ class _Correction:
         o, d, n, i = self._change_holding(x - 1)
         return n + i if x == o + d else n + min(x - o, i)
 
+    def _kept_run(self, at: int, forward: bool) -> int:
+        """How many new characters the diff kept in a row from offset ``at`` onwards (or, not
+        ``forward``, backwards from it): old text that stayed where it was."""
+        new_at, length = self.new_at, self.length
+        k = bisect.bisect_right(new_at, at if forward else at - 1) - 1
+        run, edge = 0, at
+        while 0 <= k < len(new_at):
+            lo, hi = new_at[k], new_at[k] + length[k]
+            if forward:
+                if not lo <= edge < hi:
+                    break
+                run += hi - edge
+                edge, k = hi, k + 1
+            else:
+                if not lo < edge <= hi:
+                    break
+                run += edge - lo
+                edge, k = lo, k - 1
+        return run
+
+    def _kept_beside(self, start: int, end: int) -> bool:
+        n = NEIGHBOURS
+        return self._kept_run(start, False) >= min(start, n) or self._kept_run(
+            end, True
+        ) >= min(len(self.new) - end, n)
+
+    def _held(self, a: Anchor, start: int, end: int) -> bool:
+        """Is the mapped span still among its own surroundings? The quote's characters alone
+        prove little: a sentence deleted and a new one holding the same words inserted at the
+        same place leave them in the diff. At least one side must be old text the diff kept
+        (or the text's edge), or fit the stored context."""
+        if self._kept_beside(start, end):
+            return True
+        prefix, suffix = self._context(a, start, end)
+        return max(prefix, suffix) >= EXACT_CONTEXT_MIN
+
     # ---------------------------------------------------------------- context
 
     def _side_fit(self, stored: str, at: int, before: bool, stored_edge: bool) -> float:
@@ -274,17 +313,22 @@ class _Correction:
             return _orphan(a)
         ms, me = self.map_start(a.start), self.map_end(a.end)
         me = max(me, ms)
-        if self.new[ms:me] == a.quote:
+        if self.new[ms:me] == a.quote and self._held(a, ms, me):
             outcome = "unchanged" if (ms, me) == (a.start, a.end) else "moved"
             return Placement(a.key, outcome, ms, me, a.quote, 1.0, 1)
-        return self._exact(a, ms) or self._approximate(a, ms, me) or _orphan(a)
+        return self._exact(a, ms, me) or self._approximate(a, ms, me) or _orphan(a)
 
-    def _exact(self, a: Anchor, mapped: int) -> Placement | None:
+    def _exact(self, a: Anchor, ms: int, me: int) -> Placement | None:
         found, at = [], self.new.find(a.quote)
         while at != -1:
             end = at + len(a.quote)
-            prefix, suffix = self._context(a, at, end)
-            found.append(((prefix + suffix) / 2, at))
+            if at < me and ms < end and self._kept_beside(at, end):
+                # Where the diff maps the span, beside old text it kept: the diff only drew
+                # the span's edge elsewhere (an ambiguous alignment), the words are these.
+                found.append((1.0, at))
+            else:
+                prefix, suffix = self._context(a, at, end)
+                found.append(((prefix + suffix) / 2, at))
             at = self.new.find(a.quote, at + 1)
         good = sorted((c for c in found if c[0] >= EXACT_CONTEXT_MIN), reverse=True)
         if not good:
@@ -292,7 +336,7 @@ class _Correction:
         if len(good) > 1 and good[0][0] - good[1][0] < TIE_MARGIN:
             # Context does not decide: only the repeat the diff points at may win the tie.
             tied = [at for fit, at in good if good[0][0] - fit < TIE_MARGIN]
-            here = [at for at in tied if at <= mapped <= at + len(a.quote)]
+            here = [at for at in tied if at <= ms <= at + len(a.quote)]
             if len(here) != 1:
                 return None
             start = here[0]
