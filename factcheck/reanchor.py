@@ -255,6 +255,36 @@ class _Correction:
                 edge, k = lo, k - 1
         return run
 
+    def _foreign(self, a: Anchor, start: int, end: int) -> bool:
+        """Does new span ``[start, end)`` hold old text that the diff kept from outside the
+        anchor's own span — another passage's words, there before the correction (Hypothesis
+        issue 2798: an earlier occurrence of the same word is not the note's)?"""
+        need = min(NEIGHBOURS, end - start)
+        k = max(bisect.bisect_right(self.new_at, start) - 1, 0)
+        while k < len(self.new_at) and self.new_at[k] < end:
+            lo = max(start, self.new_at[k])
+            hi = min(end, self.new_at[k] + self.length[k])
+            if hi - lo >= need:
+                old_lo = self.old_at[k] + lo - self.new_at[k]
+                old_hi = old_lo + hi - lo
+                if old_hi - old_lo - max(0, min(old_hi, a.end) - max(old_lo, a.start)) >= need:
+                    return True
+            k += 1
+        return False
+
+    def _has_twin(self, a: Anchor) -> bool:
+        """Did the old text hold the quote elsewhere with the same nearest context? Then its
+        words found away from the mapped position may be the twin's, moved: not the anchor's."""
+        old, n, q = self.old, NEIGHBOURS, a.quote
+        before, after = old[max(0, a.start - n) : a.start], old[a.end : a.end + n]
+        at = old.find(q)
+        while at != -1:
+            if at != a.start and old[max(0, at - n) : at] == before:
+                if old[at + len(q) : at + len(q) + n] == after:
+                    return True
+            at = old.find(q, at + 1)
+        return False
+
     def _kept_beside(self, start: int, end: int) -> bool:
         n = NEIGHBOURS
         return self._kept_run(start, False) >= min(start, n) or self._kept_run(
@@ -320,15 +350,20 @@ class _Correction:
 
     def _exact(self, a: Anchor, ms: int, me: int) -> Placement | None:
         found, at = [], self.new.find(a.quote)
+        twin = None  # another old passage with the same words and context: computed lazily
         while at != -1:
             end = at + len(a.quote)
-            if at < me and ms < end and self._kept_beside(at, end):
+            mapped = at < me and ms < end
+            if mapped and self._kept_beside(at, end):
                 # Where the diff maps the span, beside old text it kept: the diff only drew
                 # the span's edge elsewhere (an ambiguous alignment), the words are these.
                 found.append((1.0, at))
-            else:
-                prefix, suffix = self._context(a, at, end)
-                found.append(((prefix + suffix) / 2, at))
+            elif not self._foreign(a, at, end):
+                if not mapped and twin is None:
+                    twin = self._has_twin(a)
+                if mapped or not twin:
+                    prefix, suffix = self._context(a, at, end)
+                    found.append(((prefix + suffix) / 2, at))
             at = self.new.find(a.quote, at + 1)
         good = sorted((c for c in found if c[0] >= EXACT_CONTEXT_MIN), reverse=True)
         if not good:
@@ -364,6 +399,8 @@ class _Correction:
             if span is None:
                 continue
             start, end = span
+            if self._foreign(a, start, end):
+                continue
             quote = self.new[start:end]
             q = _similarity(a.quote, quote)
             prefix, suffix = self._context(a, start, end)
