@@ -90,7 +90,9 @@ def claims_of(text: str) -> list[Claim]:
 
 
 def anchors_of(text: str, claims: list[Claim]) -> list[Anchor]:
-    return [Anchor(c.key, c.start, c.end, c.quote, *context_of(text, c.start, c.end)) for c in claims]
+    return [
+        Anchor(c.key, c.start, c.end, c.quote, *context_of(text, c.start, c.end)) for c in claims
+    ]
 
 
 class Doc:
@@ -182,13 +184,13 @@ def correct(text: str, kind: str, rng: random.Random) -> tuple[str, list[Claim],
     doc = Doc(text)
     if kind == "mixed":
         for sub in rng.sample(KINDS[:-1], 3):
-            _edit(doc, claims, sub, rng)
+            edit(doc, claims, sub, rng)
     else:
-        _edit(doc, claims, kind, rng)
+        edit(doc, claims, kind, rng)
     return doc.text, claims, {c.key: doc.truth(c) for c in claims}
 
 
-def _edit(doc: Doc, claims: list[Claim], kind: str, rng: random.Random) -> None:
+def edit(doc: Doc, claims: list[Claim], kind: str, rng: random.Random) -> None:
     picked = rng.sample(claims, min(3, len(claims)))
     if kind == "insert paragraph before":
         for _ in range(2):

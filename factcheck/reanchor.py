@@ -101,7 +101,10 @@ def follow(
 ) -> Placement:
     """Place ``part`` (a cue or source mention inside ``claim``) after its claim was placed: a
     claim whose words did not change carries its parts by the same shift; otherwise the part is
-    re-anchored on its own, and kept only if it lands inside the claim's new span."""
+    re-anchored on its own, and kept only if it lands inside the claim's new span. The part of
+    an orphaned claim is an orphan."""
+    if placement.outcome == "orphaned":
+        return _orphan(part)
     if placement.outcome in ("unchanged", "moved") and claim.start <= part.start:
         shift = placement.start - claim.start
         start, end = part.start + shift, part.end + shift
@@ -109,10 +112,8 @@ def follow(
             outcome = "unchanged" if (start, end) == (part.start, part.end) else "moved"
             return Placement(part.key, outcome, start, end, part.quote, 1.0, 1)
     (own,) = reanchor(old_text, new_text, [part])
-    if own.outcome != "orphaned" and placement.outcome != "orphaned":
-        if not (placement.start <= own.start and own.end <= placement.end):
-            return _orphan(part)
-    return own
+    inside = own.outcome != "orphaned" and placement.start <= own.start <= own.end <= placement.end
+    return own if inside else _orphan(part)
 
 
 # --------------------------------------------------------------------------- internals
@@ -279,17 +280,20 @@ class _Correction:
         before, after = old[max(0, a.start - n) : a.start], old[a.end : a.end + n]
         at = old.find(q)
         while at != -1:
-            if at != a.start and old[max(0, at - n) : at] == before:
-                if old[at + len(q) : at + len(q) + n] == after:
-                    return True
+            if (
+                at != a.start
+                and old[max(0, at - n) : at] == before
+                and old[at + len(q) : at + len(q) + n] == after
+            ):
+                return True
             at = old.find(q, at + 1)
         return False
 
     def _kept_beside(self, start: int, end: int) -> bool:
         n = NEIGHBOURS
-        return self._kept_run(start, False) >= min(start, n) or self._kept_run(
-            end, True
-        ) >= min(len(self.new) - end, n)
+        return self._kept_run(start, False) >= min(start, n) or self._kept_run(end, True) >= min(
+            len(self.new) - end, n
+        )
 
     def _held(self, a: Anchor, start: int, end: int) -> bool:
         """Is the mapped span still among its own surroundings? The quote's characters alone
@@ -405,10 +409,8 @@ class _Correction:
             q = _similarity(a.quote, quote)
             prefix, suffix = self._context(a, start, end)
             position = 1 - min(1.0, abs(start - ms) / max(len(self.new), 1))
-            w = WEIGHTS
-            score = (
-                w["quote"] * q + w["prefix"] * prefix + w["suffix"] * suffix + w["position"] * position
-            ) / sum(w.values())
+            parts = {"quote": q, "prefix": prefix, "suffix": suffix, "position": position}
+            score = sum(WEIGHTS[k] * v for k, v in parts.items()) / sum(WEIGHTS.values())
             if q < MIN_QUOTE_SIMILARITY or score < MIN_SCORE or max(prefix, suffix) < MIN_CONTEXT:
                 continue
             if best is None or score > best[0]:
