@@ -101,6 +101,9 @@ class Doc:
 
     def __init__(self, text: str):
         self.chars = [(ch, i, False) for i, ch in enumerate(text)]
+        # Words put in place of others: their origin is -1 - (index here), which holds the
+        # original range they replace.
+        self.replaced: list[tuple[int, int]] = []
 
     @property
     def text(self) -> str:
@@ -108,6 +111,13 @@ class Doc:
 
     def insert(self, at: int, s: str) -> None:
         self.chars[at:at] = [(ch, None, False) for ch in s]
+
+    def replace(self, start: int, end: int, s: str) -> None:
+        """``s`` in place of ``[start, end)``: it belongs to every claim that held all of it."""
+        origins = [o for _, o, _ in self.chars[start:end] if o is not None and o >= 0]
+        self.replaced.append((min(origins), max(origins) + 1))
+        marker = -len(self.replaced)
+        self.chars[start:end] = [(ch, marker, False) for ch in s]
 
     def delete(self, start: int, end: int) -> None:
         del self.chars[start:end]
@@ -117,23 +127,47 @@ class Doc:
         if old != ch:
             self.chars[at] = (ch, origin, True)
 
-    def where(self, claim: Claim) -> list[int]:
-        """Positions now holding the claim's original characters."""
-        return [
-            i
-            for i, (_, o, _) in enumerate(self.chars)
-            if o is not None and claim.start <= o < claim.end
-        ]
+    def where(self, claim: Claim, replacements: bool = False) -> list[int]:
+        """Positions now holding the claim's original characters (and, with ``replacements``,
+        the words put in place of some of them)."""
+        found = []
+        for i, (_, o, _) in enumerate(self.chars):
+            if o is None:
+                continue
+            if o >= 0:
+                if claim.start <= o < claim.end:
+                    found.append(i)
+            elif replacements:
+                lo, hi = self.replaced[-1 - o]
+                if claim.start <= lo and hi <= claim.end:
+                    found.append(i)
+        return found
 
-    def truth(self, claim: Claim) -> Truth:
-        at = self.where(claim)
-        if not at:
+    def truths(self, claims: list[Claim]) -> dict[int, Truth]:
+        """Each claim's truth (``truth``), with the positions indexed once."""
+        position, replacing = {}, []
+        for i, (_, o, _) in enumerate(self.chars):
+            if o is not None and o >= 0:
+                position[o] = i
+            elif o is not None:
+                replacing.append((i, *self.replaced[-1 - o]))
+        found = {}
+        for c in claims:
+            own = [position[o] for o in range(c.start, c.end) if o in position]
+            more = [i for i, lo, hi in replacing if c.start <= lo and hi <= c.end]
+            found[c.key] = self.truth(c, sorted(own), sorted(own + more))
+        return found
+
+    def truth(self, claim: Claim, own=None, at=None) -> Truth:
+        own = self.where(claim) if own is None else own
+        if not own:
             return Truth("gone", None)
+        at = self.where(claim, replacements=True) if at is None else at
         span = (at[0], at[-1] + 1)
         same = (
             len(at) == claim.end - claim.start
             and span[1] - span[0] == len(at)
-            and not any(self.chars[i][2] for i in at)
+            and not any(self.chars[i][2] or self.chars[i][1] < 0 for i in at)
         )
         return Truth("exact" if same else "edited", span)
 
@@ -187,7 +221,7 @@ def correct(text: str, kind: str, rng: random.Random) -> tuple[str, list[Claim],
             edit(doc, claims, sub, rng)
     else:
         edit(doc, claims, kind, rng)
-    return doc.text, claims, {c.key: doc.truth(c) for c in claims}
+    return doc.text, claims, doc.truths(claims)
 
 
 def edit(doc: Doc, claims: list[Claim], kind: str, rng: random.Random) -> None:
@@ -222,8 +256,7 @@ def edit(doc: Doc, claims: list[Claim], kind: str, rng: random.Random) -> None:
             words = _interior_words(doc, claim)
             if len(words) >= 3:
                 s, e = rng.choice(words)
-                doc.delete(s, e)
-                doc.insert(s, rng.choice(REPLACEMENTS))
+                doc.replace(s, e, rng.choice(REPLACEMENTS))
     elif kind == "quoted sentence deleted":
         for claim in picked[:2]:
             here = _sentence_holding(doc, claim)

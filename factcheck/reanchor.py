@@ -55,11 +55,15 @@ TIE_MARGIN = 0.05
 # Step 3: the weighted score (Hypothesis' weights) and the quote's own similarity must reach
 # these, and the context must not be foreign, for an approximate match to be accepted.
 WEIGHTS = {"quote": 50, "prefix": 20, "suffix": 20, "position": 2}
-MIN_SCORE = 0.75
+MIN_SCORE = 0.7
 MIN_QUOTE_SIMILARITY = 0.6
 MIN_CONTEXT = 0.5
-# Step 3 searches this far (code points) beyond the mapped span, plus the quote's length.
+# Step 3 searches this far (code points) beyond the mapped span, plus the quote's length;
+# then the whole text, for at most SEARCH_BUDGET code points searched per correction.
 SEARCH_MARGIN = 200
+SEARCH_BUDGET = 3_000_000
+# How far a match's edges may move to a token boundary that fits the quote better.
+EDGE_REACH = 24
 
 
 @dataclass(frozen=True)
@@ -162,6 +166,7 @@ class _Correction:
 
     def __init__(self, old_text: str, new_text: str):
         self.old, self.new = old_text, new_text
+        self.budget = SEARCH_BUDGET
         # Equal runs of the diff: old starts, new starts, lengths (sorted by old start).
         self.old_at: list[int] = []
         self.new_at: list[int] = []
@@ -386,25 +391,67 @@ class _Correction:
         return Placement(a.key, outcome, start, end, a.quote, 1.0, 2)
 
     def _approximate(self, a: Anchor, ms: int, me: int) -> Placement | None:
-        candidates = set()
-        if me > ms:
-            candidates.add((ms, me))
+        candidates = [(ms, me)] if me > ms else []
         lo = max(0, ms - len(a.quote) - SEARCH_MARGIN)
         hi = min(len(self.new), me + len(a.quote) + SEARCH_MARGIN)
-        if hi > lo:
-            found = fuzz.partial_ratio_alignment(
-                _fold(a.quote), self.new[lo:hi], processor=None, score_cutoff=50
-            )
-            if found is not None and found.dest_end > found.dest_start:
-                candidates.add((lo + found.dest_start, lo + found.dest_end))
-        best = None
-        for start, end in candidates:
+        best = self._best(a, ms, me, [*candidates, *self._search(a, lo, hi)])
+        if best is None and self.budget >= len(self.new):
+            # Nothing near where the diff puts it (a paragraph moved and edited): the whole
+            # text, within a budget per correction so that a correction that rewrites
+            # everything stays fast (what is left over becomes an orphan).
+            self.budget -= len(self.new)
+            best = self._best(a, ms, me, self._search(a, 0, len(self.new)))
+        if best is None:
+            return None
+        score, start, end, quote = best
+        if quote == a.quote:  # a fuzzy window that found the exact words (rare)
+            outcome = "unchanged" if (start, end) == (a.start, a.end) else "moved"
+            return Placement(a.key, outcome, start, end, quote, 1.0, 3)
+        return Placement(a.key, "edited", start, end, quote, round(score, 4), 3)
+
+    def _search(self, a: Anchor, lo: int, hi: int) -> list[tuple[int, int]]:
+        """The best approximate match of the quote in ``new[lo:hi]``, with its edges tried at
+        the nearby token boundaries (the alignment is as long as the quote; the edited words
+        may be longer or shorter)."""
+        if hi <= lo:
+            return []
+        found = fuzz.partial_ratio_alignment(
+            _fold(a.quote), self.new[lo:hi], processor=None, score_cutoff=MIN_QUOTE_SIMILARITY * 100
+        )
+        if found is None or found.dest_end <= found.dest_start:
+            return []
+        start, end = lo + found.dest_start, lo + found.dest_end
+        new, reach = self.new, EDGE_REACH
+        starts = {start} | {
+            p
+            for p in range(max(0, start - reach), min(len(new), start + reach))
+            if p == 0 or new[p - 1].isspace()
+        }
+        ends = {end} | {
+            p
+            for p in range(max(1, end - reach), min(len(new), end + reach) + 1)
+            if p == len(new) or new[p].isspace()
+        }
+        pairs = [(s, e) for s in starts for e in ends if e > s]
+        if not pairs:
+            return []
+        # Raw similarity: cheap, and folding would not move the best edges.
+        quote, score = a.quote, Levenshtein.normalized_similarity
+        return [max(pairs, key=lambda p: score(quote, new[p[0] : p[1]]))]
+
+    def _best(self, a: Anchor, ms: int, me: int, candidates) -> tuple[float, int, int, str] | None:
+        best, twin = None, None
+        for start, end in set(candidates):
             span = self._snap(a, start, end)
             if span is None:
                 continue
             start, end = span
             if self._foreign(a, start, end):
                 continue
+            if not (start < me and ms < end):
+                twin = self._has_twin(a) if twin is None else twin
+                if twin:
+                    continue
             quote = self.new[start:end]
             q = _similarity(a.quote, quote)
             prefix, suffix = self._context(a, start, end)
@@ -415,13 +462,7 @@ class _Correction:
                 continue
             if best is None or score > best[0]:
                 best = (score, start, end, quote)
-        if best is None:
-            return None
-        score, start, end, quote = best
-        if quote == a.quote:  # a fuzzy window that found the exact words (rare)
-            outcome = "unchanged" if (start, end) == (a.start, a.end) else "moved"
-            return Placement(a.key, outcome, start, end, quote, 1.0, 3)
-        return Placement(a.key, "edited", start, end, quote, round(score, 4), 3)
+        return best
 
     def _snap(self, a: Anchor, start: int, end: int) -> tuple[int, int] | None:
         """``[start, end)`` on the same kind of boundaries as the old quote: whole words where

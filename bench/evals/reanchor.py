@@ -73,7 +73,7 @@ def timing(rng: random.Random, kinds: list[str], claims: int = 1000) -> tuple[in
     for kind in kinds:
         edit(doc, picked, kind, rng)
     new_text = doc.text
-    truth = {c.key: doc.truth(c) for c in picked}
+    truth = doc.truths(picked)
     anchors = anchors_of(text, picked)
     began = time.perf_counter()
     placements = reanchor(text, new_text, anchors)
