@@ -89,13 +89,6 @@ class Placement:
 
 def reanchor(old_text: str, new_text: str, anchors: Sequence[Anchor]) -> list[Placement]:
     """One placement per anchor, in order."""
-    if old_text == new_text:
-        return [
-            Placement(a.key, "unchanged", a.start, a.end, a.quote, 1.0, 1)
-            if old_text[a.start : a.end] == a.quote
-            else _Correction(old_text, new_text).place(a)
-            for a in anchors
-        ]
     correction = _Correction(old_text, new_text)
     return [correction.place(a) for a in anchors]
 
