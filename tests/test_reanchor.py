@@ -93,6 +93,17 @@ def test_an_edited_claim_does_not_jump_to_another_occurrence_of_its_words():
         assert p.quote == "the fee"
 
 
+def test_a_new_sentence_with_the_same_words_in_place_of_the_deleted_one_is_not_the_claim():
+    # A character diff lines the words up (deleted here, inserted at the same place), but
+    # the sentence around them is new: the claim's words are gone.
+    quote = "the toll would push 3,000 cars"
+    new = OLD.replace(
+        "The ferry operator said the toll would push 3,000 cars onto its boats.",
+        "Readers asked whether the toll would push 3,000 cars at all.",
+    )
+    assert place(OLD, new, quote).outcome == "orphaned"
+
+
 def test_equal_repeats_that_context_cannot_tell_apart_make_an_orphan():
     old = "A. Prices rose. B. Prices rose. C."
     # The claim's passage is rewritten: two identical candidates, neither where it was.
