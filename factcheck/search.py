@@ -431,7 +431,7 @@ def _speakers(rows, desk):
     return {
         pk: (
             name,
-            reverse("speaker-detail", args=[pk]) if desk else None,
+            reverse("speaker-detail" if desk else "speaker-public", args=[pk]),
             {"speaker_kind": kind},
             snippet,
         )
@@ -443,7 +443,7 @@ def _statements(rows, desk):
     return {
         pk: (
             title,
-            reverse("statement-detail", args=[pk]) if desk else None,
+            reverse("statement-detail" if desk else "statement-public", args=[pk]),
             {
                 "date": on.isoformat() if on else None,
                 "speaker": speaker,

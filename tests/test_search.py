@@ -80,6 +80,9 @@ def test_anonymous_users_find_only_published_material(attributed, claim, kremlin
     assert found("Nordhavn", anonymous, kinds=["speaker"]) == [("speaker", attributed.speaker_id)]
     hit = search.search("ridership", anonymous).hits[0]
     assert hit.url == f"/factchecks/{attributed.pk}/"
+    # Speakers and statements link their public pages (what they said, and what we found).
+    speaker = search.search("Nordhavn", anonymous, kinds=["speaker"]).hits[0]
+    assert speaker.url == f"/factchecks/speakers/{attributed.speaker_id}/"
 
 
 def test_claim_filters_narrow_every_kind(attributed, claim, alice, ratings):
