@@ -129,6 +129,20 @@ def _claim_fields() -> tuple[ReadField, ...]:
         ReadField("published_at", "published_at", datetime.datetime, NOT_PAGE, null=True),
         ReadField("version", "version", int, help="Bumped on every edit (the ETag)."),
         ReadField(
+            "anchor_state",
+            "anchor_state",
+            help="ok; edited (a correction of the article changed the claim's words); orphaned "
+            "(its words are gone: start/end/quote are those of an earlier revision).",
+        ),
+        ReadField(
+            "corrected_at",
+            "corrected_at",
+            datetime.datetime,
+            NOT_PAGE,
+            null=True,
+            help="When a correction of the article last moved or changed the claim.",
+        ),
+        ReadField(
             "editable",
             _editable,
             bool,

@@ -101,6 +101,35 @@ TRANSITIONS: tuple[Transition, ...] = (
         effect="in review if a submitted verdict waits, else open; a published claim is "
         "unpublished instead",
     ),
+    # A correction of the article (actions.correct_article) that edited or removed a published
+    # claim's words: it stays published, flagged on its public page, in the moderators' queue
+    # until one confirms it (or unpublishes or rejects it).
+    T(
+        CLAIM,
+        "flag",
+        (C.PUBLISHED,),
+        (C.PUBLISHED,),
+        (Who.FOLLOWS,),
+        effect="a correction edited or removed its words; flagged on its public page",
+    ),
+    T(
+        CLAIM,
+        "confirm",
+        (C.PUBLISHED,),
+        (C.PUBLISHED,),
+        (Who.MODERATOR,),
+        effect="the verdict holds for the corrected wording; the flag is cleared",
+    ),
+    # An orphan of a correction given a span of the current text by hand.
+    T(CLAIM, "reattach", (C.OPEN,), (C.OPEN,), (Who.OWN_ANNOTATOR,)),
+    T(
+        CLAIM,
+        "reattach",
+        EVERY_CLAIM_STATE,
+        EVERY_CLAIM_STATE,
+        (Who.MODERATOR,),
+        effect="a published claim stays flagged until confirmed",
+    ),
     # ---------------------------------------------------------------- verdicts
     T(
         VERDICT,
@@ -182,6 +211,14 @@ REFUSALS: dict[tuple[str, str], tuple[str, str]] = {
     ),
     (CLAIM, "delete"): (
         "Only the annotator who made an open claim, or a moderator, may delete it.",
+        "",
+    ),
+    (CLAIM, "confirm"): (
+        "Only moderators can do this.",
+        "Only a published claim is confirmed; the others are not public.",
+    ),
+    (CLAIM, "reattach"): (
+        "Only the annotator who made an open claim, or a moderator, may re-attach it.",
         "",
     ),
     (CLAIM, "unpublish"): (
@@ -405,3 +442,14 @@ def status_after_review(claim: Claim) -> str:
     """A claim not published nor rejected: in review while a submitted verdict waits."""
     waiting = claim.verdicts.filter(status=V.SUBMITTED).exists()
     return C.IN_REVIEW if waiting else C.OPEN
+
+
+FLAGGING_OUTCOMES = frozenset({"edited", "orphaned"})
+
+
+def flagged_by_correction(claim: Claim, outcome: str) -> bool:
+    """Whether a correction with ``outcome`` for ``claim`` flags it (the "flag" row): its
+    fact-check is public and now refers to words the article no longer has as they were."""
+    return outcome in FLAGGING_OUTCOMES and any(
+        claim.status in t.sources for t in rows(CLAIM, "flag")
+    )

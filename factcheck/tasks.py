@@ -141,7 +141,8 @@ def reap(bg: BackgroundTask) -> BackgroundTask:
         _finish(bg.pk, Status.FAILED, detail=WORKER_LOST)
         bg.refresh_from_db()
     elif bg.status == Status.QUEUED and _taken_and_dropped(bg) and _holder_is_gone(bg.pk):
-        queued = run_import.enqueue(str(bg.pk))
+        runner = run_correction if bg.kind == BackgroundTask.Kind.CORRECTION else run_import
+        queued = runner.enqueue(str(bg.pk))
         BackgroundTask.objects.filter(pk=bg.pk, status=Status.QUEUED, queue_id=bg.queue_id).update(
             queue_id=str(queued.id)
         )
@@ -189,7 +190,12 @@ def state(bg: BackgroundTask) -> dict:
         "kind": bg.kind,
         "status": bg.status,
         "finished": bg.finished,
-        "progress": {"done": done, "total": bg.size, "unit": "bytes", "records": records},
+        "progress": {
+            "done": done,
+            "total": bg.size,
+            "unit": "claims" if bg.kind == BackgroundTask.Kind.CORRECTION else "bytes",
+            "records": records,
+        },
         "created_by": bg.created_by.get_username() if bg.created_by_id else None,
         "created_at": bg.created_at,
         "started_at": bg.started_at,
@@ -296,6 +302,80 @@ def run_import(task_id: str) -> str:
             _finish(
                 bg.pk, Status.SUCCEEDED, result={**result.as_dict(), "records": progress.records}
             )
+        finally:
+            _cache().delete_many([_progress_key(bg.pk), _cancel_key(bg.pk)])
+        bg.refresh_from_db()
+        return bg.status
+
+
+class _ClaimProgress:
+    """A correction's progress callback: claims written so far, published every BEAT
+    seconds, and where a cancel is noticed (raising rolls the correction back)."""
+
+    def __init__(self, pk):
+        self.pk, self.last = pk, 0.0
+
+    def __call__(self, done: int) -> None:
+        now = time.monotonic()
+        if now - self.last < BEAT:
+            return
+        self.last = now
+        _cache().set(_progress_key(self.pk), {"done": done, "records": done}, PROGRESS_TTL)
+        if _cache().get(_cancel_key(self.pk)):
+            raise Cancelled
+
+
+@task()
+def run_correction(task_id: str) -> str:
+    """Correct the article of BackgroundTask ``task_id`` (actions.correct_article)."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from factcheck import actions
+    from factcheck.models import Article
+
+    bg = BackgroundTask.objects.filter(pk=task_id).first()
+    if bg is None:
+        return "gone"
+    with alive(bg.pk):
+        started = BackgroundTask.objects.filter(pk=bg.pk, status=Status.QUEUED).update(
+            status=Status.RUNNING,
+            started_at=timezone.now(),
+            worker=f"{socket.gethostname()}:{os.getpid()}",
+        )
+        if not started:
+            return "not started"
+        bg.refresh_from_db()
+        opts = bg.options
+        try:
+            article = Article.objects.get(pk=opts["article"])
+            correction = actions.correct_article(
+                article=article,
+                text=bytes(bg.payload).decode(),
+                by=bg.created_by,
+                note=opts.get("note", ""),
+                source=opts.get("source", ""),
+                version=opts.get("version"),
+                progress=_ClaimProgress(bg.pk),
+            )
+        except Cancelled:
+            _finish(bg.pk, Status.CANCELLED, detail="Cancelled; the article was not corrected.")
+        except Article.DoesNotExist:
+            _finish(bg.pk, Status.FAILED, detail="The article was deleted.")
+        except actions.StaleVersion as exc:
+            _finish(bg.pk, Status.FAILED, detail=str(exc))
+        except (ValidationError, PermissionDenied) as exc:
+            _finish(bg.pk, Status.FAILED, detail="; ".join(getattr(exc, "messages", [str(exc)])))
+        except Exception as exc:
+            logger.exception("task %s failed", bg.pk)
+            _finish(
+                bg.pk,
+                Status.FAILED,
+                detail=f"The correction failed ({type(exc).__name__}); nothing was changed.",
+            )
+        else:
+            result = correction.as_dict()
+            result["records"] = len(correction.placements)
+            _finish(bg.pk, Status.SUCCEEDED, result=result)
         finally:
             _cache().delete_many([_progress_key(bg.pk), _cancel_key(bg.pk)])
         bg.refresh_from_db()
