@@ -240,7 +240,9 @@ class ClaimAnchoring(models.Model):
         ORPHANED = "orphaned", "Orphaned"
         REATTACHED = "reattached", "Re-attached by hand"
 
-    revision = models.ForeignKey(ArticleRevision, on_delete=models.CASCADE, related_name="anchorings")
+    revision = models.ForeignKey(
+        ArticleRevision, on_delete=models.CASCADE, related_name="anchorings"
+    )
     claim = models.ForeignKey("Claim", on_delete=models.CASCADE, related_name="anchorings")
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
     old_start = models.IntegerField()

@@ -170,15 +170,15 @@ def test_hooks_get_both_texts_and_the_revision(claim, alice):
 
 
 def test_an_orphan_is_reattached_by_hand_and_confirmed_by_a_moderator(attributed, alice, dana):
-    new_text = WITHOUT_FERRY + "The ferry company said ridership fell by a third.\n"
+    new_text = WITHOUT_FERRY + "The ferry company said ridership fell by about a third.\n"
     actions.correct_article(article=attributed.article, text=new_text, by=alice)
     orphan = Claim.objects.get(pk=attributed.pk)
     # A published claim: only a moderator may give it new words.
     with pytest.raises(PermissionDenied):
         actions.reattach_claim(claim=orphan, by=alice, start=0, end=3)
-    start = new_text.index("ridership fell by a third")
-    claim = actions.reattach_claim(claim=orphan, by=dana, start=start, end=start + 25)
-    assert claim.quote == "ridership fell by a third" and claim.anchor_state == "edited"
+    start = new_text.index("ridership fell by about a third")
+    claim = actions.reattach_claim(claim=orphan, by=dana, start=start, end=start + 31)
+    assert claim.quote == "ridership fell by about a third" and claim.anchor_state == "edited"
     assert claim.cue_start is None and claim.source_start is None
     assert ClaimAnchoring.objects.filter(claim=claim, outcome="reattached").count() == 1
     assert claim.history.first().history_change_reason.startswith("re-attached by hand r2")
@@ -187,6 +187,14 @@ def test_an_orphan_is_reattached_by_hand_and_confirmed_by_a_moderator(attributed
     claim = actions.confirm_claim(claim=claim, by=dana)
     assert claim.anchor_state == "ok" and not Claim.objects.flagged().exists()
     assert claim.moderation_note == "Confirmed for the corrected wording."
+
+
+def test_an_orphan_reattached_to_its_very_words_is_no_longer_flagged(attributed, alice, dana):
+    new_text = WITHOUT_FERRY + "Later the operator said ridership fell by a third.\n"
+    actions.correct_article(article=attributed.article, text=new_text, by=alice)
+    start = new_text.index("ridership fell by a third")
+    claim = actions.reattach_claim(claim=attributed, by=dana, start=start, end=start + 25)
+    assert claim.anchor_state == "ok" and not Claim.objects.flagged().exists()
 
 
 def test_a_reattached_span_must_lie_in_the_text(attributed, alice, dana):

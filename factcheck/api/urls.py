@@ -4,7 +4,7 @@ from django.views.decorators.cache import cache_page
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from factcheck.api import exports, imports, tasks, views
+from factcheck.api import exports, imports, revisions, tasks, views
 
 router = DefaultRouter(trailing_slash=True)
 router.register("articles", views.ArticleViewSet, basename="api-article")
@@ -49,6 +49,16 @@ urlpatterns = [
     path("export/claims.jsonl", exports.JsonlView.as_view(), name="api-export-jsonl"),
     path("export/claims.csv", exports.CsvView.as_view(), name="api-export-csv"),
     path("import/", imports.ImportView.as_view(), name="api-import"),
+    path(
+        "articles/<int:pk>/revisions/",
+        revisions.RevisionListView.as_view(),
+        name="api-article-revisions",
+    ),
+    path(
+        "articles/<int:pk>/revisions/<int:number>/",
+        revisions.RevisionDetailView.as_view(),
+        name="api-article-revision",
+    ),
     path("tasks/", tasks.TaskListView.as_view(), name="api-task-list"),
     path("tasks/<uuid:pk>/", tasks.TaskDetailView.as_view(), name="api-task"),
     path("tasks/<uuid:pk>/cancel/", tasks.TaskCancelView.as_view(), name="api-task-cancel"),
