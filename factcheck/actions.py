@@ -399,6 +399,10 @@ def update_claim(
     if "summary" in changes:
         claim.summary = textlib.shorten(claim.summary or "", 200)
     if {"start", "end"} & set(changes):
+        if claim.anchor_state == Claim.AnchorState.ORPHANED:
+            raise ValidationError(
+                {"start": "A correction orphaned this claim: re-attach it to a span instead."}
+            )
         try:
             claim.anchor_in(claim.article.text)
         except ValueError as exc:

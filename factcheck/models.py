@@ -739,6 +739,19 @@ class Claim(models.Model):
 
         return lifecycle.allows(user, "edit", claim=self)
 
+    @property
+    def flagging_anchoring(self) -> ClaimAnchoring | None:
+        """The correction that edited or orphaned the claim's words (while it is flagged):
+        its ``old_quote`` is the wording the fact-check was written for."""
+        if self.anchor_state == Claim.AnchorState.OK:
+            return None
+        return (
+            self.anchorings.filter(outcome__in=["edited", "orphaned"])
+            .select_related("revision")
+            .order_by("-revision__number", "-pk")
+            .first()
+        )
+
 
 # --------------------------------------------------------------------------- verdicts
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from factcheck import views
+from factcheck import revision_views, views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -12,6 +12,10 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("articles/", views.article_list, name="article-list"),
     path("articles/<int:pk>/", views.article_detail, name="article-detail"),
+    path("articles/<int:pk>/correct/", revision_views.article_correct, name="article-correct"),
+    path(
+        "articles/<int:pk>/revisions/", revision_views.article_revisions, name="article-revisions"
+    ),
     path("claims/<int:pk>/", views.claim_detail, name="claim-detail"),
     path("suggest/speakers/", views.suggest_speakers, name="suggest-speakers"),
     path("suggest/statements/", views.suggest_statements, name="suggest-statements"),

@@ -271,7 +271,9 @@ def reading_html(text: str, blocks: list[textlib.Block]) -> bytes:
 @require_safe
 def article_detail(request, pk):
     article = get_object_or_404(Article, pk=pk)
-    claims, count = page_claims(article.claims.visible_to(request.user), request.user)
+    # Orphans of a correction point into an earlier text: listed apart, never highlighted.
+    visible = article.claims.visible_to(request.user)
+    claims, count = page_claims(visible.anchored(), request.user)
     blocks = textlib.reading_blocks(article.text)
     page_data = {
         "article": article.pk,
@@ -302,6 +304,10 @@ def article_detail(request, pk):
                 if part
             ],
             "claim_count": count,
+            "corrected": article.revisions.filter(number__gt=1).order_by("-number").first(),
+            "orphans": list(visible.orphaned().order_by("start", "pk")),
+            "can_correct": actions.may_correct(request.user),
+            "can_decide": lifecycle.may_decide(request.user),
             "kinds": Claim.Kind.choices,
             "statuses": Claim.Status.choices,
             "speaker_kinds": Speaker.Kind.choices,

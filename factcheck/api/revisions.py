@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from factcheck import actions, tasks
 from factcheck.api.base import FactcheckAPIMixin, RolePermission, etag, expected_version
+from factcheck.api.serializers import ClaimSerializer, read_claims
 from factcheck.api.views import IF_MATCH, refuse_oversize_text
 from factcheck.models import Article, ArticleRevision, Claim, ClaimAnchoring, Role
 
@@ -177,3 +178,74 @@ class RevisionDetailView(FactcheckAPIMixin, APIView):
         data["text"] = revision.text
         data["anchorings"] = _anchorings(request, revision) if revision.pk else []
         return Response(data)
+
+
+class ReattachSerializer(serializers.Serializer):
+    start = serializers.IntegerField(
+        min_value=0, help_text="Code-point offset in the current text."
+    )
+    end = serializers.IntegerField(min_value=1)
+
+
+class ConfirmSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+def _claim_answer(request, claim) -> Response:
+    """The claim as the claims endpoint shows it to the requester, with its ETag."""
+    visible = Claim.objects.visible_to(request.user).filter(pk=claim.pk)
+    (data,) = read_claims(visible, request.user)
+    return Response(data, headers={"ETag": etag(data["version"], data)})
+
+
+class ClaimReattachView(FactcheckAPIMixin, APIView):
+    """Give a claim orphaned by a correction a span of the article's current text (If-Match of
+    the claim). A published claim stays flagged until a moderator confirms it."""
+
+    permission_classes = [RolePermission]
+    write_roles = {"post": Role.ANNOTATOR}
+
+    @extend_schema(
+        operation_id="claims_reattach",
+        request=ReattachSerializer,
+        parameters=[IF_MATCH],
+        responses={200: ClaimSerializer, 412: OpenApiResponse(description="Stale version.")},
+    )
+    def post(self, request, pk):
+        claim = get_object_or_404(Claim.objects.visible_to(request.user), pk=pk)
+        data = ReattachSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        claim = actions.reattach_claim(
+            claim=claim,
+            by=request.user,
+            start=data.validated_data["start"],
+            end=data.validated_data["end"],
+            version=expected_version(request, None),
+        )
+        return _claim_answer(request, claim)
+
+
+class ClaimConfirmView(FactcheckAPIMixin, APIView):
+    """A moderator confirms that a flagged published claim's verdict holds for the corrected
+    wording (If-Match of the claim)."""
+
+    permission_classes = [RolePermission]
+    write_roles = {"post": Role.MODERATOR}
+
+    @extend_schema(
+        operation_id="claims_confirm",
+        request=ConfirmSerializer,
+        parameters=[IF_MATCH],
+        responses={200: ClaimSerializer, 412: OpenApiResponse(description="Stale version.")},
+    )
+    def post(self, request, pk):
+        claim = get_object_or_404(Claim.objects.all(), pk=pk)
+        data = ConfirmSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        claim = actions.confirm_claim(
+            claim=claim,
+            by=request.user,
+            note=data.validated_data["note"],
+            version=expected_version(request, None),
+        )
+        return _claim_answer(request, claim)

@@ -59,6 +59,14 @@ urlpatterns = [
         revisions.RevisionDetailView.as_view(),
         name="api-article-revision",
     ),
+    path(
+        "claims/<int:pk>/reattach/",
+        revisions.ClaimReattachView.as_view(),
+        name="api-claim-reattach",
+    ),
+    path(
+        "claims/<int:pk>/confirm/", revisions.ClaimConfirmView.as_view(), name="api-claim-confirm"
+    ),
     path("tasks/", tasks.TaskListView.as_view(), name="api-task-list"),
     path("tasks/<uuid:pk>/", tasks.TaskDetailView.as_view(), name="api-task"),
     path("tasks/<uuid:pk>/cancel/", tasks.TaskCancelView.as_view(), name="api-task-cancel"),
