@@ -131,6 +131,7 @@ def _claim_fields() -> tuple[ReadField, ...]:
         ReadField(
             "anchor_state",
             "anchor_state",
+            readers=NOT_PAGE,  # the page lists orphans apart and highlights the others
             help="ok; edited (a correction of the article changed the claim's words); orphaned "
             "(its words are gone: start/end/quote are those of an earlier revision).",
         ),

@@ -178,8 +178,8 @@ class Article(models.Model):
         if changed and not getattr(self, "_revision_written", False) and self.claims.exists():
             raise ValidationError(
                 {
-                    "text": "The text of an article with claims changes only by a correction "
-                    "(a new revision: the claims are re-anchored)."
+                    "text": "The text of an article with claims cannot be changed directly: "
+                    "correct it (a new revision, its claims re-anchored)."
                 }
             )
         return changed

@@ -102,6 +102,7 @@ def _number(value, default: int) -> int:
     return int(value) if (value or "").isdigit() else default
 
 
+@desk_required()
 @require_safe
 def article_revisions(request, pk):
     """Every revision; the diff of two (``?from=&to=``, by default the last correction) and
