@@ -1112,12 +1112,6 @@ def confirm_claim(*, claim: Claim, by, note: str = "", version: int | None = Non
     claim = _lock_claim(claim.pk)[0]
     lifecycle.check(by, "confirm", claim=claim)
     _check_version(claim, version)
-    if claim.anchor_state == Claim.AnchorState.ORPHANED:
-        raise ValidationError(
-            {"anchor_state": "This claim's words are gone: re-attach it first, or unpublish it."}
-        )
-    if claim.anchor_state == Claim.AnchorState.OK:
-        raise ValidationError({"anchor_state": "This claim is not flagged: nothing to confirm."})
     _record_decision(claim, by=by, note=note or "Confirmed for the corrected wording.")
     claim.anchor_state = Claim.AnchorState.OK
     claim.version += 1

@@ -330,6 +330,10 @@ def find(user, action: str, *, claim: Claim, verdict: Verdict | None = None, sub
             guard = GUARDS.get((subject, action))
             if guard and not Role.has(user, Role.MODERATOR) and guard[0](claim, verdict):
                 return PermissionDenied(guard[1])
+            requirement = REQUIRES.get((subject, action))
+            unmet = requirement(claim) if requirement else ""
+            if unmet:
+                return ValidationError({"anchor_state": unmet})
             return t
     return PermissionDenied(denied)
 
@@ -353,6 +357,18 @@ GUARDS = {
         "This claim has verdicts; ask a moderator to reject it instead.",
     ),
 }
+
+
+def _confirmable(claim: Claim) -> str:
+    if claim.anchor_state == Claim.AnchorState.ORPHANED:
+        return "This claim's words are gone: re-attach it first, or unpublish it."
+    if claim.anchor_state == Claim.AnchorState.OK:
+        return "This claim is not flagged by a correction: nothing to confirm."
+    return ""
+
+
+# What a claim must be beyond its status, for everyone (moderators too): why it is not.
+REQUIRES = {(CLAIM, "confirm"): _confirmable}
 
 
 RATIONALE_REQUIRED = "Say why: a submitted verdict needs a rationale (a draft may be empty)."
