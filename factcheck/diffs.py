@@ -16,6 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 TOKENS = re.compile(r"\s+|\w+|[^\w\s]")
 KEEP = 80  # characters of unchanged text kept on each side of a change
+ALIKE = 0.6  # changed paragraphs less alike than this are shown deleted and inserted whole
 
 
 @dataclass(frozen=True)
@@ -26,31 +27,44 @@ class Piece:
 
 def pieces(old: str, new: str) -> list[Piece]:
     """The two texts as runs of kept, deleted and inserted text, in reading order."""
-    a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    a, b = _paragraphs(old), _paragraphs(new)
+    # Matched on their words: a paragraph whose only change is its blank lines is kept.
+    keys_a, keys_b = [p.strip() for p in a], [p.strip() for p in b]
     out: list[Piece] = []
-    for op, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    matcher = SequenceMatcher(None, keys_a, keys_b, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
-            out.append(Piece("equal", "".join(a[i1:i2])))
+            out.append(Piece("equal", "".join(b[j1:j2])))
         elif op == "delete":
             out.append(Piece("delete", "".join(a[i1:i2])))
         elif op == "insert":
             out.append(Piece("insert", "".join(b[j1:j2])))
         else:
-            out.extend(_words("".join(a[i1:i2]), "".join(b[j1:j2])))
+            out.extend(_replaced(a[i1:i2], b[j1:j2]))
     return _merged(out)
 
 
-def _words(old: str, new: str) -> list[Piece]:
-    a, b = TOKENS.findall(old), TOKENS.findall(new)
+def _paragraphs(text: str) -> list[str]:
+    """Lines, each with the blank lines after it."""
+    return [p for p in re.split(r"(?<=\n)(?=[^\n])", text) if p]
+
+
+def _replaced(a: list[str], b: list[str]) -> list[Piece]:
+    """Changed paragraphs: word by word where they are alike, else whole."""
+    old, new = "".join(a), "".join(b)
+    words_a, words_b = TOKENS.findall(old), TOKENS.findall(new)
+    matcher = SequenceMatcher(None, words_a, words_b, autojunk=False)
+    if matcher.ratio() < ALIKE:
+        return [Piece("delete", old), Piece("insert", new)]
     out = []
-    for op, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
-            out.append(Piece("equal", "".join(a[i1:i2])))
+            out.append(Piece("equal", "".join(words_a[i1:i2])))
             continue
         if op in ("delete", "replace"):
-            out.append(Piece("delete", "".join(a[i1:i2])))
+            out.append(Piece("delete", "".join(words_a[i1:i2])))
         if op in ("insert", "replace"):
-            out.append(Piece("insert", "".join(b[j1:j2])))
+            out.append(Piece("insert", "".join(words_b[j1:j2])))
     return out
 
 
