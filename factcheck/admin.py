@@ -1186,14 +1186,12 @@ class ArticleAdmin(HistoryAdmin):
     readonly_fields = ["created_by", "created_at", "updated_at", "version", "correct_text"]
     inlines = [RevisionInline]
 
-    @admin.display(description="Correct the text")
+    @admin.display(description="Correction (a new revision; the claims are re-anchored)")
     def correct_text(self, article):
         if not article.pk:
             return "—"
-        return format_html(
-            '<a href="{}">Correct the text</a> (a new revision; its claims are re-anchored)',
-            reverse("article-correct", args=[article.pk]),
-        )
+        url = reverse("article-correct", args=[article.pk])
+        return format_html('<a href="{}">Correct the text</a>', url)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_claims=claim_count("article"))
