@@ -1,5 +1,6 @@
 """Correcting an article: a new revision, every claim re-anchored or orphaned, all or nothing."""
 
+import json
 from importlib import import_module
 
 import pytest
@@ -262,3 +263,29 @@ def test_a_word_fixed_inside_a_claim_flags_it_as_edited(attributed, alice):
     assert claim.quote == new_text[claim.start : claim.end]
     assert "quarter" in claim.quote and claim.anchor_state == "edited"
     assert list(Claim.objects.flagged()) == [claim]
+
+
+def test_the_claimreview_of_a_flagged_claim_names_the_words_that_were_checked(
+    claim, alice, bob, dana, ratings, django_capture_on_commit_callbacks
+):
+    from tests.conftest import api
+
+    verdict = actions.save_verdict(
+        claim=claim, reviewer=bob, rating=ratings["True"], rationale="Filings say so."
+    )
+    actions.approve_verdict(verdict=verdict, by=dana)
+    Claim.objects.filter(pk=claim.pk).update(summary="")  # claimReviewed falls back to words
+    new_text = WITHOUT_FERRY + "The operator said ridership fell by about a third.\n"
+    actions.correct_article(article=claim.article, text=new_text, by=alice)
+    start = new_text.index("ridership fell by about a third")
+    claim = actions.reattach_claim(claim=claim, by=dana, start=start, end=start + 31)
+
+    def reviewed():
+        response = api().get("/api/v1/export/claimreview/")
+        graph = json.loads(b"".join(response.streaming_content))["@graph"]
+        return [r["claimReviewed"] for r in graph]
+
+    assert reviewed() == ["ridership fell by a third"]
+    with django_capture_on_commit_callbacks(execute=True):  # the public exports' cache goes
+        actions.confirm_claim(claim=claim, by=dana)  # the verdict holds for the new words
+    assert reviewed() == ["ridership fell by about a third"]
