@@ -17,10 +17,11 @@ HARBOUR = (
     "The union claimed wages rose by nine percent last year.\n\n"
     "Councillors will vote on the dredging plan next week.\n"
 )
-# The union's sentence deleted; its figure, reworded, in a new paragraph at the end.
+# The union's sentence deleted; its figure, in other words, in a new paragraph at the end
+# (far from its old wording: any engine orphans it).
 HARBOUR_2 = (
     HARBOUR.replace("The union claimed wages rose by nine percent last year.\n\n", "")
-    + "\nUnion leaders now say wages rose by about nine percent.\n"
+    + "\nUnion leaders now put the pay increase close to 9%.\n"
 )
 
 
@@ -63,7 +64,7 @@ def test_an_orphan_is_listed_and_reattached_by_selecting_its_new_words(
     assert "wages rose by nine percent last year" in orphan_quotes(page)
     assert marks_text(page, wages.pk) == ""  # an orphan is never highlighted
     # Select the union's new words, then re-attach the orphan to them.
-    words = "wages rose by about nine percent"
+    words = "the pay increase close to 9%"
     start = HARBOUR_2.index(words)
     select_by_mouse(page, start, start + len(words))
     selection = page.locator("[data-testid=orphan-selection]")
