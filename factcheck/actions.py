@@ -931,7 +931,7 @@ def correct_article(
         created_by=by,
         created_at=now,
     )
-    article.text = new_text
+    article.text, article.revision = new_text, revision.number
     article._revision_written = True
     article.save()
 

@@ -619,7 +619,7 @@ class ClaimAdmin(DecisionViews, HistoryAdmin):
 
     @admin.display(description="Quote in its article")
     def quote_in_context(self, claim):
-        text = claim.article.text
+        text = claim.span_text  # an orphan's words are shown in the text they were in
         lo = max(0, claim.start - CONTEXT_CHARS)
         hi = min(len(text), claim.end + CONTEXT_CHARS)
         spans = [(claim.start, claim.end, "fc-quote", "claim")]

@@ -122,6 +122,9 @@ class Article(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1, help_text="Bumped on every change.")
+    revision = models.PositiveIntegerField(
+        default=1, help_text="The number of its current revision (over 1: it was corrected)."
+    )
 
     history = HistoricalRecords()
     objects = ArticleQuerySet.as_manager()
@@ -141,15 +144,16 @@ class Article(models.Model):
         self.text = textlib.normalize_text(self.text or "")
         creating = self.pk is None
         changed = self._refuse_text_change()
-        if not creating:
-            self.version += 1
-        super().save(*args, **kwargs)
         # Every text the article had is kept: the first, and each change (a correction
         # writes its own revision, with its note and source, before saving).
-        if creating or (changed and not getattr(self, "_revision_written", False)):
-            self.revisions.create(
-                number=self.revisions.next_number(), text=self.text, created_by=self.created_by
-            )
+        new_revision = creating or (changed and not getattr(self, "_revision_written", False))
+        if not creating:
+            self.version += 1
+            if new_revision:
+                self.revision = self.revisions.next_number()
+        super().save(*args, **kwargs)
+        if new_revision:
+            self.revisions.create(number=self.revision, text=self.text, created_by=self.created_by)
 
     def get_absolute_url(self):
         return reverse("article-detail", args=[self.pk])
@@ -738,6 +742,21 @@ class Claim(models.Model):
         from factcheck import lifecycle
 
         return lifecycle.allows(user, "edit", claim=self)
+
+    @property
+    def span_text(self) -> str:
+        """The text its offsets point into: the article's, or for an orphan the revision it
+        was orphaned from (what shows its words in their context)."""
+        if self.anchor_state != Claim.AnchorState.ORPHANED:
+            return self.article.text
+        orphaned = (
+            self.anchorings.filter(outcome=ClaimAnchoring.Outcome.ORPHANED)
+            .order_by("-revision__number", "-pk")
+            .values_list("revision__number", flat=True)
+            .first()
+        )
+        before = self.article.revisions.filter(number=(orphaned or 1) - 1).first()
+        return before.text if before else self.article.text
 
     @property
     def flagging_anchoring(self) -> ClaimAnchoring | None:

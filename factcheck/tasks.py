@@ -375,6 +375,7 @@ def run_correction(task_id: str) -> str:
         else:
             result = correction.as_dict()
             result["records"] = len(correction.placements)
+            result["page"] = correction.revision.get_absolute_url()
             _finish(bg.pk, Status.SUCCEEDED, result=result)
         finally:
             _cache().delete_many([_progress_key(bg.pk), _cancel_key(bg.pk)])

@@ -304,8 +304,12 @@ def article_detail(request, pk):
                 if part
             ],
             "claim_count": count,
-            "corrected": article.revisions.filter(number__gt=1).order_by("-number").first(),
-            "orphans": list(visible.orphaned().order_by("start", "pk")),
+            # Only a corrected article has a correction to show and orphans to list.
+            "corrected": article.revision > 1
+            and article.revisions.filter(number=article.revision).first(),
+            "orphans": list(visible.orphaned().order_by("start", "pk"))
+            if article.revision > 1
+            else [],
             "can_correct": actions.may_correct(request.user),
             "can_decide": lifecycle.may_decide(request.user),
             "kinds": Claim.Kind.choices,
@@ -440,7 +444,7 @@ VERDICT_SAVED = {
 
 
 def claim_context(claim: Claim) -> dict:
-    text = claim.article.text
+    text = claim.span_text  # an orphan's words are shown in the text they were in
     before_at = max(0, claim.start - CONTEXT_CHARS)
     after_at = min(len(text), claim.end + CONTEXT_CHARS)
     return {

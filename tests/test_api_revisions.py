@@ -115,6 +115,7 @@ def test_many_claims_run_as_a_background_task(claim, alice, settings):
     assert polled.data["status"] == "succeeded" and polled.data["kind"] == "correction"
     assert polled.data["progress"]["unit"] == "claims"
     assert polled.data["result"]["revision"] == 2
+    assert polled.data["result"]["page"] == f"/articles/{claim.article_id}/revisions/?to=2"
     assert polled.data["result"]["claims"][0]["outcome"] == "orphaned"
     assert Claim.objects.get(pk=claim.pk).anchor_state == "orphaned"
     assert BackgroundTask.objects.get().payload == b""

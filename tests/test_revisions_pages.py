@@ -128,3 +128,13 @@ def test_the_public_page_flags_a_fact_check_whose_words_were_corrected(client, a
 def test_an_unflagged_fact_check_has_no_flag(client, attributed):
     html = client.get(f"/factchecks/{attributed.pk}/").content.decode()
     assert 'data-testid="factcheck-corrected"' not in html
+
+
+def test_an_orphans_page_shows_its_words_in_the_text_they_were_in(client, claim, alice, dana):
+    actions.correct_article(article=claim.article, text=WITHOUT_FERRY, by=alice)
+    client.force_login(alice)
+    html = client.get(f"/claims/{claim.pk}/").content.decode()
+    assert "The ferry operator said <mark" in html and "ridership fell by a third</mark>" in html
+    client.force_login(dana)
+    admin = client.get(f"/admin/factcheck/claim/{claim.pk}/change/").content.decode()
+    assert "ridership fell by a third</mark>" in admin

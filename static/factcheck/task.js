@@ -27,7 +27,16 @@ function show(next) {
   statusText.textContent = state.status;
   cancelForm.hidden = state.finished;
   outcome.replaceChildren();
-  if (state.status === "succeeded") {
+  if (state.status === "succeeded" && state.kind === "correction") {
+    const r = state.result;
+    const c = r.counts;
+    line(outcome, `Revision ${r.revision}: ${c.unchanged} unchanged, ${c.moved} moved, ` +
+      `${c.edited} edited, ${c.orphaned} orphaned.`);
+    const link = document.createElement("a");
+    link.href = r.page;
+    link.textContent = "What changed, and where the claims went";
+    line(outcome, "").append(link);
+  } else if (state.status === "succeeded") {
     const r = state.result;
     const verb = r.dry_run ? "Would import" : "Imported";
     line(outcome, `${verb} ${r.claims_created} claim(s): ${r.articles_created} new article(s), ` +

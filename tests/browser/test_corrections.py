@@ -127,3 +127,21 @@ def test_the_sample_article_corrected(page, live_server, sign_in, alice, bob, da
     page.goto(f"{live_server.url}/factchecks/{claims[fixed].pk}/")
     flag = page.locator("[data-testid=factcheck-corrected]").inner_text()
     assert "refers to the earlier wording" in flag and fixed in flag
+
+
+def test_a_big_correction_runs_as_a_task_and_says_how_it_ended(
+    page, live_server, sign_in, alice, dana, settings
+):
+    settings.FACTCHECK_CORRECTION_TASK_CLAIMS = 0  # every correction is "big"
+    article = actions.create_article(title="Harbour", text=HARBOUR, by=alice)
+    claim_on(article, "wages rose by nine percent last year", alice)
+    sign_in(dana)
+    page.goto(f"{live_server.url}/articles/{article.pk}/correct/")
+    page.fill("[name=text]", HARBOUR_2)
+    page.click("[data-testid=correct-submit]")
+    page.wait_for_url(lambda url: "/tasks/" in url)
+    outcome = page.locator("[data-testid=task-outcome]")
+    poll(lambda: "1 orphaned" in outcome.inner_text())
+    assert "Revision 2: 0 unchanged, 0 moved, 0 edited, 1 orphaned." in outcome.inner_text()
+    outcome.get_by_role("link").click()
+    page.wait_for_url(lambda url: "/revisions/?to=2" in url)
