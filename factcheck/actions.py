@@ -21,8 +21,10 @@ from factcheck import bulk, lifecycle, public_cache
 from factcheck import text as textlib
 from factcheck.models import (
     Article,
+    ArticleRevision,
     BackgroundTask,
     Claim,
+    ClaimAnchoring,
     EvidenceSource,
     Rating,
     Role,
@@ -402,6 +404,10 @@ def update_claim(
     if "summary" in changes:
         claim.summary = textlib.shorten(claim.summary or "", 200)
     if {"start", "end"} & set(changes):
+        if claim.anchor_state == Claim.AnchorState.ORPHANED:
+            raise ValidationError(
+                {"start": "A correction orphaned this claim: re-attach it to a span instead."}
+            )
         try:
             claim.anchor_in(claim.article.text)
         except ValueError as exc:
@@ -1106,3 +1112,319 @@ def enqueue_suggest(*, by, article_ids: Sequence[int]) -> BackgroundTask:
     BackgroundTask.objects.filter(pk=bg.pk).update(queue_id=str(queued.id))
     bg.refresh_from_db()
     return bg
+
+
+# --------------------------------------------------------------------------- corrections
+#
+# A correction gives an article a new text (a new ArticleRevision) and moves every claim,
+# with its cue and source spans, to where its words now are (factcheck.reanchor), in one
+# transaction: every claim gets its outcome, or nothing changes.
+
+# Spans of other models that live on an article's text (pending suggestions, say) follow a
+# correction through these hooks. Each is called inside the correction's transaction as
+# ``hook(article=, old_text=, new_text=, revision=, by=)`` and re-anchors its own rows
+# (``reanchor.reanchor`` is the engine); raising rolls the whole correction back.
+CORRECTION_HOOKS: list = []
+
+# Above this many claims a correction from the page or the API runs as a background task.
+CORRECTION_TASK_CLAIMS = 200
+
+
+def correction_runs_in_background(article: Article) -> bool:
+    from django.conf import settings
+
+    limit = getattr(settings, "FACTCHECK_CORRECTION_TASK_CLAIMS", CORRECTION_TASK_CLAIMS)
+    return article.claims.count() > limit
+
+
+@dataclass(frozen=True)
+class Correction:
+    revision: ArticleRevision
+    placements: list[dict]  # per claim: id, outcome, start, end, quote, score
+
+    def counts(self) -> dict[str, int]:
+        out = dict.fromkeys(ClaimAnchoring.Outcome.values[:4], 0)
+        for p in self.placements:
+            out[p["outcome"]] += 1
+        return out
+
+    def as_dict(self) -> dict:
+        return {
+            "article": self.revision.article_id,
+            "revision": self.revision.number,
+            "counts": self.counts(),
+            "claims": self.placements,
+        }
+
+
+def may_correct(user) -> bool:
+    """Desk members (annotators and up) correct an article's text."""
+    return Role.has(user, Role.ANNOTATOR)
+
+
+def clean_article_text(text: str) -> str:
+    """The text as stored, or a ValidationError saying why it cannot be an article's."""
+    probe = Article(title="-", text=text)
+    probe.clean()  # normalises; refuses an empty or oversize text
+    return probe.text
+
+
+def _span_anchor(key, text: str, start, end):
+    from factcheck import reanchor
+
+    if start is None or end is None:
+        return None
+    span = textlib.span_at(text, start, end)
+    return reanchor.Anchor(key, start, end, span.quote, span.prefix, span.suffix)
+
+
+def _reason(revision: ArticleRevision, outcome: str, old, new, score: float) -> str:
+    """The history row's change reason: what the correction did to the claim (100 chars max)."""
+    where = f"{new[0]}-{new[1]}" if new[0] is not None else "none"
+    return (
+        f"correction r{revision.number}: {outcome} {old[0]}-{old[1]} -> {where} score {score:.2f}"
+    )[:100]
+
+
+@retry_once
+@transaction.atomic
+def correct_article(
+    *,
+    article: Article,
+    text: str,
+    by,
+    note: str = "",
+    source: str = "",
+    version: int | None = None,
+    progress=None,
+) -> Correction:
+    """Give ``article`` the new ``text`` (a new revision) and re-anchor its claims.
+
+    ``version`` (if given) must be the article version the corrector read. ``progress`` (if
+    given) is called with the number of claims written so far.
+    """
+    from factcheck import reanchor
+
+    if not may_correct(by):
+        raise PermissionDenied("Correcting an article needs a desk role (annotator or up).")
+    article = Article.objects.select_for_update().filter(pk=article.pk).first()
+    if article is None:
+        raise ValidationError({"article": "This article was deleted."})
+    _check_version(article, version)
+    new_text = clean_article_text(text)
+    old_text = article.text
+    if new_text == old_text:
+        raise ValidationError({"text": "This is the article's current text: nothing to correct."})
+    _ensure_first_revision(article)
+    claims = list(Claim.objects.select_for_update().filter(article=article).order_by("pk"))
+    anchors = []
+    for c in claims:
+        if c.anchor_state == Claim.AnchorState.ORPHANED:
+            continue  # its span points into an earlier revision: it stays an orphan
+        anchors.append(reanchor.Anchor(c.pk, c.start, c.end, c.quote, c.prefix, c.suffix))
+        for name in ("cue", "source"):
+            extra = _span_anchor(
+                (name, c.pk), old_text, getattr(c, f"{name}_start"), getattr(c, f"{name}_end")
+            )
+            if extra:
+                anchors.append(extra)
+    placed = {p.key: p for p in reanchor.reanchor(old_text, new_text, anchors)}
+
+    now = timezone.now()
+    revision = ArticleRevision.objects.create(
+        article=article,
+        number=article.revisions.next_number(),
+        text=new_text,
+        note=note.strip(),
+        source=source.strip()[:500],
+        created_by=by,
+        created_at=now,
+    )
+    article.text, article.revision = new_text, revision.number
+    article._revision_written = True
+    article.save()
+
+    placements, anchorings, public = [], [], False
+    for done, claim in enumerate(claims, 1):
+        claim.article = article
+        placement = placed.get(claim.pk)
+        if placement is None:  # an orphan already
+            placements.append(_placement_dict(claim.pk, "orphaned", None, None, None, 0.0))
+            continue
+        old = (claim.start, claim.end)
+        old_quote = claim.quote
+        outcome = placement.outcome
+        if outcome == "orphaned":
+            claim.anchor_state = Claim.AnchorState.ORPHANED
+        else:
+            claim.start, claim.end = placement.start, placement.end
+            claim.anchor_in(new_text)
+            if outcome == "edited":
+                claim.anchor_state = Claim.AnchorState.EDITED
+            for name in ("cue", "source"):
+                span = placed.get((name, claim.pk))
+                if span is not None:
+                    start, end = (
+                        (span.start, span.end) if span.outcome != "orphaned" else (None, None)
+                    )
+                    setattr(claim, f"{name}_start", start)
+                    setattr(claim, f"{name}_end", end)
+        if outcome != "unchanged":
+            claim.corrected_at = now
+            claim.version += 1
+            if lifecycle.flagged_by_correction(claim, outcome):
+                public = True
+        new = (placement.start, placement.end)
+        claim._change_reason = _reason(revision, outcome, old, new, placement.score)
+        claim.save()
+        anchorings.append(
+            ClaimAnchoring(
+                revision=revision,
+                claim=claim,
+                outcome=outcome,
+                old_start=old[0],
+                old_end=old[1],
+                old_quote=old_quote,
+                new_start=placement.start,
+                new_end=placement.end,
+                new_quote=placement.quote,
+                score=placement.score,
+                created_by=by,
+                created_at=now,
+            )
+        )
+        placements.append(
+            _placement_dict(
+                claim.pk, outcome, placement.start, placement.end, placement.quote, placement.score
+            )
+        )
+        if progress is not None:
+            progress(done)
+    ClaimAnchoring.objects.bulk_create(anchorings, batch_size=500)
+    for hook in CORRECTION_HOOKS:
+        hook(article=article, old_text=old_text, new_text=new_text, revision=revision, by=by)
+    if public or any(c.status == Claim.Status.PUBLISHED for c in claims):
+        _public_changed()
+    return Correction(revision=revision, placements=placements)
+
+
+def _placement_dict(pk, outcome, start, end, quote, score) -> dict:
+    return {
+        "id": pk,
+        "outcome": outcome,
+        "start": start,
+        "end": end,
+        "quote": quote,
+        "score": round(float(score), 4),
+    }
+
+
+def _ensure_first_revision(article: Article) -> None:
+    """An article made before revisions (or by a bulk import) gets its revision 1 now."""
+    if not article.revisions.exists():
+        ArticleRevision.objects.create(
+            article=article,
+            number=1,
+            text=article.text,
+            created_by=article.created_by,
+            created_at=article.created_at,
+        )
+
+
+@transaction.atomic
+def enqueue_correction(
+    *, article: Article, text: str, by, note: str = "", source: str = "", version=None
+) -> BackgroundTask:
+    """Queue a correction (factcheck.tasks.run_correction) after checking what can be checked
+    now: the role, the version read and the text. Its outcome is the task's result."""
+    from factcheck import tasks
+
+    if not may_correct(by):
+        raise PermissionDenied("Correcting an article needs a desk role (annotator or up).")
+    _check_version(article, version)
+    new_text = clean_article_text(text)
+    if new_text == article.text:
+        raise ValidationError({"text": "This is the article's current text: nothing to correct."})
+    data = new_text.encode()
+    bg = BackgroundTask.objects.create(
+        kind=BackgroundTask.Kind.CORRECTION,
+        created_by=by,
+        options={
+            "article": article.pk,
+            "note": note,
+            "source": source,
+            "version": article.version if version is None else version,
+        },
+        payload=data,
+        size=article.claims.count(),
+    )
+    queued = tasks.run_correction.enqueue(str(bg.pk))
+    BackgroundTask.objects.filter(pk=bg.pk).update(queue_id=str(queued.id))
+    bg.refresh_from_db()
+    return bg
+
+
+@retry_once
+@transaction.atomic
+def reattach_claim(*, claim: Claim, by, start: int, end: int, version: int | None = None) -> Claim:
+    """Give an orphan (or any claim a correction moved) a span of the current text, chosen by
+    a person. A published claim stays flagged until a moderator confirms it."""
+    claim = _lock_claim(claim.pk)[0]
+    lifecycle.check(by, "reattach", claim=claim)
+    _check_version(claim, version)
+    text = claim.article.text
+    try:
+        textlib.check_span(text, start, end)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError({"end": str(exc)}) from exc
+    old = (claim.start, claim.end)
+    old_quote, was = claim.quote, claim.anchor_state
+    claim.start, claim.end = start, end
+    claim.anchor_in(text)
+    claim.cue_start = claim.cue_end = claim.source_start = claim.source_end = None
+    published = claim.status == Claim.Status.PUBLISHED
+    same_words = claim.quote == old_quote
+    if published and not (same_words and was != Claim.AnchorState.EDITED):
+        claim.anchor_state = Claim.AnchorState.EDITED
+    else:
+        claim.anchor_state = Claim.AnchorState.OK
+    claim.version += 1
+    revision = claim.article.revisions.order_by("-number").first()
+    claim._change_reason = (
+        f"re-attached by hand r{revision.number if revision else 1}: "
+        f"{old[0]}-{old[1]} -> {start}-{end}"
+    )[:100]
+    claim.save()
+    if revision is not None:
+        ClaimAnchoring.objects.create(
+            revision=revision,
+            claim=claim,
+            outcome=ClaimAnchoring.Outcome.REATTACHED,
+            old_start=old[0],
+            old_end=old[1],
+            old_quote=old_quote,
+            new_start=start,
+            new_end=end,
+            new_quote=claim.quote,
+            score=1.0,
+            created_by=by,
+        )
+    if published:
+        _public_changed()
+    return claim
+
+
+@retry_once
+@transaction.atomic
+def confirm_claim(*, claim: Claim, by, note: str = "", version: int | None = None) -> Claim:
+    """A moderator says a flagged published claim's verdict holds for the corrected wording."""
+    claim = _lock_claim(claim.pk)[0]
+    lifecycle.check(by, "confirm", claim=claim)
+    _check_version(claim, version)
+    _record_decision(claim, by=by, note=note or "Confirmed for the corrected wording.")
+    claim.anchor_state = Claim.AnchorState.OK
+    claim.version += 1
+    claim._change_reason = "confirmed after a correction"
+    claim.save()
+    _public_changed()
+    return claim

@@ -20,7 +20,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Length
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -37,6 +37,7 @@ from factcheck import accounts, actions, lifecycle
 from factcheck import text as textlib
 from factcheck.models import (
     Article,
+    ArticleRevision,
     Claim,
     EvidenceSource,
     Rating,
@@ -253,6 +254,8 @@ class QueueFilter(admin.SimpleListFilter):
             ("verdicts", "Awaiting verdicts"),
             ("published", "Published"),
             ("rejected", "Rejected"),
+            ("corrected", "Flagged by a correction"),
+            ("orphaned", "Orphaned by a correction"),
         ]
 
     def queryset(self, request, queryset):
@@ -270,6 +273,10 @@ class QueueFilter(admin.SimpleListFilter):
                 return queryset.filter(status=Claim.Status.PUBLISHED)
             case "rejected":
                 return queryset.filter(status=Claim.Status.REJECTED)
+            case "corrected":
+                return queryset.flagged()
+            case "orphaned":
+                return queryset.orphaned()
         return queryset
 
 
@@ -468,12 +475,22 @@ CLAIM_DECISIONS = {
         "none",
         "The claim goes back to reviewers (in review if it has verdicts, open otherwise).",
     ),
+    "confirm": Decision(
+        "confirm",
+        "Confirm this fact-check for the corrected wording",
+        "Confirm",
+        "Confirmed “{obj}” for the article's corrected wording.",
+        "optional",
+        "A correction of the article edited the claim's words; the verdict holds for the new "
+        "wording, and the flag on its public page goes.",
+    ),
 }
 
 CLAIM_RUN = {
     "unpublish": actions.unpublish_claim,
     "reject": actions.reject_claim,
     "reopen": actions.reopen_claim,
+    "confirm": actions.confirm_claim,
 }
 
 
@@ -603,7 +620,7 @@ class ClaimAdmin(DecisionViews, HistoryAdmin):
 
     @admin.display(description="Quote in its article")
     def quote_in_context(self, claim):
-        text = claim.article.text
+        text = claim.span_text  # an orphan's words are shown in the text they were in
         lo = max(0, claim.start - CONTEXT_CHARS)
         hi = min(len(text), claim.end + CONTEXT_CHARS)
         spans = [(claim.start, claim.end, "fc-quote", "claim")]
@@ -1116,12 +1133,66 @@ class RatingAdmin(HistoryAdmin):
         return rating.n_verdicts
 
 
+class RevisionInline(admin.TabularInline):
+    """Every text the article had (read-only; a correction makes a new one)."""
+
+    model = ArticleRevision
+    fields = ["number", "created_at", "created_by", "note", "source", "length", "changes"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+    ordering = ["-number"]
+
+    def get_queryset(self, request):
+        # The texts can be a megabyte each: their lengths, counted by the database, are shown.
+        revisions = super().get_queryset(request).select_related("created_by")
+        return revisions.annotate(text_length=Length("text")).defer("text")
+
+    def has_view_permission(self, request, obj=None):
+        # Whoever sees the article sees its texts (revisions have no permissions of their own).
+        return request.user.has_perm("factcheck.view_article")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Characters")
+    def length(self, revision):
+        return revision.text_length
+
+    @admin.display(description="What changed")
+    def changes(self, revision):
+        if revision.number == 1:
+            return "—"
+        url = reverse("article-revisions", args=[revision.article_id])
+        return format_html(
+            '<a href="{}?from={}&amp;to={}">diff and claims</a>',
+            url,
+            revision.number - 1,
+            revision.number,
+        )
+
+
 @admin.register(Article)
 class ArticleAdmin(HistoryAdmin):
     list_display = ["title", "publisher", "published_on", "language", "claims", "created_at"]
     search_fields = ["title", "publisher", "url"]
     date_hierarchy = "created_at"
-    readonly_fields = ["created_by", "created_at", "updated_at"]
+    readonly_fields = ["created_by", "created_at", "updated_at", "version", "correct_text"]
+    inlines = [RevisionInline]
+
+    @admin.display(description="Correction (a new revision; the claims are re-anchored)")
+    def correct_text(self, article):
+        if not article.pk:
+            return "—"
+        url = reverse("article-correct", args=[article.pk])
+        return format_html('<a href="{}">Correct the text</a>', url)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_claims=claim_count("article"))

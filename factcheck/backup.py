@@ -2,11 +2,12 @@
 
 ``manage.py export all -o FILE`` writes ``dump()``; ``manage.py import all FILE`` runs
 ``load()``. The file holds a header line, then one line per row: users (with their password
-hashes and roles, so sign-ins survive), ratings, speakers, statements, articles, claims,
-verdicts, evidence sources, every django-simple-history row and the admin's log. Primary
-keys are kept, so every reference (a claim's author, a verdict's reviewer, a history row's
-user) comes back as it was; content types, permissions and groups are referred to by their
-natural keys, since a new database numbers them its own way. API tokens and sessions are
+hashes and roles, so sign-ins survive), ratings, speakers, statements, articles (with every
+revision of their text), claims (with where each correction put them), verdicts, evidence
+sources, every django-simple-history row and the admin's log. Primary keys are kept, so every
+reference (a claim's author, a verdict's reviewer, a history row's user) comes back as it was;
+content types, permissions and groups are referred to by their natural keys, since a new
+database numbers them its own way. API tokens and sessions are
 secrets, not data: they are left out, and people sign in again.
 
 Rows are written and read model by model with Django's serializers, in raw mode: nothing is
@@ -37,7 +38,9 @@ MODELS = [
     "factcheck.speaker",
     "factcheck.statement",
     "factcheck.article",
+    "factcheck.articlerevision",
     "factcheck.claim",
+    "factcheck.claimanchoring",
     "factcheck.verdict",
     "factcheck.evidencesource",
     "factcheck.historicalrating",

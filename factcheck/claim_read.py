@@ -32,6 +32,7 @@ from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
 from django.db import NotSupportedError
 from django.db.models import (
     BooleanField,
+    Case,
     CharField,
     DateTimeField,
     ExpressionWrapper,
@@ -42,6 +43,7 @@ from django.db.models import (
     Q,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 
@@ -95,6 +97,23 @@ def _desk_only(lookup: str, empty, output_field) -> Callable:
     return expression
 
 
+def _reviewed_quote(user):
+    """The words a flagged claim's fact-check was written for: the quote before the correction
+    that edited or orphaned them (None while the claim is not flagged)."""
+    from factcheck.models import ClaimAnchoring
+
+    before = (
+        ClaimAnchoring.objects.filter(claim=OuterRef("pk"), outcome__in=["edited", "orphaned"])
+        .order_by("-revision__number", "-pk")
+        .values("old_quote")[:1]
+    )
+    return Case(
+        When(anchor_state="ok", then=Value(None, output_field=CharField())),
+        default=Subquery(before, output_field=CharField()),
+        output_field=CharField(),
+    )
+
+
 def _claim_fields() -> tuple[ReadField, ...]:
     return (
         ReadField("id", "id", int),
@@ -128,6 +147,29 @@ def _claim_fields() -> tuple[ReadField, ...]:
         ReadField("updated_at", "updated_at", datetime.datetime, NOT_PAGE),
         ReadField("published_at", "published_at", datetime.datetime, NOT_PAGE, null=True),
         ReadField("version", "version", int, help="Bumped on every edit (the ETag)."),
+        ReadField(
+            "anchor_state",
+            "anchor_state",
+            readers=NOT_PAGE,  # the page lists orphans apart and highlights the others
+            help="ok; edited (a correction of the article changed the claim's words); orphaned "
+            "(its words are gone: start/end/quote are those of an earlier revision).",
+        ),
+        ReadField(
+            "corrected_at",
+            "corrected_at",
+            datetime.datetime,
+            NOT_PAGE,
+            null=True,
+            help="When a correction of the article last moved or changed the claim.",
+        ),
+        ReadField(
+            "reviewed_quote",
+            _reviewed_quote,
+            str,
+            ONLY_EXPORT,
+            null=True,
+            help="A flagged claim's words as they were when fact-checked.",
+        ),
         ReadField(
             "editable",
             _editable,

@@ -101,6 +101,35 @@ TRANSITIONS: tuple[Transition, ...] = (
         effect="in review if a submitted verdict waits, else open; a published claim is "
         "unpublished instead",
     ),
+    # A correction of the article (actions.correct_article) that edited or removed a published
+    # claim's words: it stays published, flagged on its public page, in the moderators' queue
+    # until one confirms it (or unpublishes or rejects it).
+    T(
+        CLAIM,
+        "flag",
+        (C.PUBLISHED,),
+        (C.PUBLISHED,),
+        (Who.FOLLOWS,),
+        effect="a correction edited or removed its words; flagged on its public page",
+    ),
+    T(
+        CLAIM,
+        "confirm",
+        (C.PUBLISHED,),
+        (C.PUBLISHED,),
+        (Who.MODERATOR,),
+        effect="the verdict holds for the corrected wording; the flag is cleared",
+    ),
+    # An orphan of a correction given a span of the current text by hand.
+    T(CLAIM, "reattach", (C.OPEN,), (C.OPEN,), (Who.OWN_ANNOTATOR,)),
+    T(
+        CLAIM,
+        "reattach",
+        EVERY_CLAIM_STATE,
+        EVERY_CLAIM_STATE,
+        (Who.MODERATOR,),
+        effect="a published claim stays flagged until confirmed",
+    ),
     # ---------------------------------------------------------------- verdicts
     T(
         VERDICT,
@@ -182,6 +211,14 @@ REFUSALS: dict[tuple[str, str], tuple[str, str]] = {
     ),
     (CLAIM, "delete"): (
         "Only the annotator who made an open claim, or a moderator, may delete it.",
+        "",
+    ),
+    (CLAIM, "confirm"): (
+        "Only moderators can do this.",
+        "Only a published claim is confirmed; the others are not public.",
+    ),
+    (CLAIM, "reattach"): (
+        "Only the annotator who made an open claim, or a moderator, may re-attach it.",
         "",
     ),
     (CLAIM, "unpublish"): (
@@ -293,6 +330,10 @@ def find(user, action: str, *, claim: Claim, verdict: Verdict | None = None, sub
             guard = GUARDS.get((subject, action))
             if guard and not Role.has(user, Role.MODERATOR) and guard[0](claim, verdict):
                 return PermissionDenied(guard[1])
+            requirement = REQUIRES.get((subject, action))
+            unmet = requirement(claim) if requirement else ""
+            if unmet:
+                return ValidationError({"anchor_state": unmet})
             return t
     return PermissionDenied(denied)
 
@@ -316,6 +357,18 @@ GUARDS = {
         "This claim has verdicts; ask a moderator to reject it instead.",
     ),
 }
+
+
+def _confirmable(claim: Claim) -> str:
+    if claim.anchor_state == Claim.AnchorState.ORPHANED:
+        return "This claim's words are gone: re-attach it first, or unpublish it."
+    if claim.anchor_state == Claim.AnchorState.OK:
+        return "This claim is not flagged by a correction: nothing to confirm."
+    return ""
+
+
+# What a claim must be beyond its status, for everyone (moderators too): why it is not.
+REQUIRES = {(CLAIM, "confirm"): _confirmable}
 
 
 RATIONALE_REQUIRED = "Say why: a submitted verdict needs a rationale (a draft may be empty)."
@@ -427,3 +480,14 @@ def check_suggestion(user, action: str) -> None:
     if user is not None and not may_suggestion(user, action):
         need = SUGGESTION_ACTIONS[action].label.lower()
         raise PermissionDenied(f"This needs the {need} role.")
+
+
+FLAGGING_OUTCOMES = frozenset({"edited", "orphaned"})
+
+
+def flagged_by_correction(claim: Claim, outcome: str) -> bool:
+    """Whether a correction with ``outcome`` for ``claim`` flags it (the "flag" row): its
+    fact-check is public and now refers to words the article no longer has as they were."""
+    return outcome in FLAGGING_OUTCOMES and any(
+        claim.status in t.sources for t in rows(CLAIM, "flag")
+    )

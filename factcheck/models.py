@@ -14,6 +14,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from factcheck import text as textlib
@@ -122,13 +123,18 @@ class Article(models.Model):
     published_on = models.DateField(null=True, blank=True)
     language = models.CharField(max_length=20, default="en", help_text="BCP 47 tag, e.g. en, fr")
     text = models.TextField(
-        help_text="Plain text, stored NFC with \\n line ends. Immutable once claims point into it."
+        help_text="Plain text, stored NFC with \\n line ends: the current revision's. Once "
+        "claims point into it, it changes only by a correction (actions.correct_article)."
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, help_text="Bumped on every change.")
+    revision = models.PositiveIntegerField(
+        default=1, help_text="The number of its current revision (over 1: it was corrected)."
+    )
 
     history = HistoricalRecords()
     objects = ArticleQuerySet.as_manager()
@@ -153,8 +159,18 @@ class Article(models.Model):
     def save(self, *args, **kwargs):
         self.text = textlib.normalize_text(self.text or "")
         self.url_key = canonical_url_key(self.url)
-        self._refuse_text_change()
+        creating = self.pk is None
+        changed = self._refuse_text_change()
+        # Every text the article had is kept: the first, and each change (a correction
+        # writes its own revision, with its note and source, before saving).
+        new_revision = creating or (changed and not getattr(self, "_revision_written", False))
+        if not creating:
+            self.version += 1
+            if new_revision:
+                self.revision = self.revisions.next_number()
         super().save(*args, **kwargs)
+        if new_revision:
+            self.revisions.create(number=self.revision, text=self.text, created_by=self.created_by)
 
     def get_absolute_url(self):
         return reverse("article-detail", args=[self.pk])
@@ -186,17 +202,101 @@ class Article(models.Model):
             exclude = {*exclude, "url_key"}
         super().validate_constraints(exclude=exclude)
 
-    def _refuse_text_change(self):
+    def _refuse_text_change(self) -> bool:
+        """Whether the text changed; refused for an article with claims unless it is a
+        correction (which re-anchors the claims in the same transaction)."""
         if self.pk is None:
-            return
+            return False
         stored = Article.objects.filter(pk=self.pk).values_list("text", flat=True).first()
-        if stored is not None and stored != self.text and self.claims.exists():
+        changed = stored is not None and stored != self.text
+        if changed and not getattr(self, "_revision_written", False) and self.claims.exists():
             raise ValidationError(
                 {
-                    "text": "The text of an article with claims cannot be changed: "
-                    "the claims' offsets point into it."
+                    "text": "The text of an article with claims cannot be changed directly: "
+                    "correct it (a new revision, its claims re-anchored)."
                 }
             )
+        return changed
+
+    @property
+    def current_revision(self) -> ArticleRevision | None:
+        return self.revisions.order_by("-number").first()
+
+    @property
+    def corrected(self) -> bool:
+        return self.revisions.filter(number__gt=1).exists()
+
+
+class ArticleRevisionQuerySet(models.QuerySet):
+    def next_number(self) -> int:
+        return (self.aggregate(n=models.Max("number"))["n"] or 0) + 1
+
+
+class ArticleRevision(models.Model):
+    """One text an article had: the first, and each correction. The newest one's text is
+    the article's ``text`` (what pages show and claim offsets point into)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    text = models.TextField()
+    note = models.TextField(blank=True, default="", help_text="What was corrected, and why.")
+    source = models.CharField(
+        max_length=500, blank=True, default="", help_text="The URL or file the text came from."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ArticleRevisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["article_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="revision_number_unique"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="revision_number_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.article} (revision {self.number})"
+
+    def get_absolute_url(self):
+        return reverse("article-revisions", args=[self.article_id]) + f"?to={self.number}"
+
+
+class ClaimAnchoring(models.Model):
+    """Where a correction put one claim: its outcome, and its offsets before and after."""
+
+    class Outcome(models.TextChoices):
+        UNCHANGED = "unchanged", "Unchanged"
+        MOVED = "moved", "Moved"
+        EDITED = "edited", "Edited"
+        ORPHANED = "orphaned", "Orphaned"
+        REATTACHED = "reattached", "Re-attached by hand"
+
+    revision = models.ForeignKey(
+        ArticleRevision, on_delete=models.CASCADE, related_name="anchorings"
+    )
+    claim = models.ForeignKey("Claim", on_delete=models.CASCADE, related_name="anchorings")
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    old_start = models.IntegerField()
+    old_end = models.IntegerField()
+    old_quote = models.TextField()
+    new_start = models.IntegerField(null=True, blank=True)
+    new_end = models.IntegerField(null=True, blank=True)
+    new_quote = models.TextField(null=True, blank=True)
+    score = models.FloatField(default=0.0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["revision_id", "old_start", "claim_id", "pk"]
+        indexes = [models.Index(fields=["claim", "revision"], name="anchoring_claim_revision")]
+
+    def __str__(self):
+        return f"claim {self.claim_id}: {self.outcome} in revision {self.revision_id}"
 
 
 # --------------------------------------------------------------------------- speakers
@@ -460,6 +560,18 @@ class ClaimQuerySet(models.QuerySet):
             .order_by("-published_at", "-pk")
         )
 
+    def anchored(self):
+        """Claims whose span points into the article's current text (not orphans)."""
+        return self.exclude(anchor_state=Claim.AnchorState.ORPHANED)
+
+    def orphaned(self):
+        return self.filter(anchor_state=Claim.AnchorState.ORPHANED)
+
+    def flagged(self):
+        """Published claims whose words a correction edited or removed: for a moderator to
+        confirm or unpublish."""
+        return self.published().exclude(anchor_state=Claim.AnchorState.OK)
+
     def in_text_order(self):
         return self.order_by("start", "-end", "pk")
 
@@ -498,6 +610,11 @@ class Claim(models.Model):
         IN_REVIEW = "in_review", "In review"
         PUBLISHED = "published", "Published"
         REJECTED = "rejected", "Rejected"
+
+    class AnchorState(models.TextChoices):
+        OK = "ok", "Anchored"
+        EDITED = "edited", "Words edited by a correction"
+        ORPHANED = "orphaned", "Orphaned by a correction"
 
     # The foreign keys' own indexes would be prefixes of Meta.indexes below: left out, so a
     # claim written updates three indexes fewer.
@@ -557,6 +674,13 @@ class Claim(models.Model):
         related_name="moderated_claims",
     )
     moderated_at = models.DateTimeField(null=True, blank=True)
+    # What the last correction of the article did to the claim's words (ok once a person
+    # confirmed or re-attached it). An orphan keeps the offsets, quote and context it had in
+    # the revision it was made on: they no longer point into the current text.
+    anchor_state = models.CharField(
+        max_length=20, choices=AnchorState.choices, default=AnchorState.OK
+    )
+    corrected_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords()
     objects = ClaimQuerySet.as_manager()
@@ -615,7 +739,10 @@ class Claim(models.Model):
         self.quote, self.prefix, self.suffix = span.quote, span.prefix, span.suffix
 
     def check_against_text(self) -> None:
-        """Refuse spans outside the article text and a quote that does not match it."""
+        """Refuse spans outside the article text and a quote that does not match it (an
+        orphan's span points into an earlier revision: nothing to check it against)."""
+        if self.anchor_state == Claim.AnchorState.ORPHANED:
+            return
         text = self.article.text
         errors = {}
         try:
@@ -658,6 +785,34 @@ class Claim(models.Model):
         from factcheck import lifecycle
 
         return lifecycle.allows(user, "edit", claim=self)
+
+    @property
+    def span_text(self) -> str:
+        """The text its offsets point into: the article's, or for an orphan the revision it
+        was orphaned from (what shows its words in their context)."""
+        if self.anchor_state != Claim.AnchorState.ORPHANED:
+            return self.article.text
+        orphaned = (
+            self.anchorings.filter(outcome=ClaimAnchoring.Outcome.ORPHANED)
+            .order_by("-revision__number", "-pk")
+            .values_list("revision__number", flat=True)
+            .first()
+        )
+        before = self.article.revisions.filter(number=(orphaned or 1) - 1).first()
+        return before.text if before else self.article.text
+
+    @property
+    def flagging_anchoring(self) -> ClaimAnchoring | None:
+        """The correction that edited or orphaned the claim's words (while it is flagged):
+        its ``old_quote`` is the wording the fact-check was written for."""
+        if self.anchor_state == Claim.AnchorState.OK:
+            return None
+        return (
+            self.anchorings.filter(outcome__in=["edited", "orphaned"])
+            .select_related("revision")
+            .order_by("-revision__number", "-pk")
+            .first()
+        )
 
 
 # --------------------------------------------------------------------------- verdicts
@@ -837,6 +992,7 @@ class BackgroundTask(models.Model):
     class Kind(models.TextChoices):
         IMPORT = "import", "import"
         SUGGEST = "suggest", "suggest"
+        CORRECTION = "correction", "correction"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "queued"

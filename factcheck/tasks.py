@@ -378,5 +378,88 @@ def run_suggest(task_id: str) -> str:
         return bg.status
 
 
-RUNNERS = {BackgroundTask.Kind.IMPORT: run_import, BackgroundTask.Kind.SUGGEST: run_suggest}
-UNITS = {BackgroundTask.Kind.IMPORT: "bytes", BackgroundTask.Kind.SUGGEST: "articles"}
+class _ClaimProgress:
+    """A correction's progress callback: claims written so far, published every BEAT
+    seconds, and where a cancel is noticed (raising rolls the correction back)."""
+
+    def __init__(self, pk):
+        self.pk, self.last = pk, 0.0
+
+    def __call__(self, done: int) -> None:
+        now = time.monotonic()
+        if now - self.last < BEAT:
+            return
+        self.last = now
+        _cache().set(_progress_key(self.pk), {"done": done, "records": done}, PROGRESS_TTL)
+        if _cache().get(_cancel_key(self.pk)):
+            raise Cancelled
+
+
+@task()
+def run_correction(task_id: str) -> str:
+    """Correct the article of BackgroundTask ``task_id`` (actions.correct_article)."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from factcheck import actions
+    from factcheck.models import Article
+
+    bg = BackgroundTask.objects.filter(pk=task_id).first()
+    if bg is None:
+        return "gone"
+    with alive(bg.pk):
+        started = BackgroundTask.objects.filter(pk=bg.pk, status=Status.QUEUED).update(
+            status=Status.RUNNING,
+            started_at=timezone.now(),
+            worker=f"{socket.gethostname()}:{os.getpid()}",
+        )
+        if not started:
+            return "not started"
+        bg.refresh_from_db()
+        opts = bg.options
+        try:
+            article = Article.objects.get(pk=opts["article"])
+            correction = actions.correct_article(
+                article=article,
+                text=bytes(bg.payload).decode(),
+                by=bg.created_by,
+                note=opts.get("note", ""),
+                source=opts.get("source", ""),
+                version=opts.get("version"),
+                progress=_ClaimProgress(bg.pk),
+            )
+        except Cancelled:
+            _finish(bg.pk, Status.CANCELLED, detail="Cancelled; the article was not corrected.")
+        except Article.DoesNotExist:
+            _finish(bg.pk, Status.FAILED, detail="The article was deleted.")
+        except actions.StaleVersion as exc:
+            _finish(bg.pk, Status.FAILED, detail=str(exc))
+        except (ValidationError, PermissionDenied) as exc:
+            _finish(bg.pk, Status.FAILED, detail="; ".join(getattr(exc, "messages", [str(exc)])))
+        except Exception as exc:
+            logger.exception("task %s failed", bg.pk)
+            _finish(
+                bg.pk,
+                Status.FAILED,
+                detail=f"The correction failed ({type(exc).__name__}); nothing was changed.",
+            )
+        else:
+            result = correction.as_dict()
+            result["records"] = len(correction.placements)
+            result["page"] = correction.revision.get_absolute_url()
+            _finish(bg.pk, Status.SUCCEEDED, result=result)
+        finally:
+            _cache().delete_many([_progress_key(bg.pk), _cancel_key(bg.pk)])
+        bg.refresh_from_db()
+        return bg.status
+
+
+RUNNERS = {
+    BackgroundTask.Kind.IMPORT: run_import,
+    BackgroundTask.Kind.SUGGEST: run_suggest,
+    BackgroundTask.Kind.CORRECTION: run_correction,
+}
+UNITS = {
+    BackgroundTask.Kind.IMPORT: "bytes",
+    BackgroundTask.Kind.SUGGEST: "articles",
+    BackgroundTask.Kind.CORRECTION: "claims",
+}

@@ -3,7 +3,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.decorators.http import require_safe
 
-from factcheck import desk_views, views, views_import, views_public
+from factcheck import desk_views, revision_views, views, views_import, views_public
 from factcheck.feeds import FactCheckFeed
 from factcheck.sitemaps import SITEMAPS
 
@@ -19,6 +19,10 @@ urlpatterns = [
     path("articles/import/", views_import.article_import_web, name="article-import-web"),
     path("search/", views.search_page, name="search"),
     path("claims/", desk_views.claim_list, name="claim-list"),
+    path("articles/<int:pk>/correct/", revision_views.article_correct, name="article-correct"),
+    path(
+        "articles/<int:pk>/revisions/", revision_views.article_revisions, name="article-revisions"
+    ),
     path("claims/<int:pk>/", views.claim_detail, name="claim-detail"),
     path("suggest/speakers/", views.suggest_speakers, name="suggest-speakers"),
     path("suggest/statements/", views.suggest_statements, name="suggest-statements"),

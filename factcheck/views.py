@@ -274,7 +274,9 @@ def reading_html(text: str, blocks: list[textlib.Block]) -> bytes:
 @require_safe
 def article_detail(request, pk):
     article = get_object_or_404(Article, pk=pk)
-    claims, count = page_claims(article.claims.visible_to(request.user), request.user)
+    # Orphans of a correction point into an earlier text: listed apart, never highlighted.
+    visible = article.claims.visible_to(request.user)
+    claims, count = page_claims(visible.anchored(), request.user)
     blocks = textlib.reading_blocks(article.text)
     page_data = {
         "article": article.pk,
@@ -306,6 +308,14 @@ def article_detail(request, pk):
                 if part
             ],
             "claim_count": count,
+            # Only a corrected article has a correction to show and orphans to list.
+            "corrected": article.revision > 1
+            and article.revisions.filter(number=article.revision).first(),
+            "orphans": list(visible.orphaned().order_by("start", "pk"))
+            if article.revision > 1
+            else [],
+            "can_correct": actions.may_correct(request.user),
+            "can_decide": lifecycle.may_decide(request.user),
             "kinds": Claim.Kind.choices,
             "statuses": Claim.Status.choices,
             "speaker_kinds": Speaker.Kind.choices,
@@ -461,7 +471,7 @@ VERDICT_SAVED = {
 
 
 def claim_context(claim: Claim) -> dict:
-    text = claim.article.text
+    text = claim.span_text  # an orphan's words are shown in the text they were in
     before_at = max(0, claim.start - CONTEXT_CHARS)
     after_at = min(len(text), claim.end + CONTEXT_CHARS)
     # Cut between words (within a word's length: text without spaces, as Chinese, is cut

@@ -1,6 +1,6 @@
 """`export all` then `import all` into an empty database gives back every row, field by field.
 
-The desk is first put through a day's work (edits, moderation, a merge, an admin log
+The desk is first put through a day's work (edits, moderation, a merge, a correction, an admin log
 entry) so every history table has rows; then it is dumped, emptied, restored, and each
 model's rows are compared with what they were, ids, timestamps and password hashes included.
 """
@@ -30,6 +30,9 @@ def a_days_work():
     actions.approve_verdict(verdict=world.approved, by=dana, note="Checked again")
     berg, _ = Speaker.objects.resolve("T. Berg")
     actions.merge_speakers(survivor=world.open_claim.speaker, others=[berg], by=dana)
+    # A correction: a second revision of the text, and where it put each claim.
+    article = world.open_claim.article
+    actions.correct_article(article=article, text=article.text + "A line added.\n", by=dana)
     LogEntry.objects.create(
         user=dana,
         content_type=ContentType.objects.get_for_model(Claim),

@@ -115,6 +115,17 @@ MATRIX: dict[str, dict] = {
     "claims/<int:pk>/": row(
         lambda w: f"/claims/{w.open_claim.pk}/", GET="302 403 200 . . .", POST="302 403 . . 400 ."
     ),
+    # Correcting an article (an empty form is a 400) and reading its revisions: the desk's.
+    "articles/<int:pk>/correct/": row(
+        lambda w: f"/articles/{w.article.pk}/correct/",
+        GET="302 403 200 . . .",
+        POST="302 403 400 . . .",
+    ),
+    "articles/<int:pk>/revisions/": row(
+        lambda w: f"/articles/{w.article.pk}/revisions/",
+        GET="302 403 200 . . .",
+        POST="302 403 405 . . .",
+    ),
     "suggest/speakers/": row("/suggest/speakers/", GET="401 403 200 . . .", POST="405 . . . . ."),
     "suggest/statements/": row(
         "/suggest/statements/", GET="401 403 200 . . .", POST="405 . . . . ."
@@ -319,6 +330,42 @@ MATRIX: dict[str, dict] = {
     ),
     "api/v1/tasks/": row(
         "/api/v1/tasks/", GET="403 200 . . . .", **dict.fromkeys(READ_ONLY, "403 405 . . . .")
+    ),
+    # The bridge article's revisions are public (it has a published claim); the desk corrects
+    # it ({} has no text: 400).
+    "api/v1/articles/<int:pk>/revisions/": row(
+        lambda w: f"/api/v1/articles/{w.article.pk}/revisions/",
+        GET="200 . . . . .",
+        POST="403 . 400 . . .",
+        PUT="403 . . . . .",
+        PATCH="403 . . . . .",
+        DELETE="403 . . . . .",
+    ),
+    "api/v1/articles/<int:pk>/revisions/<int:number>/": row(
+        lambda w: f"/api/v1/articles/{w.article.pk}/revisions/1/",
+        GET="200 . . . . .",
+        POST="403 . . . . .",
+        PUT="403 . . . . .",
+        PATCH="403 . . . . .",
+        DELETE="403 . . . . .",
+    ),
+    # Re-attaching an orphan ({} has no span: 400) and confirming a flagged claim (the
+    # published claim is not flagged: 400).
+    "api/v1/claims/<int:pk>/reattach/": row(
+        lambda w: f"/api/v1/claims/{w.open_claim.pk}/reattach/",
+        GET="405 . . . . .",
+        POST="403 . 400 . . .",
+        PUT="403 . . . . .",
+        PATCH="403 . . . . .",
+        DELETE="403 . . . . .",
+    ),
+    "api/v1/claims/<int:pk>/confirm/": row(
+        lambda w: f"/api/v1/claims/{w.published_claim.pk}/confirm/",
+        GET="405 . . . . .",
+        POST="403 . . . . 400",
+        PUT="403 . . . . .",
+        PATCH="403 . . . . .",
+        DELETE="403 . . . . .",
     ),
     "api/v1/tasks/<uuid:pk>/": row(
         lambda w: f"/api/v1/tasks/{alice_task(w).pk}/",

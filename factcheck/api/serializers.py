@@ -92,9 +92,17 @@ class ArticleListSerializer(ModelSerializer):
             "created_by",
             "created_at",
             "updated_at",
+            "version",
             "claim_counts",
         ]
-        read_only_fields = ["id", "created_by", "created_at", "updated_at", "claim_counts"]
+        read_only_fields = [
+            "id",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "version",
+            "claim_counts",
+        ]
 
     @extend_schema_field(ClaimCountsSerializer)
     def get_claim_counts(self, article):

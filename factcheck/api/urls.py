@@ -4,7 +4,7 @@ from django.views.decorators.cache import cache_page
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from factcheck.api import exports, imports, search, suggestions, tasks, views
+from factcheck.api import exports, imports, revisions, search, suggestions, tasks, views
 
 router = DefaultRouter(trailing_slash=True)
 router.register("articles", views.ArticleViewSet, basename="api-article")
@@ -51,6 +51,24 @@ urlpatterns = [
     path("import/", imports.ImportView.as_view(), name="api-import"),
     path("import/article/", views.ArticleExtractView.as_view(), name="api-import-article"),
     path("search/", search.SearchView.as_view(), name="api-search"),
+    path(
+        "articles/<int:pk>/revisions/",
+        revisions.RevisionListView.as_view(),
+        name="api-article-revisions",
+    ),
+    path(
+        "articles/<int:pk>/revisions/<int:number>/",
+        revisions.RevisionDetailView.as_view(),
+        name="api-article-revision",
+    ),
+    path(
+        "claims/<int:pk>/reattach/",
+        revisions.ClaimReattachView.as_view(),
+        name="api-claim-reattach",
+    ),
+    path(
+        "claims/<int:pk>/confirm/", revisions.ClaimConfirmView.as_view(), name="api-claim-confirm"
+    ),
     path("tasks/", tasks.TaskListView.as_view(), name="api-task-list"),
     path("tasks/<uuid:pk>/", tasks.TaskDetailView.as_view(), name="api-task"),
     path("tasks/<uuid:pk>/cancel/", tasks.TaskCancelView.as_view(), name="api-task-cancel"),

@@ -197,6 +197,13 @@ class ArticleViewSet(
             else serializers.ArticleSerializer
         )
 
+    def retrieve(self, request, *args, **kwargs):
+        """The article with its current text, and its version as the ETag (the If-Match of a
+        correction: POST revisions/)."""
+        response = super().retrieve(request, *args, **kwargs)
+        response["ETag"] = etag(response.data["version"], response.data)
+        return response
+
     def perform_update(self, serializer):
         refuse_oversize_text(serializer.validated_data.get("text", ""))
         super().perform_update(serializer)

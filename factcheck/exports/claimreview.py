@@ -90,7 +90,10 @@ def claim_review(row: dict, *, base_url: str, scale: tuple[int, int] | None) -> 
         "@context": CONTEXT,
         "@type": "ClaimReview",
         "url": absolute(base_url, "factcheck-detail", row["id"]),
-        "claimReviewed": textlib.shorten(row["summary"] or row["quote"], CLAIM_REVIEWED_MAX),
+        # A claim whose words a correction changed was reviewed as it was worded before.
+        "claimReviewed": textlib.shorten(
+            row["summary"] or row.get("reviewed_quote") or row["quote"], CLAIM_REVIEWED_MAX
+        ),
         "author": organization(),
         "reviewRating": review_rating,
         "itemReviewed": item,

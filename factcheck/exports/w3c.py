@@ -81,7 +81,7 @@ SHOWN = {
 }  # fmt: skip
 LEFT_OUT = {
     "status", "published_at", "version", "article_title", "article_publisher",
-    "article_byline", "article_published_on",
+    "article_byline", "article_published_on", "anchor_state", "corrected_at", "reviewed_quote",
 }  # fmt: skip
 KNOWN = frozenset(SHOWN | LEFT_OUT)
 # Web Annotation lets an implementation add properties; ours go under one key.

@@ -31,6 +31,15 @@ function show(next) {
   if (state.status === "succeeded" && suggest) {
     const r = state.result;
     line(outcome, `${r.suggestions} pending suggestion(s) on ${r.articles} article(s); open an article to accept or reject them.`);
+  } else if (state.status === "succeeded" && state.kind === "correction") {
+    const r = state.result;
+    const c = r.counts;
+    line(outcome, `Revision ${r.revision}: ${c.unchanged} unchanged, ${c.moved} moved, ` +
+      `${c.edited} edited, ${c.orphaned} orphaned.`);
+    const link = document.createElement("a");
+    link.href = r.page;
+    link.textContent = "What changed, and where the claims went";
+    line(outcome, "").append(link);
   } else if (state.status === "succeeded") {
     const r = state.result;
     const verb = r.dry_run ? "Would import" : "Imported";

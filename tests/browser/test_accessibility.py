@@ -201,6 +201,38 @@ def test_every_page_has_no_axe_violations(browser, live_server, axe_js, newsroom
     assert "New password" in found_text["/accounts/reset/"]
 
 
+def test_the_correction_pages_have_no_axe_violations(
+    browser, live_server, axe_js, newsroom, alice, dana
+):
+    """The correction form, the diff of the revisions, the orphan list on the article page, a
+    flagged public fact-check and the admin's revisions (issue 18)."""
+    claim = newsroom["claim"]
+    article = claim.article
+    # The ferry sentence (the published claim's) deleted: an orphan, flagged on its page.
+    text = article.text.replace("The ferry operator said ridership fell by a third.\n", "")
+    actions.correct_article(article=article, text="A new first line.\n" + text, by=alice)
+    pages = [
+        f"/articles/{article.pk}/correct/",
+        f"/articles/{article.pk}/revisions/",
+        f"/articles/{article.pk}/",
+        f"/factchecks/{claim.pk}/",
+        f"/admin/factcheck/article/{article.pk}/change/",
+    ]
+    found = {}
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+    try:
+        page = sign_in_as(context, live_server, dana)
+        for path in pages:
+            assert page.goto(live_server.url + path).status == 200, path
+            found[path] = violations(page, axe_js)
+        assert page.goto(f"{live_server.url}/articles/{article.pk}/").status == 200
+        assert page.locator("[data-testid=orphan-list]").is_visible()
+    finally:
+        context.close()
+    failing = {path: v for path, v in found.items() if v}
+    assert not failing, json.dumps(failing, indent=1)
+
+
 def test_the_api_docs_render_under_the_csp(page, live_server, dana, sign_in):
     """Swagger UI's page shipped an inline <style>, which our CSP refused (issue 15)."""
     refused = []
