@@ -1126,6 +1126,56 @@ def enqueue_suggest(*, by, article_ids: Sequence[int]) -> BackgroundTask:
 # (``reanchor.reanchor`` is the engine); raising rolls the whole correction back.
 CORRECTION_HOOKS: list = []
 
+
+def reanchor_suggestions(*, article: Article, old_text: str, new_text: str, **_) -> None:
+    """A correction's hook: the article's pending suggestions are re-anchored as its claims
+    are. One whose words survive (unchanged or moved) takes its new span and context, and the
+    new text's hash (so it can still be accepted); its cue and source mention follow it, or
+    are dropped if their words did not survive. One whose words were edited or are gone is
+    deleted: it was the detector's guess about words the article no longer has (Suggest
+    again). Decided suggestions stay as they were: they are the record of a decision."""
+    from factcheck import reanchor
+
+    pending = list(Suggestion.objects.filter(article=article).pending())
+    if not pending:
+        return
+    anchors = []
+    for s in pending:
+        anchors.append(
+            reanchor.Anchor(("quote", s.pk), s.start, s.end, s.quote, s.prefix, s.suffix)
+        )
+        for part in ("cue", "source"):
+            start, end = getattr(s, f"{part}_start"), getattr(s, f"{part}_end")
+            if start is not None and end is not None:
+                prefix, suffix = textlib.context_of(old_text, start, end)
+                words = old_text[start:end]
+                anchors.append(reanchor.Anchor((part, s.pk), start, end, words, prefix, suffix))
+    placed = {p.key: p for p in reanchor.reanchor(old_text, new_text, anchors)}
+    kept, gone, digest = [], [], text_hash(new_text)
+    for s in pending:
+        quote = placed[("quote", s.pk)]
+        if quote.outcome not in ("unchanged", "moved"):
+            gone.append(s.pk)
+            continue
+        s.start, s.end = quote.start, quote.end
+        s.prefix, s.suffix = textlib.context_of(new_text, quote.start, quote.end)
+        for part in ("cue", "source"):
+            p = placed.get((part, s.pk))
+            ok = p is not None and p.outcome in ("unchanged", "moved")
+            setattr(s, f"{part}_start", p.start if ok else None)
+            setattr(s, f"{part}_end", p.end if ok else None)
+        s.text_hash = digest
+        kept.append(s)
+    Suggestion.objects.filter(pk__in=gone).delete()
+    Suggestion.objects.bulk_update(
+        kept,
+        ["start", "end", "prefix", "suffix", "cue_start", "cue_end", "source_start", "source_end"]
+        + ["text_hash"],
+    )
+
+
+CORRECTION_HOOKS.append(reanchor_suggestions)
+
 # Above this many claims a correction from the page or the API runs as a background task.
 CORRECTION_TASK_CLAIMS = 200
 

@@ -9,12 +9,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from factcheck import actions, diffs
+from factcheck.extract import ExtractError, extract_fetched
+from factcheck.fetch import FetchError, fetch
 from factcheck.models import Article, ArticleRevision, Claim
 from factcheck.views import desk_required
 
 # Re-import from the article's URL (the find/import/publish issue's extraction): when that
 # extractor lands, set this to a function ``url -> text`` and the form offers it.
-FETCH_TEXT_FROM_URL = None
 
 
 class CorrectionForm(forms.Form):
@@ -55,6 +56,17 @@ class CorrectionForm(forms.Form):
 def article_correct(request, pk):
     article = get_object_or_404(Article, pk=pk)
     initial = {"text": article.text, "version": article.version, "source": article.url}
+    fetch_error = None
+    if request.method != "POST" and request.GET.get("from_url") and article.url:
+        # The text again from the article's URL, extracted as the web import does (the
+        # guarded fetcher), shown in the form to check: saved only when submitted.
+        try:
+            page = fetch(article.url, by=request.user)
+            extracted = extract_fetched(page)
+        except (FetchError, ExtractError) as exc:
+            fetch_error = f"The article's URL could not be fetched: {exc}"
+        else:
+            initial.update(text=extracted.text, source=page.url)
     form = CorrectionForm(request.POST or None, request.FILES or None, initial=initial)
     status = 200
     if request.method == "POST":
@@ -92,7 +104,8 @@ def article_correct(request, pk):
             "form": form,
             "claim_count": article.claims.count(),
             "background": actions.correction_runs_in_background(article),
-            "can_fetch": bool(FETCH_TEXT_FROM_URL and article.url),
+            "can_fetch": bool(article.url),
+            "fetch_error": fetch_error,
         },
         status=status,
     )

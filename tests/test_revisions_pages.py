@@ -138,3 +138,38 @@ def test_an_orphans_page_shows_its_words_in_the_text_they_were_in(client, claim,
     client.force_login(dana)
     admin = client.get(f"/admin/factcheck/claim/{claim.pk}/change/").content.decode()
     assert "ridership fell by a third</mark>" in admin
+
+
+@pytest.fixture
+def web(settings):
+    from tests.local_web import LocalWeb
+
+    server = LocalWeb()
+    settings.FACTCHECK_FETCH_ALLOW = [server.allow]
+    yield server
+    server.stop()
+
+
+def test_the_text_is_fetched_again_from_the_articles_url_for_confirmation(client, alice, web):
+    """A correction by re-importing from the article's URL: extracted as an import is, shown
+    in the form to check, saved only when the desk submits it."""
+    url = web.url("/harbour")
+    article = actions.create_article(title="Fares", text="An early version.", url=url, by=alice)
+    client.force_login(alice)
+    page = client.get(correct_url(article) + "?from_url=1")
+    assert page.status_code == 200
+    form = page.context["form"]
+    assert "ferry" in form.initial["text"].lower() and form.initial["source"] == url
+    assert Article.objects.get(pk=article.pk).text == "An early version."  # nothing saved yet
+
+
+def test_a_refused_url_is_said_not_fetched(client, alice, settings):
+    settings.FACTCHECK_FETCH_ALLOW = []
+    article = actions.create_article(
+        title="Internal", text="Some text.", url="http://127.0.0.1:9/x", by=alice
+    )
+    client.force_login(alice)
+    page = client.get(correct_url(article) + "?from_url=1")
+    assert page.status_code == 200
+    assert page.context["form"].initial["text"] == "Some text."
+    assert "could not be fetched" in page.content.decode()

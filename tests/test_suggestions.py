@@ -314,3 +314,24 @@ def test_the_database_refuses_the_same_proposal_twice(council, alice):
     s.pk = None
     with pytest.raises(IntegrityError), transaction.atomic():
         s.save()
+
+
+def test_a_correction_carries_pending_suggestions_whose_words_survive(alice):
+    """Issue 18: pending suggestions are re-anchored with the claims. One whose words moved
+    follows them (with its cue and source mention); one whose words went is dropped."""
+    text = (
+        '"Fares will not rise this year," said Ingrid Solberg.\n'
+        '"The bridge is safe," said Tomas Berg.\n'
+    )
+    article = actions.create_article(title="Fares", text=text, by=alice)
+    actions.suggest_for_article(article=article, by=alice)
+    assert Suggestion.objects.filter(article=article).count() == 2
+    new = "Updated at noon.\n\n" + text.replace('"The bridge is safe," said Tomas Berg.\n', "")
+    actions.correct_article(article=article, text=new, by=alice, version=article.version)
+    (kept,) = Suggestion.objects.filter(article=article)
+    assert new[kept.start : kept.end] == kept.quote
+    assert new[kept.cue_start : kept.cue_end] == "said"
+    assert new[kept.source_start : kept.source_end] == "Ingrid Solberg"
+    assert kept.made_on(new)
+    article.refresh_from_db()
+    assert list(Suggestion.objects.for_text_of(article)) == [kept]  # acceptable on the new text
