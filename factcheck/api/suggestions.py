@@ -225,8 +225,10 @@ class AcceptAboveView(SuggestionAPIView):
         claims = actions.accept_all_above(
             article=article, threshold=body.validated_data["confidence"], by=request.user
         )
-        visible = Claim.objects.filter(pk__in=[c.pk for c in claims])
-        return Response({"accepted": len(claims), "claims": read_claims(visible, request.user)})
+        order = {claim.pk: i for i, claim in enumerate(claims)}  # text order, as accepted
+        rows = read_claims(Claim.objects.filter(pk__in=order), request.user)
+        rows.sort(key=lambda row: order[row["id"]])
+        return Response({"accepted": len(claims), "claims": rows})
 
 
 class SuggestionAcceptView(SuggestionAPIView):
