@@ -21,6 +21,7 @@ share one queue). What this module guarantees, whichever worker runs it:
 from __future__ import annotations
 
 import fcntl
+import functools
 import io
 import logging
 import os
@@ -247,60 +248,75 @@ def _finish(pk, status: str, *, result=None, detail: str = "", problems=()) -> b
 # --------------------------------------------------------------------------- the tasks
 
 
-@task()
-def run_import(task_id: str) -> str:
-    """Import the uploaded file of BackgroundTask ``task_id`` (factcheck.imports)."""
-    bg = BackgroundTask.objects.filter(pk=task_id).first()
-    if bg is None:
-        return "gone"
-    with alive(bg.pk):
-        started = BackgroundTask.objects.filter(pk=bg.pk, status=Status.QUEUED).update(
-            status=Status.RUNNING,
-            started_at=timezone.now(),
-            worker=f"{socket.gethostname()}:{os.getpid()}",
-        )
-        if not started:  # cancelled while queued, or already run by someone: never twice
-            return "not started"
-        bg.refresh_from_db()
-        stream = io.BytesIO(bytes(bg.payload))
-        progress = _Progress(bg.pk, stream, bg.size)
-        try:
-            # One transaction around the import's own, so a cancel that comes after its last
-            # record (while it writes) still rolls everything back.
-            with transaction.atomic():
-                result = imports.import_annotations(
-                    stream,
-                    fmt=bg.options.get("format"),
-                    by=bg.created_by,
-                    dry_run=bool(bg.options.get("dry_run")),
-                    progress=progress,
-                    options=imports.ImportOptions(
-                        offset_unit=bg.options.get("offset_unit"),
-                        labels=bg.options.get("labels") or {},
-                    ),
-                )
-                progress.check_cancel()
-        except Cancelled:
-            _finish(bg.pk, Status.CANCELLED, detail="Cancelled; nothing was imported.")
-        except imports.ImportFailed as exc:
-            problems = [{"where": p.where, "message": p.message} for p in exc.problems]
-            _finish(bg.pk, Status.FAILED, detail=str(exc), problems=problems)
-        except Exception as exc:
-            logger.exception("task %s failed", bg.pk)
-            _finish(
-                bg.pk,
-                Status.FAILED,
-                detail=f"The import failed ({type(exc).__name__}); nothing was imported.",
+def _runs_once(body):
+    """A task runner: ``body(bg)`` runs once for the BackgroundTask ``task_id`` names, marked
+    running by this worker and kept alive (``alive``) while it works; it records its own
+    outcome (``_finish``). A task gone, cancelled while queued or already run by someone is
+    not started: never twice. Its progress and cancel keys are cleared after."""
+
+    @functools.wraps(body)
+    def run(task_id: str) -> str:
+        bg = BackgroundTask.objects.filter(pk=task_id).first()
+        if bg is None:
+            return "gone"
+        with alive(bg.pk):
+            started = BackgroundTask.objects.filter(pk=bg.pk, status=Status.QUEUED).update(
+                status=Status.RUNNING,
+                started_at=timezone.now(),
+                worker=f"{socket.gethostname()}:{os.getpid()}",
             )
-        else:
-            data = {**result.as_dict(), "records": progress.records}
-            _finish(bg.pk, Status.SUCCEEDED, result=data)
-            if settings.FACTCHECK_SUGGEST_ON_IMPORT and result.created_article_ids:
-                _suggest_after_import(bg, result.created_article_ids)
-        finally:
-            _cache().delete_many([_progress_key(bg.pk), _cancel_key(bg.pk)])
-        bg.refresh_from_db()
-        return bg.status
+            if not started:
+                return "not started"
+            bg.refresh_from_db()
+            try:
+                body(bg)
+            finally:
+                _cache().delete_many([_progress_key(bg.pk), _cancel_key(bg.pk)])
+            bg.refresh_from_db()
+            return bg.status
+
+    return run
+
+
+@task()
+@_runs_once
+def run_import(bg: BackgroundTask) -> None:
+    """Import the uploaded file of the task ``bg`` (factcheck.imports)."""
+    stream = io.BytesIO(bytes(bg.payload))
+    progress = _Progress(bg.pk, stream, bg.size)
+    try:
+        # One transaction around the import's own, so a cancel that comes after its last
+        # record (while it writes) still rolls everything back.
+        with transaction.atomic():
+            result = imports.import_annotations(
+                stream,
+                fmt=bg.options.get("format"),
+                by=bg.created_by,
+                dry_run=bool(bg.options.get("dry_run")),
+                progress=progress,
+                options=imports.ImportOptions(
+                    offset_unit=bg.options.get("offset_unit"),
+                    labels=bg.options.get("labels") or {},
+                ),
+            )
+            progress.check_cancel()
+    except Cancelled:
+        _finish(bg.pk, Status.CANCELLED, detail="Cancelled; nothing was imported.")
+    except imports.ImportFailed as exc:
+        problems = [{"where": p.where, "message": p.message} for p in exc.problems]
+        _finish(bg.pk, Status.FAILED, detail=str(exc), problems=problems)
+    except Exception as exc:
+        logger.exception("task %s failed", bg.pk)
+        _finish(
+            bg.pk,
+            Status.FAILED,
+            detail=f"The import failed ({type(exc).__name__}); nothing was imported.",
+        )
+    else:
+        data = {**result.as_dict(), "records": progress.records}
+        _finish(bg.pk, Status.SUCCEEDED, result=data)
+        if settings.FACTCHECK_SUGGEST_ON_IMPORT and result.created_article_ids:
+            _suggest_after_import(bg, result.created_article_ids)
 
 
 def _suggest_after_import(bg: BackgroundTask, article_ids: list[int]) -> None:
@@ -323,59 +339,43 @@ def _result_of(pk) -> dict:
 
 
 @task()
-def run_suggest(task_id: str) -> str:
-    """Run the detector over the articles of BackgroundTask ``task_id`` (docs/suggestions.md).
+@_runs_once
+def run_suggest(bg: BackgroundTask) -> None:
+    """Run the detector over the articles of the task ``bg`` (docs/suggestions.md).
     Each article is its own transaction: a cancel stops before the next one, and what is done
     stays done (the result says how many)."""
     from factcheck import actions
 
-    bg = BackgroundTask.objects.filter(pk=task_id).first()
-    if bg is None:
-        return "gone"
-    with alive(bg.pk):
-        started = BackgroundTask.objects.filter(pk=bg.pk, status=Status.QUEUED).update(
-            status=Status.RUNNING,
-            started_at=timezone.now(),
-            worker=f"{socket.gethostname()}:{os.getpid()}",
+    made = {"articles": 0, "suggestions": 0}
+
+    def counted(done: int, suggestions: int) -> None:
+        made.update(articles=done, suggestions=suggestions)
+        _cache().set(_progress_key(bg.pk), {"done": done, "records": suggestions}, PROGRESS_TTL)
+        if _cache().get(_cancel_key(bg.pk)):
+            raise Cancelled
+
+    try:
+        result = actions.suggest_for_articles(
+            article_ids=bg.options.get("articles") or [], by=None, progress=counted
         )
-        if not started:
-            return "not started"
-        bg.refresh_from_db()
-
-        made = {"articles": 0, "suggestions": 0}
-
-        def counted(done: int, suggestions: int) -> None:
-            made.update(articles=done, suggestions=suggestions)
-            _cache().set(_progress_key(bg.pk), {"done": done, "records": suggestions}, PROGRESS_TTL)
-            if _cache().get(_cancel_key(bg.pk)):
-                raise Cancelled
-
-        try:
-            result = actions.suggest_for_articles(
-                article_ids=bg.options.get("articles") or [], by=None, progress=counted
-            )
-        except Cancelled:
-            _finish(
-                bg.pk,
-                Status.CANCELLED,
-                result=made,
-                detail=f"Cancelled after {made['articles']} article(s); their suggestions stay.",
-            )
-        except Exception as exc:
-            logger.exception("task %s failed", bg.pk)
-            _finish(bg.pk, Status.FAILED, detail=f"The detector failed ({type(exc).__name__}).")
+    except Cancelled:
+        _finish(
+            bg.pk,
+            Status.CANCELLED,
+            result=made,
+            detail=f"Cancelled after {made['articles']} article(s); their suggestions stay.",
+        )
+    except Exception as exc:
+        logger.exception("task %s failed", bg.pk)
+        _finish(bg.pk, Status.FAILED, detail=f"The detector failed ({type(exc).__name__}).")
+    else:
+        problems = result.pop("problems")
+        result["records"] = result["suggestions"]
+        if problems:
+            detail = f"{len(problems)} of {result['articles']} article(s) failed."
+            _finish(bg.pk, Status.FAILED, result=result, detail=detail, problems=problems)
         else:
-            problems = result.pop("problems")
-            result["records"] = result["suggestions"]
-            if problems:
-                detail = f"{len(problems)} of {result['articles']} article(s) failed."
-                _finish(bg.pk, Status.FAILED, result=result, detail=detail, problems=problems)
-            else:
-                _finish(bg.pk, Status.SUCCEEDED, result=result)
-        finally:
-            _cache().delete_many([_progress_key(bg.pk), _cancel_key(bg.pk)])
-        bg.refresh_from_db()
-        return bg.status
+            _finish(bg.pk, Status.SUCCEEDED, result=result)
 
 
 class _ClaimProgress:
@@ -396,61 +396,46 @@ class _ClaimProgress:
 
 
 @task()
-def run_correction(task_id: str) -> str:
-    """Correct the article of BackgroundTask ``task_id`` (actions.correct_article)."""
+@_runs_once
+def run_correction(bg: BackgroundTask) -> None:
+    """Correct the article of the task ``bg`` (actions.correct_article)."""
     from django.core.exceptions import PermissionDenied, ValidationError
 
     from factcheck import actions
     from factcheck.models import Article
 
-    bg = BackgroundTask.objects.filter(pk=task_id).first()
-    if bg is None:
-        return "gone"
-    with alive(bg.pk):
-        started = BackgroundTask.objects.filter(pk=bg.pk, status=Status.QUEUED).update(
-            status=Status.RUNNING,
-            started_at=timezone.now(),
-            worker=f"{socket.gethostname()}:{os.getpid()}",
+    opts = bg.options
+    try:
+        article = Article.objects.get(pk=opts["article"])
+        correction = actions.correct_article(
+            article=article,
+            text=bytes(bg.payload).decode(),
+            by=bg.created_by,
+            note=opts.get("note", ""),
+            source=opts.get("source", ""),
+            version=opts.get("version"),
+            progress=_ClaimProgress(bg.pk),
         )
-        if not started:
-            return "not started"
-        bg.refresh_from_db()
-        opts = bg.options
-        try:
-            article = Article.objects.get(pk=opts["article"])
-            correction = actions.correct_article(
-                article=article,
-                text=bytes(bg.payload).decode(),
-                by=bg.created_by,
-                note=opts.get("note", ""),
-                source=opts.get("source", ""),
-                version=opts.get("version"),
-                progress=_ClaimProgress(bg.pk),
-            )
-        except Cancelled:
-            _finish(bg.pk, Status.CANCELLED, detail="Cancelled; the article was not corrected.")
-        except Article.DoesNotExist:
-            _finish(bg.pk, Status.FAILED, detail="The article was deleted.")
-        except actions.StaleVersion as exc:
-            _finish(bg.pk, Status.FAILED, detail=str(exc))
-        except (ValidationError, PermissionDenied) as exc:
-            _finish(bg.pk, Status.FAILED, detail="; ".join(getattr(exc, "messages", [str(exc)])))
-        except Exception as exc:
-            logger.exception("task %s failed", bg.pk)
-            _finish(
-                bg.pk,
-                Status.FAILED,
-                detail=f"The correction failed ({type(exc).__name__}); nothing was changed.",
-            )
-        else:
-            result = correction.as_dict()
-            result["records"] = len(correction.placements)
-            result["page"] = correction.revision.get_absolute_url()
-            _finish(bg.pk, Status.SUCCEEDED, result=result)
-        finally:
-            _cache().delete_many([_progress_key(bg.pk), _cancel_key(bg.pk)])
-        bg.refresh_from_db()
-        return bg.status
+    except Cancelled:
+        _finish(bg.pk, Status.CANCELLED, detail="Cancelled; the article was not corrected.")
+    except Article.DoesNotExist:
+        _finish(bg.pk, Status.FAILED, detail="The article was deleted.")
+    except actions.StaleVersion as exc:
+        _finish(bg.pk, Status.FAILED, detail=str(exc))
+    except (ValidationError, PermissionDenied) as exc:
+        _finish(bg.pk, Status.FAILED, detail="; ".join(getattr(exc, "messages", [str(exc)])))
+    except Exception as exc:
+        logger.exception("task %s failed", bg.pk)
+        _finish(
+            bg.pk,
+            Status.FAILED,
+            detail=f"The correction failed ({type(exc).__name__}); nothing was changed.",
+        )
+    else:
+        result = correction.as_dict()
+        result["records"] = len(correction.placements)
+        result["page"] = correction.revision.get_absolute_url()
+        _finish(bg.pk, Status.SUCCEEDED, result=result)
 
 
 RUNNERS = {
