@@ -287,6 +287,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "export": os.environ.get("EXPORT_RATE", "60/min"),
         "token": os.environ.get("TOKEN_RATE", "30/min"),
+        "match": os.environ.get("MATCH_RATE", "120/min"),
     },
 }
 # Public (anonymous) export bodies are cached this long, and up to this size each.

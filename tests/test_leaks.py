@@ -86,6 +86,9 @@ def read_urls(w) -> list[str]:
         "/api/v1/export/claimreview/",
         "/api/v1/export/claims.jsonl",
         "/api/v1/export/claims.csv",
+        # Earlier fact-checks for the secret claim's words, and each claim's matches below.
+        f"/api/v1/factchecks/match/?q={SECRET['quote']}",
+        f"/api/v1/factchecks/match/?q={SECRET['summary']}&limit=20",
         # The public pages (factcheck.views_public): the same for everyone.
         "/factchecks/",
         "/factchecks/?kind=press_release",
@@ -99,6 +102,7 @@ def read_urls(w) -> list[str]:
     for c in claims:
         urls += [f"/claims/{c.pk}/", f"/factchecks/{c.pk}/", f"/api/v1/claims/{c.pk}/"]
         urls += [f"/api/v1/export/annotations/{c.pk}/", f"/api/v1/claims/?speaker={c.speaker_id}"]
+        urls += [f"/api/v1/claims/{c.pk}/matches/"]
     for v in verdicts:
         urls += [f"/api/v1/verdicts/{v.pk}/"]
     for s in speakers:

@@ -328,6 +328,18 @@ MATRIX: dict[str, dict] = {
         GET="200 . . . . .",
         **dict.fromkeys(("POST", "PUT", "PATCH", "DELETE"), "403 . . . . ."),
     ),
+    # Earlier fact-checks for a text (everyone: each matched against what they may see) and
+    # for a claim (the open claim: not there for anonymous users and outsiders).
+    "api/v1/factchecks/match/": row(
+        "/api/v1/factchecks/match/?q=ferry",
+        GET="200 . . . . .",
+        **dict.fromkeys(("POST", "PUT", "PATCH", "DELETE"), "403 . . . . ."),
+    ),
+    "api/v1/claims/<int:pk>/matches/": row(
+        lambda w: f"/api/v1/claims/{w.open_claim.pk}/matches/",
+        GET="404 . 200 . . .",
+        **dict.fromkeys(("POST", "PUT", "PATCH", "DELETE"), "403 . . . . ."),
+    ),
     "api/v1/tasks/": row(
         "/api/v1/tasks/", GET="403 200 . . . .", **dict.fromkeys(READ_ONLY, "403 405 . . . .")
     ),

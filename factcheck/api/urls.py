@@ -4,7 +4,16 @@ from django.views.decorators.cache import cache_page
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from factcheck.api import exports, imports, revisions, search, suggestions, tasks, views
+from factcheck.api import (
+    exports,
+    imports,
+    matching,
+    revisions,
+    search,
+    suggestions,
+    tasks,
+    views,
+)
 
 router = DefaultRouter(trailing_slash=True)
 router.register("articles", views.ArticleViewSet, basename="api-article")
@@ -51,6 +60,12 @@ urlpatterns = [
     path("import/", imports.ImportView.as_view(), name="api-import"),
     path("import/article/", views.ArticleExtractView.as_view(), name="api-import-article"),
     path("search/", search.SearchView.as_view(), name="api-search"),
+    path("factchecks/match/", matching.TextMatchView.as_view(), name="api-factcheck-match"),
+    path(
+        "claims/<int:pk>/matches/",
+        matching.ClaimMatchView.as_view(),
+        name="api-claim-matches",
+    ),
     path(
         "articles/<int:pk>/revisions/",
         revisions.RevisionListView.as_view(),

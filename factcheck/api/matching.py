@@ -1,0 +1,109 @@
+"""Has this been checked before? ``GET /api/v1/factchecks/match/?q=…`` (any text) and
+``GET /api/v1/claims/{id}/matches/`` (a claim's words): the published fact-checks that make
+the same claim, best first, as ``factcheck.matching`` ranks them and ``Match.as_dict()``
+writes them. Open to everyone; each caller is matched against what they may see."""
+
+from __future__ import annotations
+
+from django import forms
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from factcheck import public_cache, search
+from factcheck.api.base import FactcheckAPIMixin, RolePermission
+from factcheck.matching import STRONG, match_text, matches_for
+from factcheck.models import Claim
+
+DEFAULT_LIMIT = 5
+MAX_LIMIT = 20
+
+
+class MatchSerializer(serializers.Serializer):
+    """One earlier fact-check (the schema of ``Match.as_dict()``, which writes the answer)."""
+
+    claim = serializers.IntegerField(help_text="The published claim (its fact-check).")
+    score = serializers.FloatField(help_text="Higher is a closer match.")
+    strong = serializers.BooleanField(
+        help_text=f"A strong match: the score is at least {STRONG} (measured: docs/matching.md)."
+    )
+    quote = serializers.CharField(help_text="The earlier claim's words.")
+    summary = serializers.CharField(allow_blank=True)
+    speaker = serializers.CharField(allow_blank=True, help_text='Its speaker ("": the author).')
+    rating = serializers.CharField(help_text="The approved verdict's rating.")
+    url = serializers.CharField(help_text="The public fact-check page.")
+    date = serializers.DateField(allow_null=True, help_text="When it was published.")
+
+
+class MatchQuery(forms.Form):
+    """What a match request asks (the query string)."""
+
+    q = forms.CharField(max_length=search.MAX_QUERY_CHARS, strip=True)  # NUL: refused
+
+
+def _limit(params) -> int:
+    raw = params.get("limit", "")
+    if raw == "":
+        return DEFAULT_LIMIT
+    if not (raw.isascii() and raw.isdigit() and len(raw) < 4 and 1 <= int(raw) <= MAX_LIMIT):
+        raise exceptions.ValidationError({"limit": [f"A whole number from 1 to {MAX_LIMIT}."]})
+    return int(raw)
+
+
+LIMIT = OpenApiParameter(
+    "limit",
+    {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+    OpenApiParameter.QUERY,
+    description=f"At most this many matches (default {DEFAULT_LIMIT}).",
+)
+TEXT = OpenApiParameter(
+    "q",
+    {"type": "string", "minLength": 1, "maxLength": search.MAX_QUERY_CHARS},
+    OpenApiParameter.QUERY,
+    required=True,
+    description=f"The claim's words, as said (at most {search.MAX_QUERY_CHARS} characters).",
+)
+
+
+class MatchView(FactcheckAPIMixin, APIView):
+    permission_classes = [RolePermission]  # reads are everyone's, scoped by who asks
+    # A match ranks many candidates: a brake per client, as the exports have.
+    throttle_classes = [public_cache.ClientThrottle]
+    throttle_scope = "match"
+
+    def answer(self, matches) -> Response:
+        return Response([m.as_dict() for m in matches])
+
+
+class TextMatchView(MatchView):
+    """The published fact-checks that make the claim in ``q``, best first: "has this been
+    checked before?" while a claim is being made."""
+
+    @extend_schema(
+        operation_id="factchecks_match",
+        parameters=[TEXT, LIMIT],
+        responses={200: MatchSerializer(many=True)},
+    )
+    def get(self, request):
+        limit = _limit(request.query_params)
+        form = MatchQuery({"q": request.query_params.get("q", "")})
+        if not form.is_valid():
+            raise exceptions.ValidationError({k: list(v) for k, v in form.errors.items()})
+        return self.answer(match_text(form.cleaned_data["q"], request.user, limit=limit))
+
+
+class ClaimMatchView(MatchView):
+    """The published fact-checks that make the same claim as this one (never itself), best
+    first. The claim must be one you may see."""
+
+    @extend_schema(
+        operation_id="claims_matches",
+        parameters=[LIMIT],
+        responses={200: MatchSerializer(many=True)},
+    )
+    def get(self, request, pk):
+        limit = _limit(request.query_params)
+        claim = get_object_or_404(Claim.objects.visible_to(request.user), pk=pk)
+        return self.answer(matches_for(claim, request.user, limit=limit))
