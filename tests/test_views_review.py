@@ -4,6 +4,10 @@ from factcheck import actions
 from factcheck.models import Claim, Verdict
 from tests.conftest import ARTICLE_TEXT
 
+# What factcheck.matching costs for one claim's earlier fact-checks (a queue page's claims
+# each cost this once, then the matches are kept in the cache).
+MATCH_QUERIES = 3
+
 
 def make_claim(article, alice, quote, speaker):
     start = ARTICLE_TEXT.index(quote)
@@ -36,7 +40,8 @@ def test_the_queue_lists_claims_awaiting_my_verdict(
         claim=claim, reviewer=carol, rating=ratings["True"], rationale="Checked against the record."
     )
     client.force_login(bob)
-    with django_assert_max_num_queries(11):  # 10, and the count of verdicts given
+    # 10, the count of verdicts given, and the one claim's earlier fact-checks (issue 19)
+    with django_assert_max_num_queries(11 + MATCH_QUERIES):
         html = client.get("/review/").content.decode()
     assert f'data-claim-id="{claim.pk}"' in html  # carol's verdict does not take it off bob's queue
     assert f'data-claim-id="{other.pk}"' not in html  # bob already gave one
@@ -263,3 +268,47 @@ def test_context_without_spaces_is_still_shown(client, bob, alice):
     html = client.get(f"/claims/{claim.pk}/").content.decode()
     context = html.split('data-testid="claim-context"', 1)[1].split("</div>", 1)[0]
     assert len(context.split("<mark", 1)[0].split("…", 1)[1]) >= 300
+
+
+def test_the_queue_shows_earlier_fact_checks_of_the_same_claim(
+    client, bob, alice, article, claim, attributed
+):
+    """Issue 19: a claim checked before shows the earlier verdict in the queue, marked as a
+    strong match only when it is one."""
+    lone = make_claim(article, alice, "The mayor said", "Ingrid Solberg")
+    client.force_login(bob)
+    html = client.get("/review/").content.decode()
+    item = html[html.index(f'data-claim-id="{claim.pk}"') :]
+    item = item[: item.index("</li>")]
+    assert f'data-match-claim="{attributed.pk}"' in item
+    assert 'data-testid="strong-match"' in item
+    assert f'href="/factchecks/{attributed.pk}/"' in item
+    assert attributed.approved_verdict.rating.label in item
+    assert "ridership fell by a third" in item
+    # A claim that shares no words with a fact-check shows none.
+    other = html[html.index(f'data-claim-id="{lone.pk}"') :]
+    assert 'data-testid="strong-match"' not in other[: other.index("</li>")]
+
+
+def test_a_queue_page_of_20_claims_with_matches_costs_a_bounded_number_of_queries(
+    client, bob, alice, dana, article, attributed
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for i in range(20):
+        actions.create_claim(
+            article=article, by=alice, start=i, end=i + 40, summary=f"ridership fell {i}"
+        )
+    client.force_login(bob)
+    with CaptureQueriesContext(connection) as cold:
+        html = client.get("/review/").content.decode()
+    assert html.count('data-testid="review-open"') == 20
+    assert html.count('data-testid="earlier-check"') >= 20
+    with CaptureQueriesContext(connection) as warm:
+        client.get("/review/")
+    print(f"review queue, 20 claims: {len(cold)} queries cold, {len(warm)} warm")
+    # Cold: the page's own and a few per claim for its matches; warm: the page's own only
+    # (the matches are kept per claim version and published version).
+    assert len(warm) <= 11
+    assert len(cold) <= 11 + 20 * MATCH_QUERIES

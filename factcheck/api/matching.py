@@ -22,19 +22,21 @@ MAX_LIMIT = 20
 
 
 class MatchSerializer(serializers.Serializer):
-    """One earlier fact-check (the schema of ``Match.as_dict()``, which writes the answer)."""
+    """One earlier fact-check: the schema of ``Match.as_dict()``, which writes the answer
+    (tests/test_api_matching.py checks that the two name the same fields)."""
 
     claim = serializers.IntegerField(help_text="The published claim (its fact-check).")
-    score = serializers.FloatField(help_text="Higher is a closer match.")
+    score = serializers.FloatField(help_text="0..1, higher is a closer match.")
     strong = serializers.BooleanField(
-        help_text=f"A strong match: the score is at least {STRONG} (measured: docs/matching.md)."
+        help_text=f"A strong match: the same claim (a score of {STRONG} or more; "
+        "docs/matching.md has the measurements)."
     )
     quote = serializers.CharField(help_text="The earlier claim's words.")
     summary = serializers.CharField(allow_blank=True)
-    speaker = serializers.CharField(allow_blank=True, help_text='Its speaker ("": the author).')
-    rating = serializers.CharField(help_text="The approved verdict's rating.")
+    speaker = serializers.CharField(allow_null=True, help_text="Its speaker (null: the author).")
+    rating = serializers.CharField(allow_null=True, help_text="The approved verdict's rating.")
     url = serializers.CharField(help_text="The public fact-check page.")
-    date = serializers.DateField(allow_null=True, help_text="When it was published.")
+    date = serializers.DateField(allow_null=True, help_text="Its article's date.")
 
 
 class MatchQuery(forms.Form):
