@@ -292,6 +292,10 @@ def article_detail(request, pk):
         "speakersUrl": reverse("suggest-speakers"),
         "statementsUrl": reverse("suggest-statements"),
         "canAnnotate": Role.has(request.user, Role.ANNOTATOR),
+        # "Checked before?" (matches.js): earlier fact-checks of a text and of a claim.
+        "matchUrl": reverse("api-factcheck-match"),
+        "claimMatchesUrl": reverse("api-claim-matches", args=[0]),
+        "matchMaxChars": search.MAX_QUERY_CHARS,
         **suggestion_page_data(article, request.user),
     }
     return render_with_parts(

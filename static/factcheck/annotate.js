@@ -6,6 +6,7 @@
 import { claimsFrom } from "./claims.js";
 import { articleFragment, codePointIndex } from "./highlights.js";
 import { codePointsToRange, expandToWords, rangeToCodePoints } from "./offsets.js";
+import { setup as setupMatches } from "./matches.js";
 import { setup as setupSuggestions } from "./suggestions.js";
 
 const data = JSON.parse(document.getElementById("annotate-data").textContent);
@@ -50,6 +51,8 @@ let confirmed = ""; // the new names the user has agreed to create, as checked w
 let extraHighlights = () => []; // drawn beside the claims: the suggestions (suggestions.js)
 
 snapBox.checked = localStorage.getItem("factcheck.snap") === "1";
+// "Checked before?": earlier fact-checks of the text being made, or of the selected claim.
+const matches = setupMatches({ data, element, excerpt });
 
 // ------------------------------------------------------------------ helpers
 
@@ -237,7 +240,10 @@ function applyChange(id, claim) {
     listEl.append(emptyItem());
   }
   renderCount();
-  if (selectedId !== null && !claims.has(selectedId)) selectedId = null;
+  if (selectedId !== null && !claims.has(selectedId)) {
+    selectedId = null;
+    if (!editing) matches.clear();
+  }
   if (selectedId !== null) markSelected(selectedId);
 }
 
@@ -274,6 +280,8 @@ function selectClaim(id, { scrollText = false, scrollList = false, focusItem = f
   if (!claims.has(id)) return;
   selectedId = id;
   markSelected(id);
+  // While a new claim is being made, the panel stays on its text.
+  if (editing?.mode !== "create") matches.forClaim(id);
   const first = marksOf(id)[0];
   if (scrollText && first) first.scrollIntoView({ block: "center", behavior: "smooth" });
   const item = itemOf(id);
@@ -425,6 +433,7 @@ function spanPreview() {
   if (!span) return;
   preview.textContent = articleText.slice(cpIndex[span.start], cpIndex[span.end]);
   checkDuplicate();
+  matches.forText(preview.textContent);
 }
 
 /** Claims already on exactly the span being made: a warning, and the choice to edit one. */
@@ -467,6 +476,7 @@ function openForm(state, rect) {
     form.elements.check_worthy.checked = c.check_worthy;
     snapBox.checked = false;
     preview.textContent = c.quote;
+    matches.forClaim(c.id);
     deleteButton.hidden = false;
     deleteButton.textContent = "Delete";
     delete deleteButton.dataset.armed;
@@ -515,6 +525,8 @@ function closeForm({ keepSelection = false, caretAt = null } = {}) {
   const was = editing;
   form.hidden = true;
   editing = null;
+  if (selectedId !== null && claims.has(selectedId)) matches.forClaim(selectedId);
+  else matches.clear();
   if (!keepSelection) window.getSelection()?.removeAllRanges();
   if (hadFocus) {
     // Give focus back where the work was: the claim's list entry, or the text (with the

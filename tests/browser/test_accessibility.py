@@ -100,6 +100,17 @@ def newsroom(article, claim, alice, bob, carol, dana, ratings):
     actions.save_verdict(
         claim=waiting, reviewer=carol, rating=ratings["False"], rationale="The count says 21,000."
     )
+    # The same words published further down: the reading page's "Checked before?" lists it.
+    second = article.text.index(quote, start + 1)
+    repeated = actions.create_claim(
+        article=article, by=alice, start=second, end=second + len(quote), speaker_name="Ada Mayor"
+    )
+    actions.approve_verdict(
+        verdict=actions.save_verdict(
+            claim=repeated, reviewer=bob, rating=ratings["False"], rationale="It is 21,000."
+        ),
+        by=dana,
+    )
     task = actions.enqueue_import(by=dana, data=b'{"text": "x", "label": []}\n', dry_run=True)
     # Pending suggestions, so the reading page is checked with them drawn and listed.
     for kind, phrase, confidence in (
@@ -159,6 +170,8 @@ def test_every_page_has_no_axe_violations(browser, live_server, axe_js, newsroom
         f"/claims/{claim.pk}/",
         f"/claims/{waiting.pk}/",
         "/review/",
+        # The reading page with a claim selected: its earlier fact-checks listed.
+        f"/articles/{claim.article_id}/#claim-{waiting.pk}",
         "/speakers/",
         f"/speakers/{claim.speaker_id}/",
         "/statements/",
@@ -190,6 +203,8 @@ def test_every_page_has_no_axe_violations(browser, live_server, axe_js, newsroom
             assert page.goto(live_server.url + path).status == 200, path
             if path == "/api/v1/docs/":
                 page.wait_for_selector(".swagger-ui .information-container", timeout=15000)
+            if "#claim-" in path:
+                page.wait_for_selector("[data-testid=match-list] li", timeout=10000)
             found[path] = violations(page, axe_js)
     finally:
         context.close()

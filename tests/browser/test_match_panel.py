@@ -1,0 +1,122 @@
+"""The reading page's "Checked before?" panel, in Chromium: select text that repeats a
+published fact-check and the side panel lists it (issue 19)."""
+
+import pytest
+
+from factcheck import actions
+from tests.browser.test_annotate import poll, select_by_mouse
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+EARLIER = "The health minister said hospital waiting lists grew by 40,000 patients last winter.\n"
+CLAIMED = "hospital waiting lists grew by 40,000 patients last winter"
+NEW = (
+    "At the debate, the opposition leader repeated that hospital waiting lists grew by 40,000 "
+    "patients last winter.\n"
+    "She also promised a new bridge over the fjord by 2031.\n"
+)
+# A speaker's name that would run as HTML if it were written as HTML.
+HOSTILE = '<img src=x data-x="1" onerror="document.title=1">Dr. Nils Moe'
+
+
+@pytest.fixture
+def fact_check(alice, bob, dana, ratings):
+    article = actions.create_article(title="Winter in the wards", text=EARLIER, by=alice)
+    start = EARLIER.index(CLAIMED)
+    claim = actions.create_claim(
+        article=article, by=alice, start=start, end=start + len(CLAIMED), speaker_name=HOSTILE
+    )
+    verdict = actions.save_verdict(
+        claim=claim, reviewer=bob, rating=ratings["False"], rationale="The lists grew by 4,000."
+    )
+    actions.approve_verdict(verdict=verdict, by=dana)
+    return claim
+
+
+@pytest.fixture
+def debate(alice):
+    return actions.create_article(title="The debate", text=NEW, by=alice)
+
+
+def match_requests(page):
+    """The match API requests the page sends, as paths with their query."""
+    seen = []
+
+    def record(request):
+        if "/matches/" in request.url or "/factchecks/match/" in request.url:
+            seen.append("/" + request.url.split("/", 3)[3])
+
+    page.on("request", record)
+    return seen
+
+
+def items(page):
+    return page.locator("[data-testid=match-list] li[data-match-claim]")
+
+
+def test_selecting_text_that_was_checked_before_lists_the_fact_check(
+    page, live_server, sign_in, alice, fact_check, debate, screenshot
+):
+    sign_in(alice)
+    page.goto(f"{live_server.url}/articles/{debate.pk}/")
+    page.wait_for_selector("html[data-annotate-ready]", state="attached")
+    panel = page.locator("[data-testid=match-panel]")
+    assert panel.is_hidden()  # nothing selected, nothing asked
+    asked = match_requests(page)
+    start = NEW.index(CLAIMED)
+    select_by_mouse(page, start, start + len(CLAIMED))
+    page.locator("[data-testid=claim-form]").wait_for(state="visible")
+    poll(lambda: items(page).count() > 0)
+    item = items(page).first
+    assert item.get_attribute("data-match-claim") == str(fact_check.pk)
+    assert item.locator("[data-testid=strong-match]").count() == 1
+    assert item.locator("[data-testid=match-rating]").inner_text() == "False"
+    assert item.locator("[data-testid=match-quote]").inner_text() == CLAIMED
+    # Data is text, never markup: the hostile name shows as typed, and no <img> was made.
+    assert item.locator("[data-testid=match-speaker]").inner_text() == HOSTILE
+    assert panel.locator("img").count() == 0
+    assert float(item.locator("[data-testid=match-score]").inner_text().split()[-1]) > 0
+    link = item.locator("[data-testid=match-link]")
+    assert link.get_attribute("href") == f"/factchecks/{fact_check.pk}/"
+    assert "1 earlier fact-check" in page.locator("[data-testid=match-status]").inner_text()
+    # One request for one selection (the drag asks once it settles), for the selected words.
+    assert len(asked) == 1 and asked[0].startswith("/api/v1/factchecks/match/?q=hospital+waiting")
+    screenshot("match-panel")
+    # The keyboard reaches the fact-check: Tab from the form's last button.
+    page.focus("[data-testid=claim-cancel]")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.dataset.testid") == "match-link"
+    # Cancelling the claim (no claim selected) puts the panel away.
+    page.keyboard.press("Escape")
+    poll(panel.is_hidden)
+
+
+def test_selecting_text_with_no_earlier_check_says_so(
+    page, live_server, sign_in, alice, fact_check, debate
+):
+    sign_in(alice)
+    page.goto(f"{live_server.url}/articles/{debate.pk}/")
+    page.wait_for_selector("html[data-annotate-ready]", state="attached")
+    start = NEW.index("a new bridge over the fjord")
+    select_by_mouse(page, start, start + len("a new bridge over the fjord"))
+    status = page.locator("[data-testid=match-status]")
+    poll(lambda: "Looking" not in status.inner_text() and status.inner_text() != "")
+    assert page.locator("[data-testid=strong-match]").count() == 0
+
+
+def test_a_selected_claim_shows_its_earlier_fact_checks(
+    page, live_server, sign_in, alice, fact_check, debate
+):
+    start = NEW.index(CLAIMED)
+    repeat = actions.create_claim(
+        article=debate, by=alice, start=start, end=start + len(CLAIMED), speaker_name="Leader"
+    )
+    sign_in(alice)
+    asked = match_requests(page)
+    page.goto(f"{live_server.url}/articles/{debate.pk}/")
+    page.wait_for_selector("html[data-annotate-ready]", state="attached")
+    page.click(f'[data-testid=claim-list] li[data-claim-id="{repeat.pk}"] [data-action=pick]')
+    poll(lambda: items(page).count() > 0)
+    assert items(page).first.get_attribute("data-match-claim") == str(fact_check.pk)
+    assert "for the selected claim" in page.locator("[data-testid=match-for]").inner_text()
+    assert asked == [f"/api/v1/claims/{repeat.pk}/matches/?limit=5"]
