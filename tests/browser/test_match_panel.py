@@ -120,3 +120,33 @@ def test_a_selected_claim_shows_its_earlier_fact_checks(
     assert items(page).first.get_attribute("data-match-claim") == str(fact_check.pk)
     assert "for the selected claim" in page.locator("[data-testid=match-for]").inner_text()
     assert asked == [f"/api/v1/claims/{repeat.pk}/matches/?limit=5"]
+
+
+def test_a_request_no_longer_wanted_is_aborted(
+    page, live_server, sign_in, alice, fact_check, debate
+):
+    sign_in(alice)
+    page.goto(f"{live_server.url}/articles/{debate.pk}/")
+    page.wait_for_selector("html[data-annotate-ready]", state="attached")
+    held, aborted = [], []
+
+    def hold_the_first(route):
+        if held:
+            route.continue_()
+        else:
+            held.append(route)  # never answered: the page must give up on it
+
+    page.route("**/api/v1/factchecks/match/**", hold_the_first)
+    page.on("requestfailed", lambda request: aborted.append(request.url))
+    start = NEW.index(CLAIMED)
+    select_by_mouse(page, start, start + len(CLAIMED))
+    # (Playwright hands over routes and events only while it is called: wait through it.)
+    poll(lambda: page.wait_for_timeout(20) or held)
+    # Another selection while the first is still asked for.
+    other = NEW.index("a new bridge over the fjord")
+    select_by_mouse(page, other, other + len("a new bridge over the fjord"))
+    poll(lambda: page.wait_for_timeout(20) or aborted)
+    assert "hospital" in aborted[0]
+    status = page.locator("[data-testid=match-status]")
+    poll(lambda: status.inner_text() == "No earlier fact-check found.")
+    assert items(page).count() == 0  # the first selection's answer never shows
