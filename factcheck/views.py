@@ -16,7 +16,6 @@ import orjson
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
@@ -35,11 +34,11 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from factcheck import actions, claim_read, lifecycle, public_cache, search, tasks, throttle
+from factcheck import actions, claim_read, lifecycle, search, tasks, throttle
 from factcheck import text as textlib
+from factcheck.api.matching import kept_matches
 from factcheck.api.suggestions import suggestion_data
 from factcheck.forms import ArticleForm, ImportForm, VerdictForm
-from factcheck.matching import matches_for
 from factcheck.models import (
     Article,
     BackgroundTask,
@@ -402,7 +401,9 @@ def review_queue(request):
         .in_bulk()
     )
     page.object_list = [rows[pk] for pk in page.object_list if pk in rows]
-    earlier = earlier_checks(page.object_list, request.user)
+    # Earlier fact-checks: those the cache keeps go with the page; the queue's script asks
+    # the API for the others (a match costs a few queries a claim: not in the page's time).
+    kept = kept_matches(page.object_list, request.user, limit=QUEUE_MATCHES)
     # The filters offer what the head of the queue holds: a queue of 100,000 claims would
     # otherwise scan them all three times and list every speaker and statement.
     ids = list(queue.order_by("pk").values_list("pk", flat=True)[:OPTION_ROWS])
@@ -426,7 +427,11 @@ def review_queue(request):
         "factcheck/review_queue.html",
         {
             "page": page,
-            "rows": [(c, earlier[c.pk]) for c in page.object_list],
+            "queue_data": {
+                "matchesUrl": reverse("api-claim-matches", args=[0]),
+                "limit": QUEUE_MATCHES,
+                "kept": {str(pk): rows for pk, rows in kept.items()},
+            },
             "done": done,
             "query": urlencode(filters),
             "filters": [
@@ -438,32 +443,8 @@ def review_queue(request):
     )
 
 
-# The queue shows each claim's strong matches (at most this many), else its best match.
+# Each queued claim shows its strong matches among its best QUEUE_MATCHES, else its best one.
 QUEUE_MATCHES = 2
-MATCHES_KEPT_SECONDS = 300
-
-
-def earlier_checks(claims, user) -> dict[int, list[dict]]:
-    """Each claim's earlier fact-checks for the queue (``Match.as_dict()``): its strong
-    matches, or else its one best match (not strong), best first.
-
-    A match costs a few queries a claim, so a queue page keeps them in the cache per claim
-    version and published version (a publication or a take-down shows at once; a speaker
-    renamed or a rating relabelled within ``MATCHES_KEPT_SECONDS``). Every desk member is
-    matched against the same fact-checks (the published ones), so the entries are shared.
-    """
-    version = public_cache.published_version()
-    keys = {c.pk: f"factcheck:queue-matches:{version}:{c.pk}:{c.version}" for c in claims}
-    kept = cache.get_many(keys.values())
-    found = {}
-    for c in claims:
-        rows = kept.get(keys[c.pk])
-        if rows is None:
-            rows = [m.as_dict() for m in matches_for(c, user, limit=QUEUE_MATCHES)]
-            rows = [r for r in rows if r["strong"]] or rows[:1]
-            cache.set(keys[c.pk], rows, timeout=MATCHES_KEPT_SECONDS)
-        found[c.pk] = rows
-    return found
 
 
 QUEUE_FILTERS = ("article", "speaker", "statement")

@@ -1,11 +1,21 @@
 """Has this been checked before? ``GET /api/v1/factchecks/match/?q=…`` (any text) and
 ``GET /api/v1/claims/{id}/matches/`` (a claim's words): the published fact-checks that make
 the same claim, best first, as ``factcheck.matching`` ranks them and ``Match.as_dict()``
-writes them. Open to everyone; each caller is matched against what they may see."""
+writes them. Open to everyone; each caller is matched against what they may see, which is
+the published fact-checks alone, whoever asks.
+
+A claim's matches are kept in the cache (``claim_matches``, ``kept_matches``) per claim
+version and *published version* (bumped on every publication and take-down), so a new
+fact-check shows at once, and the review queue reads a page of claims' matches with no query
+(its script asks this API for those not kept).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django import forms
+from django.core.cache import cache
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers
@@ -15,10 +25,37 @@ from rest_framework.views import APIView
 from factcheck import public_cache, search
 from factcheck.api.base import FactcheckAPIMixin, RolePermission
 from factcheck.matching import STRONG, match_text, matches_for
-from factcheck.models import Claim
+from factcheck.models import Claim, Role
 
 DEFAULT_LIMIT = 5
 MAX_LIMIT = 20
+# A speaker renamed or a rating relabelled shows in a claim's kept matches within this time.
+KEPT_SECONDS = 300
+
+
+def _keys(claims: Iterable[Claim], user, limit: int) -> dict[int, str]:
+    # The desk and the public are kept apart, should the desk ever be matched against more.
+    who = "public" if Role.of(user) is None else "desk"
+    version = public_cache.published_version()
+    return {c.pk: f"factcheck:matches:{who}:{version}:{c.pk}:{c.version}:{limit}" for c in claims}
+
+
+def claim_matches(claim: Claim, user, *, limit: int = DEFAULT_LIMIT) -> list[dict]:
+    """``claim``'s earlier fact-checks (``Match.as_dict()`` rows), from the cache or the
+    matcher (then kept)."""
+    key = _keys([claim], user, limit)[claim.pk]
+    rows = cache.get(key)
+    if rows is None:
+        rows = [m.as_dict() for m in matches_for(claim, user, limit=limit)]
+        cache.set(key, rows, timeout=KEPT_SECONDS)
+    return rows
+
+
+def kept_matches(claims: Iterable[Claim], user, *, limit: int) -> dict[int, list[dict] | None]:
+    """The claims' matches as ``claim_matches`` kept them (None: not kept), without a query."""
+    keys = _keys(claims, user, limit)
+    kept = cache.get_many(list(keys.values()))
+    return {pk: kept.get(key) for pk, key in keys.items()}
 
 
 class MatchSerializer(serializers.Serializer):
@@ -75,9 +112,6 @@ class MatchView(FactcheckAPIMixin, APIView):
     throttle_classes = [public_cache.ClientThrottle]
     throttle_scope = "match"
 
-    def answer(self, matches) -> Response:
-        return Response([m.as_dict() for m in matches])
-
 
 class TextMatchView(MatchView):
     """The published fact-checks that make the claim in ``q``, best first: "has this been
@@ -93,7 +127,8 @@ class TextMatchView(MatchView):
         form = MatchQuery({"q": request.query_params.get("q", "")})
         if not form.is_valid():
             raise exceptions.ValidationError({k: list(v) for k, v in form.errors.items()})
-        return self.answer(match_text(form.cleaned_data["q"], request.user, limit=limit))
+        matches = match_text(form.cleaned_data["q"], request.user, limit=limit)
+        return Response([m.as_dict() for m in matches])
 
 
 class ClaimMatchView(MatchView):
@@ -108,4 +143,4 @@ class ClaimMatchView(MatchView):
     def get(self, request, pk):
         limit = _limit(request.query_params)
         claim = get_object_or_404(Claim.objects.visible_to(request.user), pk=pk)
-        return self.answer(matches_for(claim, request.user, limit=limit))
+        return Response(claim_matches(claim, request.user, limit=limit))

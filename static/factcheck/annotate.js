@@ -52,7 +52,7 @@ let extraHighlights = () => []; // drawn beside the claims: the suggestions (sug
 
 snapBox.checked = localStorage.getItem("factcheck.snap") === "1";
 // "Checked before?": earlier fact-checks of the text being made, or of the selected claim.
-const matches = setupMatches({ data, element, excerpt });
+const matches = setupMatches({ data });
 
 // ------------------------------------------------------------------ helpers
 

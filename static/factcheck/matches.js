@@ -1,14 +1,46 @@
-// "Checked before?" on the reading page: the published fact-checks that make the same claim as
-// the text being made into a claim (GET /api/v1/factchecks/match/?q=) or as the selected claim
-// (GET /api/v1/claims/<id>/matches/), best first, each with its score, a "strong match" mark
-// only when the API says strong, the earlier quote, speaker, rating, date and a link to the
-// public fact-check. Asked after a pause (a selection being dragged asks once), and a request
-// no longer wanted is aborted. Every value goes in as text (DOM nodes, never innerHTML).
-// annotate.js calls `forText`, `forClaim` and `clear`; it hands over `element` and `excerpt`.
+// Earlier fact-checks of the same claim (GET /api/v1/factchecks/match/?q= for a text,
+// GET /api/v1/claims/<id>/matches/ for a claim; each item Match.as_dict()), drawn one way
+// wherever they show: `matchItem`, used by the reading page's "Checked before?" (`setup`) and
+// the review queue (queue.js). Each shows its score, a "strong match" mark only when the API
+// says strong, the earlier quote, speaker, rating, date and a link to the public fact-check.
+// Every value goes in as text (DOM nodes, never innerHTML).
+//
+// On the reading page annotate.js calls `forText` (the text being made into a claim),
+// `forClaim` (the selected claim) and `clear`. A request is sent once the selection has
+// settled (a drag asks once), and one no longer wanted is aborted.
 
 const PAUSE_MS = 250;
 
-export function setup({ data, element, excerpt }) {
+function el(tag, props = {}, dataset = {}) {
+  const node = Object.assign(document.createElement(tag), props);
+  Object.assign(node.dataset, dataset);
+  return node;
+}
+
+/** One earlier fact-check as a list item. */
+export function matchItem(m) {
+  const li = el("li", { className: `match-item${m.strong ? " is-strong" : ""}` }, { matchClaim: m.claim });
+  const head = el("p", { className: "match-head" });
+  if (m.strong) head.append(el("span", { className: "badge strong-match", textContent: "Strong match" }, { testid: "strong-match" }), " ");
+  head.append(
+    el("span", { className: "badge", textContent: `score ${m.score.toFixed(2)}` }, { testid: "match-score" }),
+    " ",
+    el("span", { className: "badge verdict", textContent: m.rating || "No rating" }, { testid: "match-rating" }),
+  );
+  const quote = el("q", { className: "match-quote", textContent: m.quote }, { testid: "match-quote" });
+  const meta = el("p", { className: "claim-meta" });
+  meta.append(el("span", { className: "who", textContent: m.speaker || "The author" }, { testid: "match-speaker" }));
+  if (m.date) meta.append(" · ", el("time", { dateTime: m.date, textContent: m.date }, { testid: "match-date" }));
+  const link = el("a", { href: m.url, textContent: "Read the fact-check" }, { testid: "match-link" });
+  const words = Array.from(m.quote);
+  link.append(el("span", { className: "visually-hidden", textContent: `: ${words.slice(0, 60).join("")}${words.length > 60 ? "…" : ""}` }));
+  const open = el("p", { className: "match-open" });
+  open.append(link);
+  li.append(head, quote, meta, open);
+  return li;
+}
+
+export function setup({ data }) {
   const section = document.querySelector("[data-testid=match-panel]");
   if (!section || !data.matchUrl) return { forText() {}, forClaim() {}, clear() {} };
   const listEl = section.querySelector("[data-testid=match-list]");
@@ -40,28 +72,8 @@ export function setup({ data, element, excerpt }) {
     inFlight = null;
   }
 
-  function item(m) {
-    const li = element("li", { className: `match-item${m.strong ? " is-strong" : ""}` }, { matchClaim: m.claim });
-    const head = element("p", { className: "match-head" });
-    if (m.strong) head.append(element("span", { className: "badge strong-match", textContent: "Strong match" }, { testid: "strong-match" }), " ");
-    head.append(
-      element("span", { className: "badge", textContent: `score ${m.score.toFixed(2)}` }, { testid: "match-score" }),
-      " ",
-      element("span", { className: "badge verdict", textContent: m.rating || "No rating" }, { testid: "match-rating" }),
-    );
-    const quote = element("q", { className: "claim-quote", textContent: excerpt(m.quote, 200) }, { testid: "match-quote" });
-    const meta = element("p", { className: "claim-meta" });
-    meta.append(element("span", { className: "who", textContent: m.speaker || "The author" }, { testid: "match-speaker" }));
-    if (m.date) meta.append(" · ", element("time", { dateTime: m.date, textContent: m.date }, { testid: "match-date" }));
-    const link = element("a", { href: m.url, textContent: "Read the fact-check" }, { testid: "match-link" });
-    link.append(element("span", { className: "visually-hidden", textContent: `: ${excerpt(m.quote, 60)}` }));
-    li.append(head, quote, meta, element("p", { className: "match-open" }));
-    li.lastChild.append(link);
-    return li;
-  }
-
   function show(matches) {
-    listEl.replaceChildren(...matches.map(item));
+    listEl.replaceChildren(...matches.map(matchItem));
     const strong = matches.filter((m) => m.strong).length;
     if (!matches.length) status("No earlier fact-check found.");
     else {

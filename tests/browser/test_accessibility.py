@@ -203,6 +203,9 @@ def test_every_page_has_no_axe_violations(browser, live_server, axe_js, newsroom
             assert page.goto(live_server.url + path).status == 200, path
             if path == "/api/v1/docs/":
                 page.wait_for_selector(".swagger-ui .information-container", timeout=15000)
+            if path == "/review/":  # its claims' earlier fact-checks drawn
+                page.wait_for_selector("html[data-queue-ready]", state="attached")
+                assert page.locator("[data-testid=earlier-checks] li").count() > 0
             if "#claim-" in path:
                 page.wait_for_selector("[data-testid=match-list] li", timeout=10000)
             found[path] = violations(page, axe_js)

@@ -150,3 +150,33 @@ def test_a_request_no_longer_wanted_is_aborted(
     status = page.locator("[data-testid=match-status]")
     poll(lambda: status.inner_text() == "No earlier fact-check found.")
     assert items(page).count() == 0  # the first selection's answer never shows
+
+
+def test_the_review_queue_shows_a_claim_checked_before(
+    page, live_server, sign_in, alice, bob, fact_check, debate
+):
+    start = NEW.index(CLAIMED)
+    repeat = actions.create_claim(
+        article=debate, by=alice, start=start, end=start + len(CLAIMED), speaker_name="Leader"
+    )
+    other = NEW.index("a new bridge over the fjord")
+    fresh = actions.create_claim(
+        article=debate, by=alice, start=other, end=other + 27, speaker_name="Leader"
+    )
+    sign_in(bob)
+    asked = match_requests(page)
+    for visit in ("asked of the API", "kept"):
+        asked.clear()
+        page.goto(f"{live_server.url}/review/")
+        page.wait_for_selector("html[data-queue-ready]", state="attached")
+        entry = page.locator(f'[data-testid=review-queue] li[data-claim-id="{repeat.pk}"]')
+        found = entry.locator("[data-testid=earlier-checks] li[data-match-claim]")
+        assert found.count() == 1, visit
+        assert found.get_attribute("data-match-claim") == str(fact_check.pk)
+        assert found.locator("[data-testid=strong-match]").count() == 1
+        assert found.locator("[data-testid=match-speaker]").inner_text() == HOSTILE
+        assert entry.locator("img").count() == 0
+        nothing = page.locator(f'[data-testid=review-queue] li[data-claim-id="{fresh.pk}"]')
+        assert nothing.locator("[data-testid=earlier-checks]").is_hidden()
+        # The first visit asks for both claims; the second finds them kept, in the page.
+        assert len(asked) == (2 if visit == "asked of the API" else 0), asked
