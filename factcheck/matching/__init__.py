@@ -22,7 +22,7 @@ from factcheck.models import Claim
 
 # Above this a match is "strong" (shown as the same claim): chosen on the evaluation set's dev
 # split so that at most 5 % of texts with no earlier fact-check get one (docs/matching.md).
-STRONG: float = 0.6
+STRONG: float = 0.5
 MAX_TEXT_CHARS = 2000
 
 
