@@ -35,13 +35,27 @@ class Scored:
     agreement: Agreement
 
 
+# Words every other claim has ("year", "rate", "record"): shared, they say little.
+GENERIC = frozenset(
+    (
+        "year last new ever time day month week now still first most rate number peopl "
+        "countri govern highest lowest biggest level high low per since made make"
+    ).split()
+)
+GENERIC_WEIGHT = 0.4
+
+
+def _weight(stems) -> float:
+    return sum(GENERIC_WEIGHT if s in GENERIC else 1.0 for s in stems)
+
+
 def lexical(query: Features, candidate: Features) -> float:
     q, c = query.stems, candidate.stems
     if not q or not c:
         return 0.0
-    common = len(q & c) + FUZZY_CREDIT * _alike(q - c, c - q)
-    dice = 2 * common / (len(q) + len(c))
-    covered = common / len(c)  # how much of the earlier claim the text repeats
+    common = _weight(q & c) + FUZZY_CREDIT * _alike(q - c, c - q)
+    dice = 2 * common / (_weight(q) + _weight(c))
+    covered = min(1.0, common / _weight(c))  # how much of the earlier claim the text repeats
     return 0.5 * dice + 0.5 * covered
 
 
