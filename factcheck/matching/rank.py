@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from rapidfuzz import process
 from rapidfuzz.distance import Indel
 
-from factcheck.matching.features import Agreement, Features, compare, read
+from factcheck.matching.features import Agreement, Features, listed, compare, read
 
 # What each disagreement leaves of a score at most: a near miss scores below NEAR_MISS_CAP
 # however many words it shares, and STRONG is above it (docs/matching.md).
@@ -36,11 +36,9 @@ class Scored:
 
 
 # Words every other claim has ("year", "rate", "record"): shared, they say little.
-GENERIC = frozenset(
-    (
-        "year last new ever time day month week now still first most rate number peopl "
-        "countri govern highest lowest biggest level high low per since made make"
-    ).split()
+GENERIC = listed(
+    "year last new ever time day month week now still first most rate number peopl "
+    "countri govern highest lowest biggest level high low per since made make"
 )
 GENERIC_WEIGHT = 0.4
 
