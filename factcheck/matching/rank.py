@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from rapidfuzz import process
 from rapidfuzz.distance import Indel
 
-from factcheck.matching.features import Agreement, Features, listed, compare, read
+from factcheck.matching.features import Agreement, Features, compare, listed, read
 
 # What each disagreement leaves of a score at most: a near miss scores below NEAR_MISS_CAP
 # however many words it shares, and STRONG is above it (docs/matching.md).
