@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from factcheck.matching import rank, retrieve
+from factcheck.matching import embed, rank, retrieve
 from factcheck.models import Claim
 
 # Above this a match is "strong" (shown as the same claim): chosen on the evaluation set's dev
@@ -58,10 +58,12 @@ def match_text(text: str, user, *, exclude: Iterable[int] = (), limit: int = 5) 
     ids = retrieve.candidates(text, exclude=exclude)
     if not ids:
         return []
-    found = Claim.objects.visible_to(user).fact_checks().filter(pk__in=ids)
+    found = list(Claim.objects.visible_to(user).fact_checks().filter(pk__in=ids))
+    texts = {claim.pk: _texts(claim) for claim in found}
+    semantic = _semantic(text, texts) if embed.enabled() else {}
     scored = []
     for claim in found:
-        s = rank.score_texts(text, _texts(claim))
+        s = rank.score_texts(text, texts[claim.pk], semantic.get(claim.pk))
         scored.append(Match(claim, s.score, s.score >= STRONG))
     scored.sort(key=lambda m: (-m.score, -m.claim.pk))
     return scored[:limit]
@@ -71,6 +73,16 @@ def matches_for(claim: Claim, user, *, limit: int = 5) -> list[Match]:
     """The published fact-checks that make the same claim as ``claim`` (not itself)."""
     text = claim.quote if not claim.summary else f"{claim.quote}\n{claim.summary}"
     return match_text(text, user, exclude=[claim.pk], limit=limit)
+
+
+def _semantic(text: str, texts: dict[int, list[str]]) -> dict[int, list[float]]:
+    """Each candidate text's cosine similarity with ``text`` (embeddings on)."""
+    flat = [(pk, t) for pk, ts in texts.items() for t in ts]
+    found = embed.similarities(text, [t for _, t in flat])
+    out: dict[int, list[float]] = {}
+    for (pk, _), similarity in zip(flat, found, strict=True):
+        out.setdefault(pk, []).append(similarity)
+    return out
 
 
 def _texts(claim: Claim) -> list[str]:

@@ -73,13 +73,22 @@ def _alike(left: frozenset[str], right: frozenset[str]) -> int:
     return found
 
 
-def score(query: Features, candidate: Features) -> Scored:
+# With embeddings (factcheck.matching.embed): the cosine, rescaled from [LOW, HIGH] to [0, 1],
+# weighs SEMANTIC_WEIGHT in the score before the features' penalties (chosen on dev).
+SEMANTIC_WEIGHT = 0.5
+SEMANTIC_LOW, SEMANTIC_HIGH = 0.3, 0.85
+
+
+def score(query: Features, candidate: Features, semantic: float | None = None) -> Scored:
     words = lexical(query, candidate)
     agreement = compare(query, candidate)
     value = words
     if agreement.numbers == "agree":
         value = min(1.0, value + NUMBERS_AGREE_BONUS * words)
-    elif agreement.numbers == "one-sided":
+    if semantic is not None:
+        rescaled = (semantic - SEMANTIC_LOW) / (SEMANTIC_HIGH - SEMANTIC_LOW)
+        value = (1 - SEMANTIC_WEIGHT) * value + SEMANTIC_WEIGHT * min(1.0, max(0.0, rescaled))
+    if agreement.numbers == "one-sided":
         value *= NUMBER_ONE_SIDED
     if agreement.places == "one-sided" and candidate.places:
         value *= PLACE_ONE_SIDED
@@ -88,12 +97,18 @@ def score(query: Features, candidate: Features) -> Scored:
     return Scored(min(1.0, value), words, agreement)
 
 
-def score_texts(text: str, candidate_texts: list[str]) -> Scored:
+def score_texts(
+    text: str, candidate_texts: list[str], semantic: list[float] | None = None
+) -> Scored:
     """The best score of ``text`` against any of a candidate's texts (its quote, its
-    summary, both together)."""
+    summary, both together), with each one's cosine similarity if embeddings are on."""
     query = read(text)
     return max(
-        (score(query, read(t)) for t in candidate_texts if t.strip()),
+        (
+            score(query, read(t), semantic[i] if semantic else None)
+            for i, t in enumerate(candidate_texts)
+            if t.strip()
+        ),
         key=lambda s: s.score,
         default=Scored(0.0, 0.0, compare(query, read(""))),
     )
