@@ -24,6 +24,7 @@ from factcheck.models import Claim
 # split so that at most 5 % of texts with no earlier fact-check get one (docs/matching.md).
 STRONG: float = 0.5
 MAX_TEXT_CHARS = 2000
+EMBEDDED_CANDIDATES = 10  # with embeddings on: how many of the best are scored again
 
 
 @dataclass(frozen=True)
@@ -60,11 +61,15 @@ def match_text(text: str, user, *, exclude: Iterable[int] = (), limit: int = 5) 
         return []
     found = list(Claim.objects.visible_to(user).fact_checks().filter(pk__in=ids))
     texts = {claim.pk: _texts(claim) for claim in found}
-    semantic = _semantic(text, texts) if embed.enabled() else {}
-    scored = []
-    for claim in found:
-        s = rank.score_texts(text, texts[claim.pk], semantic.get(claim.pk))
-        scored.append(Match(claim, s.score, s.score >= STRONG))
+    scores = {claim.pk: rank.score_texts(text, texts[claim.pk]).score for claim in found}
+    if embed.enabled():
+        # The best few by words and features, scored again with the embeddings (a text is
+        # embedded once per process; the rest keep their score).
+        best = sorted(scores, key=lambda pk: (-scores[pk], -pk))[:EMBEDDED_CANDIDATES]
+        semantic = _semantic(text, {pk: texts[pk] for pk in best})
+        for pk in best:
+            scores[pk] = rank.score_texts(text, texts[pk], semantic[pk]).score
+    scored = [Match(claim, scores[claim.pk], scores[claim.pk] >= STRONG) for claim in found]
     scored.sort(key=lambda m: (-m.score, -m.claim.pk))
     return scored[:limit]
 
@@ -76,12 +81,16 @@ def matches_for(claim: Claim, user, *, limit: int = 5) -> list[Match]:
 
 
 def _semantic(text: str, texts: dict[int, list[str]]) -> dict[int, list[float]]:
-    """Each candidate text's cosine similarity with ``text`` (embeddings on)."""
-    flat = [(pk, t) for pk, ts in texts.items() for t in ts]
+    """The cosine similarity of ``text`` with each candidate text (its quote, its summary;
+    for both together, the better of the two)."""
+    flat = [(pk, t) for pk, ts in texts.items() for t in ts[:2]]
     found = embed.similarities(text, [t for _, t in flat])
     out: dict[int, list[float]] = {}
     for (pk, _), similarity in zip(flat, found, strict=True):
         out.setdefault(pk, []).append(similarity)
+    for pk, values in out.items():
+        if len(texts[pk]) > len(values):
+            values.append(max(values))
     return out
 
 

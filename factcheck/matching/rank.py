@@ -74,7 +74,7 @@ def _alike(left: frozenset[str], right: frozenset[str]) -> int:
 
 
 # With embeddings (factcheck.matching.embed): the cosine, rescaled from [LOW, HIGH] to [0, 1],
-# weighs SEMANTIC_WEIGHT in the score before the features' penalties (chosen on dev).
+# weighs SEMANTIC_WEIGHT in the score before the features' penalties (set once, not searched).
 SEMANTIC_WEIGHT = 0.5
 SEMANTIC_LOW, SEMANTIC_HIGH = 0.3, 0.85
 
