@@ -134,6 +134,16 @@ def test_as_dict_is_what_the_api_answers(archive, alice):
     }
 
 
+def test_embeddings_asked_for_without_the_extra_fall_back_to_words(archive, alice, settings):
+    """FACTCHECK_MATCH_EMBEDDINGS without the [embeddings] extra installed: the same answer
+    from words and features (with the extra installed, near misses stay below STRONG too)."""
+    settings.FACTCHECK_MATCH_EMBEDDINGS = True
+    found = match_text("The jobless rate climbed to six per cent last year", alice)
+    assert found[0].claim == archive["rose"] and found[0].strong
+    near = match_text("Unemployment fell to 6 % last year", alice)
+    assert not [m for m in near if m.claim == archive["rose"] and m.strong]
+
+
 def test_nothing_to_match(archive, alice):
     assert match_text("", alice) == []
     assert match_text("the of and", alice) == []

@@ -18,13 +18,13 @@ import snowballstemmer
 _stemmer = snowballstemmer.stemmer("english")
 
 
-def _listed(words: str) -> frozenset[str]:
+def listed(words: str) -> frozenset[str]:
     return frozenset(words.split())
 
 
 # --------------------------------------------------------------------------- words
 
-STOPWORDS = _listed(
+STOPWORDS = listed(
     """a about above after again against all also am an and any are as at be because been
     before being below between both but by can could did do does doing during each for from
     further had has have having he her here hers herself him himself his how i if in into is it
@@ -38,9 +38,7 @@ STOPWORDS = _listed(
 )
 # Words whose meaning the features below carry: kept out of the lexical overlap so that they
 # count once, as a feature (a negation is not a content word; "more" is a direction).
-FEATURE_WORDS = _listed(
-    """not no never n't nor none neither without more fewer less lower higher"""
-)
+FEATURE_WORDS = listed("""not no never n't nor none neither without more fewer less lower higher""")
 
 # Irregular forms and synonyms folded to one stem: the way the same claim is said again.
 SYNONYMS = {
@@ -185,10 +183,7 @@ SYNONYMS = {
     "hundr": "",
 }
 UP, DOWN = "rise", "fall"
-# Direction words that are not verbs of change.
-UP_WORDS = _listed("more higher increase above over exceed exceeds exceeded record")
-DOWN_WORDS = _listed("fewer less lower below under")
-NEGATIONS = _listed("not no never n't nor none neither without nobody nothing")
+NEGATIONS = listed("not no never n't nor none neither nobody nothing")
 
 WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 
@@ -288,7 +283,18 @@ ORDINALS = {
     "hundredth": 100,
 }
 # How many times: "doubled" is a 100 % rise, "halved" a 50 % fall.
-MULTIPLES = {"doubl": 2.0, "tripl": 3.0, "quadrupl": 4.0, "halv": 0.5, "twice": 2.0}
+MULTIPLES = {
+    "doubl": 2.0,
+    "tripl": 3.0,
+    "quadrupl": 4.0,
+    "halv": 0.5,
+    "twice": 2.0,
+    "twofold": 2.0,
+    "threefold": 3.0,
+    "fourfold": 4.0,
+    "fivefold": 5.0,
+    "tenfold": 10.0,
+}
 
 PERIODS = {
     "day": "day",
@@ -305,6 +311,8 @@ PERIODS = {
     "decade": "decade",
     "hour": "hour",
     "hourly": "hour",
+    "quarter": "quarter",
+    "quarterly": "quarter",
 }
 
 
@@ -361,6 +369,7 @@ def quantities(text: str) -> tuple[list[Quantity], set[int], set[str]]:
             t in PERIODS
             and (t.endswith(("ly", "al")) or before in ("a", "an", "per", "each", "every"))
             and not (t == "year" and before == "the")
+            and not (t == "quarter" and at(i + 1) == "of")
         ):
             periods.add(PERIODS[t])
         value = None
@@ -395,18 +404,21 @@ def quantities(text: str) -> tuple[list[Quantity], set[int], set[str]]:
             i += 1
             continue
         j = i + consumed
-        # "one in five", "1 in 5", "one out of five"
-        if not share and (at(j) == "in" or (at(j) == "out" and at(j + 1) == "of")):
-            k = j + (1 if at(j) == "in" else 2)
-            if at(k) and (at(k)[0].isdigit() or at(k) in SMALL):
-                denominator, used = (float(at(k)), 1) if at(k)[0].isdigit() else _spelled(tokens, k)
-                if denominator and value <= denominator and not 1800 <= denominator <= 2100:
-                    found.append(Quantity(value / denominator, True))
-                    i = k + used
-                    continue
-        # "a fifth", "two thirds", "three quarters", "one half"
+        # "one in five", "1 in 5", "one out of five", "one burglary in twenty", "three times
+        # out of four"
+        ratio = _ratio(tokens, j, value) if not share else None
+        if ratio:
+            found.append(Quantity(ratio[0], True))
+            i = ratio[1]
+            continue
+        # "a fifth", "two thirds", "three quarters", "one half"; "three quarters of a million"
         if at(j) in ORDINALS and value <= 20:
-            found.append(Quantity(value / ORDINALS[at(j)], True))
+            fraction = value / ORDINALS[at(j)]
+            if at(j + 1) == "of" and at(j + 2) in ("a", "an") and at(j + 3) in SCALES:
+                found.append(Quantity(fraction * SCALES[at(j + 3)], False))
+                i = j + 4
+                continue
+            found.append(Quantity(fraction, True))
             i = j + 1
             continue
         if at(j) in ("%", "percent", "pc") or (at(j) == "per" and at(j + 1) == "cent"):
@@ -419,6 +431,29 @@ def quantities(text: str) -> tuple[list[Quantity], set[int], set[str]]:
             found.append(Quantity(value, share))
         i = j
     return found, years, periods
+
+
+def _ratio(tokens: list[str], j: int, value: float) -> tuple[float, int] | None:
+    """``value`` in ``denominator`` from ``tokens[j]`` on (at most two words between): the
+    share and where the phrase ends."""
+    n = len(tokens)
+    for skip in range(3):
+        k = j + skip
+        if k >= n or (skip and (tokens[k - 1][0].isdigit() or tokens[k - 1] in NUMBER_WORDS)):
+            return None
+        if tokens[k] == "in":
+            d = k + 1
+        elif tokens[k] == "out" and k + 1 < n and tokens[k + 1] == "of":
+            d = k + 2
+        else:
+            continue
+        if d >= n or not (tokens[d][0].isdigit() or tokens[d] in SMALL) or tokens[d] in ("a", "an"):
+            return None
+        denominator, used = (float(tokens[d]), 1) if tokens[d][0].isdigit() else _spelled(tokens, d)
+        if denominator and value <= denominator and not 1800 <= denominator <= 2100:
+            return value / denominator, d + used
+        return None
+    return None
 
 
 def _spelled(tokens: list[str], i: int) -> tuple[float | None, int]:
@@ -437,6 +472,9 @@ def _spelled(tokens: list[str], i: int) -> tuple[float | None, int]:
             else:
                 total += current * scale
                 current = 0
+        elif t == "and" and seen and tokens[j + 1 : j + 3] == ["a", "half"]:
+            current += 0.5
+            j += 2
         elif t == "and" and seen and j + 1 < len(tokens) and tokens[j + 1] in SMALL:
             pass
         else:
@@ -553,8 +591,11 @@ PLACES = {
     "iran": "iran",
     "iraq": "iraq",
     "saudi arabia": "saudi arabia",
-    "eu": "eu",
-    "european union": "eu",
+    "eu": "europe",
+    "european union": "europe",
+    "european parliament": "europe",
+    "meps": "europe",
+    "mep": "europe",
     "europe": "europe",
     "european": "europe",
     "africa": "africa",
@@ -572,6 +613,77 @@ PLACES = {
     "glasgow": "glasgow",
     "edinburgh": "edinburgh",
     "dublin": "dublin",
+    "luxembourg": "luxembourg",
+    "croatia": "croatia",
+    "croatian": "croatia",
+    "estonia": "estonia",
+    "estonian": "estonia",
+    "latvia": "latvia",
+    "lithuania": "lithuania",
+    "czech republic": "czechia",
+    "czechia": "czechia",
+    "czech": "czechia",
+    "slovakia": "slovakia",
+    "slovenia": "slovenia",
+    "serbia": "serbia",
+    "bulgaria": "bulgaria",
+    "bulgarian": "bulgaria",
+    "iceland": "iceland",
+    "tunisia": "tunisia",
+    "morocco": "morocco",
+    "algeria": "algeria",
+    "ethiopia": "ethiopia",
+    "ghana": "ghana",
+    "vietnam": "vietnam",
+    "thailand": "thailand",
+    "philippines": "philippines",
+    "malaysia": "malaysia",
+    "singapore": "singapore",
+    "taiwan": "taiwan",
+    "hong kong": "hong kong",
+    "peru": "peru",
+    "venezuela": "venezuela",
+    "cuba": "cuba",
+    "syria": "syria",
+    "afghanistan": "afghanistan",
+    "lebanon": "lebanon",
+    "jordan": "jordan",
+    "qatar": "qatar",
+    "uae": "uae",
+    "united arab emirates": "uae",
+    "lisbon": "lisbon",
+    "madrid": "madrid",
+    "rome": "rome",
+    "warsaw": "warsaw",
+    "moscow": "moscow",
+    "beijing": "beijing",
+    "tokyo": "tokyo",
+    "sydney": "sydney",
+    "melbourne": "melbourne",
+    "toronto": "toronto",
+    "washington": "washington",
+    "chicago": "chicago",
+    "los angeles": "los angeles",
+    "brussels": "brussels",
+    "amsterdam": "amsterdam",
+    "vienna": "vienna",
+    "nhs": "uk",
+    "westminster": "uk",
+    "bundestag": "germany",
+    "congress": "us",
+    "kremlin": "russia",
+    "south korea": "korea",
+    "north korea": "north korea",
+    "saudi": "saudi arabia",
+    "emirates": "uae",
+    "mediterranean": "mediterranean",
+    "arctic": "arctic",
+    "antarctic": "antarctica",
+    "antarctica": "antarctica",
+    "nordic": "nordic",
+    "scandinavia": "nordic",
+    "balkans": "balkans",
+    "latin america": "latin america",
 }
 _PLACE = re.compile(
     r"\b(" + "|".join(re.escape(p) for p in sorted(PLACES, key=len, reverse=True)) + r")\b",
@@ -579,16 +691,17 @@ _PLACE = re.compile(
 )
 
 
+def _place_of(match: re.Match) -> str | None:
+    raw = match.group(1)
+    if raw.lower() == "us" and raw != "US":
+        return None  # the pronoun
+    if raw[0].islower() and raw.lower() != "u.s.":
+        return None  # "english" lowercase is no place; "turkey" the bird
+    return PLACES[raw.lower()]
+
+
 def places(text: str) -> set[str]:
-    found = set()
-    for m in _PLACE.finditer(text):
-        raw = m.group(1)
-        if raw.lower() == "us" and raw != "US":
-            continue  # the pronoun
-        if raw[0].islower() and raw.lower() not in ("u.s.",):
-            continue  # "english" lowercase is no place; "turkey" the bird
-        found.add(PLACES[raw.lower()])
-    return found
+    return {p for m in _PLACE.finditer(text) if (p := _place_of(m))}
 
 
 CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-zA-Z]+|[A-Z]{2,})\b")
@@ -605,7 +718,7 @@ def names(text: str) -> set[str]:
     return out
 
 
-MONTHS = _listed(
+MONTHS = listed(
     "january february march april may june july august september october november december"
 )
 
@@ -623,46 +736,99 @@ class Features:
     negated: bool
     places: frozenset[str]
     names: frozenset[str]
+    hedged: bool  # "about", "nearly", "more than": its figures are approximate
+    words: frozenset[str]
+
+
+# "make up", "shut down": "up" and "down" that tell no change.
+PARTICLE_VERBS = listed(
+    "make makes made making set sets shut shuts shutting take takes took taken taking end "
+    "ended ends show showed shows turn turned turns pick picked sum summed open opened light "
+    "lit back backed sign signed break broke broken step stepped stepping sit sat use used "
+    "look looked stand stood wind wound hold held give gave given bring brought brings clean "
+    "cleaned crack cracked tear tore track tracked"
+)
+COMPARATIVE_UP = listed("more higher bigger larger greater highest biggest largest")
+COMPARATIVE_DOWN = listed("fewer less lower smaller lowest smallest")
+HEDGE_WORDS = listed(
+    "about around almost nearly roughly approximately some over under topped tops exceeds "
+    "exceeded exceed above below"
+)
+ANTONYM_PREFIXES = ("il", "un", "in", "ir", "im", "dis", "non")
 
 
 @lru_cache(maxsize=4096)
 def read(text: str) -> Features:
-    ws = words(text)
-    stems = set()
-    up = down = 0
-    negated = False
-    for w in ws:
+    found_places = set()
+
+    def place(match):
+        name = _place_of(match)
+        if name is None:
+            return match.group(0)
+        found_places.add(name)
+        return " "
+
+    plain = _PLACE.sub(place, text)  # a place counts once, by its one name
+    ws = words(plain)
+    stems = {f"@{p}" for p in found_places}
+    change_up = change_down = up = down = 0
+    negated = hedged = False
+    for i, w in enumerate(ws):
+        before = ws[i - 1] if i else ""
+        after = ws[i + 1 : i + 3]
         if w in NEGATIONS or w.endswith("n't"):
             negated = True
             continue
         s = stem(w)
-        if s == UP or w in UP_WORDS:
+        numeric_after = bool(after) and after[0] == "than" and _numeric(after[1:])
+        if w in HEDGE_WORDS or numeric_after:
+            hedged = True
+        if s in (UP, DOWN) and not (w in ("up", "down") and before in PARTICLE_VERBS):
+            if not numeric_after:
+                change_up += s == UP
+                change_down += s == DOWN
+        elif not numeric_after and w in COMPARATIVE_UP:
             up += 1
-        elif s == DOWN or w in DOWN_WORDS:
+        elif not numeric_after and w in COMPARATIVE_DOWN:
             down += 1
         if w in STOPWORDS or w in FEATURE_WORDS or w in NUMBER_WORDS or len(w) < 2 or not s:
             continue
         if any(ch.isdigit() for ch in w):
             continue
         stems.add(s)
+    if change_up or change_down:
+        up, down = change_up, change_down
     qs, years, periods = quantities(text)
-    direction = (up > down) - (down > up)
     return Features(
         stems=frozenset(stems),
         quantities=tuple(qs),
         years=frozenset(years),
         periods=frozenset(periods),
-        direction=direction,
+        direction=(up > down) - (down > up),
         negated=negated,
-        places=frozenset(places(text)),
+        places=frozenset(found_places),
         names=frozenset(names(text)),
+        hedged=hedged,
+        words=frozenset(ws),
     )
 
 
-def same_value(a: float, b: float) -> bool:
+def _numeric(tokens: list[str]) -> bool:
+    return bool(tokens) and (
+        tokens[0][:1].isdigit() or tokens[0] in NUMBER_WORDS or tokens[0] in ("a", "an", "half")
+    )
+
+
+HEDGES = listed(
+    "about around almost nearly roughly approximately some over under more less fewer than "
+    "close just up to topped tops exceeds exceeded exceed"
+)
+
+
+def same_value(a: float, b: float, tolerance: float = 0.02) -> bool:
     if a == b:
         return True
-    return abs(a - b) <= 0.02 * max(abs(a), abs(b))
+    return abs(a - b) <= tolerance * max(abs(a), abs(b))
 
 
 @dataclass(frozen=True)
@@ -687,11 +853,23 @@ class Agreement:
 
 
 def _sets(a: frozenset | set, b: frozenset | set) -> str:
+    """Two sets of years or places: each naming one the other does not is a difference
+    (2019 and 2001 against 2024 and 2001); one naming none is only "one-sided"."""
     if not a and not b:
         return "none"
     if not a or not b:
         return "one-sided"
-    return "agree" if a & b else "differ"
+    return "differ" if (a - b) and (b - a) else "agree"
+
+
+def _antonyms(a: frozenset[str], b: frozenset[str]) -> bool:
+    """A word of one is the other's with a negating prefix: "illegally" and "legally"."""
+    for one, other in ((a - b, b), (b - a, a)):
+        for w in one:
+            for prefix in ANTONYM_PREFIXES:
+                if w.startswith(prefix) and len(w) > len(prefix) + 3 and w[len(prefix) :] in other:
+                    return True
+    return False
 
 
 def compare(query: Features, candidate: Features) -> Agreement:
@@ -701,16 +879,25 @@ def compare(query: Features, candidate: Features) -> Agreement:
     elif not qa or not ca:
         numbers = "one-sided"
     else:
-        matched_q = sum(any(same_value(q.value, c.value) for c in ca) for q in qa)
-        matched_c = sum(any(same_value(c.value, q.value) for q in qa) for c in ca)
+        # "nearly 30 %" for 29.4 %, "more than a third" for 35 %: a hedged figure is near
+        tol = 0.1 if query.hedged or candidate.hedged else 0.02
+        matched_q = sum(any(same_value(q.value, c.value, tol) for c in ca) for q in qa)
+        matched_c = sum(any(same_value(c.value, q.value, tol) for q in qa) for c in ca)
         numbers = "agree" if matched_q == len(qa) or matched_c == len(ca) else "differ"
     years = _sets(query.years, candidate.years)
     periods = _sets(query.periods, candidate.periods)
+    if periods == "one-sided":
+        # A figure for a named year is that year's: "grew 2.5 % in 2022" is not "per quarter".
+        said, unsaid = (query, candidate) if query.periods else (candidate, query)
+        if unsaid.years and unsaid.quantities and "year" not in said.periods:
+            periods = "differ"
     if query.direction and candidate.direction:
         direction = "agree" if query.direction == candidate.direction else "differ"
     else:
         direction = "none" if not (query.direction or candidate.direction) else "one-sided"
     negation = "differ" if query.negated != candidate.negated else "agree"
+    if _antonyms(query.words, candidate.words):
+        negation = "differ" if negation == "agree" else "agree"
     places_ = _sets(query.places, candidate.places)
     if (
         places_ == "agree"
