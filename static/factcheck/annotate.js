@@ -52,7 +52,9 @@ let extraHighlights = () => []; // drawn beside the claims: the suggestions (sug
 
 snapBox.checked = localStorage.getItem("factcheck.snap") === "1";
 // "Checked before?": earlier fact-checks of the text being made, or of the selected claim.
+// While the form is open the panel is its last part (on a phone, inside the bottom sheet).
 const matches = setupMatches({ data });
+const matchPanel = document.querySelector("[data-testid=match-panel]");
 
 // ------------------------------------------------------------------ helpers
 
@@ -485,6 +487,7 @@ function openForm(state, rect) {
   }
   lastStatementSpeaker = null;
   checkNames();
+  form.append(matchPanel);
   form.hidden = false;
   panel.scrollTop = 0;
   if (narrow.matches && rect) keepAboveSheet(rect);
@@ -525,6 +528,7 @@ function closeForm({ keepSelection = false, caretAt = null } = {}) {
   const was = editing;
   form.hidden = true;
   editing = null;
+  form.after(matchPanel);
   if (selectedId !== null && claims.has(selectedId)) matches.forClaim(selectedId);
   else matches.clear();
   if (!keepSelection) window.getSelection()?.removeAllRanges();
