@@ -88,6 +88,14 @@ def test_a_near_miss_is_not_a_strong_match(archive, alice, text, earlier):
     assert same[0].score < STRONG
 
 
+def test_a_short_claim_sharing_one_word_is_not_a_strong_match(archive, publish, alice):
+    # Found in a 100,000-claim data set: a claim of one content word ("people") was wholly
+    # "repeated" by any text with that word in it.
+    short = publish("For the people")
+    found = match_text("Science has shown that 5G signals give people cancer", alice)
+    assert not [m for m in found if m.claim == short and m.strong]
+
+
 def test_the_exact_words_are_a_strong_match(archive, alice):
     found = match_text("Inflation in France reached 3 % in 2023", alice)
     assert found[0].claim == archive["inflation"] and found[0].strong

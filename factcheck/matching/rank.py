@@ -41,6 +41,7 @@ GENERIC = listed(
     "countri govern highest lowest biggest level high low per since made make"
 )
 GENERIC_WEIGHT = 0.4
+MIN_CONTENT = 3.0
 
 
 def _weight(stems) -> float:
@@ -53,7 +54,9 @@ def lexical(query: Features, candidate: Features) -> float:
         return 0.0
     common = _weight(q & c) + FUZZY_CREDIT * _alike(q - c, c - q)
     dice = 2 * common / (_weight(q) + _weight(c))
-    covered = min(1.0, common / _weight(c))  # how much of the earlier claim the text repeats
+    # How much of the earlier claim the text repeats; a claim of one or two content words
+    # ("for was people") is not wholly repeated by a text that shares its one word.
+    covered = min(1.0, common / max(_weight(c), MIN_CONTENT))
     return 0.5 * dice + 0.5 * covered
 
 
