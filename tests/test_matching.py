@@ -152,6 +152,21 @@ def test_embeddings_asked_for_without_the_extra_fall_back_to_words(archive, alic
     assert not [m for m in near if m.claim == archive["rose"] and m.strong]
 
 
+def test_a_match_costs_the_same_queries_for_one_candidate_or_many(archive, publish, alice):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    text = "Knife crime in London doubled in the past decade"
+    match_text(text, alice)  # the column's statistics, read once a while on PostgreSQL
+    with CaptureQueriesContext(connection) as few:
+        assert len(match_text(text, alice)) == 1
+    for n in range(6):
+        publish(f"Knife crime in London doubled in the past decade, report {n} says")
+    with CaptureQueriesContext(connection) as many:
+        assert len(match_text(text, alice)) == 5
+    assert len(many) == len(few) <= 4
+
+
 def test_nothing_to_match(archive, alice):
     assert match_text("", alice) == []
     assert match_text("the of and", alice) == []
