@@ -186,6 +186,8 @@ def test_nothing_to_match(archive, alice):
         ("3m", "three million"),
         ("2.5bn", "2.5 billion"),
         ("38,000", "38 thousand"),
+        ("$1.5tn", "1.5 trillion dollars"),
+        ("3.7 millimetres", "3.7 mm"),
         ("rose", "increased"),
         ("fell", "dropped"),
     ],
@@ -205,6 +207,8 @@ def test_features_read_the_same_thing_said_two_ways(a, b):
         ("£3m a month", "£3m a year", "periods"),
         ("in 2019", "in 2021", "years"),
         ("in France", "in Germany", "places"),
+        ("rising 3.7 mm a year", "rising 3.7 centimetres a year", "units"),
+        ("it cost £3m", "it cost $3m", "units"),
         ("crime rose", "crime did not rise", "negation"),
     ],
 )
