@@ -6,8 +6,9 @@ made by it if absent). The evaluation set's published fact-checks
 (bench/evalsets/matching/published.json) are added to it inside a transaction that is rolled
 back at the end, so the kept database is left as it was; its new claims (queries.json) are
 the queries, each asked ``--repeat`` times by an anonymous visitor and by a desk member.
-Reports the median and p99 of a query, and recall@1/@5 of the queries with a match: the right
-fact-check found among a million claims, not among 84. Prints one JSON line (``bench.run``
+Reports the median and p99 of a query, recall@1/@5 of the queries with a match (the right
+fact-check found among a million claims, not among 84) and the strong first answers to the
+queries without one. Prints one JSON line (``bench.run``
 reads it).
 
     python -m bench.matching --claims 1000000      # PostgreSQL at BENCH_POSTGRES_URL
@@ -54,7 +55,7 @@ def measure(*, repeat: int = 3, desk_username: str | None = None) -> dict:
         for text in [q["text"] for q in queries[:10]]:
             match_text(text, users["anonymous"])  # warm: plans, statistics, caches
         for who, user in users.items():
-            times, ranks = [], []
+            times, ranks, false_strong = [], [], 0
             for q in queries:
                 best = None
                 for _ in range(repeat):
@@ -62,9 +63,11 @@ def measure(*, repeat: int = 3, desk_username: str | None = None) -> dict:
                     found = match_text(q["text"], user)
                     best = (time.perf_counter() - began) * 1000
                     times.append(best)
+                got = [ids.get(m.claim.pk) for m in found]
                 if q["expect"]:
-                    got = [ids.get(m.claim.pk) for m in found]
                     ranks.append(got.index(q["expect"]) + 1 if q["expect"] in got else None)
+                else:
+                    false_strong += bool(found) and found[0].strong
             result[who] = {
                 "queries": len(queries) * repeat,
                 "median_ms": round(statistics.median(times), 1),
@@ -72,6 +75,7 @@ def measure(*, repeat: int = 3, desk_username: str | None = None) -> dict:
                 "max_ms": round(max(times), 1),
                 "recall_at_1": round(sum(r == 1 for r in ranks) / len(ranks), 3),
                 "recall_at_5": round(sum(r is not None for r in ranks) / len(ranks), 3),
+                "false_strong": f"{false_strong}/{len(queries) - len(ranks)}",
             }
         result["claims"] = Claim.objects.count()
         result["published"] = Claim.objects.published().count()

@@ -88,6 +88,14 @@ def test_a_near_miss_is_not_a_strong_match(archive, alice, text, earlier):
     assert same[0].score < STRONG
 
 
+def test_a_short_claim_sharing_one_word_is_not_a_strong_match(archive, publish, alice):
+    # Found in a 100,000-claim data set: a claim of one content word ("people") was wholly
+    # "repeated" by any text with that word in it.
+    short = publish("For the people")
+    found = match_text("Science has shown that 5G signals give people cancer", alice)
+    assert not [m for m in found if m.claim == short and m.strong]
+
+
 def test_the_exact_words_are_a_strong_match(archive, alice):
     found = match_text("Inflation in France reached 3 % in 2023", alice)
     assert found[0].claim == archive["inflation"] and found[0].strong
@@ -144,6 +152,21 @@ def test_embeddings_asked_for_without_the_extra_fall_back_to_words(archive, alic
     assert not [m for m in near if m.claim == archive["rose"] and m.strong]
 
 
+def test_a_match_costs_the_same_queries_for_one_candidate_or_many(archive, publish, alice):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    text = "Knife crime in London doubled in the past decade"
+    match_text(text, alice)  # the column's statistics, read once a while on PostgreSQL
+    with CaptureQueriesContext(connection) as few:
+        assert len(match_text(text, alice)) == 1
+    for n in range(6):
+        publish(f"Knife crime in London doubled in the past decade, report {n} says")
+    with CaptureQueriesContext(connection) as many:
+        assert len(match_text(text, alice)) == 5
+    assert len(many) == len(few) <= 4
+
+
 def test_nothing_to_match(archive, alice):
     assert match_text("", alice) == []
     assert match_text("the of and", alice) == []
@@ -163,6 +186,8 @@ def test_nothing_to_match(archive, alice):
         ("3m", "three million"),
         ("2.5bn", "2.5 billion"),
         ("38,000", "38 thousand"),
+        ("$1.5tn", "1.5 trillion dollars"),
+        ("3.7 millimetres", "3.7 mm"),
         ("rose", "increased"),
         ("fell", "dropped"),
     ],
@@ -182,6 +207,8 @@ def test_features_read_the_same_thing_said_two_ways(a, b):
         ("£3m a month", "£3m a year", "periods"),
         ("in 2019", "in 2021", "years"),
         ("in France", "in Germany", "places"),
+        ("rising 3.7 mm a year", "rising 3.7 centimetres a year", "units"),
+        ("it cost £3m", "it cost $3m", "units"),
         ("crime rose", "crime did not rise", "negation"),
     ],
 )

@@ -135,6 +135,15 @@ def summarise(answers: list[dict]) -> dict:
         "wrong_strong": sum(
             bool(a["strong"]) and a["strong"][0] and rank_of(a) != 1 for a in with_match
         ),
+        # any strong answer in the list that is not the expected one (a near miss of the
+        # right fact-check shown as strong beside it counts here)
+        "any_wrong_strong": _share(
+            sum(
+                any(st and r != a["expect"] for r, st in zip(a["ranked"], a["strong"], strict=True))
+                for a in answers
+            ),
+            len(answers),
+        ),
         "without": len(without),
         "false_strong": _share(
             sum(bool(a["strong"]) and a["strong"][0] for a in without), len(without)
@@ -170,6 +179,7 @@ def rows_for(label: str, s: dict) -> list:
         s["wrong_strong"],
         _pct(s["false_strong"]),
         _pct(s["near_false_strong"]),
+        _pct(s["any_wrong_strong"]),
         f"{s['median_ms']:.1f}",
         f"{s['p99_ms']:.1f}",
     ]
@@ -185,6 +195,7 @@ HEADER = [
     "wrong strong",
     "false strong (no match)",
     "false strong (near misses)",
+    "any wrong strong in the top 5",
     "median ms",
     "p99 ms",
 ]
@@ -337,4 +348,11 @@ def misses(answers: list[dict]) -> list[str]:
             out.append(
                 f"{a['id']} ({a['split']}, {a['type']}): strong {first} ({a['scores'][0]:.2f})"
             )
+        others = [
+            f"{r} ({sc:.2f})"
+            for r, sc, st in zip(a["ranked"], a["scores"], a["strong"], strict=True)
+            if st and r != a["expect"] and (r != first or a["expect"])
+        ]
+        if others:
+            out.append(f"{a['id']} ({a['split']}, {a['type']}): also strong {', '.join(others)}")
     return out

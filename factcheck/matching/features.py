@@ -296,6 +296,40 @@ MULTIPLES = {
     "tenfold": 10.0,
 }
 
+# Units a figure is counted in, each folded to one name: 3.7 mm is not 3.7 cm, £3m is not $3m.
+# ("m" is left out: a million far more often than a metre.)
+UNITS = {
+    **dict.fromkeys(["£", "pound", "pounds", "sterling", "gbp"], "gbp"),
+    **dict.fromkeys(["$", "dollar", "dollars", "usd"], "usd"),
+    **dict.fromkeys(["€", "euro", "euros", "eur"], "eur"),
+    **dict.fromkeys(["yen", "jpy"], "jpy"),
+    **dict.fromkeys(["yuan", "renminbi"], "cny"),
+    **dict.fromkeys(["rupee", "rupees"], "inr"),
+    **dict.fromkeys(["krona", "kronor", "kroner", "krone"], "krona"),
+    **dict.fromkeys(["mm", "millimetre", "millimetres", "millimeter", "millimeters"], "mm"),
+    **dict.fromkeys(["cm", "centimetre", "centimetres", "centimeter", "centimeters"], "cm"),
+    **dict.fromkeys(["metre", "metres", "meter", "meters"], "metre"),
+    **dict.fromkeys(["km", "kilometre", "kilometres", "kilometer", "kilometers"], "km"),
+    **dict.fromkeys(["mile", "miles"], "mile"),
+    **dict.fromkeys(["inch", "inches"], "inch"),
+    **dict.fromkeys(["foot", "feet"], "foot"),
+    **dict.fromkeys(["kg", "kilogram", "kilograms", "kilo", "kilos"], "kg"),
+    **dict.fromkeys(["gram", "grams"], "gram"),
+    **dict.fromkeys(["tonne", "tonnes", "ton", "tons"], "tonne"),
+    **dict.fromkeys(["litre", "litres", "liter", "liters"], "litre"),
+    **dict.fromkeys(["gallon", "gallons"], "gallon"),
+    **dict.fromkeys(["mph"], "mph"),
+    **{u: u for u in ("kwh", "mwh", "gwh", "twh", "kw", "mw", "gw")},
+    **dict.fromkeys(["celsius", "centigrade"], "celsius"),
+    **dict.fromkeys(["fahrenheit"], "fahrenheit"),
+}
+
+
+def units(text: str) -> set[str]:
+    """The units of the figures in ``text`` (none if it states no figure)."""
+    return {UNITS[t] for t in _tokens_for_numbers(text) if t in UNITS}
+
+
 PERIODS = {
     "day": "day",
     "daily": "day",
@@ -732,6 +766,7 @@ class Features:
     quantities: tuple[Quantity, ...]
     years: frozenset[int]
     periods: frozenset[str]
+    units: frozenset[str]
     direction: int  # +1 up, -1 down, 0 none (or both)
     negated: bool
     places: frozenset[str]
@@ -804,6 +839,7 @@ def read(text: str) -> Features:
         quantities=tuple(qs),
         years=frozenset(years),
         periods=frozenset(periods),
+        units=frozenset(units(text)) if qs else frozenset(),
         direction=(up > down) - (down > up),
         negated=negated,
         places=frozenset(found_places),
@@ -839,6 +875,7 @@ class Agreement:
     numbers: str  # "agree", "differ", "one-sided", "none"
     years: str
     periods: str
+    units: str
     direction: str
     negation: str
     places: str
@@ -847,7 +884,15 @@ class Agreement:
     def mismatches(self) -> list[str]:
         return [
             name
-            for name in ("numbers", "years", "periods", "direction", "negation", "places")
+            for name in (
+                "numbers",
+                "years",
+                "periods",
+                "units",
+                "direction",
+                "negation",
+                "places",
+            )
             if getattr(self, name) == "differ"
         ]
 
@@ -905,4 +950,5 @@ def compare(query: Features, candidate: Features) -> Agreement:
         and query.places - candidate.places
     ):
         places_ = "differ"  # another country beside the same one: the figure is another's
-    return Agreement(numbers, years, periods, direction, negation, places_)
+    units_ = _sets(query.units, candidate.units)
+    return Agreement(numbers, years, periods, units_, direction, negation, places_)

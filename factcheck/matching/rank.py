@@ -18,13 +18,16 @@ from factcheck.matching.features import Agreement, Features, compare, listed, re
 # What each disagreement leaves of a score at most: a near miss scores below NEAR_MISS_CAP
 # however many words it shares, and STRONG is above it (docs/matching.md).
 NEAR_MISS_CAP = 0.4
-PENALTY = dict.fromkeys(("numbers", "years", "periods", "direction", "negation", "places"), 0.4)
+PENALTY = dict.fromkeys(
+    ("numbers", "years", "periods", "units", "direction", "negation", "places"), 0.4
+)
 # Words two texts spell alike but stem apart ("hydroelectric" / "hydropower", "vaccinated" /
 # "vaccine"): a pair this similar counts for half a shared word.
 FUZZY_CUTOFF = 0.8
 FUZZY_CREDIT = 0.5
 NUMBERS_AGREE_BONUS = 0.12
-NUMBER_ONE_SIDED = 0.9
+NUMBER_ONE_SIDED = 0.9  # the text states a figure the earlier claim does not
+FIGURE_UNSAID = 0.6  # the earlier claim states a figure the text does not: a claim of its own
 PLACE_ONE_SIDED = 0.9
 
 
@@ -41,6 +44,7 @@ GENERIC = listed(
     "countri govern highest lowest biggest level high low per since made make"
 )
 GENERIC_WEIGHT = 0.4
+MIN_CONTENT = 3.0
 
 
 def _weight(stems) -> float:
@@ -53,7 +57,9 @@ def lexical(query: Features, candidate: Features) -> float:
         return 0.0
     common = _weight(q & c) + FUZZY_CREDIT * _alike(q - c, c - q)
     dice = 2 * common / (_weight(q) + _weight(c))
-    covered = min(1.0, common / _weight(c))  # how much of the earlier claim the text repeats
+    # How much of the earlier claim the text repeats; a claim of one or two content words
+    # ("for was people") is not wholly repeated by a text that shares its one word.
+    covered = min(1.0, common / max(_weight(c), MIN_CONTENT))
     return 0.5 * dice + 0.5 * covered
 
 
@@ -89,7 +95,7 @@ def score(query: Features, candidate: Features, semantic: float | None = None) -
         rescaled = (semantic - SEMANTIC_LOW) / (SEMANTIC_HIGH - SEMANTIC_LOW)
         value = (1 - SEMANTIC_WEIGHT) * value + SEMANTIC_WEIGHT * min(1.0, max(0.0, rescaled))
     if agreement.numbers == "one-sided":
-        value *= NUMBER_ONE_SIDED
+        value *= FIGURE_UNSAID if candidate.quantities else NUMBER_ONE_SIDED
     if agreement.places == "one-sided" and candidate.places:
         value *= PLACE_ONE_SIDED
     for name in agreement.mismatches:
