@@ -1185,7 +1185,7 @@ class _Batch:
                 kind = self.labels.kind(c.label)
                 if kind is None:
                     continue  # an unknown label: the import is refused, saying which
-                c = dataclasses.replace(c, kind=kind)
+                c.kind = kind  # (the spec is this record's own, read once)
             try:
                 checked = self._claim_fields(c)
                 span = actions.resolve_span(
