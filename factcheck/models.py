@@ -1235,7 +1235,7 @@ class ClaimLinkQuerySet(models.QuerySet):
 
 
 class ClaimLink(models.Model):
-    """"Same claim as …": a claim linked to an earlier published fact-check, whose verdict it
+    """ "Same claim as …": a claim linked to an earlier published fact-check, whose verdict it
     reuses once a moderator confirms (factcheck.actions.link_claim / confirm_link /
     unlink_claim; who may do what is lifecycle.TRANSITIONS' "link" rows).
 

@@ -1,4 +1,4 @@
-""""Same claim as …": a claim's links to an earlier fact-check whose verdict it reuses
+""" "Same claim as …": a claim's links to an earlier fact-check whose verdict it reuses
 (``actions.link_claim`` / ``confirm_link`` / ``unlink_claim``; who may do what is the
 lifecycle table's "link" rows). Each write carries ``If-Match`` of the claim (a link changes
 what the claim reads as: its ``same_as`` and its version)."""
