@@ -846,6 +846,12 @@ class VerdictQuerySet(models.QuerySet):
     def submitted_or_decided(self):
         return self.exclude(status=Verdict.Status.DRAFT)
 
+    def written(self):
+        """Verdicts their reviewer wrote for their claim: not the copies a confirmed "same
+        claim as" link made of an earlier fact-check's (ClaimLink.verdict), which are no
+        judgement of this claim by that reviewer (agreement, a reviewer's count)."""
+        return self.filter(reused_by__isnull=True)
+
 
 class Verdict(models.Model):
     class Status(models.TextChoices):

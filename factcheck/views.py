@@ -413,6 +413,7 @@ def review_queue(request):
     }
     done = (
         Verdict.objects.submitted_or_decided()
+        .written()
         .filter(reviewer=request.user, **{f"claim__{k}": v for k, v in filters.items()})
         .count()
     )

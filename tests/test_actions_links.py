@@ -232,3 +232,17 @@ def test_the_table_offers_what_the_actions_do(repeat, attributed, alice, mallory
     actions.confirm_link(claim=repeat, by=dana)
     assert offered(alice) == []
     assert offered(dana) == ["unlink"]
+
+
+def test_a_reused_verdict_is_no_judgement_of_its_reviewer(repeat, attributed, alice, dana, bob):
+    from factcheck import agreement
+
+    confirmed(repeat, attributed, alice, dana)
+    assert set(Verdict.objects.filter(reviewer=bob)) == {
+        attributed.approved_verdict,
+        repeat.approved_verdict,
+    }
+    assert list(Verdict.objects.filter(reviewer=bob).written()) == [attributed.approved_verdict]
+    # The copy is no judgement of the reused claim: agreement finds none there.
+    judged = agreement.judgements(Claim.objects.filter(pk=repeat.pk))
+    assert judged == {}
