@@ -246,3 +246,25 @@ def test_a_reused_verdict_is_no_judgement_of_its_reviewer(repeat, attributed, al
     # The copy is no judgement of the reused claim: agreement finds none there.
     judged = agreement.judgements(Claim.objects.filter(pk=repeat.pk))
     assert judged == {}
+
+
+def test_a_confirmation_racing_the_earlier_fact_checks_withdrawal_never_keeps_its_verdict(
+    transactional_db, attributed, repeat, alice, dana
+):
+    """Two moderators at once: one confirms the reuse, the other unpublishes the earlier
+    fact-check. Whichever wins, no claim is left published with a withdrawn verdict."""
+    from tests.test_concurrency import race
+
+    for round_ in range(4):
+        actions.link_claim(claim=repeat, earlier=attributed, by=alice)
+        confirm = lambda: actions.confirm_link(claim=repeat, by=dana)  # noqa: E731
+        unpublish = lambda: actions.unpublish_claim(claim=attributed, by=dana)  # noqa: E731
+        results = race(confirm, unpublish) if round_ % 2 else race(unpublish, confirm)
+        assert not any(isinstance(r, Exception) and "deadlock" in str(r) for r in results)
+        repeat.refresh_from_db()
+        attributed.refresh_from_db()
+        assert attributed.status == C.IN_REVIEW
+        assert repeat.status == C.OPEN and not repeat.verdicts.exists()
+        assert not ClaimLink.objects.live().exists()
+        # Next round: the earlier fact-check published again.
+        actions.approve_verdict(verdict=attributed.verdicts.get(), by=dana)
