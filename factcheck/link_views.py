@@ -57,8 +57,12 @@ def links_context(request, claim: Claim, *, error: str = "") -> dict:
         .select_related("claim__speaker", "claim__article")
         .order_by("claim_id")
     )
+    from factcheck.matching import STRONG
+
     return {
         "link": live,
+        # A stored score is shown as the matcher's word only where it was a strong match.
+        "link_strong": live is not None and live.score is not None and live.score >= STRONG,
         "link_offered": offered,
         "link_matches": matches,
         "link_past": [link for link in links if not link.live],

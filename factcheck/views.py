@@ -591,7 +591,7 @@ def render_claim_page(request, claim, *, mine, form, status: int, link_error: st
         Verdict.objects.visible_to(user)
         .filter(claim=claim)
         .exclude(reviewer=user)
-        .select_related("rating", "reviewer")
+        .select_related("rating", "reviewer", "reused_by")
         .prefetch_related("sources")
     )
     return render(

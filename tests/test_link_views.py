@@ -9,6 +9,7 @@ import re
 from django.test import Client
 
 from factcheck import actions
+from factcheck.matching import STRONG
 from factcheck.models import Claim, ClaimLink
 
 
@@ -36,6 +37,7 @@ def test_the_claim_page_offers_matches_and_links_by_button(repeat, attributed, a
     assert (link.earlier_id, link.status, link.score) == (attributed.pk, "proposed", float(score))
     html = client_for(alice).get(f"/claims/{repeat.pk}/").content.decode()
     assert 'data-testid="link-current"' in html and "proposed" in html
+    assert ("from a strong match" in html) == (float(score) >= STRONG)
     assert 'data-testid="unlink"' in html  # the proposer may withdraw it
     assert 'data-testid="link-confirm"' not in html  # only a moderator confirms
 
@@ -66,6 +68,8 @@ def test_it_links_by_address_and_a_moderator_confirms(repeat, attributed, alice,
     assert 'data-testid="factcheck-same-as"' in reused
     assert "Same claim as the fact-check of" in reused and "Nordhavn Ferry Company" in reused
     assert "The annual report says so." in reused  # the reused rationale
+    desk = client_for(alice).get(f"/claims/{repeat.pk}/").content.decode()
+    assert f"reused from fact-check {attributed.pk}" in desk
     earlier = Client().get(f"/factchecks/{attributed.pk}/").content.decode()
     assert 'data-testid="factcheck-also-said"' in earlier
     assert "Harbour master Ines Holm" in earlier and "Council meeting notes" in earlier
