@@ -88,6 +88,14 @@ def test_a_near_miss_is_not_a_strong_match(archive, alice, text, earlier):
     assert same[0].score < STRONG
 
 
+def test_a_short_claim_sharing_one_word_is_not_a_strong_match(archive, publish, alice):
+    # Found in a 100,000-claim data set: a claim of one content word ("people") was wholly
+    # "repeated" by any text with that word in it.
+    short = publish("For the people")
+    found = match_text("Science has shown that 5G signals give people cancer", alice)
+    assert not [m for m in found if m.claim == short and m.strong]
+
+
 def test_the_exact_words_are_a_strong_match(archive, alice):
     found = match_text("Inflation in France reached 3 % in 2023", alice)
     assert found[0].claim == archive["inflation"] and found[0].strong
@@ -132,6 +140,31 @@ def test_as_dict_is_what_the_api_answers(archive, alice):
         "url": f"/factchecks/{archive['rose'].pk}/",
         "date": None,
     }
+
+
+def test_embeddings_asked_for_without_the_extra_fall_back_to_words(archive, alice, settings):
+    """FACTCHECK_MATCH_EMBEDDINGS without the [embeddings] extra installed: the same answer
+    from words and features (with the extra installed, near misses stay below STRONG too)."""
+    settings.FACTCHECK_MATCH_EMBEDDINGS = True
+    found = match_text("The jobless rate climbed to six per cent last year", alice)
+    assert found[0].claim == archive["rose"] and found[0].strong
+    near = match_text("Unemployment fell to 6 % last year", alice)
+    assert not [m for m in near if m.claim == archive["rose"] and m.strong]
+
+
+def test_a_match_costs_the_same_queries_for_one_candidate_or_many(archive, publish, alice):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    text = "Knife crime in London doubled in the past decade"
+    match_text(text, alice)  # the column's statistics, read once a while on PostgreSQL
+    with CaptureQueriesContext(connection) as few:
+        assert len(match_text(text, alice)) == 1
+    for n in range(6):
+        publish(f"Knife crime in London doubled in the past decade, report {n} says")
+    with CaptureQueriesContext(connection) as many:
+        assert len(match_text(text, alice)) == 5
+    assert len(many) == len(few) <= 4
 
 
 def test_nothing_to_match(archive, alice):

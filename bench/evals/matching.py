@@ -215,81 +215,126 @@ def sweep(answers: list[dict]) -> list[list]:
     return rows
 
 
-def evaluate(published: list[dict], queries: list[dict]) -> list[dict]:
-    """Load ``published`` into a fresh test database, ask every query, drop the database."""
+def evaluate(published: list[dict], queries: list[dict], *, embeddings: bool = False) -> dict:
+    """Load ``published`` into a fresh test database, ask every query with the lexical
+    re-ranker (and again with embeddings if asked), drop the database."""
     from django.db import connection
-    from django.test.utils import setup_test_environment, teardown_test_environment
+    from django.test.utils import (
+        override_settings,
+        setup_test_environment,
+        teardown_test_environment,
+    )
 
     setup_test_environment()
     old = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
         ids = build(published)
-        return ask(queries, ids)
+        with override_settings(FACTCHECK_MATCH_EMBEDDINGS=False):
+            found = {"lexical": ask(queries, ids)}
+        if embeddings:
+            with override_settings(FACTCHECK_MATCH_EMBEDDINGS=True):
+                found["lexical + embeddings"] = ask(queries, ids)
+        return found
     finally:
         connection.creation.destroy_test_db(old, verbosity=0)
         teardown_test_environment()
 
 
 def run(quick: bool = False) -> Report:
+    from factcheck.matching import STRONG, embed
+
     published, queries = load()
-    answers = evaluate(published, queries)
+    variants = evaluate(published, queries, embeddings=embed.installed())
     report = Report()
-    by_split = defaultdict(list)
-    for a in answers:
-        by_split[a.get("split", "dev")].append(a)
-    rows = [
-        rows_for(split, summarise(by_split[split])) for split in ("dev", "test") if by_split[split]
-    ]
-    rows.append(rows_for("**all**", summarise(answers)))
-    report.table(f"Lexical re-ranker, per split ({TARGETS})", HEADER, rows)
-    dev = by_split["dev"] or answers
-    report.table(
-        "Choosing STRONG on the dev split: a strong first answer, per threshold",
-        ["threshold", "strong & right (with a match)", "false strong (no match)", "(near misses)"],
-        sweep(dev),
+    rows = []
+    for variant, answers in variants.items():
+        by_split = defaultdict(list)
+        for a in answers:
+            by_split[a.get("split", "dev")].append(a)
+        rows += [
+            [variant, *rows_for(split, summarise(by_split[split]))]
+            for split in ("dev", "test")
+            if by_split[split]
+        ]
+    if not embed.installed():
+        rows.append(["lexical + embeddings", "not installed: pip install 'factcheck[embeddings]'"])
+    report.table(f"Per split ({TARGETS})", ["re-ranker", *HEADER], rows)
+    for variant, answers in variants.items():
+        dev = [a for a in answers if a.get("split", "dev") == "dev"] or answers
+        report.table(
+            f"{variant}: choosing STRONG on the dev split (a strong first answer, per threshold)",
+            [
+                "threshold",
+                "strong & right (with a match)",
+                "false strong (no match)",
+                "(near misses)",
+            ],
+            sweep(dev),
+        )
+    for variant, answers in variants.items():
+        report.table(
+            f"{variant}: per type (dev / test)",
+            ["type", "queries", "recall@1", "recall@5", "strong & right", "false / wrong strong"],
+            per_type(answers),
+        )
+    report.notes.append(
+        f"{len(published)} published fact-checks, {len(queries)} new claims; STRONG = {STRONG}; "
+        "times are match_text in process (SQL and re-ranking) on the evaluation database "
+        f"({_vendor()}); the timing at 1,000,000 claims is bench/matching.py (make bench)."
     )
-    by_type = defaultdict(list)
-    for a in answers:
-        by_type[a["type"]].append(a)
-    type_rows = []
-    for kind in sorted(by_type):
-        s = summarise(by_type[kind])
-        expecting = s["with_match"] > 0
-        type_rows.append(
+    # The dev split's misses only: the test split stays unread while the engine is tuned.
+    for variant, answers in variants.items():
+        dev = [a for a in answers if a.get("split", "dev") == "dev"]
+        report.notes += [f"{variant}: {m}" for m in misses(dev)[: 20 if quick else 60]]
+    return report
+
+
+def _vendor() -> str:
+    from django.db import connection
+
+    return connection.vendor
+
+
+def per_type(answers: list[dict]) -> list[list]:
+    rows = []
+    for kind in sorted({a["type"] for a in answers}):
+        parts = {
+            split: summarise([a for a in answers if a["type"] == kind and a["split"] == split])
+            for split in ("dev", "test")
+        }
+        expecting = any(p["with_match"] for p in parts.values())
+
+        def both(key, parts=parts):
+            return " / ".join(_pct(parts[s][key]) for s in ("dev", "test"))
+
+        rows.append(
             [
                 kind,
-                s["queries"],
-                _pct(s["r1"]) if expecting else "–",
-                _pct(s["r5"]) if expecting else "–",
-                _pct(s["strong_right"]) if expecting else "–",
-                _pct(s["false_strong"]) if not expecting else s["wrong_strong"],
+                " / ".join(str(parts[s]["queries"]) for s in ("dev", "test")),
+                both("r1") if expecting else "–",
+                both("r5") if expecting else "–",
+                both("strong_right") if expecting else "–",
+                both("false_strong")
+                if not expecting
+                else " / ".join(str(parts[s]["wrong_strong"]) for s in ("dev", "test")),
             ]
         )
-    report.table(
-        "Per type (dev and test together)",
-        ["type", "queries", "recall@1", "recall@5", "strong & right", "false / wrong strong"],
-        type_rows,
-    )
-    misses = []
+    return rows
+
+
+def misses(answers: list[dict]) -> list[str]:
+    out = []
     for a in answers:
         first = a["ranked"][0] if a["ranked"] else None
         strong = bool(a["strong"]) and a["strong"][0]
         if a["expect"] and first != a["expect"]:
-            misses.append(
+            out.append(
                 f"{a['id']} ({a['split']}, {a['type']}): expected {a['expect']}, "
                 f"got {a['ranked'][:3]}"
             )
         elif not a["expect"] and strong:
-            misses.append(
+            out.append(
                 f"{a['id']} ({a['split']}, {a['type']}): strong {first} ({a['scores'][0]:.2f})"
             )
-    from factcheck.matching import STRONG
-
-    report.notes.append(
-        f"{len(published)} published fact-checks, {len(queries)} new claims; STRONG = {STRONG}; "
-        "times are match_text in process (SQL and re-ranking) on the evaluation database, "
-        "the timing at 1,000,000 claims is bench/matching.py (make bench)."
-    )
-    report.notes += misses[: 20 if quick else 60]
-    return report
+    return out

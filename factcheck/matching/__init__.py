@@ -17,13 +17,14 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from factcheck.matching import rank, retrieve
+from factcheck.matching import embed, rank, retrieve
 from factcheck.models import Claim
 
 # Above this a match is "strong" (shown as the same claim): chosen on the evaluation set's dev
 # split so that at most 5 % of texts with no earlier fact-check get one (docs/matching.md).
 STRONG: float = 0.5
 MAX_TEXT_CHARS = 2000
+EMBEDDED_CANDIDATES = 10  # with embeddings on: how many of the best are scored again
 
 
 @dataclass(frozen=True)
@@ -58,11 +59,17 @@ def match_text(text: str, user, *, exclude: Iterable[int] = (), limit: int = 5) 
     ids = retrieve.candidates(text, exclude=exclude)
     if not ids:
         return []
-    found = Claim.objects.visible_to(user).fact_checks().filter(pk__in=ids)
-    scored = []
-    for claim in found:
-        s = rank.score_texts(text, _texts(claim))
-        scored.append(Match(claim, s.score, s.score >= STRONG))
+    found = list(Claim.objects.visible_to(user).fact_checks().filter(pk__in=ids))
+    texts = {claim.pk: _texts(claim) for claim in found}
+    scores = {claim.pk: rank.score_texts(text, texts[claim.pk]).score for claim in found}
+    if embed.enabled():
+        # The best few by words and features, scored again with the embeddings (a text is
+        # embedded once per process; the rest keep their score).
+        best = sorted(scores, key=lambda pk: (-scores[pk], -pk))[:EMBEDDED_CANDIDATES]
+        semantic = _semantic(text, {pk: texts[pk] for pk in best})
+        for pk in best:
+            scores[pk] = rank.score_texts(text, texts[pk], semantic[pk]).score
+    scored = [Match(claim, scores[claim.pk], scores[claim.pk] >= STRONG) for claim in found]
     scored.sort(key=lambda m: (-m.score, -m.claim.pk))
     return scored[:limit]
 
@@ -71,6 +78,20 @@ def matches_for(claim: Claim, user, *, limit: int = 5) -> list[Match]:
     """The published fact-checks that make the same claim as ``claim`` (not itself)."""
     text = claim.quote if not claim.summary else f"{claim.quote}\n{claim.summary}"
     return match_text(text, user, exclude=[claim.pk], limit=limit)
+
+
+def _semantic(text: str, texts: dict[int, list[str]]) -> dict[int, list[float]]:
+    """The cosine similarity of ``text`` with each candidate text (its quote, its summary;
+    for both together, the better of the two)."""
+    flat = [(pk, t) for pk, ts in texts.items() for t in ts[:2]]
+    found = embed.similarities(text, [t for _, t in flat])
+    out: dict[int, list[float]] = {}
+    for (pk, _), similarity in zip(flat, found, strict=True):
+        out.setdefault(pk, []).append(similarity)
+    for pk, values in out.items():
+        if len(texts[pk]) > len(values):
+            values.append(max(values))
+    return out
 
 
 def _texts(claim: Claim) -> list[str]:

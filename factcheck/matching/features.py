@@ -18,13 +18,13 @@ import snowballstemmer
 _stemmer = snowballstemmer.stemmer("english")
 
 
-def _listed(words: str) -> frozenset[str]:
+def listed(words: str) -> frozenset[str]:
     return frozenset(words.split())
 
 
 # --------------------------------------------------------------------------- words
 
-STOPWORDS = _listed(
+STOPWORDS = listed(
     """a about above after again against all also am an and any are as at be because been
     before being below between both but by can could did do does doing during each for from
     further had has have having he her here hers herself him himself his how i if in into is it
@@ -38,9 +38,7 @@ STOPWORDS = _listed(
 )
 # Words whose meaning the features below carry: kept out of the lexical overlap so that they
 # count once, as a feature (a negation is not a content word; "more" is a direction).
-FEATURE_WORDS = _listed(
-    """not no never n't nor none neither without more fewer less lower higher"""
-)
+FEATURE_WORDS = listed("""not no never n't nor none neither without more fewer less lower higher""")
 
 # Irregular forms and synonyms folded to one stem: the way the same claim is said again.
 SYNONYMS = {
@@ -185,7 +183,7 @@ SYNONYMS = {
     "hundr": "",
 }
 UP, DOWN = "rise", "fall"
-NEGATIONS = _listed("not no never n't nor none neither nobody nothing")
+NEGATIONS = listed("not no never n't nor none neither nobody nothing")
 
 WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 
@@ -720,7 +718,7 @@ def names(text: str) -> set[str]:
     return out
 
 
-MONTHS = _listed(
+MONTHS = listed(
     "january february march april may june july august september october november december"
 )
 
@@ -743,16 +741,16 @@ class Features:
 
 
 # "make up", "shut down": "up" and "down" that tell no change.
-PARTICLE_VERBS = _listed(
+PARTICLE_VERBS = listed(
     "make makes made making set sets shut shuts shutting take takes took taken taking end "
     "ended ends show showed shows turn turned turns pick picked sum summed open opened light "
     "lit back backed sign signed break broke broken step stepped stepping sit sat use used "
     "look looked stand stood wind wound hold held give gave given bring brought brings clean "
     "cleaned crack cracked tear tore track tracked"
 )
-COMPARATIVE_UP = _listed("more higher bigger larger greater highest biggest largest")
-COMPARATIVE_DOWN = _listed("fewer less lower smaller lowest smallest")
-HEDGE_WORDS = _listed(
+COMPARATIVE_UP = listed("more higher bigger larger greater highest biggest largest")
+COMPARATIVE_DOWN = listed("fewer less lower smaller lowest smallest")
+HEDGE_WORDS = listed(
     "about around almost nearly roughly approximately some over under topped tops exceeds "
     "exceeded exceed above below"
 )
@@ -821,7 +819,7 @@ def _numeric(tokens: list[str]) -> bool:
     )
 
 
-HEDGES = _listed(
+HEDGES = listed(
     "about around almost nearly roughly approximately some over under more less fewer than "
     "close just up to topped tops exceeds exceeded exceed"
 )

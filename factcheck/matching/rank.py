@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from rapidfuzz import process
 from rapidfuzz.distance import Indel
 
-from factcheck.matching.features import Agreement, Features, compare, read
+from factcheck.matching.features import Agreement, Features, compare, listed, read
 
 # What each disagreement leaves of a score at most: a near miss scores below NEAR_MISS_CAP
 # however many words it shares, and STRONG is above it (docs/matching.md).
@@ -35,13 +35,28 @@ class Scored:
     agreement: Agreement
 
 
+# Words every other claim has ("year", "rate", "record"): shared, they say little.
+GENERIC = listed(
+    "year last new ever time day month week now still first most rate number peopl "
+    "countri govern highest lowest biggest level high low per since made make"
+)
+GENERIC_WEIGHT = 0.4
+MIN_CONTENT = 3.0
+
+
+def _weight(stems) -> float:
+    return sum(GENERIC_WEIGHT if s in GENERIC else 1.0 for s in stems)
+
+
 def lexical(query: Features, candidate: Features) -> float:
     q, c = query.stems, candidate.stems
     if not q or not c:
         return 0.0
-    common = len(q & c) + FUZZY_CREDIT * _alike(q - c, c - q)
-    dice = 2 * common / (len(q) + len(c))
-    covered = common / len(c)  # how much of the earlier claim the text repeats
+    common = _weight(q & c) + FUZZY_CREDIT * _alike(q - c, c - q)
+    dice = 2 * common / (_weight(q) + _weight(c))
+    # How much of the earlier claim the text repeats; a claim of one or two content words
+    # ("for was people") is not wholly repeated by a text that shares its one word.
+    covered = min(1.0, common / max(_weight(c), MIN_CONTENT))
     return 0.5 * dice + 0.5 * covered
 
 
@@ -61,13 +76,22 @@ def _alike(left: frozenset[str], right: frozenset[str]) -> int:
     return found
 
 
-def score(query: Features, candidate: Features) -> Scored:
+# With embeddings (factcheck.matching.embed): the cosine, rescaled from [LOW, HIGH] to [0, 1],
+# weighs SEMANTIC_WEIGHT in the score before the features' penalties (set once, not searched).
+SEMANTIC_WEIGHT = 0.5
+SEMANTIC_LOW, SEMANTIC_HIGH = 0.3, 0.85
+
+
+def score(query: Features, candidate: Features, semantic: float | None = None) -> Scored:
     words = lexical(query, candidate)
     agreement = compare(query, candidate)
     value = words
     if agreement.numbers == "agree":
         value = min(1.0, value + NUMBERS_AGREE_BONUS * words)
-    elif agreement.numbers == "one-sided":
+    if semantic is not None:
+        rescaled = (semantic - SEMANTIC_LOW) / (SEMANTIC_HIGH - SEMANTIC_LOW)
+        value = (1 - SEMANTIC_WEIGHT) * value + SEMANTIC_WEIGHT * min(1.0, max(0.0, rescaled))
+    if agreement.numbers == "one-sided":
         value *= NUMBER_ONE_SIDED
     if agreement.places == "one-sided" and candidate.places:
         value *= PLACE_ONE_SIDED
@@ -76,12 +100,18 @@ def score(query: Features, candidate: Features) -> Scored:
     return Scored(min(1.0, value), words, agreement)
 
 
-def score_texts(text: str, candidate_texts: list[str]) -> Scored:
+def score_texts(
+    text: str, candidate_texts: list[str], semantic: list[float] | None = None
+) -> Scored:
     """The best score of ``text`` against any of a candidate's texts (its quote, its
-    summary, both together)."""
+    summary, both together), with each one's cosine similarity if embeddings are on."""
     query = read(text)
     return max(
-        (score(query, read(t)) for t in candidate_texts if t.strip()),
+        (
+            score(query, read(t), semantic[i] if semantic else None)
+            for i, t in enumerate(candidate_texts)
+            if t.strip()
+        ),
         key=lambda s: s.score,
         default=Scored(0.0, 0.0, compare(query, read(""))),
     )
