@@ -39,6 +39,7 @@ from django.db.models import (
     F,
     FilteredRelation,
     Func,
+    IntegerField,
     OuterRef,
     Q,
     Subquery,
@@ -129,6 +130,42 @@ def _same_as(column: str):
     return expression
 
 
+def _orphaning_revision(claim_pk):
+    """The number of the latest revision that orphaned the claim ``claim_pk`` refers to."""
+    from factcheck.models import ClaimAnchoring
+
+    return Subquery(
+        ClaimAnchoring.objects.filter(claim=claim_pk, outcome="orphaned")
+        .order_by("-revision__number", "-pk")
+        .values("revision__number")[:1]
+    )
+
+
+def _orphaned_in():
+    """The number of the revision whose words an orphan's start/end/quote are (the one
+    before the correction that orphaned it); None for a claim in the current text."""
+    return Case(
+        When(anchor_state="orphaned", then=_orphaning_revision(OuterRef("pk")) - 1),
+        default=Value(None),
+        output_field=IntegerField(),
+    )
+
+
+def _orphaned_in_since():
+    """When the revision ``_orphaned_in`` names was made: the date its words are of."""
+    from factcheck.models import ArticleRevision
+
+    made = ArticleRevision.objects.filter(
+        article=OuterRef("article_id"),
+        number=_orphaning_revision(OuterRef(OuterRef("pk"))) - 1,
+    ).values("created_at")[:1]
+    return Case(
+        When(anchor_state="orphaned", then=IsoText(Subquery(made), date=False)),
+        default=Value(None),
+        output_field=CharField(),
+    )
+
+
 def _claim_fields() -> tuple[ReadField, ...]:
     return (
         ReadField("id", "id", int),
@@ -176,6 +213,23 @@ def _claim_fields() -> tuple[ReadField, ...]:
             NOT_PAGE,
             null=True,
             help="When a correction of the article last moved or changed the claim.",
+        ),
+        ReadField(
+            "orphaned_in",
+            lambda user: _orphaned_in(),
+            int,
+            ONLY_EXPORT,
+            null=True,
+            help="An orphan's revision: the number of the article text revision its "
+            "start/end/quote point into (GET articles/{id}/revisions/{number}/).",
+        ),
+        ReadField(
+            "orphaned_in_since",
+            lambda user: _orphaned_in_since(),
+            datetime.datetime,
+            ONLY_EXPORT,
+            null=True,
+            help="When that revision was made.",
         ),
         ReadField(
             "reviewed_quote",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("articles/", views.article_list, name="article-list"),
     path("articles/<int:pk>/", views.article_detail, name="article-detail"),
     path("articles/import/", views_import.article_import_web, name="article-import-web"),
+    path("articles/suggest/", desk_views.article_suggest, name="articles-suggest"),
     path("search/", views.search_page, name="search"),
     path("claims/", desk_views.claim_list, name="claim-list"),
     path("articles/<int:pk>/correct/", revision_views.article_correct, name="article-correct"),

@@ -31,6 +31,8 @@ def test_one_row_per_claim(alice, claim):
         *COLUMNS,
         "anchor_state",
         "corrected_at",
+        "orphaned_in",
+        "orphaned_in_since",
         "reviewed_quote",
         "same_as",  # "same claim as" an earlier fact-check (a confirmed link): its id
         "same_as_status",

@@ -132,6 +132,10 @@ MATRIX: dict[str, dict] = {
         GET="302 403 405 . . .",
         POST="302 403 403 . . 400",
     ),
+    # Suggesting for ticked articles: the desk's; nothing ticked goes back to the list.
+    "articles/suggest/": row(
+        "/articles/suggest/", GET="302 403 405 . . .", POST="302 403 302 . . ."
+    ),
     # Correcting an article (an empty form is a 400) and reading its revisions: the desk's.
     "articles/<int:pk>/correct/": row(
         lambda w: f"/articles/{w.article.pk}/correct/",

@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 
 import orjson
 from django.db.models import Count, Max
+from django.urls import reverse
 
 from factcheck.claim_read import extras
 from factcheck.exports import CHUNK_SIZE, absolute, claim_batches, full_name, timestamp
@@ -77,7 +78,8 @@ SHOWN = {
     "updated_at", "created_by", "created_by_first_name", "created_by_last_name",
     "check_worthy", "cue_start", "cue_end", "source_start", "source_end", "speaker_kind",
     "speaker_description", "speaker_aliases", "speaker_wikidata_id", "statement_kind",
-    "statement_date", "statement_venue", "statement_url", "same_as",
+    "statement_date", "statement_venue", "statement_url", "orphaned_in", "orphaned_in_since",
+    "same_as",
 }  # fmt: skip
 LEFT_OUT = {
     "status", "published_at", "version", "article_title", "article_publisher",
@@ -232,6 +234,15 @@ def annotation(row: dict, *, base_url: str, context: bool = True) -> dict:
             ],
         },
     }
+    if row["orphaned_in"] is not None:
+        # An orphan's selectors are those of an earlier text of the article (a correction
+        # removed its words): say which, as Web Annotation's State does (4.2.1 Time State).
+        data["target"]["state"] = {
+            "type": "TimeState",
+            "sourceDate": timestamp(row["orphaned_in_since"]),
+            "cached": base_url
+            + reverse("api-article-revision", args=[row["article"], row["orphaned_in"]]),
+        }
     if row["created_by"]:
         name = full_name(
             row["created_by_first_name"], row["created_by_last_name"], row["created_by"]
