@@ -115,6 +115,21 @@ def _reviewed_quote(user):
     )
 
 
+def _same_as(column: str):
+    """A value of the claim's live link ("same claim as", models.ClaimLink): the desk reads
+    a proposed link too, everyone else (and every export) a confirmed one only."""
+
+    def expression(user):
+        from factcheck.models import ClaimLink, Role
+
+        links = ClaimLink.objects.live() if Role.of(user) is not None else ClaimLink.objects
+        if Role.of(user) is None:
+            links = links.confirmed()
+        return Subquery(links.filter(claim=OuterRef("pk")).order_by().values(column)[:1])
+
+    return expression
+
+
 def _orphaning_revision(claim_pk):
     """The number of the latest revision that orphaned the claim ``claim_pk`` refers to."""
     from factcheck.models import ClaimAnchoring
@@ -223,6 +238,23 @@ def _claim_fields() -> tuple[ReadField, ...]:
             ONLY_EXPORT,
             null=True,
             help="A flagged claim's words as they were when fact-checked.",
+        ),
+        ReadField(
+            "same_as",
+            _same_as("earlier_id"),
+            int,
+            NOT_PAGE,
+            null=True,
+            help="The earlier fact-check this claim is the same claim as (its verdict reused "
+            "once confirmed); None when not linked. Desk members see proposed links too.",
+        ),
+        ReadField(
+            "same_as_status",
+            _same_as("status"),
+            str,
+            NOT_PAGE,
+            null=True,
+            help="proposed or confirmed (None when not linked).",
         ),
         ReadField(
             "editable",
