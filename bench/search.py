@@ -129,23 +129,39 @@ NAMES = ["Putin", "Merkel", "Macron", "Sunak", "Modi", "Lula", "Zelensky", "Erdo
 
 
 SYLLABLES = "ka lo mi ne ru sa ta vi do fe gu ha ji ko lu ma no pe qui ro su ti ve xa yo ze"
-VOCABULARY = 20_000  # words in all: COMMON and NAMES first, the rest made of syllables
+VOCABULARY = 20_000  # words in all: COMMON first, the rest made of syllables
+# People, as news names them (docs/performance.md, "The search data set"): an article names
+# its people in up to two slots (the first in 60 % of articles, the second in 30 %), each a
+# name of Zipf rank ``floor(PEOPLE ** u)`` (u uniform, s = 1), so the name of rank k is in
+# about 0.9 × ln(1 + 1/k) / ln(PEOPLE) of articles: NAMES[0] ("Putin") in ~5.4 %, the 2nd
+# in ~3.2 %, the 10th in ~0.7 %, the 1,000th in one article in 13,000. A named person is
+# named a few times in the text (every 97th and 131st word, from an offset of the article's).
+PEOPLE = 100_000
+# (share of articles, every n-th word, salts of who and whether: primes, so not correlated)
+PERSON_SLOTS = ((0.6, 97, 7919, 6007), (0.3, 131, 104729, 15485863))
 
 
 def word_function() -> str:
-    """SQL for ``pg_temp.word(rank)``: the word of that rank (0 is the commonest). Small
-    constant arrays only: a subscript into a long text array walks it, which made the
-    generator three orders of magnitude slower."""
-    listed = [*COMMON[:100], *NAMES, *COMMON[100:]]
-    common = "{" + ",".join(listed) + "}"
+    """SQL for ``pg_temp.word(rank)``: the word of that rank (0 is the commonest), and
+    ``pg_temp.person(rank)``: the name of that rank (0 is the most named). Small constant
+    arrays only: a subscript into a long text array walks it, which made the generator
+    three orders of magnitude slower. A made-up name ends in "sen", which no made-up word
+    can (its last syllable is one of SYLLABLES)."""
+    common = "{" + ",".join(COMMON) + "}"
+    names = "{" + ",".join(NAMES) + "}"
     syllables = "{" + ",".join(SYLLABLES.split()) + "}"
-    k, s = len(listed), len(SYLLABLES.split())
+    k, n, s = len(COMMON), len(NAMES), len(SYLLABLES.split())
     piece = f"('{syllables}'::text[])"
     return (
         "CREATE FUNCTION pg_temp.word(r int) RETURNS text LANGUAGE sql IMMUTABLE AS $$ "
         f"SELECT CASE WHEN r < {k} THEN ('{common}'::text[])[r + 1] ELSE "
         f"{piece}[1 + r % {s}] || {piece}[1 + (r / {s}) % {s}] || "
-        f"{piece}[1 + (r / {s * s}) % {s}] END $$"
+        f"{piece}[1 + (r / {s * s}) % {s}] END $$; "
+        "CREATE FUNCTION pg_temp.person(r int) RETURNS text LANGUAGE sql IMMUTABLE AS $$ "
+        f"SELECT CASE WHEN r < {n} THEN ('{names}'::text[])[r + 1] ELSE "
+        f"{piece}[1 + r % {s}] || {piece}[1 + (r / {s}) % {s}] || "
+        f"{piece}[1 + (r / {s * s}) % {s}] || {piece}[1 + (r / {s * s * s}) % {s}] || 'sen' "
+        "END $$"
     )
 
 
@@ -155,6 +171,28 @@ def pick(count: int, salt: str) -> str:
     return (
         f"(SELECT string_agg(pg_temp.word(floor({VOCABULARY} * power(random(), 3))::int), ' ') "
         f"FROM generate_series(1, {count} + 0 * {salt}))"
+    )
+
+
+def uniform(row: str, salt: int) -> str:
+    """SQL for a number in [0, 1) fixed by ``row`` and ``salt`` (a cheap hash)."""
+    return f"((({row})::bigint * {salt} + {salt // 7}) % 1000003) / 1000003.0"
+
+
+def news_text(count: int, row: str) -> str:
+    """SQL for ``count`` words as ``pick`` draws them, with the article's people (none, one
+    or two, PERSON_SLOTS) named a few times among them. ``row`` (a column) fixes who."""
+    cases = []
+    for number, (share, every, who, whether) in enumerate(PERSON_SLOTS):
+        chosen = f"{uniform(row, whether)} < {share}"
+        rank = f"floor(power({PEOPLE}, {uniform(row, who)}))::int - 1"
+        cases.append(
+            f"WHEN {chosen} AND (i + {row}) % {every} = {number} THEN pg_temp.person({rank})"
+        )
+    return (
+        f"(SELECT string_agg(CASE {' '.join(cases)} "
+        f"ELSE pg_temp.word(floor({VOCABULARY} * power(random(), 3))::int) END, ' ') "
+        f"FROM generate_series(1, {count}) i)"
     )
 
 
@@ -195,7 +233,7 @@ def generate(url: str, claims: int) -> dict:
             "language, text, created_at, updated_at) SELECT "
             + pick(8, "g")
             + ", '', 'Publisher ' || g % 50, '', date '2020-01-01' + g % 2000, 'en', "
-            + pick(400, "g")
+            + news_text(400, "g")
             + f", now(), now() FROM generate_series(1, {articles}) g"
         )
         # A claim is a span of its article: 60-200 code points from offset 0-1,500.
@@ -259,23 +297,29 @@ def database(admin_url: str, claims: int, *, fresh: bool) -> tuple[str, dict | N
                     0
                 ]  # a run cut short leaves fewer
             if done >= claims * 0.95:
+                migrate(url)  # a kept data set gains the migrations made since
                 return url, None
             fresh = fresh or done > 0  # (a run cut short while making claims: start again)
         if fresh or not exists:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
             conn.execute(f"CREATE DATABASE {name}")
-            env = environment(url)
-            manage = [sys.executable, str(ROOT / "manage.py")]
-            subprocess.run([*manage, "migrate", "-v0"], env=env, cwd=ROOT, check=True)  # noqa: S603
+            migrate(url)
             subprocess.run(  # noqa: S603
-                [*manage, "create_role_user", "bench-desk", "--role", "annotator"]
+                [*MANAGE, "create_role_user", "bench-desk", "--role", "annotator"]
                 + ["--password", "x" * 12],
-                env=env,
+                env=environment(url),
                 cwd=ROOT,
                 check=True,
                 capture_output=True,
             )
     return url, generate(url, claims)
+
+
+MANAGE = [sys.executable, str(ROOT / "manage.py")]
+
+
+def migrate(url: str) -> None:
+    subprocess.run([*MANAGE, "migrate", "-v0"], env=environment(url), cwd=ROOT, check=True)  # noqa: S603
 
 
 # --------------------------------------------------------------------------- measuring
