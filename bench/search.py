@@ -229,19 +229,19 @@ def generate(url: str, claims: int) -> dict:
             f"{statements}) g, (SELECT min(id) AS first FROM factcheck_speaker) s"
         )
         run(
-            "INSERT INTO factcheck_article (title, url, publisher, byline, published_on, "
-            "language, text, created_at, updated_at) SELECT "
+            "INSERT INTO factcheck_article (title, url, url_key, publisher, byline, "
+            "published_on, language, text, created_at, updated_at, revision, version) SELECT "
             + pick(8, "g")
-            + ", '', 'Publisher ' || g % 50, '', date '2020-01-01' + g % 2000, 'en', "
+            + ", '', '', 'Publisher ' || g % 50, '', date '2020-01-01' + g % 2000, 'en', "
             + news_text(400, "g")
-            + f", now(), now() FROM generate_series(1, {articles}) g"
+            + f", now(), now(), 1, 1 FROM generate_series(1, {articles}) g"
         )
         # A claim is a span of its article: 60-200 code points from offset 0-1,500.
         run(
             f"""
             INSERT INTO factcheck_claim (article_id, start, "end", quote, prefix, suffix, kind,
                 speaker_id, statement_id, summary, check_worthy, status, created_at,
-                updated_at, published_at, version, moderation_note)
+                updated_at, published_at, version, moderation_note, anchor_state)
             SELECT a.id, c.st, c.st + c.len, substr(a.text, c.st + 1, c.len),
                 substr(a.text, greatest(1, c.st - 31), least(32, c.st)),
                 substr(a.text, c.st + c.len + 1, 32),
@@ -253,7 +253,7 @@ def generate(url: str, claims: int) -> dict:
                 CASE WHEN g % 20 < 14 THEN 'open' WHEN g % 20 < 17 THEN 'in_review'
                      WHEN g % 20 < 19 THEN 'published' ELSE 'rejected' END,
                 now() - g * interval '1 second', now(),
-                CASE WHEN g % 20 in (17, 18) THEN now() END, 1, ''
+                CASE WHEN g % 20 in (17, 18) THEN now() END, 1, '', 'ok'
             FROM generate_series(1::bigint, {claims}) g
             CROSS JOIN LATERAL (SELECT ((g * 7919) % 1500)::int AS st,
                 (60 + (g * 31) % 141)::int AS len,
