@@ -263,6 +263,17 @@ def test_claims_written_outside_the_actions_are_counted_too(article, alice):
     assert public_hits("Holm") == set()
     assert_counts_true(article, speaker)
 
+    # Many in one statement (an import): each row counted once, whatever else it held.
+    other = Speaker.objects.create(name="Per Lund")
+    Claim.objects.bulk_create(
+        Claim(article=article, start=4, end=9, quote="mayor", speaker=who, status=status)
+        for who, status in [(speaker, "published"), (speaker, "published"), (other, "open")]
+    )
+    assert_counts_true(article, speaker, other)
+    Claim.objects.filter(article=article).update(speaker=other)  # two move, one was open
+    assert public_hits("Holm") == set() and ("speaker", other.pk) in public_hits("Lund")
+    assert_counts_true(article, speaker, other)
+
 
 postgres_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="PostgreSQL's plans and session settings"
