@@ -5,7 +5,10 @@ PostgreSQL: a stored, generated ``search_vector`` column per table (English stem
 weighted: a title above a body) with a GIN index, queried with ``websearch_to_tsquery``
 (quoted phrases, ``or``, ``-word``), ranked by ``ts_rank`` and shown with ``ts_headline``.
 SQLite: an FTS5 table per table (Porter stemming), kept in step by triggers, ranked by
-``bm25``, shown with ``snippet``. Both are made by migration 0010_search.
+``bm25``, shown with ``snippet``. Both are made by migration 0010_search. On PostgreSQL a
+visitor's search reads partial GIN indexes of what visitors may see (published claims; rows
+with a published claim, counted by a trigger), made by migration 0015_search_speed, and every
+search is planned on the GIN indexes (``_Postgres.planned``).
 
 What a user may find is what they may see anywhere: each kind's ``visible_to(user)``; the
 claim filters are the API's ``ClaimFilter``. A filter on claims (speaker, statement, kind,
