@@ -3,7 +3,8 @@
 
 The data set is made by the database itself (``generate_series`` and ``INSERT … SELECT``,
 no rows through Python): speakers, statements, articles of ~400 words drawn from a skewed
-vocabulary (a few words common, most rare, as in news text), claims whose quotes are spans
+vocabulary (a few words common, most rare, as in news text) naming people as news does (a
+few often, most seldom: PEOPLE, PERSON_SLOTS), claims whose quotes are spans
 of their article's text, approved verdicts on the published ones. It is kept between runs
 (``bench_factcheck_search_<claims>``; ``--fresh`` makes it again). Then a handful of
 realistic queries are timed through ``factcheck.search`` in process and through
@@ -12,6 +13,9 @@ every claim) and an anonymous visitor (published claims only): median and p95 of
 ``--repeat`` runs each. Prints one JSON line (``bench.run`` reads it).
 
     python -m bench.search --claims 1000000           # PostgreSQL at BENCH_POSTGRES_URL
+
+Other benches reuse the data set: ``database(postgres_admin_url(), 1_000_000, fresh=False)``
+returns its URL (made first if absent, migrated if kept).
 """
 
 from __future__ import annotations
