@@ -34,7 +34,7 @@ RESULTS = ROOT / "bench-results"
 PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/postgres"
 PG_NAME = "bench_factcheck"
 EXPORT_DEADLINE = 600  # seconds; an export slower than this is cut off and reported
-PARTS = ("load", "exports", "browser", "queries", "plans", "imports", "search")
+PARTS = ("load", "exports", "browser", "queries", "plans", "imports", "search", "matching")
 
 
 def say(message: str) -> None:
@@ -440,6 +440,9 @@ def run_one(db: str, args) -> dict:
 
         if "search" in args.parts:
             report["search"] = measure_search(db, env, args)
+
+        if "matching" in args.parts:
+            report["matching"] = measure_matching(db, env, args)
     finally:
         if not kept:  # --reuse keeps the data set it reused, like --keep
             drop()
@@ -467,6 +470,24 @@ def measure_search(db: str, env: dict, args) -> dict:
         result = run_part("bench.search", env, "--here", "--repeat", "3")
     for label, entry in result.get("queries", {}).items():
         say(f"  {label}: search {entry['search']}, API {entry['api']}")
+    return result
+
+
+def measure_matching(db: str, env: dict, args) -> dict:
+    """A match query (factcheck.matching) at 1,000,000 claims (times the scale) on
+    PostgreSQL, in search's kept data set (bench/matching.py); on SQLite, on this run's data."""
+    if db == "postgres":
+        claims = max(1000, int(1_000_000 * args.scale))
+        say(f"{db}: matching at {claims:,} claims (search's kept data set)")
+        result = run_part("bench.matching", env, "--claims", str(claims))
+        timings = result.get("matching", {})
+    else:
+        say(f"{db}: matching, on this run's data set")
+        result = run_part("bench.matching", env, "--here", "--repeat", "1")
+        timings = result
+    for who in ("anonymous", "desk"):
+        if who in timings:
+            say(f"  match query ({who}): {timings[who]}")
     return result
 
 

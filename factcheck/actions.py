@@ -25,6 +25,7 @@ from factcheck.models import (
     BackgroundTask,
     Claim,
     ClaimAnchoring,
+    ClaimLink,
     EvidenceSource,
     Rating,
     Role,
@@ -310,8 +311,16 @@ def build_claim(
     # constraint would be 15 of the 27 queries of a claim. The database still enforces both.
     # Nor are the fields a new claim gets by default (status, version, times) checked again,
     # and a claim has nothing unique but its id.
-    claim.full_clean(exclude=CLAIM_NOT_CHECKED, validate_unique=False, validate_constraints=False)
+    # Nor are the span's own fields checked one by one: clean() checks start, end and quote
+    # against the text itself (more than their fields' validators can), and prefix and suffix
+    # are cut from the text by span_at, never given.
+    claim.full_clean(
+        exclude=CLAIM_NOT_CHECKED + SPAN_FIELDS, validate_unique=False, validate_constraints=False
+    )
     return claim
+
+
+SPAN_FIELDS = ["start", "end", "quote", "prefix", "suffix"]
 
 
 CLAIM_NOT_CHECKED = [
@@ -429,6 +438,7 @@ def delete_claim(*, claim: Claim, by, version: int | None = None) -> None:
     _check_version(claim, version)
     if claim.status == Claim.Status.PUBLISHED:
         _public_changed()
+        _withdraw_reuses(claim.pk, by=by, why=f"fact-check {claim.pk} was deleted")
     claim.delete()
 
 
@@ -511,6 +521,7 @@ def _demote(verdict: Verdict, *, by, when, note: str) -> None:
     verdict.moderator, verdict.moderated_at, verdict.moderation_note = by, when, note
     verdict.version += 1
     verdict.save()
+    _withdraw_reuses(verdict.claim_id, by=by, why=f"{note} (fact-check {verdict.claim_id})")
 
 
 @retry_once
@@ -579,6 +590,7 @@ def reject_verdict(
     verdict.version += 1
     verdict.save()
     if was_approved:
+        _withdraw_reuses(claim.pk, by=by, why=f"its verdict was rejected: {note}")
         _unpublish(claim)
     return verdict
 
@@ -1478,3 +1490,172 @@ def confirm_claim(*, claim: Claim, by, note: str = "", version: int | None = Non
     claim.save()
     _public_changed()
     return claim
+
+
+# --------------------------------------------------------------------------- claim links
+# "Same claim as ...": a claim linked to an earlier published fact-check, whose verdict it
+# reuses once a moderator confirms (lifecycle's "link" rows; models.ClaimLink).
+
+
+def _live_link(claim_pk: int) -> ClaimLink | None:
+    """The claim's live link, locked (the claim is locked first)."""
+    return ClaimLink.objects.live().select_for_update().filter(claim_id=claim_pk).first()
+
+
+def _bump(claim: Claim, reason: str) -> None:
+    """A link changes what the claim reads as (``same_as``): a new version, so a decision or
+    an edit made on what was read before is refused as stale."""
+    claim.version += 1
+    claim._change_reason = reason[:100]
+    claim.save()
+
+
+def _check_earlier(claim: Claim, earlier: Claim | None, verdicts: Sequence[Verdict] | None = None):
+    """``earlier`` must be another claim, published with an approved verdict."""
+    if earlier is None:
+        raise ValidationError({"earlier": "That fact-check was deleted."})
+    if earlier.pk == claim.pk:
+        raise ValidationError({"earlier": "A claim cannot be the same claim as itself."})
+    verdicts = earlier.verdicts.all() if verdicts is None else verdicts
+    approved = next((v for v in verdicts if v.status == Verdict.Status.APPROVED), None)
+    if earlier.status != Claim.Status.PUBLISHED or approved is None:
+        raise ValidationError(
+            {"earlier": f"Claim {earlier.pk} is not a published fact-check: link to one that is."}
+        )
+    return approved
+
+
+@retry_once
+@transaction.atomic
+def link_claim(
+    *,
+    claim: Claim,
+    earlier: Claim,
+    by,
+    note: str = "",
+    score: float | None = None,
+    version: int | None = None,
+) -> ClaimLink:
+    """Propose that ``claim`` is the same claim as the published fact-check ``earlier`` (its
+    root, if ``earlier`` itself reuses another). A moderator confirms it (``confirm_link``).
+    ``score`` is the matcher's, when the link was proposed from a match."""
+    claim = _lock_claim(claim.pk)[0]
+    link = _live_link(claim.pk)
+    lifecycle.check(by, "link", claim=claim, subject=lifecycle.LINK, link=link)
+    _check_version(claim, version)
+    if score is not None and not (0 <= score <= 1):
+        raise ValidationError({"score": "A match score is between 0 and 1."})
+    earlier = Claim.objects.filter(pk=earlier.pk).first()
+    root = ClaimLink.objects.root_of(earlier) if earlier is not None else None
+    _check_earlier(claim, root)
+    link = ClaimLink.objects.create(
+        claim=claim, earlier=root, score=score, note=(note or "").strip(), proposed_by=by
+    )
+    _bump(claim, f"linked: same claim as {root.pk} (proposed)")
+    return link
+
+
+@retry_once
+@transaction.atomic
+def confirm_link(*, claim: Claim, by, note: str = "", version: int | None = None) -> ClaimLink:
+    """A moderator confirms ``claim``'s proposed link: the claim is published with a copy of
+    the earlier approved verdict (rating, rationale, sources, and its reviewer: theirs is the
+    judgement), the moderator as its moderator. Verdicts of the claim's own stay as they are.
+    """
+    proposed = (
+        ClaimLink.objects.live().filter(claim_id=claim.pk).values_list("earlier_id", flat=True)
+    ).first()
+    # Both claims, in id order (then each one's verdicts): the lock order of every write.
+    locked = {pk: _lock_claim(pk) for pk in sorted({claim.pk, proposed or claim.pk})}
+    claim, verdicts = locked[claim.pk]
+    link = _live_link(claim.pk)
+    lifecycle.check(by, "confirm", claim=claim, subject=lifecycle.LINK, link=link)
+    _check_version(claim, version)
+    if link.earlier_id not in locked:  # linked again, to another, since we looked
+        raise ClaimChanged(claim.version)
+    earlier, earlier_verdicts = locked[link.earlier_id]
+    approved = _check_earlier(claim, earlier, earlier_verdicts)
+    if any(v.reviewer_id == approved.reviewer_id for v in verdicts):
+        raise ValidationError(
+            {
+                "earlier": f"{approved.reviewer}, who wrote fact-check {earlier.pk}'s verdict, has "
+                "a verdict of their own on this claim: decide on that one instead of reusing."
+            }
+        )
+    now = timezone.now()
+    copy = Verdict.objects.create(
+        claim=claim,
+        reviewer_id=approved.reviewer_id,
+        rating_id=approved.rating_id,
+        rationale=approved.rationale,
+        status=Verdict.Status.APPROVED,
+        moderator=by,
+        moderated_at=now,
+        submitted_at=now,
+        moderation_note=f"Same claim as fact-check {earlier.pk}: its verdict {approved.pk} reused."
+        + (f" {note.strip()}" if (note or "").strip() else ""),
+    )
+    bulk_create_with_history(
+        [
+            EvidenceSource(verdict=copy, url=s.url, title=s.title, excerpt=s.excerpt, order=s.order)
+            for s in approved.sources.all()
+        ],
+        EvidenceSource,
+        default_user=by,
+    )
+    link.status, link.confirmed_by, link.confirmed_at = ClaimLink.Status.CONFIRMED, by, now
+    link.earlier_verdict, link.verdict = approved, copy
+    link.save()
+    _record_decision(claim, by=by, note=note or f"Same claim as fact-check {earlier.pk}.")
+    claim.status, claim.published_at = Claim.Status.PUBLISHED, now
+    _bump(claim, f"same claim as {earlier.pk}: confirmed, published with its verdict")
+    _public_changed()
+    return link
+
+
+@retry_once
+@transaction.atomic
+def unlink_claim(*, claim: Claim, by, note: str = "", version: int | None = None) -> ClaimLink:
+    """End ``claim``'s link (recorded: who, when, ``note``). A confirmed one takes the reused
+    verdict back: the copy is removed and the claim leaves published, in review if a submitted
+    verdict of its own waits, else open (lifecycle's "unreuse")."""
+    claim = _lock_claim(claim.pk)[0]
+    link = _live_link(claim.pk)
+    lifecycle.check(by, "unlink", claim=claim, subject=lifecycle.LINK, link=link)
+    _check_version(claim, version)
+    _end_link(link, claim, by=by, note=(note or "").strip())
+    return link
+
+
+def _end_link(link: ClaimLink, claim: Claim, *, by, note: str) -> None:
+    """Unlink ``link`` of the locked ``claim``; a confirmed one's copied verdict is removed."""
+    confirmed = link.status == ClaimLink.Status.CONFIRMED
+    copy = link.verdict
+    link.status, link.unlinked_by, link.unlinked_at = ClaimLink.Status.UNLINKED, by, timezone.now()
+    link.unlink_note, link.verdict = note, None
+    link.save()
+    if confirmed:
+        if copy is not None:
+            copy.delete()  # with its sources; their history rows stay
+        _record_decision(claim, by=by, note=note or f"Unlinked from fact-check {link.earlier_id}.")
+        claim.status, claim.published_at = lifecycle.status_after_review(claim), None
+        _public_changed()
+    _bump(claim, f"unlinked from {link.earlier_id}")
+
+
+def _withdraw_reuses(earlier_pk: int, *, by, why: str) -> None:
+    """The fact-check ``earlier_pk``'s approved verdict stops being approved (unpublished,
+    rejected, replaced, deleted): no claim keeps a verdict copied from it, and no proposal
+    to reuse it waits. Each live link to it is unlinked, with ``why``, as by ``unlink_claim``.
+    The caller holds the earlier claim's lock; each reuse is locked after it."""
+    waiting = (
+        ClaimLink.objects.live()
+        .filter(earlier_id=earlier_pk)
+        .order_by("claim_id")
+        .values_list("claim_id", flat=True)
+    )
+    for claim_pk in list(waiting):
+        claim = _lock_claim(claim_pk)[0]
+        link = _live_link(claim_pk)
+        if link is not None and link.earlier_id == earlier_pk:
+            _end_link(link, claim, by=by, note=f"Withdrawn: {why}"[:2000])

@@ -39,6 +39,7 @@ from factcheck.models import (
     Article,
     ArticleRevision,
     Claim,
+    ClaimLink,
     EvidenceSource,
     Rating,
     Role,
@@ -435,6 +436,71 @@ class VerdictInline(admin.TabularInline):
         return format_html_join(" ", "{}", ((b,) for b in buttons)) or "—"
 
 
+class ClaimLinkInline(admin.TabularInline):
+    """The claim's "same claim as" links (its record: unlinked ones too), read-only: they are
+    made on the claim page and the API, and confirmed or unlinked by the link admin's actions."""
+
+    model = ClaimLink
+    fk_name = "claim"
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = True
+    fields = ["earlier_shown", "status", "score", "proposed", "confirmed", "unlinked"]
+    readonly_fields = fields
+    verbose_name = "Same claim as"
+    verbose_name_plural = "Same claim as (links to earlier fact-checks)"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("earlier", "proposed_by", "confirmed_by", "unlinked_by")
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Earlier fact-check")
+    def earlier_shown(self, link):
+        return link_to_claim(link.earlier)
+
+    @admin.display(description="Proposed")
+    def proposed(self, link):
+        return who_when(link.proposed_by, link.proposed_at, link.note)
+
+    @admin.display(description="Confirmed")
+    def confirmed(self, link):
+        return who_when(link.confirmed_by, link.confirmed_at)
+
+    @admin.display(description="Unlinked")
+    def unlinked(self, link):
+        return who_when(link.unlinked_by, link.unlinked_at, link.unlink_note)
+
+
+def link_to_claim(claim: Claim) -> str:
+    return format_html(
+        '<a href="{}">{}: {}</a>',
+        reverse("admin:factcheck_claim_change", args=[claim.pk]),
+        claim.pk,
+        textlib.shorten(claim.summary or claim.quote, 60),
+    )
+
+
+def who_when(user, when, note: str = "") -> str:
+    if when is None:
+        return "—"
+    return format_html(
+        "{} on {}{}",
+        user or "?",
+        date_format(localtime(when), "Y-m-d H:i"),
+        format_html(": “{}”", note) if note else "",
+    )
+
+
 class ClaimForm(forms.ModelForm):
     """Carries the version the moderator read, so a concurrent edit is not overwritten."""
 
@@ -543,7 +609,7 @@ class ClaimAdmin(DecisionViews, HistoryAdmin):
     readonly_fields = ["quote_in_context", "article_link", "status", "public_page", "start", "end"]
     readonly_fields += ["created_by", "created_at", "updated_at", "published_at", "version"]
     readonly_fields += ["moderated_by", "moderated_at", "moderation_note"]
-    inlines = [VerdictInline]
+    inlines = [VerdictInline, ClaimLinkInline]
     actions = ["approve_agreed", "unpublish_selected", "reject_selected", "reopen_selected"]
     history_list_display = ["status", "speaker", "statement", "moderation_note"]
     change_form_template = "admin/factcheck/claim/change_form.html"
@@ -1371,3 +1437,82 @@ class SuggestionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --------------------------------------------------------------------------- claim links
+
+
+@admin.register(ClaimLink)
+class ClaimLinkAdmin(HistoryAdmin):
+    """ "Same claim as" links, for moderators: the proposals waiting, and what was confirmed
+    or unlinked (read-only). Confirming and unlinking are actions here, made through
+    ``actions.confirm_link`` / ``unlink_claim`` where the lifecycle table allows them."""
+
+    list_display = ["id", "claim_shown", "earlier_shown", "status", "score", "proposed_by"]
+    list_display += ["proposed_at", "confirmed_by", "unlinked_by"]
+    list_filter = ["status"]
+    list_select_related = ["claim", "earlier", "proposed_by", "confirmed_by", "unlinked_by"]
+    search_fields = ["claim__quote", "earlier__quote", "note", "unlink_note"]
+    ordering = ["-id"]
+    show_full_result_count = False
+    actions = ["confirm_selected", "unlink_selected"]
+    fields = [
+        "claim_shown",
+        "earlier_shown",
+        "status",
+        "score",
+        "note",
+        ("proposed_by", "proposed_at"),
+        ("confirmed_by", "confirmed_at"),
+        ("earlier_verdict", "verdict"),
+        ("unlinked_by", "unlinked_at"),
+        "unlink_note",
+    ]
+    readonly_fields = [name for row in fields for name in ([row] if isinstance(row, str) else row)]
+    history_list_display = ["status", "unlink_note"]
+
+    @admin.display(description="Claim")
+    def claim_shown(self, link):
+        return link_to_claim(link.claim)
+
+    @admin.display(description="Same claim as")
+    def earlier_shown(self, link):
+        return link_to_claim(link.earlier)
+
+    def has_add_permission(self, request):
+        return False  # links are proposed on the claim page and through the API
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # unlinked, never deleted: the record stays
+
+    @admin.action(
+        description="Confirm selected links (publish with the earlier verdict)",
+        permissions=["moderate"],
+    )
+    def confirm_selected(self, request, queryset):
+        self._bulk(request, queryset, "confirm", "confirmed", actions.confirm_link)
+
+    @admin.action(description="Unlink selected links", permissions=["moderate"])
+    def unlink_selected(self, request, queryset):
+        self._bulk(request, queryset, "unlink", "unlinked", actions.unlink_claim)
+
+    def _bulk(self, request, queryset, action, verb, run):
+        done, failures, skipped = 0, [], 0
+        for link in queryset.select_related("claim"):
+            if not lifecycle.allows(
+                request.user, action, claim=link.claim, subject=lifecycle.LINK, link=link
+            ):
+                skipped += 1
+                continue
+            try:
+                # The claim's version as the list read it: a change since is reported.
+                run(claim=link.claim, by=request.user, version=link.claim.version)
+                done += 1
+            except (ValidationError, PermissionDenied, actions.StaleVersion) as exc:
+                failures.append((link, exc))
+        if skipped:
+            messages.warning(request, f"Skipped {skipped}: the link table does not allow that now.")
+        report(request, done, verb, "link", failures, said=bool(skipped))

@@ -224,7 +224,7 @@ def judgements(claims=None) -> dict[int, tuple[int, list[Judgement]]]:
     """
     from factcheck.models import Verdict
 
-    verdicts = Verdict.objects.submitted_or_decided()
+    verdicts = Verdict.objects.submitted_or_decided().written()
     if claims is not None:
         verdicts = verdicts.filter(claim__in=claims)
     table: dict[int, tuple[int, list[Judgement]]] = {}

@@ -43,6 +43,7 @@ MODELS = [
     "factcheck.claimanchoring",
     "factcheck.verdict",
     "factcheck.evidencesource",
+    "factcheck.claimlink",
     "factcheck.historicalrating",
     "factcheck.historicalspeaker",
     "factcheck.historicalstatement",
@@ -50,6 +51,7 @@ MODELS = [
     "factcheck.historicalclaim",
     "factcheck.historicalverdict",
     "factcheck.historicalevidencesource",
+    "factcheck.historicalclaimlink",
     "admin.logentry",
 ]
 

@@ -39,6 +39,7 @@ from django.db.models import (
     F,
     FilteredRelation,
     Func,
+    IntegerField,
     OuterRef,
     Q,
     Subquery,
@@ -114,6 +115,57 @@ def _reviewed_quote(user):
     )
 
 
+def _same_as(column: str):
+    """A value of the claim's live link ("same claim as", models.ClaimLink): the desk reads
+    a proposed link too, everyone else (and every export) a confirmed one only."""
+
+    def expression(user):
+        from factcheck.models import ClaimLink, Role
+
+        links = ClaimLink.objects.live() if Role.of(user) is not None else ClaimLink.objects
+        if Role.of(user) is None:
+            links = links.confirmed()
+        return Subquery(links.filter(claim=OuterRef("pk")).order_by().values(column)[:1])
+
+    return expression
+
+
+def _orphaning_revision(claim_pk):
+    """The number of the latest revision that orphaned the claim ``claim_pk`` refers to."""
+    from factcheck.models import ClaimAnchoring
+
+    return Subquery(
+        ClaimAnchoring.objects.filter(claim=claim_pk, outcome="orphaned")
+        .order_by("-revision__number", "-pk")
+        .values("revision__number")[:1]
+    )
+
+
+def _orphaned_in():
+    """The number of the revision whose words an orphan's start/end/quote are (the one
+    before the correction that orphaned it); None for a claim in the current text."""
+    return Case(
+        When(anchor_state="orphaned", then=_orphaning_revision(OuterRef("pk")) - 1),
+        default=Value(None),
+        output_field=IntegerField(),
+    )
+
+
+def _orphaned_in_since():
+    """When the revision ``_orphaned_in`` names was made: the date its words are of."""
+    from factcheck.models import ArticleRevision
+
+    made = ArticleRevision.objects.filter(
+        article=OuterRef("article_id"),
+        number=_orphaning_revision(OuterRef(OuterRef("pk"))) - 1,
+    ).values("created_at")[:1]
+    return Case(
+        When(anchor_state="orphaned", then=IsoText(Subquery(made), date=False)),
+        default=Value(None),
+        output_field=CharField(),
+    )
+
+
 def _claim_fields() -> tuple[ReadField, ...]:
     return (
         ReadField("id", "id", int),
@@ -163,12 +215,46 @@ def _claim_fields() -> tuple[ReadField, ...]:
             help="When a correction of the article last moved or changed the claim.",
         ),
         ReadField(
+            "orphaned_in",
+            lambda user: _orphaned_in(),
+            int,
+            ONLY_EXPORT,
+            null=True,
+            help="An orphan's revision: the number of the article text revision its "
+            "start/end/quote point into (GET articles/{id}/revisions/{number}/).",
+        ),
+        ReadField(
+            "orphaned_in_since",
+            lambda user: _orphaned_in_since(),
+            datetime.datetime,
+            ONLY_EXPORT,
+            null=True,
+            help="When that revision was made.",
+        ),
+        ReadField(
             "reviewed_quote",
             _reviewed_quote,
             str,
             ONLY_EXPORT,
             null=True,
             help="A flagged claim's words as they were when fact-checked.",
+        ),
+        ReadField(
+            "same_as",
+            _same_as("earlier_id"),
+            int,
+            NOT_PAGE,
+            null=True,
+            help="The earlier fact-check this claim is the same claim as (its verdict reused "
+            "once confirmed); None when not linked. Desk members see proposed links too.",
+        ),
+        ReadField(
+            "same_as_status",
+            _same_as("status"),
+            str,
+            NOT_PAGE,
+            null=True,
+            help="proposed or confirmed (None when not linked).",
         ),
         ReadField(
             "editable",

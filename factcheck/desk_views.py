@@ -11,7 +11,9 @@ import django_filters
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
 
 from factcheck import actions, claim_read, lifecycle
 from factcheck.api.filters import ClaimFilter
@@ -204,3 +206,40 @@ def claim_list(request):
         },
         status=400 if errors else 200,
     )
+
+
+@desk_required()
+@require_POST
+def article_suggest(request):
+    """Run the detector over the articles ticked on the articles list, as a background task
+    (``actions.enqueue_suggest``): its page shows the progress; problems go back to the list."""
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = ""
+    back = back or reverse("article-list")
+    if not lifecycle.may_suggestion(request.user, "suggest"):
+        messages.error(request, "Your role may not run suggestions.")
+        return redirect(back)
+    raw = request.POST.getlist("articles")
+    if not raw:
+        messages.error(request, "Select at least one article.")
+        return redirect(back)
+    if len(raw) > BULK_LIMIT or not all(v.isdigit() and len(v) < 19 for v in raw):
+        messages.error(request, f"Select at most {BULK_LIMIT} articles from the list.")  # noqa: S608 (not SQL)
+        return redirect(back)
+    wanted = list(dict.fromkeys(int(v) for v in raw))
+    found = set(
+        Article.objects.visible_to(request.user).filter(pk__in=wanted).values_list("pk", flat=True)
+    )
+    ids = [pk for pk in wanted if pk in found]
+    if len(ids) < len(wanted):
+        gone = ", ".join(f"#{pk}" for pk in wanted if pk not in found)
+        messages.error(request, f"No such article (deleted meanwhile?): {gone}.")
+        if not ids:
+            return redirect(back)
+    task = actions.enqueue_suggest(by=request.user, article_ids=ids)
+    messages.success(
+        request,
+        f"Suggesting claims for {len(ids)} article{'s' if len(ids) != 1 else ''}.",
+    )
+    return redirect(task)

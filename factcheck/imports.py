@@ -633,14 +633,15 @@ def parse_doccano(record, options: ImportOptions | None = None) -> ArticleSpec:
             f'label {i} must be [start, end, "LABEL"]',
         )
         start, end = _int(item[0], f"label {i} start"), _int(item[1], f"label {i} end")
-        start, end = _doccano_span(units, start, end, unit, f"label {i} ({start}–{end})")
+        start, end = _span_in_unit(units, start, end, unit, f"label {i} ({start}–{end})")
         spec.claims.append(ClaimSpec(start=start, end=end, label=item[2]))
     _note_unread(spec, record, {keys[0]} if keys else set())
     return spec
 
 
-def _doccano_span(units: textlib.Units, start: int, end: int, unit: str, where: str):
-    """doccano's ``[start, end)`` counted in ``unit``, as code points of the text as it came.
+def _span_in_unit(units: textlib.Units, start: int, end: int, unit: str, where: str):
+    """``[start, end)`` counted in ``unit`` (doccano's, or a W3C position's), as code points of
+    the text as it came.
 
     Where the units count this text differently, a span is refused when it splits a character
     or a word in ``unit`` but gives whole words in another: the file was counted in that one."""
@@ -854,10 +855,14 @@ def _refined_range(text: str, selector: dict) -> tuple[int, int]:
     return low, high
 
 
-def _w3c_selection(text: str, selectors: list[dict], claim: ClaimSpec, notes: list[str]) -> None:
+def _w3c_selection(
+    text: str, selectors: list[dict], claim: ClaimSpec, notes: list[str], unit: str | None = None
+) -> None:
     """The claim's span from a target's selectors. A position that disagrees with the quote
     is read as UTF-16 code units when that fits (as browsers count, and Hypothesis's
-    client), else set aside for the quote, as Hypothesis anchors: each noted."""
+    client), else set aside for the quote, as Hypothesis anchors: each noted. ``unit``, the
+    importer's declaration of what the positions count (Web Annotation says code points),
+    is read first: a position alone, with no quote to tell, can only be read by it."""
     # Positions taken on the source before our normalisation (CRLF, NFD) cannot go through
     # text.py's offset mapping: an annotation names an article already here, whose original
     # text we no longer have. They disagree with the quote, which is normalised and read
@@ -882,8 +887,22 @@ def _w3c_selection(text: str, selectors: list[dict], claim: ClaimSpec, notes: li
     start = _int(position.get("start"), "TextPositionSelector start")
     end = _int(position.get("end"), "TextPositionSelector end")
     if quote is None:
-        claim.start, claim.end = start, end
+        # Nothing to check the position by but the text: one that cuts words as counted but
+        # gives whole ones in another unit is refused, saying which (as doccano's spans are).
+        claim.start, claim.end = _span_in_unit(
+            textlib.Units(text),
+            start,
+            end,
+            unit or "codepoint",
+            f"its TextPositionSelector ({start}–{end})",
+        )
         return
+    if unit not in (None, "codepoint"):
+        units = textlib.Units(text)
+        try:
+            start, end = units.to_codepoint(start, unit), units.to_codepoint(end, unit)
+        except ValueError as exc:
+            raise ValueError(f"TextPositionSelector ({start}–{end}) in {unit}: {exc}") from None
     exact = textlib.normalize_text(claim.quote)
     if 0 <= start <= end <= len(text) and text[start:end] == exact:
         claim.start, claim.end = start, end
@@ -921,7 +940,7 @@ def _wikidata_id(value) -> str | None:
     return match.group(1) if match else None
 
 
-def parse_w3c(annotation) -> ArticleSpec:
+def parse_w3c(annotation, options: ImportOptions | None = None) -> ArticleSpec:
     """One Annotation (ours, or any Web Annotation client's) as a claim on an article here.
 
     Reads what ``exports/w3c.py`` writes: the kind (``classifying``), the speaker
@@ -946,7 +965,8 @@ def parse_w3c(annotation) -> ArticleSpec:
     )
     claim = ClaimSpec()
     notes: list[str] = []
-    _w3c_selection(article.text, _selector_list(target.get("selector")), claim, notes)
+    unit = (options or ImportOptions()).offset_unit
+    _w3c_selection(article.text, _selector_list(target.get("selector")), claim, notes, unit)
     bodies = annotation.get("body") or []
     for body in bodies if isinstance(bodies, list) else [bodies]:
         if not isinstance(body, dict):
@@ -1185,7 +1205,7 @@ class _Batch:
                 kind = self.labels.kind(c.label)
                 if kind is None:
                     continue  # an unknown label: the import is refused, saying which
-                c = dataclasses.replace(c, kind=kind)
+                c.kind = kind  # (the spec is this record's own, read once)
             try:
                 checked = self._claim_fields(c)
                 span = actions.resolve_span(
@@ -1414,7 +1434,7 @@ def import_annotations(
 
 
 # The formats whose parsers take ImportOptions.
-_WITH_OPTIONS = {"ours", "doccano", "labelstudio"}
+_WITH_OPTIONS = {"ours", "doccano", "labelstudio", "w3c"}
 
 
 def map_offsets(spec: ArticleSpec) -> ArticleSpec:

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 
-from factcheck.models import Claim, Role, Verdict
+from factcheck.models import Claim, ClaimLink, Role, Verdict
 
-CLAIM, VERDICT = "claim", "verdict"
-NEW = "new"  # a verdict not yet written
+CLAIM, VERDICT, LINK = "claim", "verdict", "link"
+NEW = "new"  # a verdict (or a claim's link) not yet written
 DELETED = "deleted"
 
-C, V = Claim.Status, Verdict.Status
+C, V, L = Claim.Status, Verdict.Status, ClaimLink.Status
 EVERY_CLAIM_STATE = tuple(C.values)
 
 
@@ -31,17 +31,19 @@ class Who(enum.StrEnum):
     REVIEWER = "reviewer"  # any reviewer, for a verdict of their own not yet written
     OWN_REVIEWER = "own reviewer"  # the reviewer who wrote the verdict
     OWN_ANNOTATOR = "own annotator"  # the annotator who made the claim
+    DESK = "desk member"  # any annotator, reviewer or moderator
+    PROPOSER = "proposer"  # the desk member who proposed the link
     FOLLOWS = "follows"  # nobody asks for it: it follows from another transition
 
 
 @dataclass(frozen=True)
 class Transition:
-    subject: str  # CLAIM or VERDICT
+    subject: str  # CLAIM, VERDICT or LINK
     action: str
     sources: tuple[str, ...]
     targets: tuple[str, ...]  # more than one: the action picks (see ``effect``)
     who: tuple[Who, ...]
-    claim_in: tuple[str, ...] = EVERY_CLAIM_STATE  # verdicts: the claim states that allow it
+    claim_in: tuple[str, ...] = EVERY_CLAIM_STATE  # verdicts, links: the claim states allowed
     effect: str = ""
 
 
@@ -74,7 +76,8 @@ TRANSITIONS: tuple[Transition, ...] = (
         (C.OPEN, C.IN_REVIEW, C.PUBLISHED),
         (C.PUBLISHED,),
         (Who.FOLLOWS,),
-        effect="a verdict is approved",
+        effect="a verdict is approved (or a link to an earlier fact-check confirmed: see "
+        "the link rows)",
     ),
     T(
         CLAIM,
@@ -129,6 +132,24 @@ TRANSITIONS: tuple[Transition, ...] = (
         EVERY_CLAIM_STATE,
         (Who.MODERATOR,),
         effect="a published claim stays flagged until confirmed",
+    ),
+    # Reusing an earlier fact-check's verdict (the link rows below make these happen).
+    T(
+        CLAIM,
+        "reuse",
+        (C.OPEN, C.IN_REVIEW),
+        (C.PUBLISHED,),
+        (Who.FOLLOWS,),
+        effect="its link is confirmed: published with a copy of the earlier approved verdict",
+    ),
+    T(
+        CLAIM,
+        "unreuse",
+        (C.PUBLISHED,),
+        (C.OPEN, C.IN_REVIEW),
+        (Who.FOLLOWS,),
+        effect="its confirmed link is unlinked or withdrawn: the copied verdict is removed; in "
+        "review if a submitted verdict of its own waits, else open",
     ),
     # ---------------------------------------------------------------- verdicts
     T(
@@ -200,6 +221,56 @@ TRANSITIONS: tuple[Transition, ...] = (
         (Who.MODERATOR,),
         effect="the claim goes back to open when no submitted verdict remains",
     ),
+    # ---------------------------------------------------------------- links ("same claim as")
+    # The state is the claim's live link (NEW: none). A published claim with a confirmed link
+    # is not unpublished, rejected or given another verdict: it is unlinked (REQUIRES).
+    T(
+        LINK,
+        "link",
+        (NEW,),
+        (L.PROPOSED,),
+        (Who.DESK,),
+        claim_in=(C.OPEN, C.IN_REVIEW),
+        effect="to a published fact-check (its root if that one reuses another); the claim "
+        "stays where it is",
+    ),
+    T(
+        LINK,
+        "confirm",
+        (L.PROPOSED,),
+        (L.CONFIRMED,),
+        (Who.MODERATOR,),
+        claim_in=(C.OPEN, C.IN_REVIEW),
+        effect="the claim is published with a copy of the earlier approved verdict (its rating, "
+        "rationale, sources and reviewer); submitted verdicts of its own wait",
+    ),
+    T(
+        LINK,
+        "unlink",
+        (L.PROPOSED,),
+        (L.UNLINKED,),
+        (Who.PROPOSER, Who.MODERATOR),
+        effect="recorded: who, when, a note",
+    ),
+    T(
+        LINK,
+        "unlink",
+        (L.CONFIRMED,),
+        (L.UNLINKED,),
+        (Who.MODERATOR,),
+        claim_in=(C.PUBLISHED,),
+        effect="the claim leaves published (unreuse): its copied verdict is removed; recorded",
+    ),
+    T(
+        LINK,
+        "withdraw",
+        (L.PROPOSED, L.CONFIRMED),
+        (L.UNLINKED,),
+        (Who.FOLLOWS,),
+        effect="the earlier fact-check's approved verdict stops being approved (unpublished, "
+        "rejected, replaced, or the claim deleted): every live link to it is unlinked, a "
+        "confirmed one as by unlink",
+    ),
 )
 
 # Why a transition is refused, by (subject, action): to a user whose role never allows it,
@@ -250,6 +321,19 @@ REFUSALS: dict[tuple[str, str], tuple[str, str]] = {
         "Reviewers delete only their own drafts; moderators reject instead.",
         "An approved verdict is not deleted; reject it (with a note) instead.",
     ),
+    (LINK, "link"): (
+        "Only desk members link claims.",
+        "This claim is already {status}; unlink it first.",
+    ),
+    (LINK, "confirm"): (
+        "Only moderators can do this.",
+        "There is no proposed link to confirm: this claim is {status}.",
+    ),
+    (LINK, "unlink"): (
+        "Only a moderator, or the desk member who proposed it, may unlink a proposed link; "
+        "only a moderator a confirmed one.",
+        "This claim is not linked.",
+    ),
 }
 WHY = {V.DRAFT: "; it was never submitted", V.APPROVED: "; it is approved already"}
 CLAIM_REFUSALS = {
@@ -257,7 +341,16 @@ CLAIM_REFUSALS = {
 }
 
 
-def _is(who: Who, user, claim: Claim | None, verdict: Verdict | None) -> bool:
+def _is(who: Who, user, claim: Claim | None, verdict: Verdict | None, link=None) -> bool:
+    if who == Who.DESK:
+        return Role.has(user, Role.ANNOTATOR)
+    if who == Who.PROPOSER:
+        return (
+            link is not None
+            and link.proposed_by_id is not None
+            and link.proposed_by_id == user.pk
+            and Role.has(user, Role.ANNOTATOR)
+        )
     if who == Who.MODERATOR:
         return Role.has(user, Role.MODERATOR)
     if who == Who.REVIEWER:
@@ -280,14 +373,25 @@ def rows(subject: str, action: str) -> list[Transition]:
     return [t for t in TRANSITIONS if t.subject == subject and t.action == action]
 
 
-def _subject(subject, claim, verdict):
+def _subject(subject, claim, verdict, link):
     if subject == CLAIM:
         return claim.status
+    if subject == LINK:
+        return link.status if link is not None else NEW
     return verdict.status if verdict is not None else NEW
 
 
-def find(user, action: str, *, claim: Claim, verdict: Verdict | None = None, subject=None):
-    """The row that lets ``user`` make ``action``, or the reason it is refused (an exception)."""
+def find(
+    user,
+    action: str,
+    *,
+    claim: Claim,
+    verdict: Verdict | None = None,
+    subject=None,
+    link: ClaimLink | None = None,
+):
+    """The row that lets ``user`` make ``action``, or the reason it is refused (an exception).
+    Link actions name ``subject=LINK`` and give the claim's live ``link`` (None: none)."""
     subject = subject or (VERDICT if verdict is not None or action in VERDICT_ONLY else CLAIM)
     candidates = rows(subject, action)
     if not candidates:
@@ -299,6 +403,8 @@ def find(user, action: str, *, claim: Claim, verdict: Verdict | None = None, sub
         Who.REVIEWER: Role.has(user, Role.REVIEWER),
         Who.OWN_REVIEWER: Role.has(user, Role.REVIEWER),
         Who.OWN_ANNOTATOR: Role.has(user, Role.ANNOTATOR),
+        Who.DESK: Role.has(user, Role.ANNOTATOR),
+        Who.PROPOSER: Role.has(user, Role.ANNOTATOR),
         Who.FOLLOWS: False,
     }
     if not any(roles[w] for t in candidates for w in t.who):
@@ -307,15 +413,15 @@ def find(user, action: str, *, claim: Claim, verdict: Verdict | None = None, sub
     writing = subject == VERDICT and action in ("draft", "submit")
     if writing and not any(claim.status in t.claim_in for t in candidates):
         return _claim_refusal(action, claim)
-    state = _subject(subject, claim, verdict)
+    state = _subject(subject, claim, verdict, link)
     from_here = [t for t in candidates if state in t.sources]
     if not from_here:
-        could = any(_is(w, user, claim, verdict) for t in candidates for w in t.who)
+        could = any(_is(w, user, claim, verdict, link) for t in candidates for w in t.who)
         if not could:
             return PermissionDenied(denied)
         message = (
             wrong_state.format(
-                status=Verdict.Status(state).label.lower() if state in V.values else state,
+                status=_state_label(subject, state),
                 why=WHY.get(state, ""),
             )
             or f"Not possible while {state}."
@@ -325,17 +431,32 @@ def find(user, action: str, *, claim: Claim, verdict: Verdict | None = None, sub
         return ValidationError({"status": message})
     if subject == VERDICT and not any(claim.status in t.claim_in for t in from_here):
         return _claim_refusal(action, claim)
+    if subject == LINK and not any(claim.status in t.claim_in for t in from_here):
+        if not any(_is(w, user, claim, verdict, link) for t in from_here for w in t.who):
+            return PermissionDenied(denied)
+        return ValidationError(
+            {
+                "status": f"This claim is {claim.get_status_display().lower()}; only a claim "
+                "in review (open or in review) is linked or its link confirmed."
+            }
+        )
     for t in from_here:
-        if claim.status in t.claim_in and any(_is(w, user, claim, verdict) for w in t.who):
+        if claim.status in t.claim_in and any(_is(w, user, claim, verdict, link) for w in t.who):
             guard = GUARDS.get((subject, action))
             if guard and not Role.has(user, Role.MODERATOR) and guard[0](claim, verdict):
                 return PermissionDenied(guard[1])
-            requirement = REQUIRES.get((subject, action))
-            unmet = requirement(claim) if requirement else ""
+            field, requirement = REQUIRES.get((subject, action), ("", None))
+            unmet = requirement(claim, verdict) if requirement else ""
             if unmet:
-                return ValidationError({"anchor_state": unmet})
+                return ValidationError({field: unmet})
             return t
     return PermissionDenied(denied)
+
+
+def _state_label(subject: str, state: str) -> str:
+    if subject == LINK:
+        return "not linked" if state == NEW else f"linked ({L(state).label.lower()})"
+    return Verdict.Status(state).label.lower() if state in V.values else state
 
 
 def _claim_refusal(action: str, claim: Claim) -> ValidationError:
@@ -359,7 +480,7 @@ GUARDS = {
 }
 
 
-def _confirmable(claim: Claim) -> str:
+def _confirmable(claim: Claim, verdict=None) -> str:
     if claim.anchor_state == Claim.AnchorState.ORPHANED:
         return "This claim's words are gone: re-attach it first, or unpublish it."
     if claim.anchor_state == Claim.AnchorState.OK:
@@ -367,8 +488,30 @@ def _confirmable(claim: Claim) -> str:
     return ""
 
 
-# What a claim must be beyond its status, for everyone (moderators too): why it is not.
-REQUIRES = {(CLAIM, "confirm"): _confirmable}
+REUSING = (
+    "This claim reuses the verdict of fact-check {earlier} (same claim): unlink it instead; it "
+    "goes back to review."
+)
+
+
+def _not_reusing(claim: Claim, verdict=None) -> str:
+    """A published claim whose confirmed link gave it its verdict is taken off by unlinking
+    it (which removes the copy), never by moves that would leave the copy behind."""
+    if claim.status != C.PUBLISHED:
+        return ""
+    link = ClaimLink.objects.confirmed().filter(claim=claim).values_list("earlier_id").first()
+    return REUSING.format(earlier=link[0]) if link else ""
+
+
+# What a claim must be beyond its status, for everyone (moderators too): (the field said to
+# be wrong, why it is not).
+REQUIRES = {
+    (CLAIM, "confirm"): ("anchor_state", _confirmable),
+    (CLAIM, "unpublish"): ("same_as", _not_reusing),
+    (CLAIM, "reject"): ("same_as", _not_reusing),
+    (VERDICT, "approve"): ("same_as", _not_reusing),
+    (VERDICT, "reject"): ("same_as", _not_reusing),
+}
 
 
 RATIONALE_REQUIRED = "Say why: a submitted verdict needs a rationale (a draft may be empty)."
@@ -383,17 +526,28 @@ def check_verdict_content(verdict: Verdict) -> None:
         raise ValidationError({"rationale": RATIONALE_REQUIRED})
 
 
-def check(user, action: str, *, claim: Claim, verdict: Verdict | None = None, subject=None):
+def check(
+    user, action: str, *, claim: Claim, verdict: Verdict | None = None, subject=None, link=None
+):
     """The row allowing ``action``; raises PermissionDenied or ValidationError if none does."""
-    found = find(user, action, claim=claim, verdict=verdict, subject=subject)
+    found = find(user, action, claim=claim, verdict=verdict, subject=subject, link=link)
     if isinstance(found, Exception):
         raise found
     return found
 
 
-def allows(user, action: str, *, claim: Claim, verdict: Verdict | None = None, subject=None):
+def allows(
+    user, action: str, *, claim: Claim, verdict: Verdict | None = None, subject=None, link=None
+):
     """Whether ``user`` may make ``action`` now (what the admin, API and pages offer)."""
-    return isinstance(find(user, action, claim=claim, verdict=verdict, subject=subject), Transition)
+    found = find(user, action, claim=claim, verdict=verdict, subject=subject, link=link)
+    return isinstance(found, Transition)
+
+
+def link_actions(user, claim: Claim, link: ClaimLink | None) -> list[str]:
+    """The link actions ``user`` may make on ``claim`` whose live link is ``link``."""
+    names = dict.fromkeys(t.action for t in TRANSITIONS if t.subject == LINK)
+    return [a for a in names if allows(user, a, claim=claim, subject=LINK, link=link)]
 
 
 def condition(user, action: str) -> bool | Q:

@@ -62,6 +62,7 @@ ROLE_PERMISSIONS = {
         "rating": ["add", "change", "delete"],
         "verdict": ["delete"],
         "suggestion": ["view"],
+        "claimlink": ["view"],
         "user": ["add", "view", "change"],
         "group": ["view"],
     },

@@ -242,6 +242,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = envint(
 # factcheck.detect.detect's signature), and whether an import runs it on the articles it makes.
 FACTCHECK_DETECTOR = os.environ.get("FACTCHECK_DETECTOR", "factcheck.detect.detect")
 FACTCHECK_SUGGEST_ON_IMPORT = envbool("FACTCHECK_SUGGEST_ON_IMPORT", False)
+# Claim matching blends sentence embeddings into its re-ranker (docs/matching.md); needs the
+# optional extra: pip install 'factcheck[embeddings]' (PyTorch). Off: words and features only.
+FACTCHECK_MATCH_EMBEDDINGS = envbool("FACTCHECK_MATCH_EMBEDDINGS", False)
 # The organisation that publishes the fact-checks (ClaimReview "author").
 FACTCHECK_ORGANIZATION = {
     "name": os.environ.get("FACTCHECK_ORG_NAME", "factcheck desk"),

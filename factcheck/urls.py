@@ -3,7 +3,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.decorators.http import require_safe
 
-from factcheck import desk_views, revision_views, views, views_import, views_public
+from factcheck import desk_views, link_views, revision_views, views, views_import, views_public
 from factcheck.feeds import FactCheckFeed
 from factcheck.sitemaps import SITEMAPS
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("articles/", views.article_list, name="article-list"),
     path("articles/<int:pk>/", views.article_detail, name="article-detail"),
     path("articles/import/", views_import.article_import_web, name="article-import-web"),
+    path("articles/suggest/", desk_views.article_suggest, name="articles-suggest"),
     path("search/", views.search_page, name="search"),
     path("claims/", desk_views.claim_list, name="claim-list"),
     path("articles/<int:pk>/correct/", revision_views.article_correct, name="article-correct"),
@@ -24,6 +25,9 @@ urlpatterns = [
         "articles/<int:pk>/revisions/", revision_views.article_revisions, name="article-revisions"
     ),
     path("claims/<int:pk>/", views.claim_detail, name="claim-detail"),
+    path("claims/<int:pk>/link/", link_views.claim_link, name="claim-link"),
+    path("claims/<int:pk>/link/confirm/", link_views.claim_link_confirm, name="claim-link-confirm"),
+    path("claims/<int:pk>/unlink/", link_views.claim_unlink, name="claim-unlink"),
     path("suggest/speakers/", views.suggest_speakers, name="suggest-speakers"),
     path("suggest/statements/", views.suggest_statements, name="suggest-statements"),
     path("review/", views.review_queue, name="review-queue"),

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 import orjson
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -42,6 +43,7 @@ from factcheck.models import (
     Article,
     BackgroundTask,
     Claim,
+    ClaimLink,
     Rating,
     Role,
     Speaker,
@@ -411,6 +413,7 @@ def review_queue(request):
     }
     done = (
         Verdict.objects.submitted_or_decided()
+        .written()
         .filter(reviewer=request.user, **{f"claim__{k}": v for k, v in filters.items()})
         .count()
     )
@@ -503,8 +506,6 @@ def claim_detail(request, pk):
         .prefetch_related("sources")
         .first()
     )
-    can_review = Role.has(user, Role.REVIEWER)
-    takes_verdicts = lifecycle.takes_verdicts(claim)
     may_edit = lifecycle.allows(user, "submit", claim=claim, verdict=mine, subject="verdict")
     status = 200
     if request.method == "POST":
@@ -545,21 +546,52 @@ def claim_detail(request, pk):
             else:
                 messages.success(request, VERDICT_SAVED[saved.status])
                 return redirect(request.get_full_path())  # the queue's filters kept
-    elif mine is not None:
-        form = VerdictForm(
-            initial={
-                "rating": mine.rating_id,
-                "rationale": mine.rationale,
-                "sources": VerdictForm.sources_as_text(mine),
-            }
-        )
     else:
-        form = VerdictForm()
+        form = verdict_form_for(mine)
+    return render_claim_page(
+        request, claim, mine=mine, form=form if may_edit else None, status=status
+    )
+
+
+def verdict_form_for(mine: Verdict | None) -> VerdictForm:
+    if mine is None:
+        return VerdictForm()
+    return VerdictForm(
+        initial={
+            "rating": mine.rating_id,
+            "rationale": mine.rationale,
+            "sources": VerdictForm.sources_as_text(mine),
+        }
+    )
+
+
+def claim_page(request, claim: Claim, *, status: int = 200, link_error: str = ""):
+    """The claim page as a GET shows it (with ``link_error`` by its "same claim as" section:
+    the link views' answer to a refused link)."""
+    user = request.user
+    mine = (
+        Verdict.objects.filter(claim=claim, reviewer=user)
+        .select_related("rating")
+        .prefetch_related("sources")
+        .first()
+    )
+    may_edit = lifecycle.allows(user, "submit", claim=claim, verdict=mine, subject="verdict")
+    form = verdict_form_for(mine) if may_edit else None
+    return render_claim_page(
+        request, claim, mine=mine, form=form, status=status, link_error=link_error
+    )
+
+
+def render_claim_page(request, claim, *, mine, form, status: int, link_error: str = ""):
+    from factcheck.link_views import links_context
+
+    user = request.user
+    can_review = Role.has(user, Role.REVIEWER)
     others = (
         Verdict.objects.visible_to(user)
         .filter(claim=claim)
         .exclude(reviewer=user)
-        .select_related("rating", "reviewer")
+        .select_related("rating", "reviewer", "reused_by")
         .prefetch_related("sources")
     )
     return render(
@@ -570,9 +602,10 @@ def claim_detail(request, pk):
             "context": claim_context(claim),
             "mine": mine,
             "others": list(others),
-            "form": form if may_edit else None,
+            "form": form,
             "can_review": can_review,
-            "takes_verdicts": takes_verdicts,
+            "takes_verdicts": lifecycle.takes_verdicts(claim),
+            **links_context(request, claim, error=link_error),
             "blind": can_review and (mine is None or mine.status == Verdict.Status.DRAFT),
             "queue_query": urlencode(queue_filters(request)),
             "next_claim": next_in_queue(user, claim, queue_filters(request))
@@ -661,12 +694,22 @@ def factcheck_detail(request, pk):
     verdict = claim.approved_verdict
     if verdict is None:
         raise Http404("No approved verdict.")
+    # "Same claim as …" both ways, as the public may see them (confirmed, both published).
+    public_links = ClaimLink.objects.visible_to(AnonymousUser())
     return render(
         request,
         "factcheck/factcheck_detail.html",
         {
             "claim": claim,
             "verdict": verdict,
+            "same_as": public_links.filter(claim=claim)
+            .select_related("earlier__speaker", "earlier__article")
+            .first(),
+            "also_said": list(
+                public_links.filter(earlier=claim)
+                .select_related("claim__speaker", "claim__article")
+                .order_by("claim_id")
+            ),
             "scale": Rating.objects.all(),  # the rating shown in its place on the scale
             "updated_at": max(claim.updated_at, verdict.updated_at),
         },

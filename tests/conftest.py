@@ -200,6 +200,38 @@ def attributed(article, alice, bob, dana, ratings):
     return claim
 
 
+REPEAT_TEXT = (
+    "At the council meeting the harbour master said ferry ridership fell by a third.\n"
+    "He also said the new pier opens in May.\n"
+)
+
+
+@pytest.fixture
+def repeat(alice):
+    """A new claim, in another article by another speaker, repeating the claim ``attributed``
+    fact-checked (what a desk member links with "same claim as")."""
+    article = actions.create_article(
+        title="Council meeting notes",
+        text=REPEAT_TEXT,
+        url="https://local.example.org/council",
+        publisher="Local Gazette",
+        published_on=datetime.date(2026, 4, 9),
+        by=alice,
+    )
+    quote = "ferry ridership fell by a third"
+    start = REPEAT_TEXT.index(quote)
+    return actions.create_claim(
+        article=article,
+        by=alice,
+        start=start,
+        end=start + len(quote),
+        kind="indirect_quote",
+        speaker_name="Harbour master Ines Holm",
+        statement_title="Council meeting, April",
+        summary="Ferry ridership fell by a third",
+    )
+
+
 @pytest.fixture
 def ratings(db):
     return {r.label: r for r in Rating.objects.all()}

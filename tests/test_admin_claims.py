@@ -162,6 +162,11 @@ def test_moderator_edits_a_claim_through_update_claim(desk, claim, dana):
         "verdicts-INITIAL_FORMS": 0,
         "verdicts-MIN_NUM_FORMS": 0,
         "verdicts-MAX_NUM_FORMS": 0,
+        # The "same claim as" links inline (read-only, as the verdicts').
+        "links-TOTAL_FORMS": 0,
+        "links-INITIAL_FORMS": 0,
+        "links-MIN_NUM_FORMS": 0,
+        "links-MAX_NUM_FORMS": 0,
     }
     response = desk.post(url, form)
     assert response.status_code == 302, response.context["adminform"].form.errors

@@ -474,3 +474,24 @@ def test_the_etag_moves_when_a_speaker_rename_changes_the_claim(alice, dana, cla
     assert r.status_code == 412
     claim.refresh_from_db()
     assert claim.summary == "Fewer riders"
+
+
+def test_a_reread_with_the_etag_it_holds_is_answered_304_until_the_claim_changes(alice, claim):
+    """RFC 9110 13.1.2: a client that holds the current representation gets 304, no body;
+    once the claim reads differently, the full answer again."""
+    url = f"{URL}{claim.pk}/"
+    first = api(alice).get(url)
+    again = api(alice).get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304 and again.content == b""
+    assert again["ETag"] == first["ETag"]
+    api(alice).patch(url, {"summary": "Fewer riders"}, format="json")
+    changed = api(alice).get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert changed.status_code == 200 and changed.json()["summary"] == "Fewer riders"
+    # An ETag of another claim, or none that parses, is no match.
+    assert api(alice).get(url, HTTP_IF_NONE_MATCH='"1-0000"').status_code == 200
+
+
+def test_an_article_reread_with_its_etag_is_304(alice, article):
+    url = f"/api/v1/articles/{article.pk}/"
+    first = api(alice).get(url)
+    assert api(alice).get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304

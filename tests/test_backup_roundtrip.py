@@ -28,6 +28,10 @@ def a_days_work():
     actions.update_claim(claim=world.open_claim, by=alice, summary="Ridership fell a third")
     actions.unpublish_claim(claim=world.published_claim, by=dana, note="Checking again")
     actions.approve_verdict(verdict=world.approved, by=dana, note="Checked again")
+    # "Same claim as": the open claim reuses the published one's verdict (a copied verdict, a
+    # link and their history).
+    actions.link_claim(claim=world.open_claim, earlier=world.published_claim, by=alice, score=0.8)
+    actions.confirm_link(claim=world.open_claim, by=dana)
     berg, _ = Speaker.objects.resolve("T. Berg")
     actions.merge_speakers(survivor=world.open_claim.speaker, others=[berg], by=dana)
     # A correction: a second revision of the text, and where it put each claim.

@@ -90,3 +90,37 @@ def test_a_long_quote_is_shortened_under_75_characters(published, dana):
     claim.save()
     doc = json.loads(b"".join(APIClient().get(URL).streaming_content))
     assert len(doc["@graph"][0]["claimReviewed"]) < 75
+
+
+def test_a_reused_verdict_names_both_appearances(attributed, repeat, alice, dana):
+    actions.link_claim(claim=repeat, earlier=attributed, by=alice)
+    actions.confirm_link(claim=repeat, by=dana)
+    doc = json.loads(b"".join(APIClient().get(URL).streaming_content))
+    reviews = {r["url"].rstrip("/").rsplit("/", 1)[1]: r for r in doc["@graph"]}
+    earlier, reused = reviews[str(attributed.pk)], reviews[str(repeat.pk)]
+    bridge = {
+        "@type": "CreativeWork",
+        "headline": "Bridge toll row",
+        "url": "https://news.example.org/bridge",
+        "datePublished": "2026-03-05",
+        "publisher": {"@type": "Organization", "name": "Example News"},
+    }
+    council = {
+        "@type": "CreativeWork",
+        "headline": "Council meeting notes",
+        "url": "https://local.example.org/council",
+        "datePublished": "2026-04-09",
+        "publisher": {"@type": "Organization", "name": "Local Gazette"},
+    }
+    # Each names every appearance, its own first; the claim's author stays its own.
+    assert earlier["itemReviewed"]["appearance"] == [bridge, council]
+    assert reused["itemReviewed"]["appearance"] == [council, bridge]
+    assert reused["itemReviewed"]["author"]["name"] == "Harbour master Ines Holm"
+    assert earlier["itemReviewed"]["author"]["name"] == "Nordhavn Ferry Company"
+    assert reused["reviewRating"] == earlier["reviewRating"]
+    assert reused["reviewBody"] == earlier["reviewBody"]
+    # The public page's markup is the same.
+    html = Client().get(f"/factchecks/{repeat.pk}/").content.decode()
+    data = extruct.extract(html, base_url="http://testserver/", syntaxes=["json-ld"])["json-ld"]
+    (review,) = [d for d in data if d.get("@type") == "ClaimReview"]
+    assert review["itemReviewed"]["appearance"] == [council, bridge]

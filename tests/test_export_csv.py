@@ -31,7 +31,11 @@ def test_one_row_per_claim(alice, claim):
         *COLUMNS,
         "anchor_state",
         "corrected_at",
+        "orphaned_in",
+        "orphaned_in_since",
         "reviewed_quote",
+        "same_as",  # "same claim as" an earlier fact-check (a confirmed link): its id
+        "same_as_status",
     ]
     row = rows[0]
     assert (row["anchor_state"], row["corrected_at"]) == ("ok", "")
@@ -94,3 +98,12 @@ def test_a_formula_behind_a_line_feed_is_neutralised_in_the_export(alice):
     actions.create_claim(article=article, by=alice, start=0, end=4, summary="  ＝1+1")
     [row] = download(alice)
     assert row["article_title"].startswith("'") and row["summary"] == "'＝1+1"
+
+
+def test_a_reused_verdict_names_its_earlier_fact_check(alice, dana, attributed, repeat):
+    actions.link_claim(claim=repeat, earlier=attributed, by=alice)
+    actions.confirm_link(claim=repeat, by=dana)
+    rows = {row["claim_id"]: row for row in download()}
+    assert rows[str(repeat.pk)]["same_as"] == str(attributed.pk)
+    assert rows[str(repeat.pk)]["same_as_status"] == "confirmed"
+    assert rows[str(attributed.pk)]["same_as"] == ""

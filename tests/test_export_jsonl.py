@@ -67,3 +67,17 @@ def test_label_counts_in_doccanos_unit_and_says_which(alice):
     client.force_login(alice)
     r = client.get(URL + "?offset_unit=bytes")
     assert r.status_code == 400 and "offset_unit" in r.json()
+
+
+def test_a_reused_verdict_carries_its_link(alice, dana, attributed, repeat):
+    actions.link_claim(claim=repeat, earlier=attributed, by=alice)
+    proposed = {c["id"]: c for line in lines(alice) for c in line["claims"]}
+    assert proposed[repeat.pk]["same_as"] is None  # an export carries confirmed links only
+    actions.confirm_link(claim=repeat, by=dana)
+    claims = {c["id"]: c for line in lines() for c in line["claims"]}
+    assert (claims[repeat.pk]["same_as"], claims[repeat.pk]["same_as_status"]) == (
+        attributed.pk,
+        "confirmed",
+    )
+    assert claims[repeat.pk]["verdict"]["rationale"] == "The annual report says so."
+    assert claims[attributed.pk]["same_as"] is None

@@ -270,3 +270,61 @@ def test_without_the_extension_the_repository_copy_loses_assessing(alice, attrib
     doc["@context"] = CONTEXT
     (node,) = expanded(doc, "anno-w3c-repository.jsonld")
     assert node.get(f"{OA}motivatedBy") != [{"@id": f"{OA}assessing"}]
+
+
+def test_a_reused_verdict_links_to_the_earlier_annotation(
+    alice, dana, attributed, repeat, tmp_path
+):
+    """ "Same claim as": the reuse's annotation links to the earlier fact-check's (a linking
+    body the Web Annotation model allows), and still passes the W3C checks."""
+    actions.link_claim(claim=repeat, earlier=attributed, by=alice)
+    actions.confirm_link(claim=repeat, by=dana)
+    doc = fetch(api(alice), f"{URL}{repeat.pk}/")
+    (link,) = [b for b in doc["body"] if b.get("schema:additionalType") == "same_claim_as"]
+    assert link == {
+        "type": "SpecificResource",
+        "purpose": "linking",
+        "schema:additionalType": "same_claim_as",
+        "source": f"http://testserver{URL}{attributed.pk}/",
+    }
+    assert "factcheck" not in doc
+    earlier = fetch(api(alice), f"{URL}{attributed.pk}/")
+    assert not [b for b in earlier["body"] if b.get("schema:additionalType") == "same_claim_as"]
+    if not CHECKER.exists():
+        pytest.skip(f"the W3C checker is absent ({CHECKER}); skipping")
+    path = tmp_path / "reused.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, str(CHECKER), str(path)], capture_output=True, text=True, timeout=120
+    )
+    assert run.returncode == 0 and "FAIL" not in run.stdout.replace("FAIL (MUST", "")
+
+
+def test_an_orphan_says_which_earlier_text_its_selectors_are_of(alice, attributed, tmp_path):
+    """A correction removed an orphan's words: its selectors are kept (they are what was
+    checked), and its target's TimeState names the revision they point into, which holds
+    exactly those words there."""
+    text = attributed.article.text
+    sentence = text[text.rindex("\n", 0, attributed.start) + 1 : text.index("\n", attributed.end)]
+    actions.correct_article(
+        article=attributed.article, text=text.replace(sentence + "\n", ""), by=alice
+    )
+    client = api(alice)
+    doc = fetch(client, f"{URL}{attributed.pk}/")
+    state = doc["target"]["state"]
+    assert state["type"] == "TimeState" and state["sourceDate"].endswith("Z")
+    old = client.get(state["cached"].replace("http://testserver", "")).json()
+    position = next(s for s in doc["target"]["selector"] if s["type"] == "TextPositionSelector")
+    quote = next(s for s in doc["target"]["selector"] if s["type"] == "TextQuoteSelector")
+    assert old["number"] == 1
+    assert old["text"][position["start"] : position["end"]] == quote["exact"] == attributed.quote
+    # A claim in the current text has no state.
+    others = fetch(client, f"{URL}?page_size=all")["first"]["items"]
+    assert all("state" not in a["target"] for a in others if a["id"] != doc["id"])
+    if CHECKER.exists():
+        path = tmp_path / "orphan.json"
+        path.write_text(json.dumps(doc), encoding="utf-8")
+        run = subprocess.run(
+            [sys.executable, str(CHECKER), str(path)], capture_output=True, text=True, timeout=120
+        )
+        assert run.returncode == 0, f"{run.stdout}\n{run.stderr}"

@@ -299,3 +299,47 @@ def test_nothing_beside_the_pages_is_left_out(alice, five, article):
     with pytest.raises(imports.ImportFailed) as failed:
         imported([collection, collection], alice)
     assert "several collections" in failed.value.problems[0].message
+
+
+EMOJI_TEXT = "Fans 🎉 cheered. The council said taxes fell by a tenth.\n"
+
+
+def positioned(source, start, end):
+    """An Annotation whose target gives a position alone (no quote to check it by)."""
+    selector = {"type": "TextPositionSelector", "start": start, "end": end}
+    return {"type": "Annotation", "target": {"source": source, "selector": selector}}
+
+
+@pytest.fixture
+def festive(alice):
+    return actions.create_article(title="Festive", text=EMOJI_TEXT, by=alice)
+
+
+def utf16(text, codepoint):
+    return len(text[:codepoint].encode("utf-16-le")) // 2
+
+
+def test_positions_declared_as_utf16_are_read_as_such(alice, festive):
+    """Issue 14: a tool that counts UTF-16 units (a browser) and gives no quote: the importer
+    declares the unit, and the span lands on its words."""
+    start = EMOJI_TEXT.index("taxes fell")
+    s16, e16 = utf16(EMOJI_TEXT, start), utf16(EMOJI_TEXT, start + 10)
+    assert (s16, e16) != (start, start + 10)
+    source = f"http://testserver/articles/{festive.pk}/"
+    result = imported(
+        [positioned(source, s16, e16)], alice, options=imports.ImportOptions(offset_unit="utf16")
+    )
+    assert result.claims_created == 1
+    assert quotes_of(festive) == ["taxes fell"]
+
+
+def test_undeclared_utf16_positions_that_cut_words_are_refused_not_stored_wrong(alice, festive):
+    start = EMOJI_TEXT.index("taxes fell")
+    s16, e16 = utf16(EMOJI_TEXT, start), utf16(EMOJI_TEXT, start + 10)
+    source = f"http://testserver/articles/{festive.pk}/"
+    with pytest.raises(imports.ImportFailed) as failed:
+        imported([positioned(source, s16, e16)], alice)
+    assert "counted in utf16 it is 'taxes fell'" in str(failed.value.problems[0])
+    assert not Claim.objects.exists()
+    # Code points, as the standard says, need no declaration.
+    assert imported([positioned(source, start, start + 10)], alice).claims_created == 1

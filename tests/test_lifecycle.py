@@ -354,11 +354,15 @@ def test_every_row_names_known_states_and_an_action_that_refuses_strangers(claim
     states = {
         lifecycle.CLAIM: set(C.values) | {lifecycle.DELETED},
         lifecycle.VERDICT: set(V.values) | {lifecycle.NEW, lifecycle.DELETED},
+        lifecycle.LINK: set(lifecycle.L.values) | {lifecycle.NEW},
     }
     for row in lifecycle.TRANSITIONS:
         assert set(row.sources) <= states[row.subject], row
         assert set(row.targets) <= states[row.subject], row
         assert set(row.claim_in) <= set(C.values), row
-        if lifecycle.Who.FOLLOWS not in row.who:
+        if lifecycle.Who.DESK in row.who:
+            # Any desk member (mallory too) proposes a link: tests/test_actions_links.py.
+            assert lifecycle.allows(mallory, row.action, claim=claim, subject=row.subject)
+        elif lifecycle.Who.FOLLOWS not in row.who:
             # mallory is an outsider: no row lets her do anything.
             assert not lifecycle.allows(mallory, row.action, claim=claim, subject=row.subject)

@@ -115,6 +115,27 @@ MATRIX: dict[str, dict] = {
     "claims/<int:pk>/": row(
         lambda w: f"/claims/{w.open_claim.pk}/", GET="302 403 200 . . .", POST="302 403 . . 400 ."
     ),
+    # "Same claim as" on the claim page: any desk member links (no fact-check named: 400); a
+    # moderator confirms, the proposer or a moderator unlinks (nothing linked here: 400).
+    "claims/<int:pk>/link/": row(
+        lambda w: f"/claims/{w.open_claim.pk}/link/",
+        GET="302 403 405 . . .",
+        POST="302 403 400 . . .",
+    ),
+    "claims/<int:pk>/link/confirm/": row(
+        lambda w: f"/claims/{w.open_claim.pk}/link/confirm/",
+        GET="302 403 405 . . .",
+        POST="302 403 403 . . 400",
+    ),
+    "claims/<int:pk>/unlink/": row(
+        lambda w: f"/claims/{w.open_claim.pk}/unlink/",
+        GET="302 403 405 . . .",
+        POST="302 403 403 . . 400",
+    ),
+    # Suggesting for ticked articles: the desk's; nothing ticked goes back to the list.
+    "articles/suggest/": row(
+        "/articles/suggest/", GET="302 403 405 . . .", POST="302 403 302 . . ."
+    ),
     # Correcting an article (an empty form is a 400) and reading its revisions: the desk's.
     "articles/<int:pk>/correct/": row(
         lambda w: f"/articles/{w.article.pk}/correct/",
@@ -256,6 +277,16 @@ MATRIX: dict[str, dict] = {
         delete=True,
         change_post=True,
     ),
+    # Links are made on the claim page and confirmed or unlinked by the list's actions: the
+    # admin only shows them.
+    **admin_model(
+        "factcheck",
+        "claimlink",
+        lambda w: proposed_link(w),
+        add=True,
+        delete=True,
+        change_post=True,
+    ),
     # Moderators set roles but never delete users; groups are fixed (view only).
     **admin_model("auth", "user", lambda w: w.alice, history=False, delete=True),
     **admin_model(
@@ -361,6 +392,33 @@ MATRIX: dict[str, dict] = {
     ),
     "api/v1/claims/<int:pk>/confirm/": row(
         lambda w: f"/api/v1/claims/{w.published_claim.pk}/confirm/",
+        GET="405 . . . . .",
+        POST="403 . . . . 400",
+        PUT="403 . . . . .",
+        PATCH="403 . . . . .",
+        DELETE="403 . . . . .",
+    ),
+    # "Same claim as": the open claim's links (none) are the desk's; proposing one needs a
+    # fact-check (400); confirming is the moderator's, unlinking the proposer's or the
+    # moderator's (nothing linked here: 400).
+    "api/v1/claims/<int:pk>/link/": row(
+        lambda w: f"/api/v1/claims/{w.open_claim.pk}/link/",
+        GET="404 . 200 . . .",
+        POST="403 . 400 . . .",
+        PUT="403 . . . . .",
+        PATCH="403 . . . . .",
+        DELETE="403 . . . . .",
+    ),
+    "api/v1/claims/<int:pk>/link/confirm/": row(
+        lambda w: f"/api/v1/claims/{w.open_claim.pk}/link/confirm/",
+        GET="405 . . . . .",
+        POST="403 . . . . 400",
+        PUT="403 . . . . .",
+        PATCH="403 . . . . .",
+        DELETE="403 . . . . .",
+    ),
+    "api/v1/claims/<int:pk>/unlink/": row(
+        lambda w: f"/api/v1/claims/{w.open_claim.pk}/unlink/",
         GET="405 . . . . .",
         POST="403 . . . . 400",
         PUT="403 . . . . .",
@@ -537,6 +595,17 @@ def pending_suggestion(w):
         defaults={"quote": text[:10], "detector_version": "test", "confidence": 0.5},
     )
     return suggestion
+
+
+def proposed_link(w):
+    """A proposal of alice's, on the rejected claim (which no other row uses: the open
+    claim's link routes expect it unlinked)."""
+    from factcheck.models import ClaimLink
+
+    link, _ = ClaimLink.objects.get_or_create(
+        claim=w.rejected_claim, earlier=w.published_claim, defaults={"proposed_by": w.alice}
+    )
+    return link
 
 
 def group(name):

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django.template import loader
+from django.utils.cache import get_conditional_response
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.drainage import set_override
 from rest_framework import exceptions, parsers, status
@@ -89,10 +90,23 @@ class JSONParser(parsers.JSONParser):
 
 
 class FactcheckAPIMixin:
-    """Mixed into every API view: the domain-aware exception handler."""
+    """Mixed into every API view: the domain-aware exception handler, and ``304 Not
+    Modified`` for a read whose ``If-None-Match`` names the ETag of what it would get."""
 
     def get_exception_handler(self):
         return exception_handler
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if (
+            request.method in ("GET", "HEAD")
+            and response.status_code == status.HTTP_200_OK
+            and response.has_header("ETag")
+            and "If-None-Match" in request.headers
+            and "If-Match" not in request.headers  # (a GET's If-Match is not ours to judge)
+        ):
+            return get_conditional_response(request, etag=response["ETag"], response=response)
+        return response
 
 
 # The same "tokenAuth" scheme in the schema as DRF's own class (should a view name that one):

@@ -67,7 +67,8 @@ class RawTextParser(RawParser):
             str,
             enum=list(imports.OFFSET_UNITS),
             description="doccano: what its offsets count. Default: the file's own "
-            "`offset_unit`, else utf16 (doccano's editor); grapheme for its grapheme mode.",
+            "`offset_unit`, else utf16 (doccano's editor); grapheme for its grapheme mode. "
+            "W3C: what its TextPositionSelectors count, if not code points (the standard's).",
         ),
         OpenApiParameter(
             "labels",

@@ -57,6 +57,12 @@ def with_fields(**properties) -> dict:
     return {"allOf": [ERROR, {"type": "object", "properties": properties}]}
 
 
+IF_NONE_MATCH = {
+    "in": "header",
+    "name": "If-None-Match",
+    "schema": {"type": "string"},
+    "description": "The ETag you hold: 304, no body, if it is still what you would get.",
+}
 RETRY_AFTER = {
     "Retry-After": {
         "description": "Seconds to wait before sending it again.",
@@ -137,12 +143,24 @@ class AutoSchema(openapi.AutoSchema):
             # An operation's own word on what the status means there (OAS 3.1 lets a
             # reference carry its own description); the body is always the shared one.
             responses[str(status)] = {**ref, "description": said} if said else ref
+        if self.method == "GET" and self.answers_with_etag():
+            responses["304"] = {
+                "description": "Not Modified: `If-None-Match` named the ETag of what you "
+                "would get (no body)."
+            }
+            operation.setdefault("parameters", []).append(IF_NONE_MATCH)
         if self.method in ("POST", "PUT") and "requestBody" in operation:
             operation["requestBody"]["required"] = True  # (the import's too: no body, a 400)
         for parameter in operation.get("parameters", []):
             if parameter["in"] == "query" and not parameter.get("required"):
                 parameter["allowEmptyValue"] = True
         return operation
+
+    def answers_with_etag(self) -> bool:
+        """Does this read carry an ETag (one object of a versioned kind)?"""
+        return getattr(self.view, "action", None) == "retrieve" and (
+            hasattr(self.view, "answer") or getattr(self.view, "etag_on_read", False)
+        )
 
     def error_statuses(self, operation: dict) -> set[int]:
         """The error statuses this operation can answer, from what it is (an operation's

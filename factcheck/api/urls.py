@@ -4,7 +4,7 @@ from django.views.decorators.cache import cache_page
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from factcheck.api import exports, imports, revisions, search, suggestions, tasks, views
+from factcheck.api import exports, imports, links, revisions, search, suggestions, tasks, views
 
 router = DefaultRouter(trailing_slash=True)
 router.register("articles", views.ArticleViewSet, basename="api-article")
@@ -69,6 +69,13 @@ urlpatterns = [
     path(
         "claims/<int:pk>/confirm/", revisions.ClaimConfirmView.as_view(), name="api-claim-confirm"
     ),
+    path("claims/<int:pk>/link/", links.ClaimLinkView.as_view(), name="api-claim-link"),
+    path(
+        "claims/<int:pk>/link/confirm/",
+        links.ClaimLinkConfirmView.as_view(),
+        name="api-claim-link-confirm",
+    ),
+    path("claims/<int:pk>/unlink/", links.ClaimUnlinkView.as_view(), name="api-claim-unlink"),
     path("tasks/", tasks.TaskListView.as_view(), name="api-task-list"),
     path("tasks/<uuid:pk>/", tasks.TaskDetailView.as_view(), name="api-task"),
     path("tasks/<uuid:pk>/cancel/", tasks.TaskCancelView.as_view(), name="api-task-cancel"),

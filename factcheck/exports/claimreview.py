@@ -2,6 +2,11 @@
 
 Only published claims with an approved verdict have one. The same dictionary feeds the
 export endpoint and the ``<script type="application/ld+json">`` in the public page.
+
+A claim said again and linked to an earlier fact-check ("same claim as", models.ClaimLink,
+confirmed) reuses its verdict: the ClaimReview of each claim of such a group (the earlier
+fact-check and its reuses) names every appearance of the claim, its own first
+(``itemReviewed.appearance`` a list; ``same_claims`` reads the others, a batch at a time).
 """
 
 from __future__ import annotations
@@ -10,10 +15,12 @@ import json
 from collections.abc import Iterator
 
 from django.conf import settings
+from django.db.models import Q
 
+from factcheck import claim_read
 from factcheck import text as textlib
-from factcheck.exports import absolute, claim_rows, rating_scale
-from factcheck.models import Speaker
+from factcheck.exports import absolute, claim_batches, rating_scale
+from factcheck.models import Claim, ClaimLink, Speaker
 
 _dumps = json.JSONEncoder(ensure_ascii=False).encode
 CONTEXT = "https://schema.org"
@@ -50,10 +57,55 @@ def _date(value: str | None) -> str | None:
     return None if value is None else value[:10]
 
 
-def claim_review(row: dict, *, base_url: str, scale: tuple[int, int] | None) -> dict | None:
+def appearance(row: dict) -> dict:
+    """Where the claim of ``row`` appeared: its article, as a CreativeWork."""
+    work = {"@type": "CreativeWork", "headline": row["article_title"]}
+    if row["article_url"]:
+        work["url"] = row["article_url"]
+    if row["article_published_on"]:
+        work["datePublished"] = row["article_published_on"]
+    if row["article_publisher"]:
+        work["publisher"] = {"@type": "Organization", "name": row["article_publisher"]}
+    return work
+
+
+def same_claims(rows: list[dict]) -> dict[int, list[dict]]:
+    """{claim id: the export rows of the other published claims of its group} for the rows
+    that are in one: a fact-check whose verdict confirmed links reuse, and those reuses (the
+    earlier one first, then the reuses by id). Three queries for a batch, whatever its size."""
+    ids = [row["id"] for row in rows]
+    if not ids:
+        return {}
+    confirmed = ClaimLink.objects.confirmed().filter(claim__status=Claim.Status.PUBLISHED)
+    touching = confirmed.filter(Q(claim_id__in=ids) | Q(earlier_id__in=ids))
+    root = {}
+    for claim_id, earlier_id in touching.values_list("claim_id", "earlier_id"):
+        root[claim_id] = root[earlier_id] = earlier_id
+    if not root:
+        return {}
+    groups = {r: [r] for r in set(root.values())}
+    members = confirmed.filter(earlier_id__in=list(groups)).order_by("claim_id")
+    for claim_id, earlier_id in members.values_list("claim_id", "earlier_id"):
+        groups[earlier_id].append(claim_id)
+    wanted = {pk for group in groups.values() for pk in group}
+    read = claim_read.ClaimReader(claim_read.EXPORT).read(
+        Claim.objects.published().filter(pk__in=wanted)
+    )
+    by_id = {row["id"]: row for row in read}
+    return {
+        pk: [by_id[m] for m in groups[root[pk]] if m != pk and m in by_id]
+        for pk in ids
+        if pk in root
+    }
+
+
+def claim_review(
+    row: dict, *, base_url: str, scale: tuple[int, int] | None, also: list[dict] = ()
+) -> dict | None:
     """The ClaimReview of one claim row (None without an approved verdict).
 
-    ``scale`` is the (worst, best) of the numeric rating values, if any.
+    ``scale`` is the (worst, best) of the numeric rating values, if any; ``also`` the rows of
+    the other claims of its group (``same_claims``), whose appearances it names after its own.
     """
     verdict = row["approved_verdict"]
     if verdict is None:
@@ -65,14 +117,8 @@ def claim_review(row: dict, *, base_url: str, scale: tuple[int, int] | None) -> 
         review_rating.update(
             ratingValue=verdict["rating_value"], worstRating=scale[0], bestRating=scale[1]
         )
-    appearance = {"@type": "CreativeWork", "headline": row["article_title"]}
-    if row["article_url"]:
-        appearance["url"] = row["article_url"]
-    if row["article_published_on"]:
-        appearance["datePublished"] = row["article_published_on"]
-    if row["article_publisher"]:
-        appearance["publisher"] = {"@type": "Organization", "name": row["article_publisher"]}
-    item = {"@type": "Claim", "appearance": appearance}
+    appearances = [appearance(row), *(appearance(other) for other in also)]
+    item = {"@type": "Claim", "appearance": appearances if also else appearances[0]}
     author = _speaker(row)
     if author:
         item["author"] = author
@@ -111,12 +157,15 @@ def stream_claimreviews(claims, *, base_url: str) -> Iterator[str]:
     scale = rating_scale()
     yield '{"@context":"https://schema.org","@graph":['
     first = True
-    rows = claim_rows(claims.published(), sources=False)
-    for row in rows:
-        review = claim_review(row, base_url=base_url, scale=scale)
-        if review is None:
-            continue
-        del review["@context"]
-        yield ("" if first else ",") + _dumps(review)
-        first = False
+    for batch in claim_batches(claims.published(), sources=False):
+        others = same_claims(batch)
+        for row in batch:
+            review = claim_review(
+                row, base_url=base_url, scale=scale, also=others.get(row["id"], [])
+            )
+            if review is None:
+                continue
+            del review["@context"]
+            yield ("" if first else ",") + _dumps(review)
+            first = False
     yield "]}"

@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 
 import orjson
 from django.db.models import Count, Max
+from django.urls import reverse
 
 from factcheck.claim_read import extras
 from factcheck.exports import CHUNK_SIZE, absolute, claim_batches, full_name, timestamp
@@ -77,11 +78,13 @@ SHOWN = {
     "updated_at", "created_by", "created_by_first_name", "created_by_last_name",
     "check_worthy", "cue_start", "cue_end", "source_start", "source_end", "speaker_kind",
     "speaker_description", "speaker_aliases", "speaker_wikidata_id", "statement_kind",
-    "statement_date", "statement_venue", "statement_url",
+    "statement_date", "statement_venue", "statement_url", "orphaned_in", "orphaned_in_since",
+    "same_as",
 }  # fmt: skip
 LEFT_OUT = {
     "status", "published_at", "version", "article_title", "article_publisher",
     "article_byline", "article_published_on", "anchor_state", "corrected_at", "reviewed_quote",
+    "same_as_status",  # an export reads confirmed links only (claim_read._same_as)
 }  # fmt: skip
 KNOWN = frozenset(SHOWN | LEFT_OUT)
 # Web Annotation lets an implementation add properties; ours go under one key.
@@ -100,6 +103,7 @@ CITATION = "schema:citation"  # the verdict's sources: {id, schema:name, schema:
 NAME, TEXT = "schema:name", "schema:text"
 CUE, SOURCE_MENTION = "cue", "source_mention"  # the KIND of a span body
 NOT_CHECK_WORTHY = "not_check_worthy"  # a further classifying body
+SAME_CLAIM = "same_claim_as"  # the KIND of the body linking to the earlier fact-check reused
 WIKIDATA = "http://www.wikidata.org/entity/"
 
 # ``assessing`` is in the live anno.jsonld (since 2021) but not in the copy in W3C's own
@@ -177,6 +181,17 @@ def annotation(row: dict, *, base_url: str, context: bool = True) -> dict:
         bodies.append(_statement_body(row))
     if row["summary"]:
         bodies.append(text_body(PURPOSE_SUMMARY, row["summary"]))
+    if row.get("same_as"):
+        # The same claim as an earlier fact-check, whose verdict (below) it reuses.
+        # (A SpecificResource: an external resource as a body may not carry a purpose.)
+        bodies.append(
+            {
+                "type": "SpecificResource",
+                "purpose": "linking",
+                KIND: SAME_CLAIM,
+                "source": annotation_iri(row["same_as"], base_url),
+            }
+        )
     for kind, start, end in (
         (CUE, row["cue_start"], row["cue_end"]),
         (SOURCE_MENTION, row["source_start"], row["source_end"]),
@@ -219,6 +234,15 @@ def annotation(row: dict, *, base_url: str, context: bool = True) -> dict:
             ],
         },
     }
+    if row["orphaned_in"] is not None:
+        # An orphan's selectors are those of an earlier text of the article (a correction
+        # removed its words): say which, as Web Annotation's State does (4.2.1 Time State).
+        data["target"]["state"] = {
+            "type": "TimeState",
+            "sourceDate": timestamp(row["orphaned_in_since"]),
+            "cached": base_url
+            + reverse("api-article-revision", args=[row["article"], row["orphaned_in"]]),
+        }
     if row["created_by"]:
         name = full_name(
             row["created_by_first_name"], row["created_by_last_name"], row["created_by"]

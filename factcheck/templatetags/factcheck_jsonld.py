@@ -8,7 +8,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from factcheck.exports import base_url_of, claim_row, claim_rows, rating_scale
-from factcheck.exports.claimreview import CONTEXT, claim_review, speaker_thing
+from factcheck.exports.claimreview import CONTEXT, claim_review, same_claims, speaker_thing
 from factcheck.models import Claim
 
 register = template.Library()
@@ -30,7 +30,12 @@ def claimreview_jsonld(context, claim, verdict):
     row = claim_row(claim)
     if row["approved_verdict"] is None or row["approved_verdict"]["id"] != verdict.pk:
         return ""  # only an approved verdict is a published review
-    review = claim_review(row, base_url=base_url_of(context.get("request")), scale=rating_scale())
+    review = claim_review(
+        row,
+        base_url=base_url_of(context.get("request")),
+        scale=rating_scale(),
+        also=same_claims([row]).get(row["id"], []),
+    )
     return mark_safe(  # noqa: S308 - every <, > and & inside is escaped by script_json
         f'<script type="application/ld+json">{script_json(review)}</script>'
     )
@@ -44,9 +49,10 @@ def claimreviews_jsonld(context, claims, speaker=None):
     graph = []
     if speaker is not None:
         graph.append(speaker_thing(speaker.kind, speaker.name, speaker.wikidata_id))
-    rows = claim_rows(Claim.objects.published().filter(pk__in=[c.pk for c in claims]))
+    rows = list(claim_rows(Claim.objects.published().filter(pk__in=[c.pk for c in claims])))
+    others = same_claims(rows)
     for row in rows:
-        review = claim_review(row, base_url=base_url, scale=scale)
+        review = claim_review(row, base_url=base_url, scale=scale, also=others.get(row["id"], []))
         if review is not None:
             del review["@context"]
             graph.append(review)

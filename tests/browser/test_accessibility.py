@@ -81,7 +81,7 @@ def violations(page, axe_js) -> list[dict]:
 
 
 @pytest.fixture
-def newsroom(article, claim, alice, bob, carol, dana, ratings):
+def newsroom(article, claim, alice, bob, carol, dana, ratings, repeat):
     """An article with an open, an in-review and a published claim, and an import task."""
     for reviewer, label in ((bob, "Mostly true"), (carol, "Mostly true")):
         verdict = actions.save_verdict(
@@ -119,7 +119,24 @@ def newsroom(article, claim, alice, bob, carol, dana, ratings):
             speaker_kind="organisation" if kind == "direct_quote" else "",
             confidence=confidence,
         )
-    return {"claim": claim, "waiting": waiting, "task": task, "verdict": verdict}
+    # "Same claim as": the ferry claim said again (its verdict reused), and once more (open,
+    # its page listing the matcher's earlier fact-checks).
+    actions.link_claim(claim=repeat, earlier=claim, by=alice, score=0.9)
+    link = actions.confirm_link(claim=repeat, by=dana)
+    echo_text = "Ferry ridership fell by a third, the harbour board heard on Monday.\n"
+    echo_article = actions.create_article(title="Harbour board", text=echo_text, by=alice)
+    echo = actions.create_claim(
+        article=echo_article, by=alice, start=0, end=echo_text.index(","), speaker_name="Board"
+    )
+    return {
+        "claim": claim,
+        "waiting": waiting,
+        "task": task,
+        "verdict": verdict,
+        "repeat": repeat,
+        "echo": echo,
+        "link": link,
+    }
 
 
 def sign_in_as(context, live_server, user):
@@ -146,6 +163,7 @@ def test_every_page_has_no_axe_violations(browser, live_server, axe_js, newsroom
         f"/accounts/reset/{uid}/{default_token_generator.make_token(dana)}/",
         "/accounts/reset/done/",
         f"/factchecks/{claim.pk}/",
+        f"/factchecks/{newsroom['repeat'].pk}/",
         "/factchecks/",
         f"/factchecks/speakers/{claim.speaker_id}/",
         f"/factchecks/statements/{claim.statement_id}/",
@@ -158,6 +176,8 @@ def test_every_page_has_no_axe_violations(browser, live_server, axe_js, newsroom
         f"/articles/{claim.article_id}/",
         f"/claims/{claim.pk}/",
         f"/claims/{waiting.pk}/",
+        f"/claims/{newsroom['repeat'].pk}/",
+        f"/claims/{newsroom['echo'].pk}/",
         "/review/",
         "/speakers/",
         f"/speakers/{claim.speaker_id}/",
@@ -173,6 +193,8 @@ def test_every_page_has_no_axe_violations(browser, live_server, axe_js, newsroom
         "/admin/factcheck/verdict/",
         f"/admin/factcheck/verdict/{newsroom['verdict'].pk}/change/",
         "/admin/factcheck/suggestion/",
+        "/admin/factcheck/claimlink/",
+        f"/admin/factcheck/claimlink/{newsroom['link'].pk}/change/",
         "/api/v1/docs/",
     ]
     found = {}

@@ -39,7 +39,8 @@ class Command(BaseCommand):
             "--offset-unit",
             choices=imports.OFFSET_UNITS,
             help="doccano: what its offsets count. Default: the file's own `offset_unit`, else "
-            "utf16 (doccano's editor); grapheme for doccano's grapheme mode.",
+            "utf16 (doccano's editor); grapheme for doccano's grapheme mode. W3C: what its "
+            "TextPositionSelectors count, if not code points (as the standard says).",
         )
         parser.add_argument(
             "--labels",
