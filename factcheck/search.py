@@ -7,7 +7,7 @@ weighted: a title above a body) with a GIN index, queried with ``websearch_to_ts
 SQLite: an FTS5 table per table (Porter stemming), kept in step by triggers, ranked by
 ``bm25``, shown with ``snippet``. Both are made by migration 0010_search. On PostgreSQL a
 visitor's search reads partial GIN indexes of what visitors may see (published claims; rows
-with a published claim, counted by a trigger), made by migration 0015_search_speed, and every
+with a published claim, counted by a trigger), made by migration 0018_search_speed, and every
 search is planned on the GIN indexes (``_Postgres.planned``).
 
 What a user may find is what they may see anywhere: each kind's ``visible_to(user)``; the
@@ -309,7 +309,7 @@ class _Postgres:
         if public and spec.name != "claim":
             # What a visitor may see has a published claim (visible_to, which ``rows`` keeps
             # asking): saying so in the query's own terms lets PostgreSQL read the partial
-            # index of such rows (migration 0015_search_speed) rather than test visible_to
+            # index of such rows (migration 0018_search_speed) rather than test visible_to
             # on ten rows for each one it keeps. Visitors' claims are published ones, which
             # the claims' partial index serves as it is.
             counted = f'"{spec.table}"."published_claims" > 0'

@@ -165,7 +165,7 @@ def test_the_article_fixture_text_is_searchable(article, alice):
 # --------------------------------------------------------------------------- visitors
 # What a visitor finds follows every door a claim is published or taken down through. On
 # PostgreSQL the search also reads each row's count of published claims (kept by a trigger,
-# migration 0015_search_speed) to use the partial indexes: these stories check it stays true.
+# migration 0018_search_speed) to use the partial indexes: these stories check it stays true.
 
 
 def public_hits(query):

@@ -81,15 +81,17 @@ def forwards(apps, schema_editor):
             f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS published_claims integer "
             "NOT NULL DEFAULT 0"
         )
-        run(f"UPDATE {table} SET published_claims = 0 WHERE published_claims <> 0")  # (again)
-        run(
-            f"UPDATE {table} t SET published_claims = c.n FROM (SELECT {column} AS id, "
-            f"count(*) AS n FROM factcheck_claim WHERE status = '{PUBLISHED}' "
-            f"AND {column} IS NOT NULL GROUP BY {column}) c WHERE t.id = c.id"
-        )
         run(
             f"CREATE INDEX IF NOT EXISTS {table}_search_public ON {table} "
             "USING gin (search_vector) WHERE published_claims > 0"
+        )
+        # One statement, and only the rows whose count is not yet right (a second update of
+        # a row in one transaction would queue its foreign key checks).
+        run(
+            f"UPDATE {table} t SET published_claims = d.n FROM (SELECT r.id, count(c.id) AS n "
+            f"FROM {table} r LEFT JOIN factcheck_claim c ON c.{column} = r.id "
+            f"AND c.status = '{PUBLISHED}' GROUP BY r.id) d "
+            "WHERE t.id = d.id AND t.published_claims <> d.n"
         )
     run(TRIGGER_FUNCTION)
     for event, when in TRIGGERS.items():
@@ -119,6 +121,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("factcheck", "0014_backgroundtask_kinds_together")]
+    dependencies = [("factcheck", "0017_claimlink")]
 
     operations = [migrations.RunPython(forwards, backwards, elidable=False)]
