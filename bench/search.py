@@ -3,7 +3,8 @@
 
 The data set is made by the database itself (``generate_series`` and ``INSERT … SELECT``,
 no rows through Python): speakers, statements, articles of ~400 words drawn from a skewed
-vocabulary (a few words common, most rare, as in news text), claims whose quotes are spans
+vocabulary (a few words common, most rare, as in news text) naming people as news does (a
+few often, most seldom: PEOPLE, PERSON_SLOTS), claims whose quotes are spans
 of their article's text, approved verdicts on the published ones. It is kept between runs
 (``bench_factcheck_search_<claims>``; ``--fresh`` makes it again). Then a handful of
 realistic queries are timed through ``factcheck.search`` in process and through
@@ -12,6 +13,9 @@ every claim) and an anonymous visitor (published claims only): median and p95 of
 ``--repeat`` runs each. Prints one JSON line (``bench.run`` reads it).
 
     python -m bench.search --claims 1000000           # PostgreSQL at BENCH_POSTGRES_URL
+
+Other benches reuse the data set: ``database(postgres_admin_url(), 1_000_000, fresh=False)``
+returns its URL (made first if absent, migrated if kept).
 """
 
 from __future__ import annotations
@@ -129,23 +133,39 @@ NAMES = ["Putin", "Merkel", "Macron", "Sunak", "Modi", "Lula", "Zelensky", "Erdo
 
 
 SYLLABLES = "ka lo mi ne ru sa ta vi do fe gu ha ji ko lu ma no pe qui ro su ti ve xa yo ze"
-VOCABULARY = 20_000  # words in all: COMMON and NAMES first, the rest made of syllables
+VOCABULARY = 20_000  # words in all: COMMON first, the rest made of syllables
+# People, as news names them (docs/performance.md, "The search data set"): an article names
+# its people in up to two slots (the first in 60 % of articles, the second in 30 %), each a
+# name of Zipf rank ``floor(PEOPLE ** u)`` (u uniform, s = 1), so the name of rank k is in
+# about 0.9 × ln(1 + 1/k) / ln(PEOPLE) of articles: NAMES[0] ("Putin") in ~5.4 %, the 2nd
+# in ~3.2 %, the 10th in ~0.7 %, the 1,000th in one article in 13,000. A named person is
+# named a few times in the text (every 97th and 131st word, from an offset of the article's).
+PEOPLE = 100_000
+# (share of articles, every n-th word, salts of who and whether: primes, so not correlated)
+PERSON_SLOTS = ((0.6, 97, 7919, 6007), (0.3, 131, 104729, 15485863))
 
 
 def word_function() -> str:
-    """SQL for ``pg_temp.word(rank)``: the word of that rank (0 is the commonest). Small
-    constant arrays only: a subscript into a long text array walks it, which made the
-    generator three orders of magnitude slower."""
-    listed = [*COMMON[:100], *NAMES, *COMMON[100:]]
-    common = "{" + ",".join(listed) + "}"
+    """SQL for ``pg_temp.word(rank)``: the word of that rank (0 is the commonest), and
+    ``pg_temp.person(rank)``: the name of that rank (0 is the most named). Small constant
+    arrays only: a subscript into a long text array walks it, which made the generator
+    three orders of magnitude slower. A made-up name ends in "sen", which no made-up word
+    can (its last syllable is one of SYLLABLES)."""
+    common = "{" + ",".join(COMMON) + "}"
+    names = "{" + ",".join(NAMES) + "}"
     syllables = "{" + ",".join(SYLLABLES.split()) + "}"
-    k, s = len(listed), len(SYLLABLES.split())
+    k, n, s = len(COMMON), len(NAMES), len(SYLLABLES.split())
     piece = f"('{syllables}'::text[])"
     return (
         "CREATE FUNCTION pg_temp.word(r int) RETURNS text LANGUAGE sql IMMUTABLE AS $$ "
         f"SELECT CASE WHEN r < {k} THEN ('{common}'::text[])[r + 1] ELSE "
         f"{piece}[1 + r % {s}] || {piece}[1 + (r / {s}) % {s}] || "
-        f"{piece}[1 + (r / {s * s}) % {s}] END $$"
+        f"{piece}[1 + (r / {s * s}) % {s}] END $$; "
+        "CREATE FUNCTION pg_temp.person(r int) RETURNS text LANGUAGE sql IMMUTABLE AS $$ "
+        f"SELECT CASE WHEN r < {n} THEN ('{names}'::text[])[r + 1] ELSE "
+        f"{piece}[1 + r % {s}] || {piece}[1 + (r / {s}) % {s}] || "
+        f"{piece}[1 + (r / {s * s}) % {s}] || {piece}[1 + (r / {s * s * s}) % {s}] || 'sen' "
+        "END $$"
     )
 
 
@@ -155,6 +175,28 @@ def pick(count: int, salt: str) -> str:
     return (
         f"(SELECT string_agg(pg_temp.word(floor({VOCABULARY} * power(random(), 3))::int), ' ') "
         f"FROM generate_series(1, {count} + 0 * {salt}))"
+    )
+
+
+def uniform(row: str, salt: int) -> str:
+    """SQL for a number in [0, 1) fixed by ``row`` and ``salt`` (a cheap hash)."""
+    return f"((({row})::bigint * {salt} + {salt // 7}) % 1000003) / 1000003.0"
+
+
+def news_text(count: int, row: str) -> str:
+    """SQL for ``count`` words as ``pick`` draws them, with the article's people (none, one
+    or two, PERSON_SLOTS) named a few times among them. ``row`` (a column) fixes who."""
+    cases = []
+    for number, (share, every, who, whether) in enumerate(PERSON_SLOTS):
+        chosen = f"{uniform(row, whether)} < {share}"
+        rank = f"floor(power({PEOPLE}, {uniform(row, who)}))::int - 1"
+        cases.append(
+            f"WHEN {chosen} AND (i + {row}) % {every} = {number} THEN pg_temp.person({rank})"
+        )
+    return (
+        f"(SELECT string_agg(CASE {' '.join(cases)} "
+        f"ELSE pg_temp.word(floor({VOCABULARY} * power(random(), 3))::int) END, ' ') "
+        f"FROM generate_series(1, {count}) i)"
     )
 
 
@@ -191,19 +233,19 @@ def generate(url: str, claims: int) -> dict:
             f"{statements}) g, (SELECT min(id) AS first FROM factcheck_speaker) s"
         )
         run(
-            "INSERT INTO factcheck_article (title, url, publisher, byline, published_on, "
-            "language, text, created_at, updated_at) SELECT "
+            "INSERT INTO factcheck_article (title, url, url_key, publisher, byline, "
+            "published_on, language, text, created_at, updated_at, revision, version) SELECT "
             + pick(8, "g")
-            + ", '', 'Publisher ' || g % 50, '', date '2020-01-01' + g % 2000, 'en', "
-            + pick(400, "g")
-            + f", now(), now() FROM generate_series(1, {articles}) g"
+            + ", '', '', 'Publisher ' || g % 50, '', date '2020-01-01' + g % 2000, 'en', "
+            + news_text(400, "g")
+            + f", now(), now(), 1, 1 FROM generate_series(1, {articles}) g"
         )
         # A claim is a span of its article: 60-200 code points from offset 0-1,500.
         run(
             f"""
             INSERT INTO factcheck_claim (article_id, start, "end", quote, prefix, suffix, kind,
                 speaker_id, statement_id, summary, check_worthy, status, created_at,
-                updated_at, published_at, version, moderation_note)
+                updated_at, published_at, version, moderation_note, anchor_state)
             SELECT a.id, c.st, c.st + c.len, substr(a.text, c.st + 1, c.len),
                 substr(a.text, greatest(1, c.st - 31), least(32, c.st)),
                 substr(a.text, c.st + c.len + 1, 32),
@@ -215,7 +257,7 @@ def generate(url: str, claims: int) -> dict:
                 CASE WHEN g % 20 < 14 THEN 'open' WHEN g % 20 < 17 THEN 'in_review'
                      WHEN g % 20 < 19 THEN 'published' ELSE 'rejected' END,
                 now() - g * interval '1 second', now(),
-                CASE WHEN g % 20 in (17, 18) THEN now() END, 1, ''
+                CASE WHEN g % 20 in (17, 18) THEN now() END, 1, '', 'ok'
             FROM generate_series(1::bigint, {claims}) g
             CROSS JOIN LATERAL (SELECT ((g * 7919) % 1500)::int AS st,
                 (60 + (g * 31) % 141)::int AS len,
@@ -259,23 +301,29 @@ def database(admin_url: str, claims: int, *, fresh: bool) -> tuple[str, dict | N
                     0
                 ]  # a run cut short leaves fewer
             if done >= claims * 0.95:
+                migrate(url)  # a kept data set gains the migrations made since
                 return url, None
             fresh = fresh or done > 0  # (a run cut short while making claims: start again)
         if fresh or not exists:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
             conn.execute(f"CREATE DATABASE {name}")
-            env = environment(url)
-            manage = [sys.executable, str(ROOT / "manage.py")]
-            subprocess.run([*manage, "migrate", "-v0"], env=env, cwd=ROOT, check=True)  # noqa: S603
+            migrate(url)
             subprocess.run(  # noqa: S603
-                [*manage, "create_role_user", "bench-desk", "--role", "annotator"]
+                [*MANAGE, "create_role_user", "bench-desk", "--role", "annotator"]
                 + ["--password", "x" * 12],
-                env=env,
+                env=environment(url),
                 cwd=ROOT,
                 check=True,
                 capture_output=True,
             )
     return url, generate(url, claims)
+
+
+MANAGE = [sys.executable, str(ROOT / "manage.py")]
+
+
+def migrate(url: str) -> None:
+    subprocess.run([*MANAGE, "migrate", "-v0"], env=environment(url), cwd=ROOT, check=True)  # noqa: S603
 
 
 # --------------------------------------------------------------------------- measuring

@@ -5,7 +5,10 @@ PostgreSQL: a stored, generated ``search_vector`` column per table (English stem
 weighted: a title above a body) with a GIN index, queried with ``websearch_to_tsquery``
 (quoted phrases, ``or``, ``-word``), ranked by ``ts_rank`` and shown with ``ts_headline``.
 SQLite: an FTS5 table per table (Porter stemming), kept in step by triggers, ranked by
-``bm25``, shown with ``snippet``. Both are made by migration 0010_search.
+``bm25``, shown with ``snippet``. Both are made by migration 0010_search. On PostgreSQL a
+visitor's search reads partial GIN indexes of what visitors may see (published claims; rows
+with a published claim, counted by a trigger), made by migration 0018_search_speed, and every
+search is planned on the GIN indexes (``_Postgres.planned``).
 
 What a user may find is what they may see anywhere: each kind's ``visible_to(user)``; the
 claim filters are the API's ``ClaimFilter``. A filter on claims (speaker, statement, kind,
@@ -19,12 +22,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 
 from django import forms
-from django.db import connection
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db import connection, transaction
+from django.db.models import BooleanField, Exists, OuterRef, QuerySet
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.html import escape
@@ -209,14 +213,18 @@ def search(
         return Results([], 0, dict.fromkeys(kinds, 0), False)
     ranked: list[tuple[float, str, int]] = []
     counts = {}
-    for name in kinds:
-        spec = SPECS[name]
-        rows = backend.matching(spec, _scope(spec, user, claim_filters, date_after, date_before))
-        # The first MAX_HITS + 1 matches the index gives, each ranked: one query, whose cost
-        # does not grow with a common word's hundred thousand matches (none sorted whole).
-        found = list(rows.order_by().values_list("search_rank", "pk")[: MAX_HITS + 1])
-        counts[name] = len(found)
-        ranked += [(rank, name, pk) for rank, pk in found[:MAX_HITS]]
+    public = Role.of(user) is None  # a visitor: published material only (visible_to)
+    with backend.planned():
+        for name in kinds:
+            spec = SPECS[name]
+            scope = _scope(spec, user, claim_filters, date_after, date_before)
+            rows = backend.matching(spec, scope, public=public)
+            # The first MAX_HITS + 1 matches the index gives, each ranked: one query, whose
+            # cost does not grow with a common word's hundred thousand matches (none sorted
+            # whole).
+            found = list(rows.order_by().values_list("search_rank", "pk")[: MAX_HITS + 1])
+            counts[name] = len(found)
+            ranked += [(rank, name, pk) for rank, pk in found[:MAX_HITS]]
     ranked.sort(key=lambda r: (-r[0], KINDS.index(r[1]), -r[2]))
     hits = _hits(backend, user, ranked[offset : offset + limit])
     capped = any(n > MAX_HITS for n in counts.values())
@@ -262,15 +270,50 @@ class _Postgres:
         self.query = SearchQuery(query, config=CONFIG, search_type="websearch")
         self.empty = not words(query)
 
+    @contextmanager
+    def planned(self):
+        """The search's queries planned to read the GIN indexes, never a table whole.
+
+        PostgreSQL guesses a phrase's matches as if its words could be anywhere ("energy
+        prices": 9 % of the articles, where 0.03 % hold the phrase) and any two words' as
+        if they were independent; with a LIMIT, a guess of many matches makes reading the
+        table from its start look cheaper than the index, and a wrong guess then tests
+        every row's de-TOASTed vector (0.9 s for a phrase at 50,000 articles). Through the
+        index, a search costs its matches' posting lists and at most MAX_HITS + 1 rows, a
+        bounded cost whatever the guess (docs/performance.md, "Search at 1,000,000
+        claims"). JIT is off too: a disabled plan's cost would turn it on, and it only
+        pays for long queries. Both settings are put back as they were (SET LOCAL would
+        outlive this block in a caller's transaction); after an error, the rollback of the
+        block's transaction or savepoint puts them back."""
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_setting('enable_seqscan'), current_setting('jit'), "
+                "set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)"
+            )
+            before = cursor.fetchone()[:2]
+            yield
+            cursor.execute(
+                "SELECT set_config('enable_seqscan', %s, true), set_config('jit', %s, true)",
+                before,
+            )
+
     def vector(self, spec: Kind):
         from django.contrib.postgres.search import SearchVectorField
 
         column = f'"{spec.table}"."search_vector"'
         return RawSQL(column, [], output_field=SearchVectorField())  # noqa: S611 (no input)
 
-    def matching(self, spec: Kind, rows: QuerySet) -> QuerySet:
+    def matching(self, spec: Kind, rows: QuerySet, *, public: bool) -> QuerySet:
         from django.contrib.postgres.search import SearchRank
 
+        if public and spec.name != "claim":
+            # What a visitor may see has a published claim (visible_to, which ``rows`` keeps
+            # asking): saying so in the query's own terms lets PostgreSQL read the partial
+            # index of such rows (migration 0018_search_speed) rather than test visible_to
+            # on ten rows for each one it keeps. Visitors' claims are published ones, which
+            # the claims' partial index serves as it is.
+            counted = f'"{spec.table}"."published_claims" > 0'
+            rows = rows.filter(RawSQL(counted, [], output_field=BooleanField()))  # noqa: S611
         return (
             rows.annotate(search_vector=self.vector(spec))
             .filter(search_vector=self.query)
@@ -307,7 +350,10 @@ class _Sqlite:
         self.expression = fts5_query(query)
         self.empty = not self.expression
 
-    def matching(self, spec: Kind, rows: QuerySet) -> QuerySet:
+    def planned(self):
+        return nullcontext()
+
+    def matching(self, spec: Kind, rows: QuerySet, *, public: bool) -> QuerySet:
         fts, table = f"{spec.table}_fts", spec.table
         weights = ", ".join(str(w) for w in spec.weights)
         # (Table names are the models'; the query is a parameter.)

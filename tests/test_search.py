@@ -4,9 +4,10 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection, transaction
 
 from factcheck import actions, search
-from factcheck.models import Speaker, Statement
+from factcheck.models import Article, Claim, Speaker, Statement
 from tests.conftest import ARTICLE_TEXT
 
 pytestmark = pytest.mark.django_db
@@ -159,3 +160,178 @@ def test_fts5_query_quotes_every_term():
 def test_the_article_fixture_text_is_searchable(article, alice):
     assert ARTICLE_TEXT.split()[1] == "mayor"
     assert found("mayor", alice) == [("article", article.pk)]
+
+
+# --------------------------------------------------------------------------- visitors
+# What a visitor finds follows every door a claim is published or taken down through. On
+# PostgreSQL the search also reads each row's count of published claims (kept by a trigger,
+# migration 0018_search_speed) to use the partial indexes: these stories check it stays true.
+
+
+def public_hits(query):
+    return set(found(query, AnonymousUser()))
+
+
+def published_counts(*rows):
+    """Each row's ``published_claims`` as the trigger keeps it and as the claims say."""
+    counted = {}
+    with connection.cursor() as cursor:
+        for row in rows:
+            table, column = row._meta.db_table, f"{row._meta.model_name}_id"
+            cursor.execute(f"SELECT published_claims FROM {table} WHERE id = %s", [row.pk])  # noqa: S608
+            kept = cursor.fetchone()[0]
+            truth = Claim.objects.filter(status="published", **{column: row.pk}).count()
+            counted[f"{row._meta.model_name} {row.pk}"] = (kept, truth)
+    return counted
+
+
+def assert_counts_true(*rows):
+    if connection.vendor == "postgresql":
+        for name, (kept, truth) in published_counts(*rows).items():
+            assert kept == truth, name
+
+
+def test_a_visitor_stops_finding_what_is_unpublished_and_finds_it_again(attributed, dana):
+    article, speaker, statement = attributed.article, attributed.speaker, attributed.statement
+    everything = {
+        ("article", article.pk),
+        ("claim", attributed.pk),
+        ("speaker", speaker.pk),
+        ("statement", statement.pk),
+    }
+
+    def visible():  # the claim and its article, its speaker, its statement
+        return public_hits("ridership") | public_hits("Nordhavn") | public_hits("annual report")
+
+    assert visible() == everything
+    assert_counts_true(article, speaker, statement)
+
+    actions.unpublish_claim(claim=attributed, by=dana, note="Checking the figure again")
+    assert visible() == set()
+    assert_counts_true(article, speaker, statement)
+
+    verdict = attributed.verdicts.get(status="submitted")  # sent back to the queue
+    actions.approve_verdict(verdict=verdict, by=dana)
+    assert visible() == everything
+    assert_counts_true(article, speaker, statement)
+
+
+def test_a_visitor_stops_finding_what_is_rejected_or_deleted(attributed, dana):
+    article, speaker = attributed.article, attributed.speaker
+    actions.reject_claim(claim=attributed, by=dana, note="Not check-worthy after all")
+    assert public_hits("ridership") == set()
+    assert_counts_true(article, speaker)
+
+    # Published again (a reopened claim whose verdict is approved), then deleted.
+    actions.reopen_claim(claim=attributed, by=dana)
+    actions.approve_verdict(verdict=attributed.verdicts.get(status="submitted"), by=dana)
+    assert ("article", article.pk) in public_hits("ridership")
+    actions.delete_claim(claim=attributed, by=dana)
+    assert public_hits("ridership") == public_hits("Nordhavn") == set()
+    assert_counts_true(article, speaker)
+
+
+def test_a_merge_carries_what_a_visitor_finds_to_the_survivor(attributed, claim, dana):
+    """The published claim's speaker and statement fold into the unpublished claim's."""
+    old_speaker, old_statement = attributed.speaker, attributed.statement
+    survivor = claim.speaker
+    assert ("speaker", survivor.pk) not in public_hits("Berg")
+    actions.merge_speakers(survivor=survivor, others=[old_speaker], by=dana)
+    assert public_hits("Berg") >= {("speaker", survivor.pk)}
+    assert_counts_true(survivor)
+
+    kept = claim.statement
+    actions.merge_statements(survivor=kept, others=[Statement.objects.get(pk=old_statement.pk)])
+    assert ("statement", kept.pk) in public_hits("Radio")
+    assert_counts_true(kept)
+
+
+def test_claims_written_outside_the_actions_are_counted_too(article, alice):
+    """The admin, imports and scripts write claims without the actions: the count is the
+    database's, so it follows them all (published on creation, a bulk update, a delete)."""
+    speaker = Speaker.objects.create(name="Ingrid Holm")
+    made = Claim.objects.create(
+        article=article, start=4, end=9, quote="mayor", speaker=speaker, status="published"
+    )
+    assert ("article", article.pk) in public_hits("mayor")
+    assert_counts_true(article, speaker)
+    Claim.objects.filter(pk=made.pk).update(status="open")
+    assert public_hits("mayor") == set()
+    assert_counts_true(article, speaker)
+    Claim.objects.filter(pk=made.pk).update(status="published")
+    Claim.objects.filter(pk=made.pk).delete()
+    assert public_hits("Holm") == set()
+    assert_counts_true(article, speaker)
+
+    # Many in one statement (an import): each row counted once, whatever else it held.
+    other = Speaker.objects.create(name="Per Lund")
+    Claim.objects.bulk_create(
+        Claim(article=article, start=4, end=9, quote="mayor", speaker=who, status=status)
+        for who, status in [(speaker, "published"), (speaker, "published"), (other, "open")]
+    )
+    assert_counts_true(article, speaker, other)
+    Claim.objects.filter(article=article).update(speaker=other)  # two move, one was open
+    assert public_hits("Holm") == set() and ("speaker", other.pk) in public_hits("Lund")
+    assert_counts_true(article, speaker, other)
+
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's plans and session settings"
+)
+
+
+@postgres_only
+def test_a_visitors_search_reads_the_partial_indexes(attributed):
+    """A visitor's search can read the indexes of public rows and of published claims: its
+    conditions imply theirs. Among 2,000 articles and 4,000 claims (on a table of three rows
+    any plan walks the primary key); the articles' condition is asked alone, since with so
+    few published claims PostgreSQL may well start from those instead (visible_to's part)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO factcheck_article (title, url, url_key, publisher, byline, language, "
+            "text, created_at, updated_at, revision, version) SELECT 'Ferry ' || g, '', '', "
+            "'', '', 'en', 'The ferry ridership report number ' || g, now(), now(), 1, 1 "
+            "FROM generate_series(1, 2000) g"
+        )
+        cursor.execute(
+            'INSERT INTO factcheck_claim (article_id, start, "end", quote, prefix, suffix, '
+            "kind, summary, check_worthy, status, created_at, updated_at, version, "
+            "moderation_note, anchor_state) SELECT a.id, 4, 9, 'ferry ridership', '', '', "
+            "'author_claim', '', true, 'open', now(), now(), 1, '', 'ok' "
+            "FROM factcheck_article a, generate_series(1, 2) WHERE a.title LIKE %s",
+            ["Ferry %"],
+        )
+        for table in ("factcheck_article", "factcheck_claim"):
+            cursor.execute(f"ANALYZE {table}")
+    backend = search._Postgres("ridership")
+    plans = {}
+    with backend.planned(), connection.cursor() as cursor:
+        for name in ("article", "claim"):
+            spec = search.SPECS[name]
+            scope = {  # the articles' own condition alone; a visitor's claims
+                "article": Article.objects.all(),
+                "claim": Claim.objects.visible_to(AnonymousUser()),
+            }[name]
+            rows = backend.matching(spec, scope, public=True)
+            rows = rows.order_by().values_list("search_rank", "pk")[: search.MAX_HITS + 1]
+            sql, params = rows.query.get_compiler(using="default").as_sql()
+            cursor.execute("EXPLAIN " + sql, params)
+            plans[name] = "\n".join(line for (line,) in cursor.fetchall())
+    assert "factcheck_article_search_public" in plans["article"], plans["article"]
+    assert "factcheck_claim_search_published" in plans["claim"], plans["claim"]
+    assert found("ridership", AnonymousUser(), kinds=["article"]) == [
+        ("article", attributed.article_id)
+    ]
+
+
+@postgres_only
+def test_the_planner_settings_are_put_back_after_a_search(alice, article):
+    def settings():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('enable_seqscan'), current_setting('jit')")
+            return cursor.fetchone()
+
+    with transaction.atomic():  # a caller's transaction, which SET LOCAL would outlive
+        before = settings()
+        assert found("mayor", alice) == [("article", article.pk)]
+        assert settings() == before
