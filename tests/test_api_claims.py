@@ -495,3 +495,21 @@ def test_an_article_reread_with_its_etag_is_304(alice, article):
     url = f"/api/v1/articles/{article.pk}/"
     first = api(alice).get(url)
     assert api(alice).get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+
+
+def test_a_claim_on_exactly_another_claims_span_is_saved_with_a_warning(alice, article):
+    """Issue 15, bug 6, through the API: the page warns before saving; the API answers the
+    new claim with the ids of those already on its very span."""
+    start = ARTICLE_TEXT.index("ridership")
+    first = api(alice).post(URL, {"article": article.pk, "start": start, "end": start + 9})
+    assert first.status_code == 201 and first.json()["same_span"] == []
+    again = api(alice).post(
+        URL, {"article": article.pk, "start": start, "end": start + 9, "kind": "indirect_quote"}
+    )
+    assert again.status_code == 201, again.json()
+    assert again.json()["same_span"] == [first.json()["id"]]
+    # Only the very span: a claim one character longer is no duplicate.
+    longer = api(alice).post(URL, {"article": article.pk, "start": start, "end": start + 10})
+    assert longer.json()["same_span"] == []
+    # Reading the claim again gives the claim, not the warning.
+    assert "same_span" not in api(alice).get(f"{URL}{again.json()['id']}/").json()

@@ -248,6 +248,20 @@ class ClaimSerializer(serializers.Serializer):
         return claim_api_data([instance])[0]
 
 
+class ClaimCreatedSerializer(ClaimSerializer):
+    """The answer to a claim's creation: the claim as read, and a warning."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["same_span"] = serializers.ListField(
+            child=serializers.IntegerField(),
+            read_only=True,
+            help_text="Other claims you may see on exactly this span of the article (any "
+            "kind): the new claim may duplicate one. Saved all the same; empty when none.",
+        )
+        return fields
+
+
 def claim_api_data(rows: list[dict]) -> list[dict]:
     """Claim rows (``claim_read.ClaimReader(API)``) as the API writes them. A row holds
     exactly the API's fields, its times already the text DRF writes in UTC; a server

@@ -443,7 +443,8 @@ class ClaimViewSet(
         return Response(data, status=code, headers=headers)
 
     @extend_schema(
-        request=serializers.ClaimCreateSerializer, responses={201: serializers.ClaimSerializer}
+        request=serializers.ClaimCreateSerializer,
+        responses={201: serializers.ClaimCreatedSerializer},
     )
     def create(self, request, *args, **kwargs):
         serializer = serializers.ClaimCreateSerializer(
@@ -456,7 +457,16 @@ class ClaimViewSet(
         cue, source = _pair(data, "cue"), _pair(data, "source")
         data.update(new_names(data))
         claim = actions.create_claim(by=request.user, cue=cue, source_mention=source, **data)
-        return self.answer(claim, status.HTTP_201_CREATED)
+        answer = self.answer(claim, status.HTTP_201_CREATED)
+        # As the page warns before saving: a claim on exactly another's span may be a duplicate.
+        answer.data["same_span"] = list(
+            Claim.objects.visible_to(request.user)
+            .filter(article_id=claim.article_id, start=claim.start, end=claim.end)
+            .exclude(pk=claim.pk)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        return answer
 
     @extend_schema(
         request=serializers.ClaimUpdateSerializer,
