@@ -21,11 +21,7 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
-import sys
 import time
-
-from bench.server import ROOT, environment
 
 
 def percentile(times: list[float], p: float) -> float:
@@ -100,29 +96,9 @@ def main(argv=None) -> None:
         django.setup()
         print(json.dumps(measure(repeat=args.repeat)))
         return
-    from bench.run import postgres_admin_url
-    from bench.search import database
+    from bench.search import on_data_set
 
-    began = time.perf_counter()
-    url, made = database(postgres_admin_url(), args.claims, fresh=args.fresh)
-    done = subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "bench.matching", "--measure-only", "--repeat", str(args.repeat)],
-        env=environment(url),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise SystemExit(done.stderr[-4000:])
-    report = {
-        "claims": args.claims,
-        "database": url.rsplit("/", 1)[-1],
-        "generated": made,
-        "matching": json.loads(done.stdout.strip().splitlines()[-1]),
-        "total_s": round(time.perf_counter() - began, 1),
-    }
-    print(json.dumps(report))
+    print(json.dumps(on_data_set("bench.matching", "matching", args)))
 
 
 if __name__ == "__main__":

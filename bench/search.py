@@ -420,14 +420,21 @@ def main(argv=None) -> None:
         queries = measure(repeat=args.repeat, **({"desk_username": desk} if desk else {}))
         print(json.dumps(queries if args.measure_only else {"queries": queries}))
         return
+    print(json.dumps(on_data_set("bench.search", "queries", args)))
+
+
+def on_data_set(module: str, key: str, args) -> dict:
+    """Make or reuse the data set of ``args.claims`` claims, run ``python -m <module>
+    --measure-only`` on it in a process of its own (Django set up on that database), and
+    report its one JSON line under ``key``. The benches that time a query at a million claims
+    (this one, ``bench.matching``) share it."""
     from bench.run import postgres_admin_url
 
     began = time.perf_counter()
     url, made = database(postgres_admin_url(), args.claims, fresh=args.fresh)
-    env = environment(url)
     done = subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "bench.search", "--measure-only", "--repeat", str(args.repeat)],
-        env=env,
+        [sys.executable, "-m", module, "--measure-only", "--repeat", str(args.repeat)],
+        env=environment(url),
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -435,14 +442,13 @@ def main(argv=None) -> None:
     )
     if done.returncode != 0:
         raise SystemExit(done.stderr[-4000:])
-    report = {
+    return {
         "claims": args.claims,
         "database": url.rsplit("/", 1)[-1],
         "generated": made,
-        "queries": json.loads(done.stdout.strip().splitlines()[-1]),
+        key: json.loads(done.stdout.strip().splitlines()[-1]),
         "total_s": round(time.perf_counter() - began, 1),
     }
-    print(json.dumps(report))
 
 
 if __name__ == "__main__":
