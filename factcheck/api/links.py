@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from factcheck import actions
 from factcheck.api.base import FactcheckAPIMixin, RolePermission, etag, expected_version
+from factcheck.api.serializers import NoteSerializer
 from factcheck.api.views import IF_MATCH
 from factcheck.models import Claim, ClaimLink, Role
 
@@ -64,10 +65,6 @@ class LinkRequestSerializer(serializers.Serializer):
         max_value=1,
         help_text="The matcher's score, when the link comes from a match.",
     )
-
-
-class NoteSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 def _answer(link: ClaimLink, *, created: bool = False) -> Response:

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from factcheck import actions, tasks
 from factcheck.api.base import FactcheckAPIMixin, RolePermission, etag, expected_version
-from factcheck.api.serializers import ClaimSerializer, read_claims
+from factcheck.api.serializers import ClaimSerializer, NoteSerializer, read_claims
 from factcheck.api.views import IF_MATCH, refuse_oversize_text
 from factcheck.models import Article, ArticleRevision, Claim, ClaimAnchoring, Role
 
@@ -187,10 +187,6 @@ class ReattachSerializer(serializers.Serializer):
     end = serializers.IntegerField(min_value=1)
 
 
-class ConfirmSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-
-
 def _claim_answer(request, claim) -> Response:
     """The claim as the claims endpoint shows it to the requester, with its ETag."""
     visible = Claim.objects.visible_to(request.user).filter(pk=claim.pk)
@@ -234,13 +230,13 @@ class ClaimConfirmView(FactcheckAPIMixin, APIView):
 
     @extend_schema(
         operation_id="claims_confirm",
-        request=ConfirmSerializer,
+        request=NoteSerializer,
         parameters=[IF_MATCH],
         responses={200: ClaimSerializer, 412: OpenApiResponse(description="Stale version.")},
     )
     def post(self, request, pk):
         claim = get_object_or_404(Claim.objects.all(), pk=pk)
-        data = ConfirmSerializer(data=request.data)
+        data = NoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         claim = actions.confirm_claim(
             claim=claim,

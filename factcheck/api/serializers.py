@@ -492,3 +492,9 @@ def writes_utc() -> bool:
     """Whether DRF writes datetimes in UTC (``Z``), as the rows' times already are
     (``claim_read.IsoText`` reads them in UTC whatever the connection's zone)."""
     return str(timezone.get_current_timezone()) == "UTC"
+
+
+class NoteSerializer(serializers.Serializer):
+    """A decision's optional note (confirming a flagged claim, a link, unlinking)."""
+
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
