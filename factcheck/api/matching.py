@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from django import forms
 from django.core.cache import cache
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
@@ -59,21 +60,35 @@ def kept_matches(claims: Iterable[Claim], user, *, limit: int) -> dict[int, list
 
 
 class MatchSerializer(serializers.Serializer):
-    """One earlier fact-check: the schema of ``Match.as_dict()``, which writes the answer
-    (tests/test_api_matching.py checks that the two name the same fields)."""
+    """One earlier fact-check, read from a ``Match``: the one declaration of the shape every
+    surface shows (``Match.as_dict()`` is its output), and the API schema's."""
 
-    claim = serializers.IntegerField(help_text="The published claim (its fact-check).")
-    score = serializers.FloatField(help_text="0..1, higher is a closer match.")
+    claim = serializers.IntegerField(source="claim.pk", help_text="The published claim.")
+    score = serializers.SerializerMethodField(help_text="0..1, higher is a closer match.")
     strong = serializers.BooleanField(
         help_text=f"A strong match: the same claim (a score of {STRONG} or more; "
         "docs/matching.md has the measurements)."
     )
-    quote = serializers.CharField(help_text="The earlier claim's words.")
-    summary = serializers.CharField(allow_blank=True)
-    speaker = serializers.CharField(allow_null=True, help_text="Its speaker (null: the author).")
-    rating = serializers.CharField(allow_null=True, help_text="The approved verdict's rating.")
-    url = serializers.CharField(help_text="The public fact-check page.")
-    date = serializers.DateField(allow_null=True, help_text="Its article's date.")
+    quote = serializers.CharField(source="claim.quote", help_text="The earlier claim's words.")
+    summary = serializers.CharField(source="claim.summary", allow_blank=True)
+    speaker = serializers.CharField(
+        source="claim.speaker.name", allow_null=True, help_text="Its speaker (null: the author)."
+    )
+    rating = serializers.CharField(
+        source="claim.approved_verdict.rating.label",
+        allow_null=True,
+        help_text="The approved verdict's rating.",
+    )
+    url = serializers.SerializerMethodField(help_text="The public fact-check page.")
+    date = serializers.DateField(
+        source="claim.article.published_on", allow_null=True, help_text="Its article's date."
+    )
+
+    def get_score(self, match) -> float:
+        return round(match.score, 3)
+
+    def get_url(self, match) -> str:
+        return reverse("factcheck-detail", args=[match.claim.pk])
 
 
 class MatchQuery(forms.Form):

@@ -15,8 +15,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.urls import reverse
-
 from factcheck.matching import embed, rank, retrieve
 from factcheck.models import Claim
 
@@ -34,20 +32,11 @@ class Match:
     strong: bool
 
     def as_dict(self) -> dict:
-        claim = self.claim
-        verdict = claim.approved_verdict
-        published = claim.article.published_on
-        return {
-            "claim": claim.pk,
-            "score": round(self.score, 3),
-            "strong": self.strong,
-            "quote": claim.quote,
-            "summary": claim.summary,
-            "speaker": claim.speaker.name if claim.speaker else None,
-            "rating": verdict.rating.label if verdict else None,
-            "url": reverse("factcheck-detail", args=[claim.pk]),
-            "date": published.isoformat() if published else None,
-        }
+        """What every surface shows of a match, as ``api.matching.MatchSerializer``
+        declares it: claim, score, strong, quote, summary, speaker, rating, url, date."""
+        from factcheck.api.matching import MatchSerializer
+
+        return dict(MatchSerializer(self).data)
 
 
 def match_text(text: str, user, *, exclude: Iterable[int] = (), limit: int = 5) -> list[Match]:
