@@ -452,11 +452,7 @@ class ClaimLinkInline(admin.TabularInline):
     verbose_name_plural = "Same claim as (links to earlier fact-checks)"
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("earlier", "proposed_by", "confirmed_by", "unlinked_by")
-        )
+        return super().get_queryset(request).with_people().select_related("earlier")
 
     def has_add_permission(self, request, obj=None):
         return False

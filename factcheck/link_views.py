@@ -32,9 +32,8 @@ def links_context(request, claim: Claim, *, error: str = "") -> dict:
     user = request.user
     links = list(
         ClaimLink.objects.filter(claim=claim)
-        .select_related(
-            "earlier__speaker", "earlier__article", "proposed_by", "confirmed_by", "unlinked_by"
-        )
+        .with_people()
+        .select_related("earlier__speaker", "earlier__article")
         .prefetch_related(
             Prefetch(
                 "earlier__verdicts",

@@ -1238,6 +1238,10 @@ class ClaimLinkQuerySet(models.QuerySet):
     def confirmed(self):
         return self.filter(status=ClaimLink.Status.CONFIRMED)
 
+    def with_people(self):
+        """With who proposed, confirmed and unlinked each link (what every reader shows)."""
+        return self.select_related("proposed_by", "confirmed_by", "unlinked_by")
+
     def visible_to(self, user):
         """Desk members see every link; others only confirmed links between two published
         fact-checks (a proposal is the desk's business)."""

@@ -68,9 +68,7 @@ class LinkRequestSerializer(serializers.Serializer):
 
 
 def _answer(link: ClaimLink, *, created: bool = False) -> Response:
-    link = ClaimLink.objects.select_related(
-        "claim", "proposed_by", "confirmed_by", "unlinked_by"
-    ).get(pk=link.pk)
+    link = ClaimLink.objects.with_people().select_related("claim").get(pk=link.pk)
     return Response(
         ClaimLinkSerializer(link).data,
         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
@@ -95,7 +93,8 @@ class ClaimLinkView(FactcheckAPIMixin, APIView):
         links = (
             ClaimLink.objects.visible_to(request.user)
             .filter(claim=claim)
-            .select_related("claim", "proposed_by", "confirmed_by", "unlinked_by")
+            .with_people()
+            .select_related("claim")
         )
         return Response(ClaimLinkSerializer(links, many=True).data)
 
