@@ -377,6 +377,7 @@ class Units:
         self.astral = [m.start() for m in _ASTRAL.finditer(text)]
         self._graphemes: list[int] | None = None
         self._uniform: bool | None = None
+        self._astral16: list[int] | None = None  # where each astral character starts in UTF-16
 
     @property
     def graphemes(self) -> list[int]:
@@ -410,19 +411,16 @@ class Units:
             if offset >= len(self.graphemes):
                 raise ValueError(f"offset {offset} is past the end of the text.")
             return self.graphemes[offset]
-        # utf16: the code point at ``offset`` units is ``offset`` less the astral ones before.
-        low, high = 0, len(self.text)
-        while low < high:  # the first code point whose UTF-16 offset is >= offset
-            mid = (low + high) // 2
-            if mid + bisect.bisect_left(self.astral, mid) < offset:
-                low = mid + 1
-            else:
-                high = mid
-        if low + bisect.bisect_left(self.astral, low) != offset:
-            if offset > len(self.text) + len(self.astral):
-                raise ValueError(f"offset {offset} is past the end of the text.")
+        # utf16: the code point at ``offset`` units is ``offset`` less the astral characters
+        # (two units each) that end at or before it; one that starts a unit before it is cut.
+        if offset > len(self.text) + len(self.astral):
+            raise ValueError(f"offset {offset} is past the end of the text.")
+        if self._astral16 is None:
+            self._astral16 = [at + i for i, at in enumerate(self.astral)]
+        before = bisect.bisect_right(self._astral16, offset - 2)
+        if before < len(self._astral16) and self._astral16[before] == offset - 1:
             raise ValueError(f"offset {offset} splits a character beyond the BMP in two.")
-        return low
+        return offset - before
 
     def from_codepoint(self, offset: int, unit: str) -> int:
         """A code point ``offset`` counted in ``unit`` (a grapheme offset must start one)."""
