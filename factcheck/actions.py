@@ -428,13 +428,30 @@ def create_imported(
     INSERTs (``factcheck.bulk``). Objects refer to each other unsaved; each foreign key is
     set from the object saved before it.
     """
+    write_imported(
+        articles=articles, speakers=speakers, statements=statements, claims=claims, by=by
+    )
+
+
+def write_imported(
+    *,
+    articles: Sequence[Article],
+    speakers: Sequence[Speaker],
+    statements: Sequence[Statement],
+    claims: Sequence[Claim],
+    by=None,
+    connection=None,
+) -> None:
+    """``create_imported`` inside a transaction the caller holds, on ``connection`` (the
+    thread's own by default): an import on PostgreSQL writes a part at a time from a thread
+    of its own, on the connection, and in the transaction, of the thread checking the rest."""
     for model, objs in (
         (Article, articles),
         (Speaker, speakers),
         (Statement, statements),
         (Claim, claims),
     ):
-        bulk.create_with_history(model, objs, by=by)
+        bulk.create_with_history(model, objs, by=by, connection=connection)
 
 
 CLAIM_EDITABLE = {

@@ -118,15 +118,18 @@ def _insert(connection, table: str, fields: list, rows: list[list], returning: s
     return out
 
 
-def create_with_history(model: type[Model], objs: Sequence[Model], *, by=None) -> None:
+def create_with_history(
+    model: type[Model], objs: Sequence[Model], *, by=None, connection=None
+) -> None:
     """INSERT the unsaved ``objs`` and a "+" history row for each; set their pks.
 
     Foreign keys are taken from related objects saved before (``bulk_create`` does the same
-    with ``_prepare_related_fields_for_save``). Run it inside a transaction.
+    with ``_prepare_related_fields_for_save``). Run it inside a transaction, on
+    ``connection`` (the model's database's, of this thread, by default).
     """
     if not objs:
         return
-    connection = connections[router.db_for_write(model)]
+    connection = connection or connections[router.db_for_write(model)]
     if not connection.features.can_return_rows_from_bulk_insert:
         raise NotImplementedError("needs INSERT ... RETURNING (SQLite 3.35+, PostgreSQL)")
     meta = model._meta

@@ -104,3 +104,58 @@ def test_the_benchmark_file_imports_whole_and_is_forgotten(tmp_path, alice):
     forget(result)  # the benchmark leaves a kept data set as it found it
     assert not Claim.objects.exists() and not Claim.history.exists()
     assert not Article.history.filter(id__in=articles).exists()
+
+
+@pytest.fixture
+def one_record_a_part(monkeypatch):
+    """Each record read, checked and (on PostgreSQL) written as a part of its own."""
+    monkeypatch.setattr(imports, "CHUNK", 1)
+
+
+def test_a_problem_after_parts_were_written_leaves_nothing(alice, one_record_a_part):
+    good = [record(claim("ridership fell"), url=f"https://e.org/{i}") for i in range(3)]
+    bad = record({"start": 0, "end": len(TEXT) + 5}, url="https://e.org/bad")
+    with pytest.raises(imports.ImportFailed) as failed:
+        imports.import_annotations("".join(good) + bad, fmt="ours", by=alice)
+    assert [p.where for p in failed.value.problems] == ["line 4"]
+    # PostgreSQL wrote the first records while it checked the last: all of it rolled back.
+    assert not Article.objects.exists() and not Claim.objects.exists()
+    assert not Claim.history.exists() and not Article.history.exists()
+
+
+def test_a_cancel_while_parts_are_written_leaves_nothing(alice, one_record_a_part):
+    calls = []
+
+    def progress():
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("cancelled")
+
+    data = "".join(record(claim("Berg said"), url=f"https://e.org/{i}") for i in range(4))
+    with pytest.raises(RuntimeError):
+        imports.import_annotations(data, fmt="ours", by=alice, progress=progress)
+    assert not Article.objects.exists() and not Claim.history.exists()
+
+
+@pytest.mark.parametrize("chunk", [1, 100])
+def test_records_of_one_text_are_reused_alike_in_parts_or_whole(alice, monkeypatch, chunk):
+    monkeypatch.setattr(imports, "CHUNK", chunk)
+
+    def untitled(*claims, **meta):
+        return json.dumps({"text": TEXT, "title": "Toll", "claims": list(claims), **meta}) + "\n"
+
+    data = (
+        untitled(claim("has not changed"))
+        + untitled(claim("has not changed"), claim("ridership fell"))  # the same article
+        + untitled(claim("has not changed"), publisher="Other")  # other metadata: another
+    )
+    result = imports.import_annotations(data, fmt="ours", by=alice)
+    assert (result.articles_created, result.articles_reused) == (2, 1)
+    assert (result.claims_created, result.claims_skipped) == (3, 1)
+    assert sorted(result.created_article_ids) == sorted(
+        Article.objects.values_list("pk", flat=True)
+    )
+    assert sorted(result.created_claim_ids) == sorted(Claim.objects.values_list("pk", flat=True))
+    # Imported again, each record finds its article here: nothing new.
+    again = imports.import_annotations(data, fmt="ours", by=alice)
+    assert (again.articles_created, again.articles_reused, again.claims_created) == (0, 3, 0)
