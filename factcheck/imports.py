@@ -42,7 +42,7 @@ from django.urls.exceptions import Resolver404
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.fields import SkipField, empty
 from rest_framework.serializers import Serializer as DRFSerializer
-from rest_framework.validators import UniqueValidator
+from rest_framework.validators import ProhibitSurrogateCharactersValidator, UniqueValidator
 
 from factcheck import actions
 from factcheck import text as textlib
@@ -1056,7 +1056,9 @@ class _Rules:
         self.serializer = serializer_class()
         for checker in self.serializer.fields.values():
             checker.validators = [
-                v for v in checker.validators if not isinstance(v, UniqueValidator)
+                _NoSurrogates(v) if isinstance(v, ProhibitSurrogateCharactersValidator) else v
+                for v in checker.validators
+                if not isinstance(v, UniqueValidator)
             ]
         cls, fields = type(self.serializer), list(self.serializer._writable_fields)
         independent = (
@@ -1106,6 +1108,21 @@ class _Rules:
 
 
 _UNKNOWN = object()
+
+
+class _NoSurrogates:
+    """DRF's ``ProhibitSurrogateCharactersValidator``, which looks at each character in
+    Python (5 % of an import: 5.5 MB of article text), asked only when a regular expression
+    finds a surrogate, so that its message is the API's own."""
+
+    SURROGATE = re.compile("[\ud800-\udfff]")
+
+    def __init__(self, validator: ProhibitSurrogateCharactersValidator):
+        self.validator = validator
+
+    def __call__(self, value):
+        if self.SURROGATE.search(str(value)):
+            self.validator(value)
 
 
 def _checked(rules, data: dict, what: str) -> dict:
@@ -1463,11 +1480,38 @@ class _Batch:
         if not self.streaming:
             yield
             return
-        with transaction.atomic(using=self._connection().alias):
+        connection = self._connection()
+        with transaction.atomic(using=connection.alias):
+            deferred = self._check_keys_at_once(connection)
             try:
                 yield
             finally:
                 self._wait()
+            if deferred:  # as they were, for the rest of a caller's transaction
+                with connection.cursor() as cursor:
+                    cursor.execute(f"SET CONSTRAINTS {deferred} DEFERRED")
+
+    @staticmethod
+    def _check_keys_at_once(connection) -> str:
+        """The foreign keys of the tables an import writes, checked as each part is written
+        (and so beside the checking of the next records) rather than all at the commit, where
+        Django's DEFERRABLE INITIALLY DEFERRED keys left them: a tenth of an import, after
+        the last record. The same checks; the names of the keys set so, to set them back."""
+        tables = [
+            m._meta.db_table
+            for model in (Article, Speaker, Statement, Claim)
+            for m in (model, model.history.model)
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT conname FROM pg_constraint WHERE contype = 'f' AND condeferred "
+                "AND conrelid = ANY(%s::regclass[])",
+                [tables],
+            )
+            names = ", ".join(connection.ops.quote_name(name) for (name,) in cursor.fetchall())
+            if names:
+                cursor.execute(f"SET CONSTRAINTS {names} IMMEDIATE")
+        return names
 
     def flush(self) -> None:
         """Streaming: start writing what the records checked so far made (a record's objects
@@ -1568,8 +1612,8 @@ def import_annotations(
         )
 
 
-# Records parsed, and their articles looked for, at a time.
-CHUNK = 100
+# Records parsed, and their articles looked for (and on PostgreSQL, written), at a time.
+CHUNK = 50
 
 # The formats whose parsers take ImportOptions.
 _WITH_OPTIONS = {"ours", "doccano", "labelstudio", "w3c"}
