@@ -159,3 +159,17 @@ def test_records_of_one_text_are_reused_alike_in_parts_or_whole(alice, monkeypat
     # Imported again, each record finds its article here: nothing new.
     again = imports.import_annotations(data, fmt="ours", by=alice)
     assert (again.articles_created, again.articles_reused, again.claims_created) == (0, 3, 0)
+
+
+def test_what_an_import_wrote_in_parts_is_found_by_search(alice, one_record_a_part):
+    from factcheck import search
+
+    data = record(claim("ridership fell"), url="https://e.org/1") + json.dumps(
+        {"text": "The ferry to Nordhavn runs hourly.", "label": [[4, 9, "DIRECT_QUOTE"]]}
+    )
+    result = imports.import_annotations(data, fmt="ours", by=alice)
+    ferry = Article.objects.get(text__startswith="The ferry")
+    assert ("article", ferry.pk) in [(h.kind, h.id) for h in search.search("Nordhavn", alice).hits]
+    found = {(h.kind, h.id) for h in search.search("ridership", alice, kinds=["claim"]).hits}
+    assert found == {("claim", c.pk) for c in Claim.objects.filter(quote="ridership fell")}
+    assert len(result.created_claim_ids) == 2
