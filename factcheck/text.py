@@ -71,8 +71,8 @@ def is_grapheme_boundary(text: str, offset: int) -> bool:
     before a combining mark, variation selector, skin-tone modifier or ZWJ, inside an emoji
     sequence or a flag, inside a Hangul syllable spelt in jamo, and so on.
 
-    Clusters are found from the line the offset is on (a line feed always ends one), so the
-    cost is that of one line, not of the text."""
+    Clusters are found from the line the offset is on (a line feed always ends one), from
+    the last sure boundary before it, so the cost is that of a few characters."""
     if offset <= 0 or offset >= len(text):
         return True
     before, after = text[offset - 1], text[offset]
@@ -81,10 +81,18 @@ def is_grapheme_boundary(text: str, offset: int) -> bool:
         # indicator: UAX #29 breaks between any two such code points but CR LF. Most offsets
         # are here, and walking the line's clusters cost 40 us an offset (70 % of an import).
         return True
-    position = text.rfind("\n", 0, offset) + 1
+    # Walked from the nearest point before it that is surely a boundary, by the rule above:
+    # between two code points below U+0300 (but CR LF), else the line's start.
+    line = text.rfind("\n", 0, offset) + 1
+    sure = _SURE_BOUNDARY.search(text, line, offset)
+    position = sure.start() + 1 if sure else line
     while position < offset:
         position = GRAPHEME.match(text, position).end()
     return position == offset
+
+
+# Two code points below U+0300 but CR LF, the last such pair (searched in reverse).
+_SURE_BOUNDARY = regex.compile(r"(?r)(?:[^\r\u0300-\U0010ffff]|\r(?!\n))[\x00-\u02ff]")
 
 
 def to_grapheme_boundaries(text: str, start: int, end: int) -> tuple[int, int]:
