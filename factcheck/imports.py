@@ -1664,7 +1664,9 @@ def _import(source, *, fmt, by, dry_run, progress, options) -> ImportResult:
     problems: list[Problem] = []
     total_problems = 0
     seen = 0
-    streaming = not dry_run and _Batch._connection().vendor == "postgresql"
+    # Not W3C: its pages on this server are read from the export as the file is read, which
+    # must not see what the import has written so far.
+    streaming = not dry_run and fmt != "w3c" and _Batch._connection().vendor == "postgresql"
     batch = _Batch(by, result, options, streaming=streaming)
     read = records(stream, fmt, follow=lambda iri: _local_page(iri, by))
 
