@@ -36,7 +36,7 @@ from urllib.parse import SplitResult, parse_qs, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connections, router, transaction
+from django.db import DatabaseError, connections, router, transaction
 from django.urls import resolve
 from django.urls.exceptions import Resolver404
 from rest_framework.exceptions import ValidationError as DRFValidationError
@@ -1559,6 +1559,14 @@ class _Batch:
         if self._failure is None:
             self._done(articles, claims)
 
+    def writer_failed(self, exc: Exception) -> None:
+        """Streaming: a database error in the checking may be the writing thread's failure
+        seen through the connection they share (its transaction aborted): if so, that
+        failure is raised, not reported as a record's problem."""
+        if self.streaming and isinstance(exc, DatabaseError):
+            self._wait()
+            self._raise_failure()
+
     def _raise_failure(self) -> None:
         if self._failure is not None:
             failure, self._failure = self._failure, None
@@ -1680,8 +1688,13 @@ def _import(source, *, fmt, by, dry_run, progress, options) -> ImportResult:
                 spec = parse(record, options) if fmt in _WITH_OPTIONS else parse(record)
                 chunk.append((where, map_offsets(spec)))
             except Exception as exc:  # any failure is this record's problem, never a 500
+                batch.writer_failed(exc)
                 chunk.append((where, exc))
-        batch.expect(spec for _, spec in chunk)
+        try:
+            batch.expect(spec for _, spec in chunk)
+        except DatabaseError as exc:
+            batch.writer_failed(exc)
+            raise
         return chunk
 
     with batch.writing():
@@ -1697,6 +1710,7 @@ def _import(source, *, fmt, by, dry_run, progress, options) -> ImportResult:
                     if spec.notes and len(result.notes) < MAX_PROBLEMS:
                         result.notes.extend(f"{where}: {note}" for note in spec.notes)
                 except Exception as exc:  # any failure is this record's problem, never a 500
+                    batch.writer_failed(exc)
                     total_problems += 1
                     if len(problems) < MAX_PROBLEMS:
                         problems.append(Problem(where, _problem(exc)))

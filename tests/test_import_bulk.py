@@ -173,3 +173,21 @@ def test_what_an_import_wrote_in_parts_is_found_by_search(alice, one_record_a_pa
     found = {(h.kind, h.id) for h in search.search("ridership", alice, kinds=["claim"]).hits}
     assert found == {("claim", c.pk) for c in Claim.objects.filter(quote="ridership fell")}
     assert len(result.created_claim_ids) == 2
+
+
+def test_a_failed_write_is_raised_and_leaves_nothing(alice, one_record_a_part, monkeypatch):
+    from django.db import DatabaseError, connections
+
+    from factcheck import actions
+
+    def broken(**kwargs):
+        connection = kwargs.get("connection") or connections["default"]
+        with connection.cursor() as cursor:  # aborts a PostgreSQL transaction, as a real failure
+            cursor.execute("SELECT * FROM no_such_table")
+
+    monkeypatch.setattr(actions, "write_imported", broken)
+    data = "".join(record(claim("Berg said"), url=f"https://e.org/{i}") for i in range(4))
+    # Raised as the database's error, not as a problem of whichever record came next.
+    with pytest.raises(DatabaseError):
+        imports.import_annotations(data, fmt="ours", by=alice)
+    assert not Article.objects.exists() and not Claim.history.exists()
