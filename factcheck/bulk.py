@@ -219,12 +219,14 @@ class _Column:
 
 
 def _per_statement(connection, columns: int) -> int:
-    """Rows a statement: up to 500, within the database's limit on parameters (with room for
-    the history table's few more columns)."""
-    limit = connection.features.max_query_params or 65_535  # PostgreSQL: none but the protocol's
-    if connection.vendor == "sqlite":  # Django assumes 999; SQLite 3.32+ allows 32,766
-        connection.ensure_connection()
-        limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    """Rows a statement. SQLite: up to 500, within its limit on parameters (with room for
+    the history table's few more columns). PostgreSQL's COPY has none: up to 5,000, so that
+    a part of an import (``imports._Batch.flush``) is a few statements, each a wait for the
+    thread that writes it."""
+    if connection.vendor == "postgresql":
+        return 5000
+    connection.ensure_connection()  # Django assumes 999; SQLite 3.32+ allows 32,766
+    limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
     return max(1, min(500, limit // (columns + 5)))
 
 
