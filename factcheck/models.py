@@ -1072,9 +1072,10 @@ class SuggestionQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(status=Suggestion.Status.PENDING)
 
-    def for_text_of(self, article: Article):
-        """The suggestions made on ``article``'s current text (not on an earlier one)."""
-        return self.filter(article=article, text_hash=text_hash(article.text))
+    def for_text_of(self, article: Article, *, digest: str | None = None):
+        """The suggestions made on ``article``'s current text (not on an earlier one);
+        ``digest`` is its ``text_hash`` when the caller has it (0.1 ms for 100,000 chars)."""
+        return self.filter(article=article, text_hash=digest or text_hash(article.text))
 
     def in_text_order(self):
         return self.order_by("start", "-end", "pk")

@@ -220,3 +220,26 @@ def test_the_header_has_no_stray_separators(client, alice):
     html = client.get(f"/articles/{article.pk}/").content.decode()
     meta = re.search(r'data-testid="article-meta">(.*?)</p>', html, re.S).group(1)
     assert meta.strip() == "A. Writer"
+
+
+def test_the_reading_layout_is_made_once_per_text(client, alice, monkeypatch):
+    """Kept in the cache by the text: a second reader gets it made; a corrected text (or a
+    new article with another text) is laid out anew, never shown another text's layout."""
+    from factcheck import text as textlib
+
+    made = []
+    real = textlib.reading_blocks
+    monkeypatch.setattr(textlib, "reading_blocks", lambda text: made.append(text) or real(text))
+    article = actions.create_article(title="Kept", text=READING + "Once.\n", by=alice)
+    client.force_login(alice)
+    first = client.get(f"/articles/{article.pk}/").content.decode()
+    again = client.get(f"/articles/{article.pk}/").content.decode()
+    assert len(made) == 1
+    assert page_data(again)["blocks"] == page_data(first)["blocks"]
+
+    actions.correct_article(article=article, text="New words.\n\nAnd more.\n", by=alice)
+    html = client.get(f"/articles/{article.pk}/").content.decode()
+    assert len(made) == 2
+    body = re.search(r'data-testid="article-text"[^>]*>(.*?)</div>', html, re.S).group(1)
+    assert unescape(body) == "New words.\n\nAnd more.\n"
+    assert page_data(html)["blocks"] == [["p", 0, 0, 10, 12], ["p", 12, 12, 21, 22]]
