@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import lxml.html
-import trafilatura
 
 from factcheck import text as textlib
 from factcheck.urls_canon import canonical_url_key
@@ -64,6 +63,9 @@ def extract_article(html: str | bytes, url: str = "") -> Extracted:
         html = html.decode("utf-8", errors="replace")
     if not html.strip():
         raise ExtractError("The page is empty.")
+    # Imported when first used: trafilatura costs every worker 19 MB it may never need.
+    import trafilatura
+
     doc = trafilatura.bare_extraction(
         html,
         url=url or None,

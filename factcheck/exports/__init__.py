@@ -69,7 +69,9 @@ def claim_batches(
     """``claims`` in id order as export rows (``claim_read``), a keyset batch at a time;
     each row's ``approved_verdict`` carries its ``sources`` unless told not to. Fields a
     format ``leave_out`` are not read."""
-    reader = claim_read.ClaimReader(claim_read.EXPORT, sources=sources, leave_out=leave_out)
+    reader = claim_read.ClaimReader(
+        claim_read.EXPORT, sources=sources, leave_out=leave_out, related_once=True
+    )
     yield from reader.batches(claims, size, limit=limit)
 
 

@@ -137,7 +137,9 @@ def article_record(
 def stream_jsonl(articles, claims, *, base_url: str, offset_unit: str = "utf16") -> Iterator[str]:
     """One line per article of ``articles``, with those of ``claims`` that point into it;
     ``label`` counted in ``offset_unit`` (``text.OFFSET_UNITS``)."""
-    reader = claim_read.ClaimReader(claim_read.EXPORT, sources=True, leave_out=LEFT_OUT)
+    reader = claim_read.ClaimReader(
+        claim_read.EXPORT, sources=True, leave_out=LEFT_OUT, related_once=True
+    )
     values = articles.order_by("pk").values(*ARTICLE_FIELDS)
     after = None
     while True:
