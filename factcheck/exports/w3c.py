@@ -260,41 +260,23 @@ def _dumps(value) -> str:
     return orjson.dumps(value).decode()
 
 
-# Annotations encoded together (one orjson call, one decode): a call each cost the W3C
-# export a tenth of its time; a few hundred keep the dicts held at once few.
-ENCODED_TOGETHER = 500
-
-
-def annotations_json(
-    claims, *, base_url: str, limit: int | None = None, each: bool = False
-) -> Iterator[tuple[list, str]]:
-    """(claim ids, their Annotations' JSON without ``@context``, comma-separated) for
-    ``claims`` in id order, a few hundred at a time, or one by one (``each``)."""
+def annotations_json(claims, *, base_url: str, limit: int | None = None) -> Iterator[tuple]:
+    """(claim id, Annotation JSON without ``@context``) for ``claims`` in id order."""
     for rows in claim_batches(claims, limit=limit, leave_out=LEFT_OUT):
-        step = 1 if each else ENCODED_TOGETHER
-        for start in range(0, len(rows), step):
-            some = rows[start : start + step]
-            items = [annotation(row, base_url=base_url, context=False) for row in some]
-            yield [row["id"] for row in some], _dumps(items)[1:-1]
+        for row in rows:
+            yield row["id"], _dumps(annotation(row, base_url=base_url, context=False))
 
 
-def annotation_iris(
-    claims, *, base_url: str, limit: int | None = None, each: bool = False
-) -> Iterator[tuple[list, str]]:
-    """(claim ids, the Annotations' IRIs as JSON, comma-separated) for ``claims`` in id
-    order, a keyset batch at a time or one by one (``each``) (Web Annotation Protocol,
-    ``PreferContainedIRIs``)."""
+def annotation_iris(claims, *, base_url: str, limit: int | None = None) -> Iterator[tuple]:
+    """(claim id, the Annotation's IRI as JSON) for ``claims`` in id order, a keyset batch
+    at a time (Web Annotation Protocol, ``PreferContainedIRIs``)."""
     after, taken = None, 0
     while limit is None or taken < limit:
         batch = claims if after is None else claims.filter(pk__gt=after)
         want = CHUNK_SIZE if limit is None else min(CHUNK_SIZE, limit - taken)
         ids = list(batch.order_by("pk").values_list("pk", flat=True)[:want])
-        if ids:
-            iris = [annotation_iri(pk, base_url) for pk in ids]
-            if each:
-                yield from (([pk], _dumps(iri)) for pk, iri in zip(ids, iris, strict=True))
-            else:
-                yield ids, _dumps(iris)[1:-1]
+        for pk in ids:
+            yield pk, _dumps(annotation_iri(pk, base_url))
         taken += len(ids)
         if len(ids) < want:
             return
@@ -312,17 +294,17 @@ class _Seen:
     def __init__(self):
         self.count, self.first, self.last = 0, None, None
 
-    def add(self, ids: list) -> None:
-        self.count += len(ids)
-        self.first = ids[0] if self.first is None else self.first
-        self.last = ids[-1]
+    def add(self, pk: int) -> None:
+        self.count += 1
+        self.first = pk if self.first is None else self.first
+        self.last = pk
 
 
 def _items(annotations: Iterable[tuple], seen: _Seen) -> Iterator[str]:
-    """(ids, JSON) pairs as a JSON array body, noting the claim ids in ``seen``."""
+    """(id, JSON) pairs as a JSON array body, noting each claim id in ``seen``."""
     yield "["
-    for i, (ids, text) in enumerate(annotations):
-        seen.add(ids)
+    for i, (pk, text) in enumerate(annotations):
+        seen.add(pk)
         yield "," + text if i else text
     yield "]"
 
@@ -378,9 +360,7 @@ def stream_page(
     seen = _Seen()
     overflow: list[int] = []
     items = annotation_iris if iris else annotations_json
-    taken = _limit(
-        items(rows, base_url=base_url, limit=limit, each=size is not None), size, overflow
-    )
+    taken = _limit(items(rows, base_url=base_url, limit=limit), size, overflow)
     yield from _items(taken, seen)
     tail = {}
     if seen.count and (overflow or has_more):
@@ -393,14 +373,13 @@ def stream_page(
 
 
 def _limit(annotations: Iterator, size: int | None, overflow: list) -> Iterator:
-    """The first ``size`` (ids, JSON) pairs of one annotation each; notes in ``overflow``
-    that there was one more. All of them when ``size`` is None."""
+    """The first ``size`` (id, JSON) pairs; notes in ``overflow`` that there was one more."""
     if size is None:
         yield from annotations
         return
     for i, pair in enumerate(annotations):
         if i >= size:
-            overflow.append(pair[0][0])
+            overflow.append(pair[0])
             return
         yield pair
 
