@@ -15,8 +15,6 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date
 
-import lxml.html
-
 from factcheck import text as textlib
 from factcheck.urls_canon import canonical_url_key
 
@@ -63,7 +61,8 @@ def extract_article(html: str | bytes, url: str = "") -> Extracted:
         html = html.decode("utf-8", errors="replace")
     if not html.strip():
         raise ExtractError("The page is empty.")
-    # Imported when first used: trafilatura costs every worker 19 MB it may never need.
+    # Imported when first used: trafilatura and lxml cost every worker 20 MB before any
+    # page is read.
     import trafilatura
 
     doc = trafilatura.bare_extraction(
@@ -173,6 +172,8 @@ def _decode(data: bytes) -> str:
 
 
 def _tree(html: str):
+    import lxml.html  # when first used, as trafilatura
+
     try:
         return lxml.html.document_fromstring(html)
     except (ValueError, lxml.etree.ParserError):

@@ -20,7 +20,7 @@ from factcheck import text as textlib
 from factcheck.claim_read import extras
 from factcheck.exports import absolute, full_name, timestamp
 
-ARTICLE_CHUNK = 50  # articles per query; their claims come in one more query
+ARTICLE_CHUNK = 20  # articles per query; their claims come in one more query
 ARTICLE_FIELDS = ["pk", "title", "url", "publisher", "byline", "published_on", "language", "text"]
 # What a claim record maps of a claim row; any other declared field is carried by name.
 SHOWN = {
