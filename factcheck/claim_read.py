@@ -371,6 +371,9 @@ class ClaimReader:
     declared fields' query as the ORM compiles it (made once per declaration and reader,
     see ``_Template``) over the caller's own query as a derived table. ``leave_out`` names
     declared fields a caller (a format) says it does not carry: they are not read.
+    ``related_once`` (a bulk export's reader, read batch after batch): the columns of a
+    claim's speaker, statement, article and users are read once per related row, by id, and
+    kept in ``related_rows`` instead of joined into every batch.
     """
 
     reader: str
@@ -380,7 +383,7 @@ class ClaimReader:
     related_once: bool = False
     fields: list[ReadField] = field(init=False)
     verdict_fields: list[ReadField] = field(init=False)
-    related: dict = field(init=False, default_factory=dict, repr=False)
+    related_rows: dict = field(init=False, default_factory=dict, repr=False)
 
     def __post_init__(self):
         self.fields = [f for f in fields_for(self.reader) if f.name not in self.leave_out]
@@ -388,7 +391,7 @@ class ClaimReader:
 
     def read(self, claims, *, ordered: bool = False) -> list[dict]:
         """The rows of ``claims`` (in id order if ``ordered``)."""
-        related = self.related if self.related_once else None
+        related = self.related_rows if self.related_once else None
         rows = self._template(claims.db).rows(claims, ordered=ordered, related=related)
         if self.sources:
             attach_sources([r["approved_verdict"] for r in rows if r["approved_verdict"]])
@@ -582,7 +585,8 @@ class _Template:
     A page of claims (the API's, the annotation page's) reads its speaker's, statement's
     and users' columns by key (``by_key``): joined, PostgreSQL planned a seven-table join
     for every page (1.5 ms) and hashed every speaker to find 50. An export batch of
-    thousands joins them (``by_key=False``): a hash join reads each table once. The
+    thousands joins them (``by_key=False``): a hash join reads each table once; a whole
+    export (``related_once``) reads each related row once for all its batches (``_Related``). The
     annotation page reads the approved verdict by key too (``verdict_by_key``).
     Building and compiling a query of 30 columns through four joins cost a page of 50
     claims more than reading them; the caller's query (its WHERE from ``visible_to`` and
