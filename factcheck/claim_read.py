@@ -25,7 +25,8 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from operator import itemgetter
+from itertools import repeat
+from operator import add, itemgetter
 
 import orjson
 from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
@@ -346,7 +347,18 @@ def extras(row: dict, known: frozenset | set) -> dict:
     (``known``): a row holds exactly the fields its reader read, and its verdict."""
     extra = row.keys() - known  # in C: most rows have none
     extra.discard("approved_verdict")
-    return {k: v for k, v in row.items() if k in extra} if extra else {}
+    if not extra:
+        return {}
+    # In the row's order (the declaration's), found once per set of names: the rows of one
+    # reader share it.
+    key = frozenset(extra)
+    names = _EXTRA_ORDER.get(key)
+    if names is None:
+        names = _EXTRA_ORDER[key] = tuple(k for k in row if k in extra)
+    return {k: row[k] for k in names}
+
+
+_EXTRA_ORDER: dict = {}
 
 
 @dataclass
@@ -359,14 +371,19 @@ class ClaimReader:
     declared fields' query as the ORM compiles it (made once per declaration and reader,
     see ``_Template``) over the caller's own query as a derived table. ``leave_out`` names
     declared fields a caller (a format) says it does not carry: they are not read.
+    ``related_once`` (a bulk export's reader, read batch after batch): the columns of a
+    claim's speaker, statement, article and users are read once per related row, by id, and
+    kept in ``related_rows`` instead of joined into every batch.
     """
 
     reader: str
     user: object = None
     sources: bool = False
     leave_out: frozenset = frozenset()
+    related_once: bool = False
     fields: list[ReadField] = field(init=False)
     verdict_fields: list[ReadField] = field(init=False)
+    related_rows: dict = field(init=False, default_factory=dict, repr=False)
 
     def __post_init__(self):
         self.fields = [f for f in fields_for(self.reader) if f.name not in self.leave_out]
@@ -374,7 +391,8 @@ class ClaimReader:
 
     def read(self, claims, *, ordered: bool = False) -> list[dict]:
         """The rows of ``claims`` (in id order if ``ordered``)."""
-        rows = self._template(claims.db).rows(claims, ordered=ordered)
+        related = self.related_rows if self.related_once else None
+        rows = self._template(claims.db).rows(claims, ordered=ordered, related=related)
         if self.sources:
             attach_sources([r["approved_verdict"] for r in rows if r["approved_verdict"]])
         return rows
@@ -418,7 +436,14 @@ class ClaimReader:
         from factcheck.models import Claim, Role
 
         who = (Role.of(self.user), getattr(self.user, "pk", None))
-        key = (self.reader, tuple(self.fields), tuple(self.verdict_fields), who, db)
+        key = (
+            self.reader,
+            tuple(self.fields),
+            tuple(self.verdict_fields),
+            who,
+            db,
+            self.related_once,
+        )
         template = _TEMPLATES.get(key)
         if template is None:
             if len(_TEMPLATES) > 512:  # one per declaration and desk member: stays small
@@ -438,6 +463,7 @@ class ClaimReader:
                 db,
                 by_key=self.reader != EXPORT and not page_joins,
                 verdict_by_key=self.reader == PAGE and not page_joins,
+                related_once=self.related_once,
             )
         return template
 
@@ -564,7 +590,8 @@ class _Template:
     A page of claims (the API's, the annotation page's) reads its speaker's, statement's
     and users' columns by key (``by_key``): joined, PostgreSQL planned a seven-table join
     for every page (1.5 ms) and hashed every speaker to find 50. An export batch of
-    thousands joins them (``by_key=False``): a hash join reads each table once. The
+    thousands joins them (``by_key=False``): a hash join reads each table once; a whole
+    export (``related_once``) reads each related row once for all its batches (``_Related``). The
     annotation page reads the approved verdict by key too (``verdict_by_key``).
     Building and compiling a query of 30 columns through four joins cost a page of 50
     claims more than reading them; the caller's query (its WHERE from ``visible_to`` and
@@ -577,7 +604,16 @@ class _Template:
     """
 
     def __init__(
-        self, model, fields, verdict_fields, user, db, *, by_key: bool, verdict_by_key: bool
+        self,
+        model,
+        fields,
+        verdict_fields,
+        user,
+        db,
+        *,
+        by_key: bool,
+        verdict_by_key: bool,
+        related_once: bool = False,
     ):
         from django.db import connections
 
@@ -586,6 +622,9 @@ class _Template:
         approved = FilteredRelation(
             "verdicts", condition=Q(verdicts__status=Verdict.Status.APPROVED)
         )
+        declared = fields
+        # A bulk read's to-one columns (``_Related``): read once per related row, by id.
+        fields, self.related = _split_related(model, fields, user) if related_once else (fields, [])
         everything = [*fields, *verdict_fields]
         lookups = [
             *(f.source for f in fields),
@@ -603,6 +642,10 @@ class _Template:
             else:
                 keys.append(f"r{i}_{f.name}")
                 annotations[keys[-1]] = expression
+        for related in self.related:  # its key, read with the claim's columns
+            if related.key not in keys[: len(fields)]:
+                keys.append(related.key)
+            related.at = keys.index(related.key)
         query = (
             model._base_manager.using(db)
             .alias(**{APPROVED: approved})
@@ -638,6 +681,17 @@ class _Template:
         self.booleans = [
             i for i, f in enumerate(everything) if f.type is bool and f.name != f.source
         ]
+        if self.related:
+            # A row is the query's row followed by each relation's values, picked in the
+            # declared order.
+            self.query_names = self.names
+            at = {f.name: i for i, f in enumerate(fields)}
+            for related in self.related:
+                for f in related.fields:
+                    at[f.name] = len(keys) + len(at) - len(fields)
+            self.names = [f.name for f in declared]
+            self.pick_declared = itemgetter(*(at[name] for name in self.names))
+            self.verdict_end = self.split + len(verdict_fields)
 
     def select(self, claims, *, ordered: bool = False) -> tuple[str, list] | None:
         """The SQL and params of the declared fields of ``claims``: the declared query with
@@ -672,8 +726,11 @@ class _Template:
             raw_rows = cursor.fetchall()
         return raw_rows if self.pick is None else [self.pick(raw) for raw in raw_rows]
 
-    def rows(self, claims, *, ordered: bool) -> list[dict]:
-        return self.made(self.fetch(claims, ordered=ordered))
+    def rows(self, claims, *, ordered: bool, related: dict | None = None) -> list[dict]:
+        raw_rows = self.fetch(claims, ordered=ordered)
+        if self.related:
+            return self.made_with_related(raw_rows, related)
+        return self.made(raw_rows)
 
     def fields_described(self) -> list[dict]:
         return self.described
@@ -725,6 +782,136 @@ class _Template:
                     if verdict is not None and verdict[name] is not None:
                         verdict[name] = bool(verdict[name])
         return rows
+
+    def made_with_related(self, raw_rows: list[tuple], read: dict) -> list[dict]:
+        """Row dicts from the driver's rows and each relation's values, read once per
+        related row into ``read`` (the reader's, kept from batch to batch)."""
+        names, verdict_names = self.names, self.verdict_names
+        split, end = self.split, self.verdict_end
+        # Each row whole (the query's values, then each relation's), in C: map() over
+        # C functions, no Python code a row.
+        full = iter(raw_rows)
+        for related in self.related:
+            at, known, empty = related.values(raw_rows, read, self.db)
+            values = map(known.get, map(itemgetter(at), raw_rows), repeat(empty))
+            full = map(add, full, values)
+        rows = list(map(dict, map(zip, repeat(names), map(self.pick_declared, full))))
+        for row, raw in zip(rows, raw_rows, strict=True):
+            row["approved_verdict"] = (
+                None
+                if raw[split] is None
+                else dict(zip(verdict_names, raw[split:end], strict=True))
+            )
+        if self.booleans:  # the query's computed booleans (none among the relations' columns)
+            self.booleans_made(rows)
+        return rows
+
+    def booleans_made(self, rows: list[dict]) -> None:
+        names = [*self.query_names, *self.verdict_names]
+        for i in self.booleans:
+            name = names[i]
+            for row in rows:
+                holder = row if i < self.split else row["approved_verdict"]
+                if holder is not None and holder[name] is not None:
+                    holder[name] = bool(holder[name])
+
+
+@dataclass
+class _Related:
+    """The declared columns of one to-one relation of a claim (its speaker, statement,
+    article, annotator) in a bulk read: read by id, once per related row and reader, and
+    kept from batch to batch (an export's 100,000 claims name 2,000 speakers): joined into
+    every batch, PostgreSQL hashed each related table once a batch and SQLite looked each
+    one up once a claim."""
+
+    name: str
+    key: str  # the claim's column holding its id (``speaker_id``)
+    model: object
+    fields: list[ReadField]
+    expressions: dict
+    empty: tuple  # the values when there is none: as an outer join reads them
+    at: int = 0  # where ``key`` is in the query's row
+
+    compiled: dict = field(default_factory=dict)
+
+    LIMIT = 100_000  # related rows kept per relation and reader: memory stays bounded
+    SIZES = (8, 64, 512)  # ids a query asks for, padded up to one of these (compiled once)
+
+    def values(self, raw_rows: list[tuple], read: dict, db: str) -> tuple:
+        from django.db import connections
+
+        known = read.setdefault(self.name, {})
+        wanted = set(map(itemgetter(self.at), raw_rows)) - known.keys()
+        wanted.discard(None)
+        if wanted:
+            if len(known) + len(wanted) > self.LIMIT:
+                known.clear()
+            ids = sorted(wanted)
+            top = self.SIZES[-1]
+            with connections[db].cursor() as cursor:
+                for start in range(0, len(ids), top):
+                    some = ids[start : start + top]
+                    size = next(n for n in self.SIZES if n >= len(some))
+                    sql, params = self.query(db, size)
+                    cursor.execute(sql, [*params, *some, *[some[-1]] * (size - len(some))])
+                    for pk, *values in cursor.fetchall():
+                        known[pk] = tuple(values)
+        return self.at, known, self.empty
+
+    def query(self, db: str, size: int) -> tuple[str, list]:
+        """The ORM's SQL for ``size`` ids (the ids last among its params), compiled once."""
+        compiled = self.compiled.get((db, size))
+        if compiled is None:
+            found = (
+                self.model._base_manager.using(db)
+                .filter(pk__in=range(1, size + 1))
+                .annotate(**self.expressions)
+                .order_by()
+                .values_list("pk", *self.expressions)
+            )
+            sql, params = found.query.get_compiler(db).as_sql()
+            compiled = self.compiled[(db, size)] = (sql, list(params[:-size]))
+        return compiled
+
+
+def _split_related(model, fields, user) -> tuple[list[ReadField], list[_Related]]:
+    """``fields`` without the columns of a claim's to-one relations (``speaker__name``),
+    and those columns by relation (``_Related``); others (``approved_verdict``, a path of
+    two relations, an expression) stay in the query."""
+    kept, by_relation = [], {}
+    for f in fields:
+        first, _, rest = f.source.partition("__") if isinstance(f.source, str) else ("", "", "")
+        relation = None
+        if rest and "__" not in rest:
+            try:
+                relation = model._meta.get_field(first)
+            except FieldDoesNotExist:
+                relation = None
+        if relation is None or not relation.concrete or not relation.many_to_one:
+            kept.append(f)
+            continue
+        by_relation.setdefault(first, (relation, []))[1].append((f, rest))
+    related = []
+    for name, (relation, columns) in by_relation.items():
+        expressions = {}
+        for i, (f, column) in enumerate(columns):
+            # As ``_read_as`` reads it joined: a date or time as its text, a text that is
+            # never null as "" (then also where there is no related row: ``empty``).
+            expression = _read_as(f, user, column) or F(column)
+            if f.type is str and not f.null:
+                expression = Coalesce(expression, Value(""), output_field=CharField())
+            expressions[f"r{i}_{f.name}"] = expression
+        related.append(
+            _Related(
+                name,
+                relation.attname,
+                relation.related_model,
+                [f for f, _column in columns],
+                expressions,
+                tuple("" if f.type is str and not f.null else None for f, _column in columns),
+            )
+        )
+    return kept, related
 
 
 def attach_sources(verdicts: list[dict]) -> None:

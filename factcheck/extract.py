@@ -15,9 +15,6 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date
 
-import lxml.html
-import trafilatura
-
 from factcheck import text as textlib
 from factcheck.urls_canon import canonical_url_key
 
@@ -64,6 +61,10 @@ def extract_article(html: str | bytes, url: str = "") -> Extracted:
         html = html.decode("utf-8", errors="replace")
     if not html.strip():
         raise ExtractError("The page is empty.")
+    # Imported when first used: trafilatura and lxml cost every worker 20 MB before any
+    # page is read.
+    import trafilatura
+
     doc = trafilatura.bare_extraction(
         html,
         url=url or None,
@@ -171,6 +172,8 @@ def _decode(data: bytes) -> str:
 
 
 def _tree(html: str):
+    import lxml.html  # when first used, as trafilatura
+
     try:
         return lxml.html.document_fromstring(html)
     except (ValueError, lxml.etree.ParserError):

@@ -47,6 +47,10 @@ COLUMNS = [
 ]
 
 
+# The first characters ``neutralise`` passes at once (and "" too: ``"" in`` a string).
+_PLAIN_START = "".join(chr(c) for c in range(ord("!"), ord("~") + 1) if chr(c) not in FORMULA_CHARS)
+
+
 def _blank(char: str) -> bool:
     # Spaces, line feeds, tabs, NUL and other controls, zero-width and other format characters.
     return char.isspace() or unicodedata.category(char) in ("Cc", "Cf")
@@ -122,7 +126,9 @@ def csv_row(row: dict, *, base_url: str) -> list:
         absolute(base_url, "factcheck-detail", row["id"]) if published else "",
         *(("" if v is None else v) for v in extras(row, KNOWN).values()),
     ]
-    return [neutralise(v) for v in cells]
+    # neutralise's own first test, inline: a cell that is no text, or starts with a visible
+    # ASCII character that is no formula character (most cells), is as it is.
+    return [v if not isinstance(v, str) or v[:1] in _PLAIN_START else neutralise(v) for v in cells]
 
 
 class _Line:

@@ -20,7 +20,7 @@ from factcheck import text as textlib
 from factcheck.claim_read import extras
 from factcheck.exports import absolute, full_name, timestamp
 
-ARTICLE_CHUNK = 50  # articles per query; their claims come in one more query
+ARTICLE_CHUNK = 20  # articles per query; their claims come in one more query
 ARTICLE_FIELDS = ["pk", "title", "url", "publisher", "byline", "published_on", "language", "text"]
 # What a claim record maps of a claim row; any other declared field is carried by name.
 SHOWN = {
@@ -137,7 +137,9 @@ def article_record(
 def stream_jsonl(articles, claims, *, base_url: str, offset_unit: str = "utf16") -> Iterator[str]:
     """One line per article of ``articles``, with those of ``claims`` that point into it;
     ``label`` counted in ``offset_unit`` (``text.OFFSET_UNITS``)."""
-    reader = claim_read.ClaimReader(claim_read.EXPORT, sources=True, leave_out=LEFT_OUT)
+    reader = claim_read.ClaimReader(
+        claim_read.EXPORT, sources=True, leave_out=LEFT_OUT, related_once=True
+    )
     values = articles.order_by("pk").values(*ARTICLE_FIELDS)
     after = None
     while True:
