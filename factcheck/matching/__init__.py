@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from factcheck.matching import embed, rank, retrieve
 from factcheck.models import Claim
 
 # Above this a match is "strong" (shown as the same claim): chosen on the evaluation set's dev
@@ -42,6 +41,10 @@ class Match:
 def match_text(text: str, user, *, exclude: Iterable[int] = (), limit: int = 5) -> list[Match]:
     """The published fact-checks ``user`` may see that best make the claim ``text`` makes,
     best first, at most ``limit``."""
+    # Imported when first used: the ranker's libraries (rapidfuzz, a Snowball stemmer) cost
+    # every worker ~6 MB at start, and most workers never match.
+    from factcheck.matching import embed, rank, retrieve
+
     text = (text or "").replace("\x00", "")[:MAX_TEXT_CHARS]
     if limit <= 0 or not text.strip():
         return []
@@ -72,6 +75,8 @@ def matches_for(claim: Claim, user, *, limit: int = 5) -> list[Match]:
 def _semantic(text: str, texts: dict[int, list[str]]) -> dict[int, list[float]]:
     """The cosine similarity of ``text`` with each candidate text (its quote, its summary;
     for both together, the better of the two)."""
+    from factcheck.matching import embed
+
     flat = [(pk, t) for pk, ts in texts.items() for t in ts[:2]]
     found = embed.similarities(text, [t for _, t in flat])
     out: dict[int, list[float]] = {}
