@@ -1211,10 +1211,12 @@ class _Batch:
         for spec in specs:
             if not isinstance(spec, ArticleSpec) or spec.existing is not None:
                 continue
+            # A value PostgreSQL cannot hold (a NUL) is left to the record's own check.
             url = spec.fields.get("url")
             if isinstance(url, str) and (key := canonical_url_key(url)):
-                urls.add(key)
-            elif isinstance(spec.title, str):
+                if "\x00" not in key:
+                    urls.add(key)
+            elif isinstance(spec.title, str) and "\x00" not in spec.title:
                 titles.add(spec.title)
         self._asked = {("url", key) for key in urls} | {("title", t) for t in titles}
         self._present = {
