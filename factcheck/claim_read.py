@@ -433,6 +433,8 @@ class ClaimReader:
                 # of 50 (one join costs less than a subquery per verdict field).
                 by_key=self.reader != EXPORT,
                 verdict_by_key=self.reader == PAGE,
+                # The API compiles a page's query per request: its ids alone (see select).
+                ids_first=self.reader == API,
             )
         return template
 
@@ -572,7 +574,16 @@ class _Template:
     """
 
     def __init__(
-        self, model, fields, verdict_fields, user, db, *, by_key: bool, verdict_by_key: bool
+        self,
+        model,
+        fields,
+        verdict_fields,
+        user,
+        db,
+        *,
+        by_key: bool,
+        verdict_by_key: bool,
+        ids_first: bool = False,
     ):
         from django.db import connections
 
@@ -608,16 +619,27 @@ class _Template:
         compiler = query.query.get_compiler(db)
         sql, params = compiler.as_sql()
         connection = connections[db]
+        if connection.vendor == "sqlite":
+            sql, params = _constants_written(sql, params)
         q = connection.ops.quote_name
         # Where the caller's query goes: the one FROM of the claims table.
         self.table = q(model._meta.db_table)
+        pk = q(model._meta.pk.column)
         head, tail = sql.split(f"FROM {self.table}")  # exactly one: else this raises
-        self.head, self.tail = head + "FROM ", tail
+        # The caller's query as a derived table of the claims table's name, or of its ids
+        # joined to the claims (``ids_first``).
+        self.head, self.tail = head + "FROM ", f" {self.table}{tail}"
+        self.ids_first = ids_first
+        if ids_first:
+            ids = q("claim_page")
+            self.pk_name = model._meta.pk.attname  # the derived table's one column
+            on = f"{self.table}.{pk} = {ids}.{q(self.pk_name)}"
+            self.tail = f" {ids} INNER JOIN {self.table} ON {on}{tail}"
         placeholders = head.count("%s")
         self.head_params, self.tail_params = params[:placeholders], params[placeholders:]
         in_sql = [alias for _expression, _sql, alias in compiler.select]
         self.pick = itemgetter(*[in_sql.index(k) for k in keys]) if in_sql != keys else None
-        self.id_column = f"{self.table}.{q(model._meta.pk.column)}"
+        self.id_column = f"{self.table}.{pk}"
         self.vendor, self.db, self.keys = connection.vendor, db, keys
         self.quote = q
         self.described = [
@@ -637,13 +659,18 @@ class _Template:
     def select(self, claims, *, ordered: bool = False) -> tuple[str, list] | None:
         """The SQL and params of the declared fields of ``claims``: the declared query with
         the caller's query (its columns, WHERE, order and slice) in place of the claims
-        table, as a derived table of the same name. Both databases plan it as they plan the
-        caller's query: a page's 50 rows first, an article's claims by its index. (As an
-        ``IN (ids)`` subquery PostgreSQL hashed the whole claims table for an export batch,
-        and semi-joined an article's 1,000 claims at 8 ms against 5.)"""
+        table, as a derived table of the same name (``ids_first``: of the caller's ids, the
+        claims joined to it by key). Both databases plan it as they plan the caller's query:
+        a page's 50 rows first, an article's claims by its index. (As an ``IN (ids)``
+        subquery PostgreSQL hashed the whole claims table for an export batch, and
+        semi-joined an article's 1,000 claims at 8 ms against 5.)"""
         if not claims.query.is_sliced:
             claims = claims.order_by()  # a derived table needs no order
-        if claims.query.select_related or claims.query.deferred_loading[0]:
+        if self.ids_first:
+            # Only the ids, the claims joined to them by key: the ORM compiles a sliced,
+            # ordered query of the model's 27 columns in 0.18 ms, of its ids in 0.03.
+            claims = claims.values_list(self.pk_name)
+        elif claims.query.select_related or claims.query.deferred_loading[0]:
             claims = claims.select_related(None).defer(None)  # the claim's own columns
         try:
             # The model's own columns (as the ORM selects them, by name, unaliased): a
@@ -651,7 +678,7 @@ class _Template:
             sub, params = claims.query.get_compiler(self.db).as_sql()
         except EmptyResultSet:  # .none(), or a filter nothing can match
             return None
-        sql = f"{self.head}({sub}) {self.table}{self.tail}"
+        sql = f"{self.head}({sub}){self.tail}"
         if ordered:
             sql += f" ORDER BY {self.id_column}"
         return sql, [*self.head_params, *params, *self.tail_params]
@@ -718,6 +745,26 @@ class _Template:
                     if verdict is not None and verdict[name] is not None:
                         verdict[name] = bool(verdict[name])
         return rows
+
+
+def _constants_written(sql: str, params) -> tuple[str, list]:
+    """``sql`` with the declaration's own constants (a status, "" for ``Coalesce``, the
+    reader's id) written in as SQLite literals. Bound, a value a partial index's condition
+    names (the approved verdict's ``status = %s``) makes SQLite prepare the statement again
+    on every run: 0.25 ms of a page of 50. Left bound if any is of another type."""
+    if "%%" in sql or not all(value is None or isinstance(value, int | str) for value in params):
+        return sql, list(params)
+    parts = sql.split("%s")
+    written = [parts[0]]
+    for value, part in zip(params, parts[1:], strict=True):
+        if value is None:
+            written.append("NULL")
+        elif isinstance(value, str):  # (bool is an int: 1 or 0, as the driver binds it)
+            written.append("'" + value.replace("'", "''").replace("%", "%%") + "'")
+        else:
+            written.append(str(int(value)))
+        written.append(part)
+    return "".join(written), []
 
 
 def attach_sources(verdicts: list[dict]) -> None:
