@@ -5,6 +5,7 @@ Writes go through ``factcheck.actions``; serializers only parse and present.
 
 from __future__ import annotations
 
+import copy
 import datetime
 
 from django.contrib.auth import get_user_model
@@ -291,6 +292,13 @@ def read_claims(claims, user) -> list[dict]:
 
 
 class _ClaimInputBase(serializers.Serializer):
+    def get_fields(self):
+        """The declared fields, each copied for this serializer. DRF deep-copies them, which
+        makes every field again from its arguments (a ChoiceField its choices, a related
+        field its queryset): a fifth of a claim's creation. These fields keep no state but
+        what binding them sets, on the copy (a per-request queryset is set on it too)."""
+        return {name: copy.copy(field) for name, field in self._declared_fields.items()}
+
     kind = serializers.ChoiceField(choices=Claim.Kind.choices, required=False)
     speaker = serializers.PrimaryKeyRelatedField(
         queryset=Speaker.objects.all(), required=False, allow_null=True

@@ -457,16 +457,17 @@ class ClaimViewSet(
         cue, source = _pair(data, "cue"), _pair(data, "source")
         data.update(new_names(data))
         claim = actions.create_claim(by=request.user, cue=cue, source_mention=source, **data)
-        answer = self.answer(claim, status.HTTP_201_CREATED)
-        # As the page warns before saving: a claim on exactly another's span may be a duplicate.
-        answer.data["same_span"] = list(
-            Claim.objects.visible_to(request.user)
-            .filter(article_id=claim.article_id, start=claim.start, end=claim.end)
-            .exclude(pk=claim.pk)
-            .order_by("pk")
-            .values_list("pk", flat=True)
+        # The claims on exactly this span, read at once: the new one is the answer, the
+        # others are what the page warns of before saving (a claim on exactly another's span
+        # may be a duplicate). One read, not the claim's and then the others' ids.
+        on_span = Claim.objects.visible_to(request.user).filter(
+            article_id=claim.article_id, start=claim.start, end=claim.end
         )
-        return answer
+        rows = serializers.read_claims(on_span, request.user)
+        (data,) = (row for row in rows if row["id"] == claim.pk)
+        headers = {"ETag": etag(data["version"], data), "Location": self.location(claim)}
+        data["same_span"] = sorted(row["id"] for row in rows if row["id"] != claim.pk)
+        return Response(data, status=status.HTTP_201_CREATED, headers=headers)
 
     @extend_schema(
         request=serializers.ClaimUpdateSerializer,
