@@ -274,33 +274,11 @@ def create_claim(
     return claim
 
 
-def build_claim(
-    *,
-    article: Article,
-    span: textlib.Span,
-    by,
-    kind: str = Claim.Kind.DIRECT_QUOTE,
-    speaker: Speaker | None = None,
-    statement: Statement | None = None,
-    summary: str = "",
-    check_worthy: bool = True,
-    cue: tuple[int, int] | None = None,
-    source_mention: tuple[int, int] | None = None,
-) -> Claim:
-    """A new claim, checked and not saved: ``create_claim`` saves it, an import many at once
-    (with one ``ClaimBuilder`` for them all)."""
-    return ClaimBuilder()(
-        article=article,
-        span=span,
-        by=by,
-        kind=kind,
-        speaker=speaker,
-        statement=statement,
-        summary=summary,
-        check_worthy=check_worthy,
-        cue=cue,
-        source_mention=source_mention,
-    )
+def build_claim(**fields) -> Claim:
+    """A new claim, checked and not saved (the arguments are ``ClaimBuilder``'s):
+    ``create_claim`` saves it, an import many at once (with one ``ClaimBuilder`` for them
+    all)."""
+    return ClaimBuilder()(**fields)
 
 
 class ClaimBuilder:
@@ -320,8 +298,7 @@ class ClaimBuilder:
         self.made_each_time = [
             (i, f) for i, f in enumerate(fields) if f.has_default() and callable(f.default)
         ]
-        at = {f.attname: i for i, f in enumerate(fields)}
-        self.at = [at[name] for name in _BUILT]
+        self.at = {f.attname: i for i, f in enumerate(fields)}
         self.check = bulk.FullClean(Claim, exclude=CLAIM_NOT_CHECKED + SPAN_FIELDS)
 
     def __call__(
@@ -342,23 +319,23 @@ class ClaimBuilder:
         for i, field in self.made_each_time:
             row[i] = field.get_default()
         cue, source_mention = cue or (None, None), source_mention or (None, None)
-        for i, value in zip(
-            self.at,
-            (
-                span.start,
-                span.end,
-                span.quote,
-                span.prefix,
-                span.suffix,
-                kind,
-                textlib.shorten(summary, 200) if summary else "",
-                check_worthy,
-                *cue,
-                *source_mention,
-            ),
-            strict=True,
-        ):
-            row[i] = value
+        given = {
+            "start": span.start,
+            "end": span.end,
+            "quote": span.quote,
+            "prefix": span.prefix,
+            "suffix": span.suffix,
+            "kind": kind,
+            "summary": textlib.shorten(summary, 200) if summary else "",
+            "check_worthy": check_worthy,
+            "cue_start": cue[0],
+            "cue_end": cue[1],
+            "source_start": source_mention[0],
+            "source_end": source_mention[1],
+        }
+        at = self.at
+        for name, value in given.items():
+            row[at[name]] = value
         claim = Claim(*row)
         # Related objects only when there are some: each is a descriptor's work.
         claim.article = article
@@ -375,23 +352,6 @@ class ClaimBuilder:
         # and suffix are cut from the text by span_at, never given.
         self.check(claim)
         return claim
-
-
-# The fields ClaimBuilder sets on each claim, in the order it gives them.
-_BUILT = (
-    "start",
-    "end",
-    "quote",
-    "prefix",
-    "suffix",
-    "kind",
-    "summary",
-    "check_worthy",
-    "cue_start",
-    "cue_end",
-    "source_start",
-    "source_end",
-)
 
 
 SPAN_FIELDS = ["start", "end", "quote", "prefix", "suffix"]
