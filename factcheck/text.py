@@ -485,8 +485,9 @@ def reading_blocks(text: str) -> list[Block]:
     """``text`` cut into paragraphs, subheadings and list items by its line breaks.
 
     Each non-blank line is a block. A line starting with "-", "•", "*" or "–" and a space, or
-    with "-" or "•" right before a letter, is a list item; a short line (up to ``HEADING_MAX`` code points) not ending like a sentence,
-    with a block after it, is a subheading; every other line is a paragraph.
+    with "-" or "•" right before a letter, is a list item; a short line (up to ``HEADING_MAX``
+    code points) not ending like a sentence, with a block after it, is a subheading; every
+    other line is a paragraph.
     """
     lines = []  # [start, end) of each non-blank line
     at = 0
