@@ -172,6 +172,9 @@ def claim_list(request):
                 row["article_title"] = titles.get(row["article"], "")
                 rows.append(row)
     chosen = {name: request.GET.get(name, "") for name in (*DeskClaimFilter.base_filters, "sort")}
+    # The exports take one filter, the article: with one chosen, its claims are exported.
+    chosen_article = None if errors else filters.form.cleaned_data.get("article")
+    export_article = chosen_article and Article.objects.filter(pk=chosen_article).first()
     return render(
         request,
         "factcheck/claims.html",
@@ -180,6 +183,7 @@ def claim_list(request):
             "page": page,
             "errors": errors,
             "chosen": chosen,
+            "export_article": export_article,
             "filtered": any(v for k, v in chosen.items() if k != "sort"),
             "sorts": [(k, label) for k, (label, _) in SORTS.items()],
             "actions": [(k, a.label) for k, a in offered_actions(user).items()],

@@ -458,7 +458,8 @@ def _wordy(ch: str) -> bool:
 
 # --------------------------------------------------------------------------- reading layout
 
-BULLET = regex.compile(r"[ \t]*[-•*–][ \t]+(?=\S)")
+# A bullet and a space; or "-" or "•" against a letter, as pasted lists often come ("-Maintain").
+BULLET = regex.compile(r"[ \t]*(?:[-•*–][ \t]+(?=\S)|[-•](?=\p{L}))")
 HEADING_MAX = 80  # a subheading is a short line...
 SENTENCE_END = '.,;:!?…"”’»)'  # ...that does not end like a sentence
 
@@ -483,9 +484,10 @@ class Block:
 def reading_blocks(text: str) -> list[Block]:
     """``text`` cut into paragraphs, subheadings and list items by its line breaks.
 
-    Each non-blank line is a block. A line starting with "-", "•", "*" or "–" and a space is a
-    list item; a short line (up to ``HEADING_MAX`` code points) not ending like a sentence,
-    with a block after it, is a subheading; every other line is a paragraph.
+    Each non-blank line is a block. A line starting with "-", "•", "*" or "–" and a space, or
+    with "-" or "•" right before a letter, is a list item; a short line (up to ``HEADING_MAX``
+    code points) not ending like a sentence, with a block after it, is a subheading; every
+    other line is a paragraph.
     """
     lines = []  # [start, end) of each non-blank line
     at = 0

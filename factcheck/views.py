@@ -250,7 +250,7 @@ def render_with_parts(request, template_name: str, context: dict, parts: dict[st
 BLOCK_TAGS = {"p": "p", "h": "h2", "li": "li"}
 # Bump when reading_blocks or reading_html change what they make: the layouts in the cache
 # are kept by text (a digest) and this number.
-READING_LAYOUT_VERSION = 1
+READING_LAYOUT_VERSION = 2  # 2: "-" against a letter is a bullet
 READING_LAYOUT_SECONDS = 24 * 3600
 
 

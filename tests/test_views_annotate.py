@@ -203,6 +203,42 @@ def test_reading_blocks_tile_the_text_and_recognise_its_parts():
     assert reading_blocks("") == [reading_blocks("")[0]] and reading_blocks("")[0].end == 0
 
 
+def test_a_bullet_written_against_its_word_is_a_list_item():
+    """Pasted lists often lose the space after the bullet ("-Maintain ..."); a number after a
+    minus sign, or an asterisk (emphasis), is not taken for a bullet."""
+    from factcheck.text import reading_blocks
+
+    text = "Intro line.\n\n-Maintain the channels.\n•Resume the talks.\n-5 degrees tonight.\n*Not* a list.\n"
+    blocks = reading_blocks(text)
+    assert [b.kind for b in blocks] == ["p", "li", "li", "p", "p"]
+    assert [text[b.body : b.body_end] for b in blocks][1:3] == [
+        "Maintain the channels.",
+        "Resume the talks.",
+    ]
+
+
+def test_the_sample_article_reads_as_an_article(client, alice, sample_article_text):
+    """Issue 15 on the shared sample (a 6,928-character opinion piece): its four subheadings
+    are headings and its two lines starting with "-" are list items, the bullet hidden; the
+    page's text is still exactly the stored text."""
+    from factcheck.text import reading_blocks
+
+    article = actions.create_article(title="Sample", text=sample_article_text, by=alice)
+    text = article.text
+    assert len(text) == 6928
+    blocks = reading_blocks(text)
+    kinds = [b.kind for b in blocks]
+    assert (kinds.count("h"), kinds.count("li"), kinds.count("p")) == (4, 2, 20)
+    dashed = [line for line in text.split("\n") if line.startswith("-")]
+    items = [text[b.body : b.body_end] for b in blocks if b.kind == "li"]
+    assert items == [line[1:] for line in dashed]
+    client.force_login(alice)
+    html = client.get(f"/articles/{article.pk}/").content.decode()
+    body = re.search(r'data-testid="article-text"[^>]*>(.*?)</div>', html, re.S).group(1)
+    assert unescape(body) == text
+    assert body.count("<h2 ") == 4 and body.count("<li ") == 2
+
+
 def test_the_page_shows_blocks_with_the_text_exact(client, alice):
     article = actions.create_article(title="Blocks", text=READING, by=alice)
     client.force_login(alice)

@@ -179,3 +179,14 @@ def test_the_page_costs_the_same_queries_for_one_or_many_claims(claim, alice):
             kind="author_claim",
         )
     assert queries() == one
+
+
+def test_the_claims_list_offers_its_exports_as_downloads(claim, second, alice):
+    """Issue 15: export buttons where people look for them, the claims lists included; with
+    one article chosen they export that article's claims."""
+    html = signed_in(alice).get("/claims/").content.decode()
+    assert 'data-testid="export-menu"' in html
+    for fmt in ("csv", "jsonl", "w3c", "claimreview"):
+        assert f'href="/export/{fmt}/" download data-format="{fmt}"' in html
+    html = signed_in(alice).get("/claims/", {"article": claim.article_id}).content.decode()
+    assert f'href="/export/csv/?article={claim.article_id}" download' in html

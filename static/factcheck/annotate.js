@@ -170,8 +170,9 @@ function listItem(c) {
   const item = element("li", { className: `claim-item claim-${c.status}` }, { claimId: c.id });
   const pick = element("button", { type: "button", className: "claim-pick" }, { action: "pick" });
   pick.setAttribute("aria-describedby", `claim-meta-${c.id}`);
-  chip(c).setAttribute("aria-hidden", "true");
-  pick.append(chip(c), element("q", { className: "claim-quote", textContent: excerpt(c.quote, 160) }));
+  const swatch = chip(c);
+  swatch.setAttribute("aria-hidden", "true");
+  pick.append(swatch, element("q", { className: "claim-quote", textContent: excerpt(c.quote, 160) }));
   const meta = element("span", { className: "claim-meta", id: `claim-meta-${c.id}` });
   if (c.summary) meta.append(element("span", { className: "summary", textContent: c.summary }));
   const who = element("span", { className: "line2" });

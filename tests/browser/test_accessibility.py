@@ -284,3 +284,64 @@ def test_the_api_docs_render_under_the_csp(page, live_server, dana, sign_in):
     page.wait_for_selector(".swagger-ui .opblock", timeout=15000)
     assert page.locator(".swagger-ui .opblock").count() > 10
     assert refused == []
+
+
+def test_the_reading_pages_forms_cards_and_help_have_no_axe_violations(
+    browser, live_server, axe_js, newsroom, alice
+):
+    """The states a page load does not show: the claim form open (a new speaker's and a new
+    statement's fields, a refused save's field error), the claim card and the shortcut help,
+    at 1,280 and 390 px."""
+    article = newsroom["claim"].article
+    found = {}
+    for width, height in ((1280, 900), (390, 844)):
+        context = browser.new_context(bypass_csp=True, viewport={"width": width, "height": height})
+        try:
+            page = sign_in_as(context, live_server, alice)
+            page.goto(f"{live_server.url}/articles/{article.pk}/")
+            page.wait_for_selector("html[data-annotate-ready]", state="attached")
+            page.locator("[data-testid=article-text]").focus()
+            page.keyboard.down("Shift")
+            for _ in range(9):
+                page.keyboard.press("ArrowRight")
+            page.keyboard.up("Shift")
+            form = page.locator("[data-testid=claim-form]")
+            form.wait_for(state="visible")
+            form.locator("[name=speaker]").fill("Mette Lund")
+            form.locator("[data-testid=speaker-new]").wait_for(state="visible")
+            form.locator("[name=statement]").fill("Letter to the editor")
+            form.locator("[data-testid=statement-new]").wait_for(state="visible")
+            form.locator("[data-testid=claim-save]").click()  # no kind chosen: refused
+            form.locator("[data-testid=field-errors-kind]").wait_for(state="visible")
+            found[f"claim form, {width} px"] = violations(page, axe_js)
+            page.keyboard.press("Escape")
+            form.wait_for(state="hidden")
+            page.locator(f'mark[data-claim-id="{newsroom["claim"].pk}"]').first.click()
+            page.locator("[data-testid=claim-card]").wait_for(state="visible")
+            found[f"claim card, {width} px"] = violations(page, axe_js)
+            page.locator("[data-testid=claim-card-close]").click()
+            page.locator("[data-testid=help-button]").click()
+            page.locator("[data-testid=help-overlay]").wait_for(state="visible")
+            found[f"shortcut help, {width} px"] = violations(page, axe_js)
+        finally:
+            context.close()
+    failing = {state: v for state, v in found.items() if v}
+    assert not failing, json.dumps(failing, indent=1)
+    assert len(found) == 6
+
+
+def test_the_sample_article_as_an_article_has_no_axe_violations(
+    browser, live_server, axe_js, alice, sample_article_text
+):
+    """The shared sample's page: its subheadings and list items among the page's own headings."""
+    article = actions.create_article(title="Sample", text=sample_article_text, by=alice)
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+    try:
+        page = sign_in_as(context, live_server, alice)
+        page.goto(f"{live_server.url}/articles/{article.pk}/")
+        page.wait_for_selector("html[data-annotate-ready]", state="attached")
+        assert page.locator("[data-testid=article-text] h2").count() == 4
+        found = violations(page, axe_js)
+    finally:
+        context.close()
+    assert found == [], json.dumps(found, indent=1)

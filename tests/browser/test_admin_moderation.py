@@ -1,10 +1,12 @@
 """A moderator approves a verdict in the admin, in real Chromium, and the public page shows it."""
 
+import re
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
 
+from factcheck import actions
 from factcheck.demo import load_demo
 from factcheck.models import Claim, Verdict
 from tests.conftest import PASSWORD
@@ -166,3 +168,17 @@ def test_the_claims_list_downloads_an_export(page, live_server, sign_in, demo_de
     download = info.value
     assert download.suggested_filename.endswith(f"-{article.pk}-claims.csv")
     assert "quote" in Path(download.path()).read_text(encoding="utf-8-sig").splitlines()[0]
+
+
+def test_the_history_page_shows_dashes_and_whole_seconds(page, live_server, sign_in, demo_desk):
+    """Issue 15: a claim's history showed "None" for empty values and microsecond times."""
+
+    article, dana = demo_desk
+    claim = Claim.objects.filter(article=article, status=Claim.Status.OPEN).first()
+    actions.reject_claim(claim=claim, by=dana, note="Opinion, not a checkable fact.")
+    sign_in(dana)
+    page.goto(f"{live_server.url}/admin/factcheck/claim/{claim.pk}/history/")
+    shown = page.locator("#change-history").inner_text()
+    assert "Opinion, not a checkable fact." in shown
+    assert "None" not in shown
+    assert not re.search(r"\d\d:\d\d:\d\d\.\d", shown), shown

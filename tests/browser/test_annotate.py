@@ -813,3 +813,124 @@ def test_on_a_phone_the_form_leaves_the_selected_text_in_view(
     sheet_top = form.bounding_box()["y"]
     selected = page.evaluate("getSelection().getRangeAt(0).getBoundingClientRect().toJSON()")
     assert selected["top"] >= 0 and selected["bottom"] <= sheet_top, (selected, sheet_top)
+
+
+# --------------------------------------------------------------------------- issue 15's reading page
+
+# For each claim: its first mark's underline colour and style, and its side-panel chip's border
+# colour (marks and chips take their colour from the same custom property).
+COLOURS_JS = """() => {
+  const out = {};
+  for (const item of document.querySelectorAll('[data-testid=claim-list] li[data-claim-id]')) {
+    const id = item.dataset.claimId;
+    const mark = document.querySelector(`[data-testid=article-text] mark[data-claim-id="${id}"]`);
+    const m = getComputedStyle(mark), chip = getComputedStyle(item.querySelector('.chip'));
+    out[id] = {mark: m.borderBottomColor, chip: chip.borderTopColor, line: m.borderBottomStyle,
+               quote: item.querySelector('.claim-quote').textContent};
+  }
+  return out;
+}"""
+
+
+def test_highlights_say_kind_or_status_and_a_card_says_who_and_what(
+    page, live_server, sign_in, alice, demo_article
+):
+    """Highlights coloured by kind, or by status (switched in the legend and remembered); a
+    published claim double underlined; each side-panel entry shows its quote beside a chip in
+    its highlight's colour; hovering a highlight shows speaker, statement, status and rating."""
+    claims = {c.pk: c for c in Claim.objects.filter(article=demo_article)}
+    open_article(page, live_server, sign_in, alice, demo_article)
+    legend = page.locator("[data-testid=legend]")
+    for label in Claim.Kind.labels:
+        assert legend.get_by_text(label, exact=True).is_visible()
+
+    def check(attribute):
+        seen = {int(k): v for k, v in page.evaluate(COLOURS_JS).items()}
+        assert seen.keys() == claims.keys()
+        colour_of = {}
+        for pk, s in seen.items():
+            claim = claims[pk]
+            assert s["mark"] == s["chip"], (pk, s)
+            assert colour_of.setdefault(getattr(claim, attribute), s["mark"]) == s["mark"]
+            assert (s["line"] == "double") == (claim.status == Claim.Status.PUBLISHED), pk
+            assert s["quote"].rstrip("…") and claim.quote.startswith(s["quote"].rstrip("…"))
+        assert len(set(colour_of.values())) == len(colour_of)  # one colour per kind/status
+        return colour_of
+
+    assert len(check("kind")) == 4
+    page.locator("[data-testid=legend] input[value=status]").check()
+    assert len(check("status")) >= 2
+    for label in Claim.Status.labels:
+        assert legend.get_by_text(label, exact=True).is_visible()
+    page.reload()
+    poll(lambda: page.evaluate("document.documentElement.dataset.annotateReady") == "1")
+    assert page.locator("[data-testid=legend] input[value=status]").is_checked()
+    check("status")
+
+    published = next(c for c in claims.values() if c.status == Claim.Status.PUBLISHED)
+    approved = published.verdicts.get(status="approved")
+    scroll_to(page, published.start)
+    page.locator(f'mark[data-claim-id="{published.pk}"]').first.hover()
+    card = page.locator("[data-testid=claim-card]")
+    card.wait_for(state="visible")
+    said = card.text_content()
+    for part in (
+        published.speaker.name,
+        published.statement.title,
+        published.get_status_display(),
+        approved.rating.label,
+    ):
+        assert part in said, (part, said)
+
+
+def test_the_claim_form_beside_the_text_covers_none_of_it(
+    page, live_server, sign_in, alice, demo_article
+):
+    """At 1,280 px the form opens in the side panel: nothing of the article text lies under it."""
+    open_article(page, live_server, sign_in, alice, demo_article)
+    quote = "Critics were less convinced."
+    start = demo_article.text.index(quote)
+    select_by_mouse(page, start, start + len(quote))
+    form = page.locator("[data-testid=claim-form]")
+    form.wait_for(state="visible")
+    text_box = page.locator("[data-testid=article-text]").bounding_box()
+    form_box = form.bounding_box()
+    assert form_box["x"] >= text_box["x"] + text_box["width"], (form_box, text_box)
+
+
+def test_the_sample_article_reads_as_an_article_with_exact_highlights(
+    page, live_server, sign_in, alice, sample_article_text
+):
+    """Issue 15's day on the shared sample (6,928 characters): subheadings and list items shown
+    as such, and a dozen claims, nested and crossing ones and one across a block boundary,
+    each highlighted over exactly its code points."""
+    from factcheck.text import reading_blocks
+
+    article = actions.create_article(title="Sample", text=sample_article_text, by=alice)
+    text = article.text
+    blocks = reading_blocks(text)
+    paragraphs = [b for b in blocks if b.kind == "p"][:4]
+
+    def word_after(i):
+        return text.index(" ", i) + 1
+
+    # In each of four paragraphs: the whole, its first half inside it, and a span crossing
+    # that half; the last replaced by one from a paragraph's end into the next.
+    spans = []
+    for b in paragraphs:
+        middle = word_after((b.body + b.body_end) // 2)
+        spans += [(b.body, b.body_end), (b.body, middle - 1), (word_after(middle - 40), b.body_end)]
+    spans[-1] = (word_after(paragraphs[2].body_end - 20), text.index(" ", paragraphs[3].body + 5))
+    made = [
+        actions.create_claim(article=article, by=alice, start=start, end=end, kind="author_claim")
+        for start, end in spans
+    ]
+    assert len(made) == 12
+    open_article(page, live_server, sign_in, alice, article)
+    assert text_of(page) == text
+    body = page.locator("[data-testid=article-text]")
+    assert body.locator("h2").count() == 4
+    assert body.locator("li").count() == 2
+    assert not any(t.startswith("-") for t in body.locator("li").all_inner_texts())
+    for claim in made:
+        assert marks_text(page, claim.pk) == text[claim.start : claim.end], claim.pk

@@ -48,3 +48,14 @@ def test_anyone_reads_a_published_fact_check(
 
 def test_an_unpublished_claim_is_not_found(page, live_server, claim):
     assert page.goto(f"{live_server.url}/factchecks/{claim.pk}/").status == 404
+
+
+def test_the_browser_finds_the_icon(page, live_server, claim):
+    """Issue 15: /favicon.ico was a 404 in every browser's log."""
+    failed = []
+    page.on("response", lambda r: failed.append((r.status, r.url)) if r.status >= 400 else None)
+    response = page.goto(f"{live_server.url}/favicon.ico")
+    assert response.status == 200 and response.headers["content-type"].startswith("image/svg")
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.wait_for_load_state("networkidle")
+    assert failed == []

@@ -171,3 +171,24 @@ def test_the_next_claim_button_walks_the_filtered_queue(
             "els => els.map(e => e.dataset.claimId)"
         )
     ]
+
+
+def test_the_context_is_cut_between_words(
+    page, live_server, sign_in, alice, bob, sample_article_text
+):
+    """Issue 15: the claim page's context excerpt began and ended inside words ("…ouncil")."""
+    article = actions.create_article(title="Sample", text=sample_article_text, by=alice)
+    text = article.text
+    start = text.index(" ", len(text) // 2) + 1
+    end = text.index(" ", start + 40)
+    claim = actions.create_claim(article=article, by=alice, start=start, end=end)
+    sign_in(bob)
+    page.goto(f"{live_server.url}/claims/{claim.pk}/")
+    context = page.locator("[data-testid=claim-context]").text_content()
+    assert context.startswith("…") and context.endswith("…")
+    shown = context[1:-1]
+    at = text.index(shown)  # the excerpt is the article's own text, in one piece
+    assert at < start and at + len(shown) > end
+    over = at + len(shown)
+    assert not (text[at - 1].isalnum() and text[at].isalnum()), shown[:40]
+    assert not (text[over - 1].isalnum() and text[over].isalnum()), shown[-40:]
