@@ -94,6 +94,7 @@ def read_urls(w) -> list[str]:
         "/factchecks/?kind=press_release",
         "/factchecks/feed/",
         "/sitemap.xml",
+        *[f"/sitemap-{section}.xml" for section in ("factchecks", "speakers", "statements")],
     ]
     for a in articles:
         urls += [f"/articles/{a.pk}/", f"/api/v1/articles/{a.pk}/"]
