@@ -212,6 +212,9 @@ def test_a_statements_public_page(client, attributed):
     assert f"/factchecks/speakers/{attributed.speaker_id}/" in html
     assert f"/factchecks/{attributed.pk}/" in html
     assert 'href="https://ferry.example/report-2025"' in html
+    (data,) = jsonld(html)
+    assert [g["@type"] for g in data["@graph"]] == ["ClaimReview"]
+    assert data["@graph"][0]["url"].endswith(f"/factchecks/{attributed.pk}/")
 
 
 def test_a_statements_page_hides_a_speaker_with_nothing_published(client, attributed, alice):
