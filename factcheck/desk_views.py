@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from factcheck import actions, claim_read, lifecycle
 from factcheck.api.filters import ClaimFilter
 from factcheck.models import Article, Claim, Rating, Role, Speaker, Statement
-from factcheck.views import OPTION_ROWS, desk_required, option_list, paginate_capped
+from factcheck.views import desk_required, options_of, paginate_capped
 
 BULK_LIMIT = 100  # claims one bulk action may name (a page's worth)
 
@@ -190,14 +190,16 @@ def claim_list(request):
             "moderator": Role.has(user, Role.MODERATOR),
             "bulk_limit": BULK_LIMIT,
             "options": {
-                "article": option_list(
-                    Article.objects.order_by("-created_at").values_list("pk", "title")[:OPTION_ROWS]
+                "article": options_of(
+                    Article.objects.order_by("-created_at").values_list("pk", "title"),
+                    chosen["article"],
                 ),
-                "speaker": option_list(
-                    Speaker.objects.order_by("name").values_list("pk", "name")[:OPTION_ROWS]
+                "speaker": options_of(
+                    Speaker.objects.order_by("name").values_list("pk", "name"), chosen["speaker"]
                 ),
-                "statement": option_list(
-                    Statement.objects.order_by("title").values_list("pk", "title")[:OPTION_ROWS]
+                "statement": options_of(
+                    Statement.objects.order_by("title").values_list("pk", "title"),
+                    chosen["statement"],
                 ),
                 "kind": Claim.Kind.choices,
                 "status": Claim.Status.choices,

@@ -10,7 +10,9 @@ paragraph a line with a blank line between. Nothing here touches the network or 
 
 from __future__ import annotations
 
+import codecs
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date
@@ -58,7 +60,7 @@ def paragraphs(text: str) -> str:
 def extract_article(html: str | bytes, url: str = "") -> Extracted:
     """The article in the page ``html`` (found at ``url``, if it was fetched)."""
     if isinstance(html, bytes):
-        html = html.decode("utf-8", errors="replace")
+        html = decode(html, html=True)
     if not html.strip():
         raise ExtractError("The page is empty.")
     # Imported when first used: trafilatura and lxml cost every worker 20 MB before any
@@ -98,16 +100,16 @@ def extract_article(html: str | bytes, url: str = "") -> Extracted:
 def extract_fetched(page) -> Extracted:
     """The article in a page ``factcheck.fetch`` brought (HTML, or plain text)."""
     if page.content_type == "text/plain":
-        extracted = extract_text(page.body)
+        extracted = extract_text(page.body, page.charset)
     else:
-        extracted = extract_article(page.text(), page.url)
+        extracted = extract_article(decode(page.body, page.charset, html=True), page.url)
     extracted.url = extracted.url or page.url
     return extracted
 
 
-def extract_text(data: bytes) -> Extracted:
+def extract_text(data: bytes, charset: str | None = None) -> Extracted:
     """A plain-text file: its first line is taken as the title when it is short."""
-    text = paragraphs(_decode(data))
+    text = paragraphs(decode(data, charset))
     if not text:
         raise ExtractError("The file is empty.")
     first, _, rest = text.partition("\n\n")
@@ -159,16 +161,55 @@ def extract_file(name: str, data: bytes) -> Extracted:
         return extract_docx(data)
     if suffix == ".txt":
         return extract_text(data)
-    return extract_article(_decode(data))
+    return extract_article(data)
 
 
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
+# An HTML page's own name for its encoding, in the first 1,024 bytes as browsers look for it:
+# <meta charset="…"> or <meta http-equiv="Content-Type" content="text/html; charset=…">.
+META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([-\w.:]+)""", re.IGNORECASE)
+# Labels browsers read as Windows-1252 (the WHATWG Encoding standard): pages so labelled put
+# its curly quotes and dashes where Latin-1 and ASCII have control codes.
+WINDOWS_1252 = {"ascii", "us-ascii", "iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "latin-1"}
+BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def decode(data: bytes, charset: str | None = None, *, html: bool = False) -> str:
+    """``data`` as text, in the encoding a browser would read it in: its byte-order mark;
+    else ``charset`` (the server's); else, for HTML, its ``<meta>`` tag's; else UTF-8 when it
+    is valid UTF-8, else Windows-1252. A label no codec knows is passed over, not an error."""
+    for bom, codec in BOMS:
+        if data.startswith(bom):
+            return data.decode(codec, errors="replace")
+    named = [_codec(charset)]
+    if html and (found := META_CHARSET.search(data[:1024])):
+        codec = _codec(found.group(1).decode("ascii"))
+        # A page that says UTF-16 in a tag it could read as ASCII is not UTF-16.
+        named.append("utf-8" if codec and codec.startswith(("utf-16", "utf-32")) else codec)
+    for codec in filter(None, named):
         try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
+            return data.decode(codec, errors="replace")
+        except (LookupError, UnicodeError):  # a codec that is no text encoding (rot13, zlib)
             continue
-    return data.decode("utf-8", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _codec(label: str | None) -> str | None:
+    label = (label or "").strip().lower()
+    if not label:
+        return None
+    if label in WINDOWS_1252:
+        return "cp1252"
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
 
 
 def _tree(html: str):

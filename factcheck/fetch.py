@@ -51,11 +51,8 @@ class Refused(FetchError):
 class Fetched:
     url: str  # where the page was found, after redirects
     content_type: str
-    charset: str | None
+    charset: str | None  # as the server named it (factcheck.extract.decode reads the body)
     body: bytes
-
-    def text(self) -> str:
-        return self.body.decode(self.charset or "utf-8", errors="replace")
 
 
 def fetch(url: str, *, by=None) -> Fetched:

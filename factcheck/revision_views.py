@@ -14,9 +14,6 @@ from factcheck.fetch import FetchError, fetch
 from factcheck.models import Article, ArticleRevision, Claim
 from factcheck.views import desk_required
 
-# Re-import from the article's URL (the find/import/publish issue's extraction): when that
-# extractor lands, set this to a function ``url -> text`` and the form offers it.
-
 
 class CorrectionForm(forms.Form):
     text = forms.CharField(

@@ -1,9 +1,13 @@
-"""/sitemap.xml: the public pages, for search engines (only what an anonymous reader sees)."""
+"""/sitemap.xml: the public pages, for search engines (only what an anonymous reader sees).
+
+/sitemap.xml is an index naming one file per section (/sitemap-factchecks.xml, …), and more
+files (?p=2…) for a section past ``limit`` (50,000) URLs, the most a file may hold."""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sitemaps import Sitemap
+from django.db.models import Max
 from django.urls import reverse
 
 from factcheck.models import Claim, Speaker, Statement
@@ -23,6 +27,10 @@ class FactCheckSitemap(Sitemap):
 
     def lastmod(self, item):
         return item.updated_at
+
+    def get_latest_lastmod(self):
+        # For the index: one aggregate, rather than Django's reading every fact-check.
+        return self.items().aggregate(latest=Max("updated_at"))["latest"]
 
 
 class SpeakerSitemap(Sitemap):

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemaps
 from django.urls import include, path
 from django.views.decorators.http import require_safe
 
@@ -46,7 +46,20 @@ urlpatterns = [
         views_public.statement_public,
         name="statement-public",
     ),
-    path("sitemap.xml", require_safe(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    # An index of the sitemap's files: a file holds at most 50,000 URLs (sitemaps.org), so a
+    # section past that is more files (?p=2…), each named by the index.
+    path(
+        "sitemap.xml",
+        require_safe(sitemaps.index),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<slug:section>.xml",
+        require_safe(sitemaps.sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
     path("export/<slug:fmt>/", views.export_download, name="export-download"),
     path("favicon.ico", views.favicon, name="favicon"),
 ]

@@ -509,6 +509,16 @@ def option_list(pairs, width: int = 60) -> list[tuple[str, str]]:
     ]
 
 
+def options_of(rows, chosen: str = "") -> list[tuple[str, str]]:
+    """``rows`` (a QuerySet of (pk, label) pairs) as a filter's options: the first
+    OPTION_ROWS, and the ``chosen`` one (a pk from the query string) wherever it sits, so a
+    filter set by a link stays selected and the next submit of the form keeps it."""
+    pairs = list(rows[:OPTION_ROWS])
+    if chosen.isdigit() and len(chosen) < 10:
+        pairs += rows.filter(pk=int(chosen))
+    return option_list(pairs)
+
+
 VERDICT_SAVED = {
     Verdict.Status.DRAFT: "Draft saved. Only you can see it; submit it to send it for moderation.",
     Verdict.Status.SUBMITTED: "Verdict submitted for moderation. You can edit it until a "
@@ -865,14 +875,14 @@ KIND_TITLES = {
 }
 
 
-def search_options(user) -> dict:
+def search_options(user, chosen: dict) -> dict:
     """The choices of the search page's filters (speakers and statements: the first
-    OPTION_ROWS the user may see, by name; a chosen one is kept by the query string)."""
+    OPTION_ROWS the user may see, by name, and the chosen one)."""
     speakers = Speaker.objects.visible_to(user).order_by("name").values_list("pk", "name")
     statements = Statement.objects.visible_to(user).order_by("title").values_list("pk", "title")
     return {
-        "speakers": option_list(speakers[:OPTION_ROWS]),
-        "statements": option_list(statements[:OPTION_ROWS]),
+        "speakers": options_of(speakers, chosen["speaker"]),
+        "statements": options_of(statements, chosen["statement"]),
         "kinds": Claim.Kind.choices,
         "statuses": Claim.Status.choices,
         "ratings": Rating.objects.values_list("pk", "label"),
@@ -915,6 +925,7 @@ def search_page(request):
                 groups.append((kind, KIND_TITLES[kind], found.hits, found.total, found.capped))
     params = request.GET.copy()
     params.pop("page", None)
+    chosen = {k: request.GET.get(k, "") for k in (*search.CLAIM_FILTERS, "type")}
     return render(
         request,
         "factcheck/search.html",
@@ -926,8 +937,8 @@ def search_page(request):
             "found_any": any(g[3] for g in groups),
             "page": page,
             "params": params,
-            "chosen": {k: request.GET.get(k, "") for k in (*search.CLAIM_FILTERS, "type")},
-            "options": search_options(request.user),
+            "chosen": chosen,
+            "options": search_options(request.user, chosen),
             "kind_titles": KIND_TITLES,
         },
         status=400 if errors else 200,

@@ -9,6 +9,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 FIXTURES = Path(__file__).parent / "fixtures" / "web"
+# A page in Windows-1252 that names its encoding only in a <meta> tag, as many older sites do.
+LATIN = (
+    '<html lang="de"><head><meta charset="windows-1252"><title>Zürich café prices</title>'
+    "</head><body><article><h1>Zürich café prices</h1><p>The mayor of Zürich said café "
+    "“prices” rose by a third since January, the council’s report says.</p><p>A second "
+    "paragraph about the cafés of Zürich, long enough for the extractor to keep.</p>"
+    "</article></body></html>"
+).encode("cp1252")
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -32,6 +40,10 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/harbour":
             body = (FIXTURES / "harbour.html").read_bytes()
             self.send(200, body, Content_Type="text/html; charset=utf-8")
+        elif path == "/latin":  # no charset in the header
+            self.send(200, LATIN, Content_Type="text/html")
+        elif path == "/odd-charset":  # a label no codec answers to
+            self.send(200, LATIN, Content_Type="text/html; charset=utf8mb4")
         elif path == "/plain":
             self.send(200, b"A plain title\n\nA plain paragraph.\n", Content_Type="text/plain")
         elif path == "/pdf":

@@ -128,6 +128,15 @@ def test_extract_reads_a_url_without_saving(alice, local_web):
     assert again.json()["existing"] == created.json()["id"]
 
 
+def test_extract_reads_a_page_in_the_encoding_it_names(alice, local_web):
+    # Windows-1252 named only by <meta>, then under a charset label no codec knows (no 500).
+    for path in ("/latin", "/odd-charset"):
+        url = local_web.url(path)
+        response = api(alice).post("/api/v1/import/article/", {"url": url}, format="json")
+        assert response.status_code == 200
+        assert response.json()["title"] == "Zürich café prices"
+
+
 def test_extract_refuses_internal_addresses(alice, local_web):
     for url in ("http://169.254.169.254/", local_web.url("/redirect?to=http://10.0.0.1/")):
         response = api(alice).post("/api/v1/import/article/", {"url": url}, format="json")

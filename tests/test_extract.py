@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from factcheck.extract import ExtractError, extract_article, extract_file
+from factcheck.extract import ExtractError, decode, extract_article, extract_file
 from tests.local_web import FIXTURES
 
 HARBOUR = (FIXTURES / "harbour.html").read_bytes()
@@ -61,6 +61,33 @@ def test_a_text_file_takes_its_first_line_as_title():
 def test_a_text_file_in_windows_1252():
     got = extract_file("old.TXT", "Caf\xe9 prices\n\nUp 10 %.".encode("cp1252"))
     assert got.title == "Café prices"
+
+
+def test_an_html_file_in_the_encoding_its_meta_tag_names():
+    page = (
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=iso-8859-7">'
+        "<title>Τιμές στο λιμάνι</title></head><body><article><p>Ο δήμαρχος είπε ότι οι τιμές "
+        "ανέβηκαν κατά ένα τρίτο από τον Ιανουάριο, σύμφωνα με την έκθεση.</p></article>"
+        "</body></html>"
+    )
+    got = extract_file("limani.html", page.encode("iso-8859-7"))
+    assert got.title == "Τιμές στο λιμάνι"
+    assert got.text.startswith("Ο δήμαρχος είπε")
+
+
+@pytest.mark.parametrize(
+    ("data", "charset", "html", "text"),
+    [
+        ("\ufeffCafé".encode(), "iso-8859-7", False, "Café"),  # the byte-order mark first
+        ('<meta charset="utf-8">Τιμές'.encode("iso-8859-7"), "iso-8859-7", True, "Τιμές"),
+        ('<meta charset="ISO-8859-1">“Café”'.encode("cp1252"), None, True, "“Café”"),
+        ('<meta charset="utf-16">Café'.encode(), None, True, "Café"),
+        ("Café".encode("cp1252"), "rot13", False, "Café"),
+        ("Café".encode(), None, False, "Café"),
+    ],
+)
+def test_decode_reads_bytes_as_a_browser_would(data, charset, html, text):
+    assert decode(data, charset, html=html).endswith(text)
 
 
 def test_an_html_file():

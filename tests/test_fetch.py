@@ -25,9 +25,17 @@ def allowed(web, settings):
 def test_it_fetches_a_page_from_an_allowed_address(allowed, caplog):
     with caplog.at_level(logging.INFO, logger="factcheck.fetch"):
         page = fetch(allowed.url("/harbour"), by=type("U", (), {"username": "alice"})())
-    assert page.content_type == "text/html"
-    assert "Harbour ferry fares" in page.text()
+    assert (page.content_type, page.charset) == ("text/html", "utf-8")
+    assert b"Harbour ferry fares" in page.body
     assert any("by=alice" in r.message and "/harbour" in r.message for r in caplog.records)
+
+
+def test_a_refusal_is_logged_with_who_asked(caplog):
+    with caplog.at_level(logging.INFO, logger="factcheck.fetch"), pytest.raises(Refused):
+        fetch("http://169.254.169.254/latest/", by=type("U", (), {"username": "alice"})())
+    (record,) = caplog.records
+    assert record.levelname == "WARNING"
+    assert "by=alice" in record.message and "169.254.169.254/latest/" in record.message
 
 
 def test_the_local_server_is_refused_by_default(web):

@@ -94,6 +94,16 @@ def read_urls(w) -> list[str]:
         "/factchecks/?kind=press_release",
         "/factchecks/feed/",
         "/sitemap.xml",
+        *[f"/sitemap-{section}.xml" for section in ("factchecks", "speakers", "statements")],
+        # Search: what each finds, its snippets, and the filters' choices.
+        "/search/?q=SECRET",
+        "/search/?q=secret+or+minister&type=article",
+        "/search/?q=SECRET&type=claim&status=open",
+        "/api/v1/search/?q=SECRET",
+        "/api/v1/search/?q=minister+dam&type=article",
+        # The desk's claims list (a sign-in or a 403 for the others).
+        "/claims/",
+        "/claims/?status=open&sort=speaker",
     ]
     for a in articles:
         urls += [f"/articles/{a.pk}/", f"/api/v1/articles/{a.pk}/"]

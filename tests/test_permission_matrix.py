@@ -191,6 +191,9 @@ MATRIX: dict[str, dict] = {
         POST="405 . . . . .",
     ),
     "sitemap.xml": row("/sitemap.xml", GET="200 . . . . .", POST="405 . . . . ."),
+    "sitemap-<slug:section>.xml": row(
+        "/sitemap-factchecks.xml", GET="200 . . . . .", POST="405 . . . . ."
+    ),
     # Importing an article from a URL or a file: desk members; an empty POST is a 400.
     "articles/import/": row("/articles/import/", GET="302 403 200 . . .", POST="302 403 400 . . ."),
     # The export menu's downloads: the API's exports (public ones for everyone), as files.

@@ -74,6 +74,19 @@ def test_filter_by_speaker_and_rating(attributed, claim, alice):
     assert listed(client.get("/claims/", {"rating": rating})) == [attributed.pk]
 
 
+def test_a_chosen_filter_stays_chosen_past_the_listed_few(claim, second, alice, monkeypatch):
+    # The filters list the first few articles, speakers and statements; one chosen from a
+    # link further down stays selected, or the next change of the form would drop it unseen.
+    monkeypatch.setattr("factcheck.views.OPTION_ROWS", 1)
+    html = (
+        signed_in(alice)
+        .get("/claims/", {"speaker": claim.speaker_id, "statement": claim.statement_id})
+        .content.decode()
+    )
+    assert f'<option value="{claim.speaker_id}" selected>Tomas Berg</option>' in html
+    assert f'<option value="{claim.statement_id}" selected>' in html
+
+
 def test_sorts(claim, second, alice):
     client = signed_in(alice)
     assert listed(client.get("/claims/", {"sort": "oldest"})) == [claim.pk, second.pk]

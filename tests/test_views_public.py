@@ -1,5 +1,6 @@
 """The public fact-check page: published claims with an approved verdict, no sign-in."""
 
+import re
 from pathlib import Path
 
 from factcheck import actions
@@ -211,6 +212,9 @@ def test_a_statements_public_page(client, attributed):
     assert f"/factchecks/speakers/{attributed.speaker_id}/" in html
     assert f"/factchecks/{attributed.pk}/" in html
     assert 'href="https://ferry.example/report-2025"' in html
+    (data,) = jsonld(html)
+    assert [g["@type"] for g in data["@graph"]] == ["ClaimReview"]
+    assert data["@graph"][0]["url"].endswith(f"/factchecks/{attributed.pk}/")
 
 
 def test_a_statements_page_hides_a_speaker_with_nothing_published(client, attributed, alice):
@@ -230,16 +234,50 @@ def test_the_fact_check_links_its_speaker_and_statement_pages(client, attributed
     assert f'href="/factchecks/statements/{attributed.statement_id}/"' in html
 
 
-def test_the_sitemap_lists_public_pages_only(client, attributed, claim):
+def sitemap_urls(client) -> list[list[str]]:
+    """The URLs of each file /sitemap.xml's index names, one list a file."""
+    from xml.etree import ElementTree
+
+    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
     response = client.get("/sitemap.xml")
     assert response.status_code == 200
-    xml = response.content.decode()
+    index = ElementTree.fromstring(response.content)  # noqa: S314 - our own sitemap
+    files = []
+    for loc in index.iter(f"{ns}loc"):
+        response = client.get(loc.text.removeprefix("http://testserver"))
+        assert response.status_code == 200
+        urlset = ElementTree.fromstring(response.content)  # noqa: S314
+        files.append([u.text for u in urlset.iter(f"{ns}loc")])
+    return files
+
+
+def test_the_sitemap_lists_public_pages_only(client, attributed, claim):
+    xml = "".join(f"{url}</loc>" for urls in sitemap_urls(client) for url in urls)
     assert f"/factchecks/{attributed.pk}/</loc>" in xml
     assert f"/factchecks/speakers/{attributed.speaker_id}/</loc>" in xml
     assert f"/factchecks/statements/{attributed.statement_id}/</loc>" in xml
     assert "/factchecks/</loc>" in xml
     assert f"/factchecks/{claim.pk}/</loc>" not in xml
     assert f"/factchecks/speakers/{claim.speaker_id}/</loc>" not in xml
+
+
+def test_the_sitemap_reaches_every_fact_check_however_many(
+    client, attributed, claim, bob, dana, ratings, monkeypatch, django_assert_num_queries
+):
+    # A sitemap file holds at most 50,000 URLs (sitemaps.org): past that, more files, each
+    # named by the index at /sitemap.xml, so that no fact-check goes unlisted.
+    from factcheck.sitemaps import FactCheckSitemap
+
+    publish(claim, bob, dana, ratings)
+    with django_assert_num_queries(4):  # a count a section, and the newest change
+        client.get("/sitemap.xml")
+    monkeypatch.setattr(FactCheckSitemap, "limit", 1)
+    files = sitemap_urls(client)
+    found = [url for urls in files for url in urls]
+    for pk in (attributed.pk, claim.pk):
+        assert f"http://testserver/factchecks/{pk}/" in found
+    checks = [urls for urls in files if any(re.search(r"/factchecks/\d+/$", u) for u in urls)]
+    assert [len(urls) for urls in checks] == [1, 1]
 
 
 def test_the_atom_feed(client, attributed, claim):

@@ -67,6 +67,19 @@ def test_the_filters_narrow_the_hits(attributed, claim, alice):
     assert '<option value="published" selected>' in html
 
 
+def test_a_chosen_speaker_stays_chosen_past_the_listed_few(attributed, claim, alice, monkeypatch):
+    # The filters list the first few speakers and statements by name; one chosen from a link
+    # further down stays selected, or the next search from the form would drop it unseen.
+    monkeypatch.setattr("factcheck.views.OPTION_ROWS", 1)
+    chosen = {"speaker": claim.speaker_id, "statement": claim.statement_id}
+    html = signed_in(alice).get("/search/", {"q": "ridership", **chosen}).content.decode()
+    assert f'<option value="{claim.speaker_id}" selected>Tomas Berg</option>' in html
+    assert f'<option value="{claim.statement_id}" selected>' in html
+    # Only what the user may see: a visitor is not shown an unpublished speaker so.
+    html = Client().get("/search/", {"q": "ridership", **chosen}).content.decode()
+    assert "Tomas Berg" not in html
+
+
 def test_anonymous_visitors_find_published_fact_checks_only(attributed, claim, kremlin):
     html = Client().get("/search/", {"q": "ridership Putin or ferry"}).content.decode()
     assert f'data-hit="claim-{attributed.pk}"' in html

@@ -46,6 +46,18 @@ def test_a_fetched_page_is_shown_for_confirmation_then_saved(client, alice, web)
     assert article.text.startswith("The council said on Tuesday")
 
 
+def test_a_page_is_read_in_the_encoding_it_names(client, alice, web):
+    # Its <meta charset> when the server says none; a label no codec knows is no error.
+    client.force_login(alice)
+    for path in ("/odd-charset", "/latin"):
+        response = client.post(PAGE, {"step": "fetch", "url": web.url(path)})
+        assert response.status_code == 200
+        form = response.context["confirm"]
+        assert form.initial["title"] == "Zürich café prices"
+        assert "said café “prices” rose" in form.initial["text"]
+        assert "\ufffd" not in form.initial["text"]
+
+
 def test_a_refused_address_is_shown_not_fetched(client, alice, web):
     client.force_login(alice)
     response = client.post(PAGE, {"step": "fetch", "url": "http://169.254.169.254/latest/"})

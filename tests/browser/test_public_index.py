@@ -48,7 +48,10 @@ def test_index_speaker_and_statement_pages(page, live_server, published, screens
 
 
 def test_sitemap_and_feed(page, live_server, published):
-    sitemap = page.request.get(f"{live_server.url}/sitemap.xml")
+    index = page.request.get(f"{live_server.url}/sitemap.xml")
+    assert index.status == 200
+    assert f"{live_server.url}/sitemap-factchecks.xml</loc>" in index.text()
+    sitemap = page.request.get(f"{live_server.url}/sitemap-factchecks.xml")
     assert sitemap.status == 200
     assert f"/factchecks/{published.pk}/</loc>" in sitemap.text()
     feed = page.request.get(f"{live_server.url}/factchecks/feed/")

@@ -1,5 +1,6 @@
-"""Search from the header box and the /search/ page's filters; the desk's /claims/ page with
-its filters, sort and a bulk action, in Chromium."""
+"""Search from the header box, the /search/ page's filters and the search API as a page's
+script calls it; the desk's /claims/ page with its filters, sort and a bulk action, in
+Chromium."""
 
 import re
 import time
@@ -42,6 +43,33 @@ def test_an_anonymous_visitor_searches_published_fact_checks(page, live_server, 
     page.goto(f"{live_server.url}/search/?q=ridership")
     page.click(f'[data-hit="claim-{attributed.pk}"] a')
     page.wait_for_url(re.compile(rf"/factchecks/{attributed.pk}/"))
+
+
+SEARCH_API = """async (query) => {
+    const answer = await fetch('/api/v1/search/?' + query, {headers: {Accept: 'application/json'}});
+    return {status: answer.status, body: await answer.json()};
+}"""
+
+
+def test_the_search_api_answers_the_browsers_session(page, live_server, sign_in, alice, attributed):
+    kremlin = actions.create_article(title="Talks to resume", text=KREMLIN, by=alice)
+    # A visitor's browser: published material only, the claim's hit its public page.
+    page.goto(f"{live_server.url}/factchecks/")
+    answer = page.evaluate(SEARCH_API, "q=ridership+or+putin")
+    assert answer["status"] == 200
+    assert [(h["type"], h["url"]) for h in answer["body"]["results"] if h["type"] == "claim"] == [
+        ("claim", f"/factchecks/{attributed.pk}/")
+    ]
+    assert answer["body"]["counts"]["article"] == 1  # the fact-check's, not the Kremlin's
+    # Signed in (the session, no token): everything the desk may see, the match marked.
+    sign_in(alice)
+    answer = page.evaluate(SEARCH_API, "q=Putin&type=article")
+    [hit] = answer["body"]["results"]
+    assert (hit["id"], hit["url"]) == (kremlin.pk, f"/articles/{kremlin.pk}/")
+    assert "<mark>Putin</mark>" in hit["snippet"]
+    # Bad input is a 400 in JSON naming the field.
+    answer = page.evaluate(SEARCH_API, "q=&type=nonsense")
+    assert answer["status"] == 400 and {"q", "type"} <= set(answer["body"])
 
 
 def test_the_claims_page_filters_sorts_and_rejects_in_bulk(

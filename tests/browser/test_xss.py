@@ -182,6 +182,10 @@ def test_no_payload_executes_on_any_page(page, live_server, sign_in, personas, s
         ("/statements/?q=svg", None),
     ]
     desk_pages += [(f"/statements/{s.pk}/", None) for s in planted.statements[:6]]
+    # Search's snippets mark the words found inside the payloads; the desk's claims list.
+    searches = ["q=alert", "q=script&type=article", "q=onerror&type=speaker", "q=svg&type=claim"]
+    desk_pages += [(f"/search/?{q}", None) for q in searches]
+    desk_pages += [("/claims/", None), ("/claims/?page=2&sort=speaker", None)]
     desk_pages += [(f"/claims/{c.pk}/", PAYLOADS[i]) for i, c in enumerate(claims)]
     # An import task: its file name, and problems that quote its labels, on its page (drawn by
     # task.js) and in the import page's list.
@@ -238,6 +242,17 @@ def test_no_payload_executes_on_any_page(page, live_server, sign_in, personas, s
             f"{url} (public): {p}"
             for p in public_watcher.visit(live_server.url + url, expect_text=PAYLOADS[i].strip())
         ]
+        loads += 1
+    public_pages = [
+        "/factchecks/",
+        "/factchecks/?page=2",
+        f"/factchecks/speakers/{planted.speaker.pk}/",
+        *[f"/factchecks/statements/{c.statement_id}/" for c in planted.published[:6]],
+        "/search/?q=alert",
+        "/search/?q=img&type=claim",
+    ]
+    for url in public_pages:
+        problems += [f"{url} (public): {p}" for p in public_watcher.visit(live_server.url + url)]
         loads += 1
     public.context.close()
     if problems:
