@@ -136,6 +136,46 @@ def test_indirect_speech_and_according_to():
     assert proposals[2].quote == "Prices will rise again in the spring"
 
 
+@pytest.mark.parametrize(
+    "occasion",
+    [
+        "in a press release",
+        "in a press release on 16 June 2026",
+        "in a statement on June 16, 2026,",
+        "in a joint statement with Spain",
+        "on Monday",
+    ],
+)
+def test_indirect_speech_starts_after_the_occasion_and_its_date(occasion):
+    # the occasion's words belong to the statement, not to what was said
+    text = f"The ministry said {occasion} that the new plan would cut waiting lists by a third."
+    p = only(text)
+    assert p.kind == "indirect_quote"
+    assert p.quote == "the new plan would cut waiting lists by a third"
+    assert p.cue.text == "said"
+
+
+@pytest.mark.parametrize("mark", ["?", "!"])
+def test_a_question_or_exclamation_before_a_named_source_and_its_cue(mark):
+    # "?” Ana" does not end the sentence when the cue follows: the quote keeps its speaker
+    text = f"“Who pays for the bridge{mark}” Ana Ruiz asked rhetorically. The vote is on Monday."
+    p = only(text, "direct_quote")
+    assert p.quote == f"Who pays for the bridge{mark}"
+    assert (p.cue.text, p.source_mention.text) == ("asked rhetorically", "Ana Ruiz")
+    assert p.speaker.name == "Ana Ruiz"
+
+
+def test_an_inverted_cue_after_a_question_takes_the_name_after_it():
+    # "asked Ana Ruiz" after a quote is the inverted cue, not "asked (someone)"; and no word
+    # of the quote ("Will") is ever its source
+    text = "“Will the school reopen in May?” asked Ana Ruiz, the mayor."
+    p = only(text)
+    assert p.kind == "direct_quote" and p.quote == "Will the school reopen in May?"
+    assert p.cue.text == "asked"
+    assert p.source_mention.text.startswith("Ana Ruiz")
+    assert p.speaker.name == "Ana Ruiz"
+
+
 def test_a_mixed_quote_holds_the_paraphrase_and_the_fragment():
     text = "The mayor, Gordon Fitch, said the closures were “a last resort” and would be reviewed in May."
     p = only(text)

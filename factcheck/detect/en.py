@@ -362,6 +362,16 @@ def _closes(text: str, j: int, single: bool) -> bool:
 # --- sentences and words -----------------------------------------------------------------
 
 
+# After a quote ending in "?" or "!": its source and cue, and at most a short object or
+# adverb before the sentence ends ("Ana Ruiz, the mayor, asked the crowd."); "Critics said the
+# plan was flawed." is a sentence of its own.
+SOURCE_THEN_CUE = re.compile(
+    r"(?:[A-Z][\w’'.-]*,?\s+)(?:[\w’'.-]+,?\s+){0,5}?(?:also\s+|then\s+)?(?:"
+    + "|".join(CUE_VERBS)
+    + r")\b(?![’'-])(?!\s+that\b)(?=(?:\s+[\w’'-]+){0,3}\s*[.,;:!?])"
+)
+
+
 def sentences(text: str, quotes: Sequence[Quote]) -> list[tuple[int, int]]:
     """Sentence spans; quote contents are masked so punctuation inside them splits nothing."""
     masked = list(text)
@@ -384,6 +394,12 @@ def sentences(text: str, quotes: Sequence[Quote]) -> list[tuple[int, int]]:
             nxt = m[match.end() : match.end() + 1]
             if nxt and not (nxt.isupper() or nxt in "\"“‘'‚«„(-—" or nxt.isdigit()):
                 continue
+            if (
+                match.group()[0] in "?!"
+                and re.search(r"[\"”’»]", match.group())
+                and SOURCE_THEN_CUE.match(text, match.end())
+            ):
+                continue  # "“Who pays?” Ana Ruiz asked.": the quote's own sentence goes on
         if end > start:
             spans.append((start, end))
         start = match.end()
@@ -832,7 +848,17 @@ def find_cue(text: str, start: int, end: int) -> tuple[int, int] | None:
     for m in CUE_RE.finditer(text, start, end):
         word = m.group().lower()
         s, e = m.start(), m.end()
-        if word in ("told", "tells", "telling", "asked", "asks", "replied", "answered"):
+        # right after a closing mark the cue is inverted ("“…?” asked Ana Ruiz"): no object
+        inverted = re.search(r"[”\"’»][\s,—–-]*$", text[max(0, s - 6) : s]) is not None
+        if not inverted and word in (
+            "told",
+            "tells",
+            "telling",
+            "asked",
+            "asks",
+            "replied",
+            "answered",
+        ):
             obj = re.match(
                 r"(?: (?:the |a |an )?[\w.'’-]+){1,3}?(?: rhetorically)?"
                 r"(?=[,:.;]| that\b| \"| “| when\b| on\b| in\b| during\b| after\b| at\b|$)",
@@ -1549,13 +1575,13 @@ class Detector:
             if cue is None or cue[0] != m.start():
                 continue
             rest = text[cue[1] : e]
-            that = re.match(
-                r"\s*(?:,\s*)?"
-                r"(?:on \w+ |in (?:a|an|the) [\w ]{1,30}? |at (?:a|an|the) [\w ]{1,30}? )?"
-                r"(that\b|,)?\s*",
-                rest,
-            )
-            has_that = bool(that and that.group(1) == "that")
+            # "said in a press release on June 16, 2026, that …": the phrases between the cue
+            # and "that" (occasion, date, place) are not what was said
+            that = PHRASES_THEN_THAT.match(rest)
+            if that and not _only_phrases(that.group("phrases")):
+                that = None  # "said on Monday the plan that failed …": "that" is not the cue's
+            that = that or DAY_OR_OCCASION.match(rest)
+            has_that = bool(that and that.group("that") == "that")
             clause_start = cue[1] + (that.end() if that else 0)
             clause = text[clause_start:e]
             if len(clause.split()) < 4:
@@ -1589,6 +1615,33 @@ class Detector:
             conf = 0.65 if has_that else 0.5
             return ((cue[0], cue[1]), before, (clause_start, e), conf)
         return None
+
+
+PREPOSITIONS = frozenset(
+    _words("on in at during after before to with from via over by for of outside inside")
+)
+PHRASES_THEN_THAT = re.compile(
+    r"\s*(?:,\s*)?(?P<phrases>(?:on|in|at|during|after|before|to|with|from|via|over)\s"
+    r"[^.;:!?“”\"«»\n]{1,80}?,?\s+)?(?P<that>that)\b\s*"
+)
+
+# With no "that": "said on Monday …", "said in a statement …" (up to the occasion's word).
+DAY_OR_OCCASION = re.compile(
+    r"\s*(?:,\s*)?(?:on \w+ |(?:in|at) (?:a|an|the) (?:[\w-]+ ){0,3}?(?:"
+    + "|".join(p for p, _, _ in OCCASIONS)
+    + r") )?(?P<that>,)?\s*",
+    re.I,
+)
+
+
+def _only_phrases(phrases: str | None) -> bool:
+    """Whether the words between a cue and its "that" are prepositional phrases only ("in a
+    joint statement with the government on 16 June"): each article follows a preposition."""
+    words = (phrases or "").lower().replace(",", " ").split()
+    return all(
+        w not in ("the", "a", "an") or (i and words[i - 1] in PREPOSITIONS)
+        for i, w in enumerate(words)
+    )
 
 
 def statement_for(
