@@ -8,7 +8,7 @@ import pytest
 from factcheck import actions
 from factcheck.models import Claim, Suggestion, text_hash
 from tests import fake_detector
-from tests.browser.test_annotate import poll
+from tests.browser.test_annotate import poll, select_by_mouse
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -153,3 +153,40 @@ def test_the_sample_article_with_the_real_detector(
     proposed, accepted, rejected = accept_three_reject_one(page, live_server, article)
 
     check_saved(article, proposed, accepted, rejected, alice)
+
+
+def test_the_accept_form_shows_the_cue_and_source_mention_and_either_can_be_dropped(
+    page, live_server, sign_in, alice, settings
+):
+    settings.FACTCHECK_DETECTOR = "tests.fake_detector.detect"
+    fake_detector.OVERRIDE = None
+    article = actions.create_article(title="Bike lanes", text=TEXT, by=alice)
+    sign_in(alice)
+    page.goto(f"{live_server.url}/articles/{article.pk}/")
+    page.wait_for_selector("html[data-annotate-ready]", state="attached")
+    page.get_by_test_id("suggest-button").click()
+    poll(lambda: pending_count(page) >= 4)
+    s = Suggestion.objects.get(article=article, quote="The lanes cost 2 million euros")
+    page.locator(f'li[data-suggestion-id="{s.pk}"] [data-testid=suggestion-accept]').click()
+    form = page.get_by_test_id("claim-form")
+    poll(lambda: form.is_visible())
+    # What the detector read as the cue and the source is in the form, each kept unless unticked.
+    parts = form.get_by_test_id("suggestion-parts")
+    assert parts.is_visible()
+    assert form.get_by_test_id("suggestion-cue").inner_text() == "said"
+    assert form.get_by_test_id("suggestion-source").inner_text() == "Tom Berg"
+    assert form.locator("[name=keep_cue]").is_checked()
+    form.locator("[name=keep_source]").uncheck()
+    page.keyboard.press("Control+Enter")
+    poll(lambda: Claim.objects.count() == 1)
+    claim = Claim.objects.get()
+    assert (claim.start, claim.end, claim.quote) == (s.start, s.end, s.quote)
+    assert (claim.cue_start, claim.cue_end) == (s.cue_start, s.cue_end)
+    assert (claim.source_start, claim.source_end) == (None, None)
+    assert claim.speaker.name == "Tom Berg"
+    # A claim typed by hand has no such parts in its form.
+    poll(lambda: not form.is_visible())
+    start = TEXT.index("The vote")
+    select_by_mouse(page, start, start + len("The vote is next week"))
+    poll(lambda: form.is_visible())
+    assert not parts.is_visible()
