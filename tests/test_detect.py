@@ -155,6 +155,16 @@ def test_indirect_speech_starts_after_the_occasion_and_its_date(occasion):
     assert p.cue.text == "said"
 
 
+def test_a_short_reported_clause_after_that():
+    # "that" says a report follows: three words are enough ("the plan worked")
+    p = only("Carla Brandt said that the plan worked.")
+    assert (p.kind, p.quote, p.speaker.name) == (
+        "indirect_quote",
+        "the plan worked",
+        "Carla Brandt",
+    )
+
+
 @pytest.mark.parametrize("mark", ["?", "!"])
 def test_a_question_or_exclamation_before_a_named_source_and_its_cue(mark):
     # "?” Ana" does not end the sentence when the cue follows: the quote keeps its speaker

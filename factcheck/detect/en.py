@@ -1533,7 +1533,7 @@ class Detector:
                 a += 1
             while b > a and text[b - 1] in " ,.:;!?—\n":
                 b -= 1
-            if b - a > 15 and mention is not None:
+            if b - a > 10 and mention is not None:
                 part, speaker = self._speaker(mention)
                 if speaker is not None:
                     self.last_speaker, self.last_speaker_at = speaker, s
@@ -1584,7 +1584,7 @@ class Detector:
             has_that = bool(that and that.group("that") == "that")
             clause_start = cue[1] + (that.end() if that else 0)
             clause = text[clause_start:e]
-            if len(clause.split()) < 4:
+            if len(clause.split()) < (3 if has_that else 4):  # "said that prices fell"
                 continue
             if not has_that:
                 if word in WEAK_CUES or word in ("asked", "asks", "promised", "urged", "urges"):
