@@ -190,3 +190,35 @@ def test_the_accept_form_shows_the_cue_and_source_mention_and_either_can_be_drop
     select_by_mouse(page, start, start + len("The vote is next week"))
     poll(lambda: form.is_visible())
     assert not parts.is_visible()
+
+
+def test_a_moderator_accepts_all_at_or_above_a_confidence(
+    page, live_server, sign_in, alice, dana, settings
+):
+    settings.FACTCHECK_DETECTOR = "tests.fake_detector.detect"
+    fake_detector.OVERRIDE = None
+    article = actions.create_article(title="Bike lanes", text=TEXT, by=alice)
+    sign_in(dana)
+    page.goto(f"{live_server.url}/articles/{article.pk}/")
+    page.wait_for_selector("html[data-annotate-ready]", state="attached")
+    page.get_by_test_id("suggest-button").click()
+    poll(lambda: pending_count(page) == 4)
+    sure = Suggestion.objects.filter(article=article, confidence__gte=0.8)
+    assert sure.count() == 3  # the three with a cue and a speaker; "a war on cars" is at 0.4
+    form = page.get_by_test_id("accept-above-form")
+    form.locator("[name=confidence]").fill("0.8")
+    form.get_by_test_id("accept-above").click()
+    poll(lambda: Claim.objects.count() == 3)
+    # Each became the claim it proposed, and only the unsure one is left to decide.
+    for s in sure:
+        claim = Claim.objects.get(start=s.start, end=s.end)
+        assert (claim.quote, claim.speaker.name) == (s.quote, s.speaker_name)
+        assert claim.statement.title == s.statement_title
+        assert Suggestion.objects.get(pk=s.pk).status == "accepted"
+    poll(lambda: pending_count(page) == 1)
+    assert (
+        page.locator("[data-testid=suggestion-list] li[data-suggestion-id]")
+        .inner_text()
+        .count("a war on cars")
+    )
+    assert page.locator("[data-testid=article-text] mark[data-claim-id]").count() >= 3
