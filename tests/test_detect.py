@@ -155,6 +155,14 @@ def test_indirect_speech_starts_after_the_occasion_and_its_date(occasion):
     assert p.cue.text == "said"
 
 
+@pytest.mark.parametrize("occasion", ["in a statement", "on Friday", "in a post on Facebook"])
+def test_a_mixed_quote_starts_after_the_occasion_too(occasion):
+    text = f"The union said {occasion} that pay had “fallen behind for a decade” in the region."
+    p = only(text)
+    assert p.kind == "mixed_quote"
+    assert p.quote == "pay had “fallen behind for a decade” in the region"
+
+
 def test_a_short_reported_clause_after_that():
     # "that" says a report follows: three words are enough ("the plan worked")
     p = only("Carla Brandt said that the plan worked.")

@@ -1443,8 +1443,11 @@ class Detector:
         # mixed: the reported clause, from after the cue (and "that") to the sentence end
         if cue and cue[1] <= first.open:
             a = cue[1]
-            m = re.match(r"[\s,:]*(?:that\s+)?", text[a : first.open])
-            a += m.end() if m else 0
+            # "said in a statement on Friday that …": the occasion is not the clause
+            m = PHRASES_THEN_THAT.match(text, a, first.open)
+            if not (m and _only_phrases(m.group("phrases"))):
+                m = LEAD_THAT.match(text, a, first.open)
+            a = m.end() if m else a
             a = min(a, first.open)
             b = e
             while b > a and text[b - 1] in ".!? \n":
@@ -1632,6 +1635,8 @@ DAY_OR_OCCASION = re.compile(
     + r") )?(?P<that>,)?\s*",
     re.I,
 )
+
+LEAD_THAT = re.compile(r"[\s,:]*(?:that\s+)?")
 
 
 def _only_phrases(phrases: str | None) -> bool:
