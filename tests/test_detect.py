@@ -163,6 +163,18 @@ def test_a_mixed_quote_starts_after_the_occasion_too(occasion):
     assert p.quote == "pay had “fallen behind for a decade” in the region"
 
 
+def test_a_pronoun_after_an_opening_phrase_is_the_source():
+    # "Speaking on Radio Varden, she said": the programme is where, not who
+    text = (
+        "Dr Priya Nand said the outbreak had been expected for months. Speaking on Radio "
+        "Varden, she said uptake of the second dose had fallen to 81 percent in Lowfield."
+    )
+    second = detect(text)[1]
+    assert second.quote.startswith("uptake of the second dose")
+    assert second.source_mention.text == "she"
+    assert second.speaker.name == "Priya Nand"
+
+
 def test_a_short_reported_clause_after_that():
     # "that" says a report follows: three words are enough ("the plan worked")
     p = only("Carla Brandt said that the plan worked.")

@@ -931,6 +931,9 @@ def mention_before(text: str, lo: int, cue_start: int) -> Part | None:
         nps = nps[1:]
     if not nps:
         return None
+    if len(nps) > 1 and nps[-1][2].lower() in PRONOUNS and "," in text[nps[-2][1] : nps[-1][0]]:
+        # "Speaking on Radio Varden, she said": a pronoun after a comma is the subject alone
+        return _part(text, nps[-1][0], end)
     return _part(text, nps[0][0], end)
 
 
