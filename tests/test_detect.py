@@ -175,6 +175,18 @@ def test_a_pronoun_after_an_opening_phrase_is_the_source():
     assert second.speaker.name == "Priya Nand"
 
 
+def test_the_body_a_person_works_for_is_not_their_role():
+    # "the agency's director" is a director: "the agency" later is still the agency
+    text = (
+        "The regional health agency said most of the cases were among young children. "
+        "Dr Priya Nand, the agency's director of public health, said the outbreak had been "
+        "expected. Eleven children have been admitted to hospital, according to the agency."
+    )
+    last = detect(text)[-1]
+    assert last.cue.text == "according to"
+    assert last.speaker.name == "Regional health agency"
+
+
 def test_a_short_reported_clause_after_that():
     # "that" says a report follows: three words are enough ("the plan worked")
     p = only("Carla Brandt said that the plan worked.")

@@ -433,7 +433,7 @@ _NAME = (
     r"(?: (?:de |da |van |von |der |al-|el-)?(?:[A-Z][\w'’-]+|[A-Z]\.)){1,3})"
 )
 _ROLE = r"(\b(?:[a-z][\w-]+ ){0,3}(?:" + "|".join(sorted(ROLE_NOUNS, key=len, reverse=True)) + r"))"
-INTRO_NAME_ROLE = re.compile(rf"{_NAME}, (?:the|a|an|its|their|his|her) {_ROLE}\b")
+INTRO_NAME_ROLE = re.compile(rf"{_NAME}, (?:the|a|an|its|their|his|her) {_ROLE}\b(?![’']s\b)")
 INTRO_ROLE_NAME = re.compile(rf"(?:\b(?:the|its|their) )?{_ROLE}, {_NAME},")
 INTRO_TITLE_NAME = re.compile(rf"\b((?:[A-Z][a-z]+ ){{0,2}}(?:{'|'.join(TITLES)})) {_NAME}")
 INTRO_LOWER_ROLE_NAME = re.compile(
