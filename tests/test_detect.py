@@ -187,6 +187,17 @@ def test_the_body_a_person_works_for_is_not_their_role():
     assert last.speaker.name == "Regional health agency"
 
 
+def test_a_name_after_the_pronoun_and_its_cue_is_not_who_the_pronoun_is():
+    # "she told Ferris": she is the person met before, not the one she spoke to
+    text = (
+        "Colin Ferris said the cut was temporary. Morag Dunn, who chairs the council, said "
+        "the last sailing would leave too early. “You are telling nurses to choose,” she told "
+        "Ferris from the floor. “Is that a lifeline service?”"
+    )
+    quotes = [p for p in detect(text) if p.kind == "direct_quote"]
+    assert [p.speaker.name for p in quotes] == ["Morag Dunn", "Morag Dunn"]
+
+
 def test_a_short_reported_clause_after_that():
     # "that" says a report follows: three words are enough ("the plan worked")
     p = only("Carla Brandt said that the plan worked.")

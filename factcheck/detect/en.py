@@ -968,6 +968,14 @@ def mention_after(text: str, cue_end: int, hi: int) -> Part | None:
     return _part(text, cue_end + m.start(1), end)
 
 
+# "she told", "he also said": a pronoun and its cue (what follows is not the pronoun's referent)
+PRONOUN_CUE = re.compile(
+    r"\b(?:[Hh]e|[Ss]he|[Ii]t|[Tt]hey)\s+(?:\w+ly\s+|also\s+|then\s+)?(?:"
+    + "|".join(CUE_VERBS)
+    + r")\b"
+)
+
+
 class Detector:
     def __init__(
         self, text: str, speakers: Sequence[KnownSpeaker], statements: Sequence[KnownStatement]
@@ -999,17 +1007,22 @@ class Detector:
             occ = occasion_in(self.text, s, e)
             if occ:
                 self.occasions.append(occ)
-            self._touch_names(s, e)
+            # names after "she told" are who she spoke to: met only once her words are read
+            cut = PRONOUN_CUE.search(self.text, s, e)
+            cut = cut.end() if cut else e
+            self._touch_names(s, cut)
             found = self.sentence(s, e, inside, occ)
+            if cut < e:
+                self._touch_names(cut, e, bodies=False)
             out.extend(found)
             if not found or found[0].kind == "author_claim":
                 self._topic(s, e, occ)
         return out
 
-    def _touch_names(self, s: int, e: int) -> None:
+    def _touch_names(self, s: int, e: int, *, bodies: bool = True) -> None:
         """Speakers named in a sentence become the latest met (for "he said" next); names of
         bodies ("the Bank of Ravenna") are remembered so "the bank" finds them later."""
-        body = UNNAMED_BODY.match(self.text, s, e)
+        body = UNNAMED_BODY.match(self.text, s, e) if bodies else None
         if body and fold(body.group(1)) not in self.speakers.by_name:
             # "The environment agency rejected …": a body with no proper name, met here
             label = body.group(1)[:1].upper() + body.group(1)[1:]
