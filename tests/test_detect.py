@@ -198,6 +198,14 @@ def test_a_name_after_the_pronoun_and_its_cue_is_not_who_the_pronoun_is():
     assert [p.speaker.name for p in quotes] == ["Morag Dunn", "Morag Dunn"]
 
 
+@pytest.mark.parametrize("subject", ["none", "most", "nobody", "all of them"])
+def test_a_reported_clause_may_open_with_an_indefinite_pronoun(subject):
+    text = f"The hospital's medical director, Samuel Okoro, said {subject} was in intensive care."
+    p = only(text)
+    assert p.kind == "indirect_quote" and p.quote == f"{subject} was in intensive care"
+    assert p.speaker.name == "Samuel Okoro"
+
+
 def test_a_short_reported_clause_after_that():
     # "that" says a report follows: three words are enough ("the plan worked")
     p = only("Carla Brandt said that the plan worked.")

@@ -1610,7 +1610,8 @@ class Detector:
                     continue
                 # "said the plan would fail": a subject and a finite verb must follow
                 if not re.match(
-                    r"\s*(?:the|a|an|it|this|that|there|he|she|they|we|[A-Z]\w+|its|his|her|their|\w+s|\d[\d,.]*)\b",
+                    r"\s*(?:the|a|an|it|this|that|there|he|she|they|we|[A-Z]\w+|its|his|her|their|\w+s|\d[\d,.]*"
+                    r"|none|nobody|nothing|no|all|most|some|many|few|every|each|both)\b",
                     clause,
                 ) and not (
                     word in ("said", "says", "told")
