@@ -206,6 +206,18 @@ def test_a_reported_clause_may_open_with_an_indefinite_pronoun(subject):
     assert p.speaker.name == "Samuel Okoro"
 
 
+def test_a_verb_that_names_an_occasion_is_not_one():
+    # "to review the contract" is no review; the report after it is not his
+    text = (
+        "The minister, Alan Petrie, said he had asked officials to review the contract. "
+        "A report commissioned by the council found that ferries were late more often "
+        "than on any other route."
+    )
+    petrie, report = detect(text)
+    assert "report" not in petrie.statement.title.lower()
+    assert report.speaker is None or report.speaker.name != "Alan Petrie"
+
+
 def test_a_short_reported_clause_after_that():
     # "that" says a report follows: three words are enough ("the plan worked")
     p = only("Carla Brandt said that the plan worked.")

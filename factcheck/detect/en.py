@@ -743,10 +743,19 @@ def explicit_date(sentence: str) -> tuple[datetime.date | None, str]:
     return None, ""
 
 
+# Occasion words that are verbs after "to", "will", …
+VERB_OCCASIONS = frozenset(
+    _words("review report study survey audit forecast debate interview address lecture tweet post")
+)
+TO_VERB = re.compile(r"\b(?:to|will|would|could|can|must|should|may|might|not)\s+$", re.I)
+
+
 def occasion_in(text: str, start: int, end: int) -> Occasion | None:
     sentence = text[start:end]
     best = None
     for m in OCCASION_RE.finditer(sentence):
+        if m.group(1).lower() in VERB_OCCASIONS and TO_VERB.search(sentence, 0, m.start()):
+            continue  # "asked officials to review the contract": a verb, not a review
         for pattern, kind, noun in OCCASIONS:
             if re.fullmatch(pattern, m.group(1), re.I):
                 best = (m, kind, noun)
