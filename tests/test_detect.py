@@ -136,6 +136,119 @@ def test_indirect_speech_and_according_to():
     assert proposals[2].quote == "Prices will rise again in the spring"
 
 
+@pytest.mark.parametrize(
+    "occasion",
+    [
+        "in a press release",
+        "in a press release on 16 June 2026",
+        "in a statement on June 16, 2026,",
+        "in a joint statement with Spain",
+        "on Monday",
+    ],
+)
+def test_indirect_speech_starts_after_the_occasion_and_its_date(occasion):
+    # the occasion's words belong to the statement, not to what was said
+    text = f"The ministry said {occasion} that the new plan would cut waiting lists by a third."
+    p = only(text)
+    assert p.kind == "indirect_quote"
+    assert p.quote == "the new plan would cut waiting lists by a third"
+    assert p.cue.text == "said"
+
+
+@pytest.mark.parametrize("occasion", ["in a statement", "on Friday", "in a post on Facebook"])
+def test_a_mixed_quote_starts_after_the_occasion_too(occasion):
+    text = f"The union said {occasion} that pay had “fallen behind for a decade” in the region."
+    p = only(text)
+    assert p.kind == "mixed_quote"
+    assert p.quote == "pay had “fallen behind for a decade” in the region"
+
+
+def test_a_pronoun_after_an_opening_phrase_is_the_source():
+    # "Speaking on Radio Varden, she said": the programme is where, not who
+    text = (
+        "Dr Priya Nand said the outbreak had been expected for months. Speaking on Radio "
+        "Varden, she said uptake of the second dose had fallen to 81 percent in Lowfield."
+    )
+    second = detect(text)[1]
+    assert second.quote.startswith("uptake of the second dose")
+    assert second.source_mention.text == "she"
+    assert second.speaker.name == "Priya Nand"
+
+
+def test_the_body_a_person_works_for_is_not_their_role():
+    # "the agency's director" is a director: "the agency" later is still the agency
+    text = (
+        "The regional health agency said most of the cases were among young children. "
+        "Dr Priya Nand, the agency's director of public health, said the outbreak had been "
+        "expected. Eleven children have been admitted to hospital, according to the agency."
+    )
+    last = detect(text)[-1]
+    assert last.cue.text == "according to"
+    assert last.speaker.name == "Regional health agency"
+
+
+def test_a_name_after_the_pronoun_and_its_cue_is_not_who_the_pronoun_is():
+    # "she told Ferris": she is the person met before, not the one she spoke to
+    text = (
+        "Colin Ferris said the cut was temporary. Morag Dunn, who chairs the council, said "
+        "the last sailing would leave too early. “You are telling nurses to choose,” she told "
+        "Ferris from the floor. “Is that a lifeline service?”"
+    )
+    quotes = [p for p in detect(text) if p.kind == "direct_quote"]
+    assert [p.speaker.name for p in quotes] == ["Morag Dunn", "Morag Dunn"]
+
+
+@pytest.mark.parametrize("subject", ["none", "most", "nobody", "all of them"])
+def test_a_reported_clause_may_open_with_an_indefinite_pronoun(subject):
+    text = f"The hospital's medical director, Samuel Okoro, said {subject} was in intensive care."
+    p = only(text)
+    assert p.kind == "indirect_quote" and p.quote == f"{subject} was in intensive care"
+    assert p.speaker.name == "Samuel Okoro"
+
+
+def test_a_verb_that_names_an_occasion_is_not_one():
+    # "to review the contract" is no review; the report after it is not his
+    text = (
+        "The minister, Alan Petrie, said he had asked officials to review the contract. "
+        "A report commissioned by the council found that ferries were late more often "
+        "than on any other route."
+    )
+    petrie, report = detect(text)
+    assert "report" not in petrie.statement.title.lower()
+    assert report.speaker is None or report.speaker.name != "Alan Petrie"
+
+
+def test_a_short_reported_clause_after_that():
+    # "that" says a report follows: three words are enough ("the plan worked")
+    p = only("Carla Brandt said that the plan worked.")
+    assert (p.kind, p.quote, p.speaker.name) == (
+        "indirect_quote",
+        "the plan worked",
+        "Carla Brandt",
+    )
+
+
+@pytest.mark.parametrize("mark", ["?", "!"])
+def test_a_question_or_exclamation_before_a_named_source_and_its_cue(mark):
+    # "?” Ana" does not end the sentence when the cue follows: the quote keeps its speaker
+    text = f"“Who pays for the bridge{mark}” Ana Ruiz asked rhetorically. The vote is on Monday."
+    p = only(text, "direct_quote")
+    assert p.quote == f"Who pays for the bridge{mark}"
+    assert (p.cue.text, p.source_mention.text) == ("asked rhetorically", "Ana Ruiz")
+    assert p.speaker.name == "Ana Ruiz"
+
+
+def test_an_inverted_cue_after_a_question_takes_the_name_after_it():
+    # "asked Ana Ruiz" after a quote is the inverted cue, not "asked (someone)"; and no word
+    # of the quote ("Will") is ever its source
+    text = "“Will the school reopen in May?” asked Ana Ruiz, the mayor."
+    p = only(text)
+    assert p.kind == "direct_quote" and p.quote == "Will the school reopen in May?"
+    assert p.cue.text == "asked"
+    assert p.source_mention.text.startswith("Ana Ruiz")
+    assert p.speaker.name == "Ana Ruiz"
+
+
 def test_a_mixed_quote_holds_the_paraphrase_and_the_fragment():
     text = "The mayor, Gordon Fitch, said the closures were “a last resort” and would be reviewed in May."
     p = only(text)

@@ -13,7 +13,7 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-VERSION = "1"  # bumped whenever what the detector proposes may change
+VERSION = "2"  # bumped whenever what the detector proposes may change
 
 
 @dataclass(frozen=True)

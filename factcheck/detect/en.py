@@ -362,6 +362,16 @@ def _closes(text: str, j: int, single: bool) -> bool:
 # --- sentences and words -----------------------------------------------------------------
 
 
+# After a quote ending in "?" or "!": its source and cue, and at most a short object or
+# adverb before the sentence ends ("Ana Ruiz, the mayor, asked the crowd."); "Critics said the
+# plan was flawed." is a sentence of its own.
+SOURCE_THEN_CUE = re.compile(
+    r"(?:[A-Z][\w’'.-]*,?\s+)(?:[\w’'.-]+,?\s+){0,5}?(?:also\s+|then\s+)?(?:"
+    + "|".join(CUE_VERBS)
+    + r")\b(?![’'-])(?!\s+that\b)(?=(?:\s+[\w’'-]+){0,3}\s*[.,;:!?])"
+)
+
+
 def sentences(text: str, quotes: Sequence[Quote]) -> list[tuple[int, int]]:
     """Sentence spans; quote contents are masked so punctuation inside them splits nothing."""
     masked = list(text)
@@ -384,6 +394,12 @@ def sentences(text: str, quotes: Sequence[Quote]) -> list[tuple[int, int]]:
             nxt = m[match.end() : match.end() + 1]
             if nxt and not (nxt.isupper() or nxt in "\"“‘'‚«„(-—" or nxt.isdigit()):
                 continue
+            if (
+                match.group()[0] in "?!"
+                and re.search(r"[\"”’»]", match.group())
+                and SOURCE_THEN_CUE.match(text, match.end())
+            ):
+                continue  # "“Who pays?” Ana Ruiz asked.": the quote's own sentence goes on
         if end > start:
             spans.append((start, end))
         start = match.end()
@@ -417,7 +433,7 @@ _NAME = (
     r"(?: (?:de |da |van |von |der |al-|el-)?(?:[A-Z][\w'’-]+|[A-Z]\.)){1,3})"
 )
 _ROLE = r"(\b(?:[a-z][\w-]+ ){0,3}(?:" + "|".join(sorted(ROLE_NOUNS, key=len, reverse=True)) + r"))"
-INTRO_NAME_ROLE = re.compile(rf"{_NAME}, (?:the|a|an|its|their|his|her) {_ROLE}\b")
+INTRO_NAME_ROLE = re.compile(rf"{_NAME}, (?:the|a|an|its|their|his|her) {_ROLE}\b(?![’']s\b)")
 INTRO_ROLE_NAME = re.compile(rf"(?:\b(?:the|its|their) )?{_ROLE}, {_NAME},")
 INTRO_TITLE_NAME = re.compile(rf"\b((?:[A-Z][a-z]+ ){{0,2}}(?:{'|'.join(TITLES)})) {_NAME}")
 INTRO_LOWER_ROLE_NAME = re.compile(
@@ -727,10 +743,19 @@ def explicit_date(sentence: str) -> tuple[datetime.date | None, str]:
     return None, ""
 
 
+# Occasion words that are verbs after "to", "will", …
+VERB_OCCASIONS = frozenset(
+    _words("review report study survey audit forecast debate interview address lecture tweet post")
+)
+TO_VERB = re.compile(r"\b(?:to|will|would|could|can|must|should|may|might|not)\s+$", re.I)
+
+
 def occasion_in(text: str, start: int, end: int) -> Occasion | None:
     sentence = text[start:end]
     best = None
     for m in OCCASION_RE.finditer(sentence):
+        if m.group(1).lower() in VERB_OCCASIONS and TO_VERB.search(sentence, 0, m.start()):
+            continue  # "asked officials to review the contract": a verb, not a review
         for pattern, kind, noun in OCCASIONS:
             if re.fullmatch(pattern, m.group(1), re.I):
                 best = (m, kind, noun)
@@ -832,7 +857,17 @@ def find_cue(text: str, start: int, end: int) -> tuple[int, int] | None:
     for m in CUE_RE.finditer(text, start, end):
         word = m.group().lower()
         s, e = m.start(), m.end()
-        if word in ("told", "tells", "telling", "asked", "asks", "replied", "answered"):
+        # right after a closing mark the cue is inverted ("“…?” asked Ana Ruiz"): no object
+        inverted = re.search(r"[”\"’»][\s,—–-]*$", text[max(0, s - 6) : s]) is not None
+        if not inverted and word in (
+            "told",
+            "tells",
+            "telling",
+            "asked",
+            "asks",
+            "replied",
+            "answered",
+        ):
             obj = re.match(
                 r"(?: (?:the |a |an )?[\w.'’-]+){1,3}?(?: rhetorically)?"
                 r"(?=[,:.;]| that\b| \"| “| when\b| on\b| in\b| during\b| after\b| at\b|$)",
@@ -905,6 +940,9 @@ def mention_before(text: str, lo: int, cue_start: int) -> Part | None:
         nps = nps[1:]
     if not nps:
         return None
+    if len(nps) > 1 and nps[-1][2].lower() in PRONOUNS and "," in text[nps[-2][1] : nps[-1][0]]:
+        # "Speaking on Radio Varden, she said": a pronoun after a comma is the subject alone
+        return _part(text, nps[-1][0], end)
     return _part(text, nps[0][0], end)
 
 
@@ -939,6 +977,14 @@ def mention_after(text: str, cue_end: int, hi: int) -> Part | None:
     return _part(text, cue_end + m.start(1), end)
 
 
+# "she told", "he also said": a pronoun and its cue (what follows is not the pronoun's referent)
+PRONOUN_CUE = re.compile(
+    r"\b(?:[Hh]e|[Ss]he|[Ii]t|[Tt]hey)\s+(?:\w+ly\s+|also\s+|then\s+)?(?:"
+    + "|".join(CUE_VERBS)
+    + r")\b"
+)
+
+
 class Detector:
     def __init__(
         self, text: str, speakers: Sequence[KnownSpeaker], statements: Sequence[KnownStatement]
@@ -970,17 +1016,22 @@ class Detector:
             occ = occasion_in(self.text, s, e)
             if occ:
                 self.occasions.append(occ)
-            self._touch_names(s, e)
+            # names after "she told" are who she spoke to: met only once her words are read
+            cut = PRONOUN_CUE.search(self.text, s, e)
+            cut = cut.end() if cut else e
+            self._touch_names(s, cut)
             found = self.sentence(s, e, inside, occ)
+            if cut < e:
+                self._touch_names(cut, e, bodies=False)
             out.extend(found)
             if not found or found[0].kind == "author_claim":
                 self._topic(s, e, occ)
         return out
 
-    def _touch_names(self, s: int, e: int) -> None:
+    def _touch_names(self, s: int, e: int, *, bodies: bool = True) -> None:
         """Speakers named in a sentence become the latest met (for "he said" next); names of
         bodies ("the Bank of Ravenna") are remembered so "the bank" finds them later."""
-        body = UNNAMED_BODY.match(self.text, s, e)
+        body = UNNAMED_BODY.match(self.text, s, e) if bodies else None
         if body and fold(body.group(1)) not in self.speakers.by_name:
             # "The environment agency rejected …": a body with no proper name, met here
             label = body.group(1)[:1].upper() + body.group(1)[1:]
@@ -1417,8 +1468,11 @@ class Detector:
         # mixed: the reported clause, from after the cue (and "that") to the sentence end
         if cue and cue[1] <= first.open:
             a = cue[1]
-            m = re.match(r"[\s,:]*(?:that\s+)?", text[a : first.open])
-            a += m.end() if m else 0
+            # "said in a statement on Friday that …": the occasion is not the clause
+            m = PHRASES_THEN_THAT.match(text, a, first.open)
+            if not (m and _only_phrases(m.group("phrases"))):
+                m = LEAD_THAT.match(text, a, first.open)
+            a = m.end() if m else a
             a = min(a, first.open)
             b = e
             while b > a and text[b - 1] in ".!? \n":
@@ -1507,7 +1561,7 @@ class Detector:
                 a += 1
             while b > a and text[b - 1] in " ,.:;!?—\n":
                 b -= 1
-            if b - a > 15 and mention is not None:
+            if b - a > 10 and mention is not None:
                 part, speaker = self._speaker(mention)
                 if speaker is not None:
                     self.last_speaker, self.last_speaker_at = speaker, s
@@ -1549,23 +1603,24 @@ class Detector:
             if cue is None or cue[0] != m.start():
                 continue
             rest = text[cue[1] : e]
-            that = re.match(
-                r"\s*(?:,\s*)?"
-                r"(?:on \w+ |in (?:a|an|the) [\w ]{1,30}? |at (?:a|an|the) [\w ]{1,30}? )?"
-                r"(that\b|,)?\s*",
-                rest,
-            )
-            has_that = bool(that and that.group(1) == "that")
+            # "said in a press release on June 16, 2026, that …": the phrases between the cue
+            # and "that" (occasion, date, place) are not what was said
+            that = PHRASES_THEN_THAT.match(rest)
+            if that and not _only_phrases(that.group("phrases")):
+                that = None  # "said on Monday the plan that failed …": "that" is not the cue's
+            that = that or DAY_OR_OCCASION.match(rest)
+            has_that = bool(that and that.group("that") == "that")
             clause_start = cue[1] + (that.end() if that else 0)
             clause = text[clause_start:e]
-            if len(clause.split()) < 4:
+            if len(clause.split()) < (3 if has_that else 4):  # "said that prices fell"
                 continue
             if not has_that:
                 if word in WEAK_CUES or word in ("asked", "asks", "promised", "urged", "urges"):
                     continue
                 # "said the plan would fail": a subject and a finite verb must follow
                 if not re.match(
-                    r"\s*(?:the|a|an|it|this|that|there|he|she|they|we|[A-Z]\w+|its|his|her|their|\w+s|\d[\d,.]*)\b",
+                    r"\s*(?:the|a|an|it|this|that|there|he|she|they|we|[A-Z]\w+|its|his|her|their|\w+s|\d[\d,.]*"
+                    r"|none|nobody|nothing|no|all|most|some|many|few|every|each|both)\b",
                     clause,
                 ) and not (
                     word in ("said", "says", "told")
@@ -1589,6 +1644,35 @@ class Detector:
             conf = 0.65 if has_that else 0.5
             return ((cue[0], cue[1]), before, (clause_start, e), conf)
         return None
+
+
+PREPOSITIONS = frozenset(
+    _words("on in at during after before to with from via over by for of outside inside")
+)
+PHRASES_THEN_THAT = re.compile(
+    r"\s*(?:,\s*)?(?P<phrases>(?:on|in|at|during|after|before|to|with|from|via|over)\s"
+    r"[^.;:!?“”\"«»\n]{1,80}?,?\s+)?(?P<that>that)\b\s*"
+)
+
+# With no "that": "said on Monday …", "said in a statement …" (up to the occasion's word).
+DAY_OR_OCCASION = re.compile(
+    r"\s*(?:,\s*)?(?:on \w+ |(?:in|at) (?:a|an|the) (?:[\w-]+ ){0,3}?(?:"
+    + "|".join(p for p, _, _ in OCCASIONS)
+    + r") )?(?P<that>,)?\s*",
+    re.I,
+)
+
+LEAD_THAT = re.compile(r"[\s,:]*(?:that\s+)?")
+
+
+def _only_phrases(phrases: str | None) -> bool:
+    """Whether the words between a cue and its "that" are prepositional phrases only ("in a
+    joint statement with the government on 16 June"): each article follows a preposition."""
+    words = (phrases or "").lower().replace(",", " ").split()
+    return all(
+        w not in ("the", "a", "an") or (i and words[i - 1] in PREPOSITIONS)
+        for i, w in enumerate(words)
+    )
 
 
 def statement_for(

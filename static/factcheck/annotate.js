@@ -27,6 +27,7 @@ const statementNote = form.querySelector("[data-testid=statement-new]");
 const speakerExtra = form.querySelector("[data-role=speaker-extra]");
 const statementExtra = form.querySelector("[data-role=statement-extra]");
 const snapBox = form.elements.snap;
+const partsEl = form.querySelector("[data-role=suggestion-parts]"); // an accepted suggestion's cue and source
 const card = document.querySelector("[data-testid=claim-card]");
 const caret = document.querySelector("[data-testid=caret]");
 const help = document.querySelector("[data-testid=help-overlay]");
@@ -467,6 +468,7 @@ function openForm(state, rect) {
     form.elements.check_worthy.checked = true;
     snapBox.checked = localStorage.getItem("factcheck.snap") === "1";
     deleteButton.hidden = true;
+    partsEl.hidden = true;
     if (state.suggestion) fillFromSuggestion(state.suggestion);
     spanPreview();
   } else {
@@ -509,6 +511,13 @@ function fillFromSuggestion(s) {
   }
   f.check_worthy.checked = s.kind !== "author_claim" || s.check_worthiness >= 0.5;
   snapBox.checked = false; // the span is the suggestion's
+  // The cue and source mention the detector read, kept unless unticked.
+  for (const [name, part] of [["cue", s.cue], ["source", s.source_mention]]) {
+    const label = partsEl.querySelector(`[data-part=${name}]`);
+    label.hidden = !part;
+    label.querySelector("q").textContent = part ? part.text : "";
+  }
+  partsEl.hidden = !s.cue && !s.source_mention;
 }
 
 /** On a phone the form is a sheet over the lower part of the screen: scroll the selected
@@ -621,6 +630,9 @@ async function save() {
     }
     if (editing.mode === "create" && editing.suggestion) {
       // The suggestion's span, cue and source mention; the form's choices as overrides.
+      const s = editing.suggestion;
+      if (s.cue && !f.keep_cue.checked) Object.assign(payload, { cue_start: null, cue_end: null });
+      if (s.source_mention && !f.keep_source.checked) Object.assign(payload, { source_start: null, source_end: null });
       result = await call("POST", `${data.suggestionUrl}${editing.suggestion.id}/accept/`, payload);
     } else if (editing.mode === "create") {
       const { start, end } = currentSpan();
