@@ -289,3 +289,24 @@ def test_the_claimreview_of_a_flagged_claim_names_the_words_that_were_checked(
     with django_capture_on_commit_callbacks(execute=True):  # the public exports' cache goes
         actions.confirm_claim(claim=claim, by=dana)  # the verdict holds for the new words
     assert reviewed() == ["ridership fell by about a third"]
+
+
+@needs_engine
+def test_a_verdict_approved_after_the_correction_is_not_flagged_as_of_the_earlier_wording(
+    claim, alice, bob, dana, ratings, client
+):
+    # The claim was still open when a correction changed its words: its verdict is written and
+    # approved for the words it has now, so its public page must not say otherwise.
+    new_text = ARTICLE_TEXT.replace("ridership fell by a third", "ridership fell by a quarter")
+    actions.correct_article(article=claim.article, text=new_text, by=alice)
+    claim.refresh_from_db()
+    assert claim.anchor_state == "edited" and "quarter" in claim.quote
+    verdict = actions.save_verdict(
+        claim=claim, reviewer=bob, rating=ratings["True"], rationale="Filings say a quarter."
+    )
+    actions.approve_verdict(verdict=verdict, by=dana)
+    claim.refresh_from_db()
+    assert claim.status == "published" and claim.anchor_state == "ok"
+    assert not Claim.objects.flagged().exists()
+    html = client.get(f"/factchecks/{claim.pk}/").content.decode()
+    assert 'data-testid="factcheck-corrected"' not in html
