@@ -131,6 +131,23 @@ def _same_as(column: str):
     return expression
 
 
+def _reviewed_in(user):
+    """The number of the revision whose words a flagged claim's fact-check was written for
+    (the one before the correction that edited or orphaned them; None while not flagged)."""
+    from factcheck.models import ClaimAnchoring
+
+    flagging = (
+        ClaimAnchoring.objects.filter(claim=OuterRef("pk"), outcome__in=["edited", "orphaned"])
+        .order_by("-revision__number", "-pk")
+        .values("revision__number")[:1]
+    )
+    return Case(
+        When(anchor_state="ok", then=Value(None)),
+        default=Subquery(flagging) - 1,
+        output_field=IntegerField(),
+    )
+
+
 def _orphaning_revision(claim_pk):
     """The number of the latest revision that orphaned the claim ``claim_pk`` refers to."""
     from factcheck.models import ClaimAnchoring
@@ -239,6 +256,15 @@ def _claim_fields() -> tuple[ReadField, ...]:
             ONLY_EXPORT,
             null=True,
             help="A flagged claim's words as they were when fact-checked.",
+        ),
+        ReadField(
+            "reviewed_in",
+            _reviewed_in,
+            int,
+            ONLY_EXPORT,
+            null=True,
+            help="A flagged claim's revision: the number of the article text revision whose "
+            "words (reviewed_quote) its fact-check was written for.",
         ),
         ReadField(
             "same_as",
