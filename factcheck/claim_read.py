@@ -99,9 +99,10 @@ def _desk_only(lookup: str, empty, output_field) -> Callable:
     return expression
 
 
-def _reviewed_quote(user):
+def reviewed_quote():
     """The words a flagged claim's fact-check was written for: the quote before the correction
-    that edited or orphaned them (None while the claim is not flagged)."""
+    that edited or orphaned them (None while the claim is not flagged). An expression over a
+    claim queryset (the exports read it; the matcher scores a fact-check on it)."""
     from factcheck.models import ClaimAnchoring
 
     before = (
@@ -251,7 +252,7 @@ def _claim_fields() -> tuple[ReadField, ...]:
         ),
         ReadField(
             "reviewed_quote",
-            _reviewed_quote,
+            lambda user: reviewed_quote(),
             str,
             ONLY_EXPORT,
             null=True,
