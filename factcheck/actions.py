@@ -611,11 +611,20 @@ def approve_verdict(
     verdict.moderator, verdict.moderated_at, verdict.moderation_note = by, now, note
     verdict.version += 1
     verdict.save()
-    claim.status, claim.published_at = Claim.Status.PUBLISHED, now
+    _publish(claim, now)
     claim.version += 1
     claim.save()
     _public_changed()
     return verdict
+
+
+def _publish(claim: Claim, now) -> None:
+    """Publish ``claim``: the moderator decides on its words as they are now, so a flag of a
+    correction that edited them before it was published is cleared (an orphan stays one: its
+    words are gone)."""
+    claim.status, claim.published_at = Claim.Status.PUBLISHED, now
+    if claim.anchor_state == Claim.AnchorState.EDITED:
+        claim.anchor_state = Claim.AnchorState.OK
 
 
 @retry_once
@@ -1658,7 +1667,7 @@ def confirm_link(*, claim: Claim, by, note: str = "", version: int | None = None
     link.earlier_verdict, link.verdict = approved, copy
     link.save()
     _record_decision(claim, by=by, note=note or f"Same claim as fact-check {earlier.pk}.")
-    claim.status, claim.published_at = Claim.Status.PUBLISHED, now
+    _publish(claim, now)
     _bump(claim, f"same claim as {earlier.pk}: confirmed, published with its verdict")
     _public_changed()
     return link

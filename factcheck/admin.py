@@ -1246,7 +1246,14 @@ class ArticleAdmin(HistoryAdmin):
     list_display = ["title", "publisher", "published_on", "language", "claims", "created_at"]
     search_fields = ["title", "publisher", "url"]
     date_hierarchy = "created_at"
-    readonly_fields = ["created_by", "created_at", "updated_at", "version", "correct_text"]
+    readonly_fields = [
+        "created_by",
+        "created_at",
+        "updated_at",
+        "version",
+        "revision",
+        "correct_text",
+    ]
     inlines = [RevisionInline]
 
     @admin.display(description="Correction (a new revision; the claims are re-anchored)")
@@ -1255,6 +1262,14 @@ class ArticleAdmin(HistoryAdmin):
             return "—"
         url = reverse("article-correct", args=[article.pk])
         return format_html('<a href="{}">Correct the text</a>', url)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "text":
+            # The text as stored: its line end at the end, stripped, was a change of the text
+            # (refused for an article with claims) whenever anything else on it was saved.
+            field.strip = False
+        return field
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_claims=claim_count("article"))

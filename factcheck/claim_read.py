@@ -99,9 +99,10 @@ def _desk_only(lookup: str, empty, output_field) -> Callable:
     return expression
 
 
-def _reviewed_quote(user):
+def reviewed_quote():
     """The words a flagged claim's fact-check was written for: the quote before the correction
-    that edited or orphaned them (None while the claim is not flagged)."""
+    that edited or orphaned them (None while the claim is not flagged). An expression over a
+    claim queryset (the exports read it; the matcher scores a fact-check on it)."""
     from factcheck.models import ClaimAnchoring
 
     before = (
@@ -129,6 +130,23 @@ def _same_as(column: str):
         return Subquery(links.filter(claim=OuterRef("pk")).order_by().values(column)[:1])
 
     return expression
+
+
+def _reviewed_in(user):
+    """The number of the revision whose words a flagged claim's fact-check was written for
+    (the one before the correction that edited or orphaned them; None while not flagged)."""
+    from factcheck.models import ClaimAnchoring
+
+    flagging = (
+        ClaimAnchoring.objects.filter(claim=OuterRef("pk"), outcome__in=["edited", "orphaned"])
+        .order_by("-revision__number", "-pk")
+        .values("revision__number")[:1]
+    )
+    return Case(
+        When(anchor_state="ok", then=Value(None)),
+        default=Subquery(flagging) - 1,
+        output_field=IntegerField(),
+    )
 
 
 def _orphaning_revision(claim_pk):
@@ -234,11 +252,20 @@ def _claim_fields() -> tuple[ReadField, ...]:
         ),
         ReadField(
             "reviewed_quote",
-            _reviewed_quote,
+            lambda user: reviewed_quote(),
             str,
             ONLY_EXPORT,
             null=True,
             help="A flagged claim's words as they were when fact-checked.",
+        ),
+        ReadField(
+            "reviewed_in",
+            _reviewed_in,
+            int,
+            ONLY_EXPORT,
+            null=True,
+            help="A flagged claim's revision: the number of the article text revision whose "
+            "words (reviewed_quote) its fact-check was written for.",
         ),
         ReadField(
             "same_as",

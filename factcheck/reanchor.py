@@ -50,6 +50,9 @@ EXACT_CONTEXT_MIN = 0.6
 # Step 1 trusts the diff when, on one side of the mapped span, the NEIGHBOURS characters next
 # to it are old text it kept in a row.
 NEIGHBOURS = 12
+# A context that differs from the stored one only by line ends and spaces (folded) fits if
+# at least this similar, even where a line end splits it into another paragraph.
+FOLDED_CONTEXT_MIN = 0.9
 # Two repeats whose context fits within this of each other are a tie.
 TIE_MARGIN = 0.05
 # Step 3: the weighted score (Hypothesis' weights) and the quote's own similarity must reach
@@ -320,6 +323,13 @@ class _Correction:
             stored_in, actual_in = stored.split("\n", 1)[0], actual.split("\n", 1)[0]
         if not stored and not stored_edge:
             return 0.5  # the caller gave no context: no evidence either way
+        # The same words beside it but for line ends and spaces (a line break put into the
+        # context, or taken out) fit whatever the paragraphs say; a short context, or one
+        # only like it, proves nothing this way.
+        folded = 0.0
+        if len(stored) >= NEIGHBOURS and "\n" in stored + actual:
+            folded = _similarity(stored, actual)
+            folded = folded if folded >= FOLDED_CONTEXT_MIN else 0.0
         stored_edge = stored_edge or "\n" in stored
         actual_edge = actual_edge or "\n" in actual
         if stored_edge and not actual_edge:
@@ -327,10 +337,10 @@ class _Correction:
             if not stored_in:
                 return 0.0
             nearest = actual_in[-len(stored_in) :] if before else actual_in[: len(stored_in)]
-            return 0.9 * _similarity(stored_in, nearest)
+            return max(0.9 * _similarity(stored_in, nearest), folded)
         if not stored_in and not actual_in:
             return 1.0
-        return _similarity(stored_in, actual_in)
+        return max(_similarity(stored_in, actual_in), folded)
 
     def _context(self, a: Anchor, start: int, end: int) -> tuple[float, float]:
         old, i, j = self.old, a.start - len(a.prefix), a.end + len(a.suffix)

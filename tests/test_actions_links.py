@@ -268,3 +268,18 @@ def test_a_confirmation_racing_the_earlier_fact_checks_withdrawal_never_keeps_it
         assert not ClaimLink.objects.live().exists()
         # Next round: the earlier fact-check published again.
         actions.approve_verdict(verdict=attributed.verdicts.get(), by=dana)
+
+
+def test_a_reuse_confirmed_after_a_correction_is_not_flagged_as_of_the_earlier_wording(
+    repeat, attributed, alice, dana
+):
+    # A correction changed the open claim's words; the moderator confirms the reuse for the
+    # words it has now, so it is published unflagged.
+    text = repeat.article.text.replace("ferry ridership fell", "ferry ridership dropped")
+    actions.correct_article(article=repeat.article, text=text, by=alice)
+    repeat.refresh_from_db()
+    assert repeat.anchor_state == "edited"
+    confirmed(repeat, attributed, alice, dana)
+    repeat.refresh_from_db()
+    assert (repeat.status, repeat.anchor_state) == (C.PUBLISHED, "ok")
+    assert not Claim.objects.flagged().exists()

@@ -34,6 +34,7 @@ def test_one_row_per_claim(alice, claim):
         "orphaned_in",
         "orphaned_in_since",
         "reviewed_quote",
+        "reviewed_in",
         "same_as",  # "same claim as" an earlier fact-check (a confirmed link): its id
         "same_as_status",
     ]

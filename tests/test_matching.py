@@ -110,6 +110,25 @@ def test_anonymous_callers_never_get_an_unpublished_claim(publish, alice):
     assert hidden not in [m.claim for m in match_text(hidden.quote, alice)]
 
 
+def test_a_fact_check_whose_words_a_correction_changed_is_matched_on_the_words_it_checked(
+    archive, alice
+):
+    # The verdict was given for "6 %"; the article now says "5 %". Until a moderator confirms
+    # the verdict for the new words, "rose to 5 %" is a near miss of what was checked, not the
+    # same claim, and the match shows the words its rating is for.
+    rose = archive["rose"]
+    actions.correct_article(
+        article=rose.article, text="Unemployment rose to 5 % last year\n", by=alice
+    )
+    rose.refresh_from_db()
+    assert rose.anchor_state == "edited" and rose.quote == "Unemployment rose to 5 % last year"
+    found = match_text("Unemployment rose to 5 % last year", AnonymousUser())
+    assert [m for m in found if m.claim == rose and m.strong] == []
+    found = match_text("Unemployment rose to 6 % last year", AnonymousUser())
+    assert found[0].claim == rose and found[0].strong
+    assert found[0].as_dict()["quote"] == "Unemployment rose to 6 % last year"
+
+
 def test_exclude_leaves_claims_out(archive, alice):
     text = "Knife crime in London doubled in the past decade"
     assert match_text(text, alice)[0].claim == archive["crime"]

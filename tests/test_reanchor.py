@@ -144,6 +144,18 @@ def test_curly_quotes_and_a_line_break_inside_the_quote_are_edited_with_a_high_s
     assert p.score >= 0.95
 
 
+def test_line_breaks_put_into_the_context_on_both_sides_keep_the_claim_on_its_words():
+    # Lines wrapped on both sides of the quote, close to it: the diff keeps no old text beside
+    # it, and a line end splits each side's context off into "another paragraph"; folded, the
+    # context is the same words.
+    quote = "has not changed since"
+    new = OLD.replace(
+        "The toll has not changed since 2015", "The toll\nhas not changed since\n2015"
+    )
+    p = place(OLD, new, quote)
+    assert (p.outcome, p.start, p.quote) == ("unchanged", new.index(quote), quote)
+
+
 def test_a_rewritten_sentence_is_an_orphan_not_a_guess():
     quote = "the toll would push 3,000 cars onto its boats"
     new = OLD.replace(

@@ -289,3 +289,59 @@ def test_the_claimreview_of_a_flagged_claim_names_the_words_that_were_checked(
     with django_capture_on_commit_callbacks(execute=True):  # the public exports' cache goes
         actions.confirm_claim(claim=claim, by=dana)  # the verdict holds for the new words
     assert reviewed() == ["ridership fell by about a third"]
+
+
+@needs_engine
+def test_a_verdict_approved_after_the_correction_is_not_flagged_as_of_the_earlier_wording(
+    claim, alice, bob, dana, ratings, client
+):
+    # The claim was still open when a correction changed its words: its verdict is written and
+    # approved for the words it has now, so its public page must not say otherwise.
+    new_text = ARTICLE_TEXT.replace("ridership fell by a third", "ridership fell by a quarter")
+    actions.correct_article(article=claim.article, text=new_text, by=alice)
+    claim.refresh_from_db()
+    assert claim.anchor_state == "edited" and "quarter" in claim.quote
+    verdict = actions.save_verdict(
+        claim=claim, reviewer=bob, rating=ratings["True"], rationale="Filings say a quarter."
+    )
+    actions.approve_verdict(verdict=verdict, by=dana)
+    claim.refresh_from_db()
+    assert claim.status == "published" and claim.anchor_state == "ok"
+    assert not Claim.objects.flagged().exists()
+    html = client.get(f"/factchecks/{claim.pk}/").content.decode()
+    assert 'data-testid="factcheck-corrected"' not in html
+
+
+def test_the_claimreview_of_a_flagged_claim_names_the_revision_its_words_were_checked_in(
+    attributed, alice, dana, client, django_capture_on_commit_callbacks
+):
+    from tests.conftest import api
+
+    article = attributed.article
+
+    def appearance():
+        response = api().get("/api/v1/export/claimreview/")
+        (review,) = json.loads(b"".join(response.streaming_content))["@graph"]
+        return review["itemReviewed"]["appearance"]
+
+    current = appearance()
+    assert "version" not in current  # an article never corrected: its text is the one checked
+    new_text = ARTICLE_TEXT.replace("ridership fell by a third", "ridership fell by a quarter")
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.correct_article(article=article, text=new_text, by=alice)
+    # The verdict was given for revision 1's words: the appearance is that revision, whose
+    # text the API returns (the article's page has the corrected one).
+    earlier = appearance()
+    assert earlier == {
+        **current,
+        "version": 1,
+        "archivedAt": f"http://testserver/api/v1/articles/{article.pk}/revisions/1/",
+    }
+    old = api().get(earlier["archivedAt"].removeprefix("http://testserver")).json()
+    assert "ridership fell by a third" in old["text"]
+    # The public page's JSON-LD says the same.
+    html = client.get(f"/factchecks/{attributed.pk}/").content.decode()
+    assert f"/api/v1/articles/{article.pk}/revisions/1/" in html
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.confirm_claim(claim=attributed, by=dana)  # the verdict holds for the new words
+    assert appearance() == current

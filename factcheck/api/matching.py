@@ -25,7 +25,7 @@ from rest_framework.views import APIView
 
 from factcheck import public_cache, search
 from factcheck.api.base import FactcheckAPIMixin, RolePermission
-from factcheck.matching import STRONG, match_text, matches_for
+from factcheck.matching import STRONG, checked_quote, match_text, matches_for
 from factcheck.models import Claim, Role
 
 DEFAULT_LIMIT = 5
@@ -69,7 +69,10 @@ class MatchSerializer(serializers.Serializer):
         help_text=f"A strong match: the same claim (a score of {STRONG} or more; "
         "docs/matching.md has the measurements)."
     )
-    quote = serializers.CharField(source="claim.quote", help_text="The earlier claim's words.")
+    quote = serializers.SerializerMethodField(
+        help_text="The earlier claim's words, as fact-checked (while a correction of its "
+        "article has it flagged, the earlier wording its rating was given for)."
+    )
     summary = serializers.CharField(source="claim.summary", allow_blank=True)
     speaker = serializers.CharField(
         source="claim.speaker.name", allow_null=True, help_text="Its speaker (null: the author)."
@@ -83,6 +86,9 @@ class MatchSerializer(serializers.Serializer):
     date = serializers.DateField(
         source="claim.article.published_on", allow_null=True, help_text="Its article's date."
     )
+
+    def get_quote(self, match) -> str:
+        return checked_quote(match.claim)
 
     def get_score(self, match) -> float:
         return round(match.score, 3)

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 
 from django.conf import settings
 from django.db.models import Q
+from django.urls import reverse
 
 from factcheck import claim_read
 from factcheck import text as textlib
@@ -68,8 +69,10 @@ def _date(value: str | None) -> str | None:
     return None if value is None else value[:10]
 
 
-def appearance(row: dict) -> dict:
-    """Where the claim of ``row`` appeared: its article, as a CreativeWork."""
+def appearance(row: dict, base_url: str) -> dict:
+    """Where the claim of ``row`` appeared: its article, as a CreativeWork. For a claim whose
+    words a correction changed since they were checked (flagged), the revision that had them:
+    its number and its text in the API (the article's URL has the corrected text)."""
     work = {"@type": "CreativeWork", "headline": row["article_title"]}
     if row["article_url"]:
         work["url"] = row["article_url"]
@@ -77,6 +80,11 @@ def appearance(row: dict) -> dict:
         work["datePublished"] = row["article_published_on"]
     if row["article_publisher"]:
         work["publisher"] = {"@type": "Organization", "name": row["article_publisher"]}
+    if row["reviewed_in"] is not None:
+        work["version"] = row["reviewed_in"]
+        work["archivedAt"] = base_url + reverse(
+            "api-article-revision", args=[row["article"], row["reviewed_in"]]
+        )
     return work
 
 
@@ -134,7 +142,7 @@ def claim_review(
         review_rating.update(
             ratingValue=verdict["rating_value"], worstRating=scale[0], bestRating=scale[1]
         )
-    appearances = [appearance(row), *(appearance(other) for other in also)]
+    appearances = [appearance(row, base_url), *(appearance(other, base_url) for other in also)]
     item = {"@type": "Claim", "appearance": appearances if also else appearances[0]}
     author = _speaker(row)
     if author:

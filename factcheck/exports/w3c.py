@@ -84,6 +84,7 @@ SHOWN = {
 LEFT_OUT = {
     "status", "published_at", "version", "article_title", "article_publisher",
     "article_byline", "article_published_on", "anchor_state", "corrected_at", "reviewed_quote",
+    "reviewed_in",
     "same_as_status",  # an export reads confirmed links only (claim_read._same_as)
 }  # fmt: skip
 KNOWN = frozenset(SHOWN | LEFT_OUT)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from factcheck import claim_read
 from factcheck.models import Claim
 
 # Above this a match is "strong" (shown as the same claim): chosen on the evaluation set's dev
@@ -51,7 +52,14 @@ def match_text(text: str, user, *, exclude: Iterable[int] = (), limit: int = 5) 
     ids = retrieve.candidates(text, exclude=exclude)
     if not ids:
         return []
-    found = list(Claim.objects.visible_to(user).fact_checks().filter(pk__in=ids))
+    # A fact-check whose words a correction changed (flagged) is matched, and shown, on the
+    # words its verdict was given for, until a moderator confirms it for the new ones.
+    found = list(
+        Claim.objects.visible_to(user)
+        .fact_checks()
+        .filter(pk__in=ids)
+        .annotate(reviewed_quote=claim_read.reviewed_quote())
+    )
     texts = {claim.pk: _texts(claim) for claim in found}
     scores = {claim.pk: rank.score_texts(text, texts[claim.pk]).score for claim in found}
     if embed.enabled():
@@ -88,7 +96,13 @@ def _semantic(text: str, texts: dict[int, list[str]]) -> dict[int, list[float]]:
     return out
 
 
+def checked_quote(claim: Claim) -> str:
+    """The words of a fact-check its verdict was given for (read by ``match_text``)."""
+    return getattr(claim, "reviewed_quote", None) or claim.quote
+
+
 def _texts(claim: Claim) -> list[str]:
+    quote = checked_quote(claim)
     if claim.summary:
-        return [claim.quote, claim.summary, f"{claim.quote}\n{claim.summary}"]
-    return [claim.quote]
+        return [quote, claim.summary, f"{quote}\n{claim.summary}"]
+    return [quote]
