@@ -343,3 +343,82 @@ def test_undeclared_utf16_positions_that_cut_words_are_refused_not_stored_wrong(
     assert not Claim.objects.exists()
     # Code points, as the standard says, need no declaration.
     assert imported([positioned(source, start, start + 10)], alice).claims_created == 1
+
+
+# --------------------------------------------------------------------------- nothing left out
+
+
+def test_every_target_of_an_annotation_is_a_claim(alice, article):
+    """Web Annotation 3.2: an annotation may have several targets. Only the first was read, the
+    others dropped in silence; each is a claim now, with the annotation's bodies."""
+    annotation = located(article.url, 0, 0, "")
+    annotation["target"] = [
+        {"source": article.url, "selector": {"type": "TextQuoteSelector", "exact": word}}
+        for word in ("ridership fell", "38,000 vehicles")
+    ]
+    annotation["body"] = [{"type": "TextualBody", "purpose": "identifying", "value": "Tomas Berg"}]
+    result = imported([annotation], alice)
+    assert result.claims_created == 2
+    assert quotes_of(article) == ["38,000 vehicles", "ridership fell"]
+    assert set(article.claims.values_list("speaker__name", flat=True)) == {"Tomas Berg"}
+
+
+def test_targets_in_two_articles_are_refused_not_halved(alice, article, festive):
+    annotation = {
+        "type": "Annotation",
+        "target": [
+            {"source": article.url, "selector": {"type": "TextQuoteSelector", "exact": "a third"}},
+            {
+                "source": f"http://testserver/articles/{festive.pk}/",
+                "selector": {"type": "TextQuoteSelector", "exact": "taxes fell"},
+            },
+        ],
+    }
+    with pytest.raises(imports.ImportFailed) as failed:
+        imported([annotation], alice)
+    assert "targets in 2 articles" in failed.value.problems[0].message
+    assert not Claim.objects.exists()
+
+
+def test_a_classifying_body_that_is_no_kind_is_a_label_to_map(alice, article):
+    """Another tool's classification ("opinion") was stored as a direct quote in silence; it
+    is a label, mapped as doccano's and Label Studio's are, and refused until it is."""
+    annotation = {
+        "type": "Annotation",
+        "body": {"type": "TextualBody", "purpose": "classifying", "value": "opinion"},
+        "target": {
+            "source": article.url,
+            "selector": {"type": "TextQuoteSelector", "exact": "ridership fell"},
+        },
+    }
+    with pytest.raises(imports.ImportFailed) as failed:
+        imported([annotation], alice)
+    assert "'opinion' (1 span) is not a claim kind" in failed.value.problems[0].message
+    options = imports.ImportOptions.from_input(labels="opinion=indirect_quote")
+    assert imported([annotation], alice, options=options).claims_created == 1
+    assert list(article.claims.values_list("kind", flat=True)) == ["indirect_quote"]
+
+
+def test_a_page_whose_earlier_pages_are_elsewhere_is_refused(alice, five):
+    """A lone last page (prev, no next) imported its own annotations and said nothing of the
+    pages before it."""
+    client = api(alice)
+    page = export(client, f"{EXPORT}?page_size=2")["first"]
+    while "next" in page:
+        page = export(client, page["next"])
+    assert page.get("prev") and len(page["items"]) == 1
+    Claim.objects.all().delete()
+    text = json.dumps(page).replace("http://testserver/api/", "https://elsewhere.example/api/")
+    with pytest.raises(imports.ImportFailed) as failed:
+        imports.import_annotations(text, fmt="w3c", by=alice)
+    (problem,) = failed.value.problems
+    assert problem.where == "file" and "page_size=all" in problem.message
+    assert not Claim.objects.exists()
+
+
+def test_a_later_page_of_this_server_brings_the_pages_before_it(alice, five):
+    client = api(alice)
+    page = export(client, f"{EXPORT}?page_size=2")["first"]
+    page = export(client, page["next"])  # the second of three
+    result = imported(page, alice)
+    assert result.claims_skipped == 5 and result.claims_created == 0
