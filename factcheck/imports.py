@@ -341,7 +341,8 @@ def _iri_of(value) -> str | None:
 
 def _w3c_records(data, follow) -> Iterator[tuple[str, object]]:
     """The annotations of a W3C file: one Annotation, an array of them, an AnnotationPage or
-    an AnnotationCollection, all of whose pages are read. A page's ``next`` is looked for in
+    an AnnotationCollection, all of whose pages are read (a page alone: those before it too,
+    by its ``prev``, and those after it). A page's ``next`` is looked for in
     this file (a JSON array of the collection and its pages), then, when it is on this
     server, read from the export in-process (``follow``); never fetched from elsewhere. A
     collection whose pages cannot all be read is refused whole, with how to get it whole."""
@@ -365,7 +366,21 @@ def _w3c_records(data, follow) -> Iterator[tuple[str, object]]:
         page, total = collection.get("first"), collection.get("total")
     else:  # pages only: start from the one nothing points back from
         page = next((p for p in paged if not p.get("prev")), paged[0])
-        total = None
+        # A later page alone: the pages before it are read as the ones after it are.
+        back = {_iri_of(page)}
+        while page.get("prev") is not None:
+            iri = _iri_of(page.get("prev"))
+            earlier = in_file.get(iri) or (follow(iri) if follow and iri else None)
+            if not isinstance(earlier, dict):
+                yield "file", ValueError(_incomplete(iri, 0, None, before=True))
+                return
+            if _iri_of(earlier) in back or len(back) > MAX_PAGES:
+                yield "file", ValueError(f"the pages loop back to {iri}; is the file whole?")
+                return
+            back.add(_iri_of(earlier))
+            page = earlier
+        part_of = page.get("partOf")  # embedded, it may say how many there are
+        total = part_of.get("total") if isinstance(part_of, dict) else None
     count = 0
     for part in parts:  # annotations beside the pages are annotations too
         if part not in paged:
@@ -393,15 +408,22 @@ def _w3c_records(data, follow) -> Iterator[tuple[str, object]]:
         yield "file", ValueError(_incomplete(None, count - loose, total))
 
 
-def _incomplete(iri, count: int, total) -> str:
+def _incomplete(iri, count: int, total, before: bool = False) -> str:
     where = (
-        f"the collection goes on at {iri}, which is neither in this file nor on this server"
+        f"the collection {'starts before this page, ' * before}"
+        f"{'at' if before else 'goes on at'} {iri}, which is neither in this file nor on "
+        "this server"
         if iri
         else "the collection's pages end early"
     )
-    of = f" of its {total}" if isinstance(total, int) else ""
+    holds = (
+        "the pages before are not in the file"
+        if before
+        else f"the file holds {count}{f' of its {total}' if isinstance(total, int) else ''} "
+        "annotations"
+    )
     return (
-        f"{where}: the file holds {count}{of} annotations, and a part would be a silent loss, "
+        f"{where}: {holds}, and a part would be a silent loss, "
         "so nothing was imported. Export the whole collection in one document "
         "(GET /api/v1/export/annotations/?page_size=all, or manage.py export w3c), or put "
         "every page in the file (a JSON array of the collection and its pages)."
@@ -943,7 +965,8 @@ def _wikidata_id(value) -> str | None:
 
 
 def parse_w3c(annotation, options: ImportOptions | None = None) -> ArticleSpec:
-    """One Annotation (ours, or any Web Annotation client's) as a claim on an article here.
+    """One Annotation (ours, or any Web Annotation client's) as a claim on an article here,
+    one per target (all in that article).
 
     Reads what ``exports/w3c.py`` writes: the kind (``classifying``), the speaker
     (``identifying``, with its schema.org Wikidata IRI, aliases, kind and description), the
@@ -956,19 +979,27 @@ def parse_w3c(annotation, options: ImportOptions | None = None) -> ArticleSpec:
         "an annotation must be a JSON object (a collection of IRIs alone cannot be imported: "
         "export it with its descriptions)",
     )
-    target = annotation.get("target")
-    if isinstance(target, list):
-        target = target[0] if target else None
-    _require(isinstance(target, dict), 'the target must be an object with "source" and "selector"')
-    article = _article_for_source(target.get("source"))
+    # Several targets (Web Annotation 3.2): a claim each, with the annotation's bodies.
+    targets = annotation.get("target")
+    targets = targets if isinstance(targets, list) else [targets]
+    articles = []
+    for target in targets:
+        _require(
+            isinstance(target, dict), 'the target must be an object with "source" and "selector"'
+        )
+        article = _article_for_source(target.get("source"))
+        _require(
+            article is not None,
+            f"target source {target.get('source')!r} is not an article here; "
+            "import the article first",
+        )
+        articles.append(article)
     _require(
-        article is not None,
-        f"target source {target.get('source')!r} is not an article here; import the article first",
+        len({a.pk for a in articles}) == 1,
+        f"the annotation has targets in {len({a.pk for a in articles})} articles, and a claim "
+        "is in one: give each article's targets an annotation of their own",
     )
     claim = ClaimSpec()
-    notes: list[str] = []
-    unit = (options or ImportOptions()).offset_unit
-    _w3c_selection(article.text, _selector_list(target.get("selector")), claim, notes, unit)
     bodies = annotation.get("body") or []
     for body in bodies if isinstance(bodies, list) else [bodies]:
         if not isinstance(body, dict):
@@ -986,8 +1017,8 @@ def parse_w3c(annotation, options: ImportOptions | None = None) -> ArticleSpec:
         elif purpose == _W3C_KIND:
             if value == w3c.NOT_CHECK_WORTHY:
                 claim.check_worthy = False
-            elif _folded_label(value) in _KIND_BY_NAME:
-                claim.kind = kind_from_label(value)
+            else:  # a kind, or another tool's label: mapped (or refused) as every label is
+                claim.label = value
         elif purpose == w3c.PURPOSE_SPEAKER:
             aliases = body.get(w3c.ALIASES)
             claim.speaker = {
@@ -1007,7 +1038,15 @@ def parse_w3c(annotation, options: ImportOptions | None = None) -> ArticleSpec:
             }
         elif purpose == w3c.PURPOSE_SUMMARY:
             claim.summary = value
-    return ArticleSpec(existing=article, claims=[claim], notes=notes)
+    claims: list[ClaimSpec] = []
+    notes: list[str] = []
+    unit = (options or ImportOptions()).offset_unit
+    for i, target in enumerate(targets, 1):
+        claims.append(dataclasses.replace(claim))
+        said: list[str] = []
+        _w3c_selection(article.text, _selector_list(target.get("selector")), claims[-1], said, unit)
+        notes.extend(f"target {i}: {note}" if len(targets) > 1 else note for note in said)
+    return ArticleSpec(existing=article, claims=claims, notes=notes)
 
 
 PARSERS: dict[str, Callable[[object], ArticleSpec]] = {
