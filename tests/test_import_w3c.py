@@ -422,3 +422,14 @@ def test_a_later_page_of_this_server_brings_the_pages_before_it(alice, five):
     page = export(client, page["next"])  # the second of three
     result = imported(page, alice)
     assert result.claims_skipped == 5 and result.claims_created == 0
+
+
+@pytest.mark.parametrize("query", ["?page_size=all", "?page_size=2"])
+def test_our_own_collection_is_guessed_as_w3c(alice, five, query):
+    """The container's "type" is a list (BasicContainer and AnnotationCollection): it was
+    guessed as our JSONL, and `import_annotations` of `export w3c`'s file failed with
+    '"text" must be a non-empty string'."""
+    collection = export(api(alice), f"{EXPORT}{query}")
+    result = imports.import_annotations(json.dumps(collection), by=alice)
+    assert result.format == "w3c" and "AnnotationCollection" in result.guessed
+    assert (result.claims_created, result.claims_skipped) == (0, 5)
