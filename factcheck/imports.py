@@ -187,11 +187,11 @@ def guess_format(value) -> tuple[str, str]:
         return fmt, f"a JSON array whose first item is {why}"
     if not isinstance(value, dict):
         return "ours", "not a JSON object"
-    kind = value.get("type")
-    if kind in ("AnnotationCollection", "AnnotationPage") or (
-        kind == "Annotation" and "target" in value
-    ):
-        return "w3c", f'a W3C {kind} (its "type")'
+    # "type" may be a list: our container is ["BasicContainer", "AnnotationCollection"].
+    kinds = _types(value) if value.get("type") is not None else set()
+    paged = sorted(kinds & {_W3C_COLLECTION, _W3C_PAGE})
+    if paged or ("Annotation" in kinds and "target" in value):
+        return "w3c", f'a W3C {paged[0] if paged else "Annotation"} (its "type")'
     if "target" in value:
         return "w3c", 'an annotation with a "target"'
     if isinstance(value.get("data"), dict):
