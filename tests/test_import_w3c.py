@@ -433,3 +433,22 @@ def test_our_own_collection_is_guessed_as_w3c(alice, five, query):
     result = imports.import_annotations(json.dumps(collection), by=alice)
     assert result.format == "w3c" and "AnnotationCollection" in result.guessed
     assert (result.claims_created, result.claims_skipped) == (0, 5)
+
+
+def test_a_hypothesis_search_result_is_read_whole_or_refused(alice, harbour, hypothesis):
+    """Hypothesis's search API answers {"total": …, "rows": [...]} a page (20 rows by default)
+    at a time: another paged input. Its rows are annotations; fewer rows than its total is
+    refused, as a collection's missing pages are."""
+    rows = [{**a, "tags": ["harbour"], "text": "a comment"} for a in hypothesis["annotations"]]
+    for row in rows:
+        row.pop("type"), row.pop("@context"), row.pop("body")
+    whole = {"total": 5, "rows": rows}
+    result = imports.import_annotations(json.dumps(whole), by=alice)
+    assert result.format == "w3c" and "Hypothesis" in result.guessed
+    assert result.claims_created == 5
+    Claim.objects.all().delete()
+    with pytest.raises(imports.ImportFailed) as failed:
+        imported({"total": 25, "rows": rows}, alice)
+    (problem,) = failed.value.problems
+    assert problem.where == "file" and "holds 5 of its 25" in problem.message
+    assert not Claim.objects.exists()
