@@ -194,6 +194,8 @@ def guess_format(value) -> tuple[str, str]:
         return "w3c", f'a W3C {paged[0] if paged else "Annotation"} (its "type")'
     if "target" in value:
         return "w3c", 'an annotation with a "target"'
+    if _search_rows(value) is not None:
+        return "w3c", 'a Hypothesis search result (its "total" and "rows")'
     if isinstance(value.get("data"), dict):
         return "labelstudio", 'a Label Studio task (its "data")'
     if "claims" in value:
@@ -346,6 +348,20 @@ def _w3c_records(data, follow) -> Iterator[tuple[str, object]]:
     this file (a JSON array of the collection and its pages), then, when it is on this
     server, read from the export in-process (``follow``); never fetched from elsewhere. A
     collection whose pages cannot all be read is refused whole, with how to get it whole."""
+    rows = _search_rows(data)
+    if rows is not None:  # Hypothesis's search API: a page of rows, and the total
+        for i, item in enumerate(rows, 1):
+            yield f"annotation {i}", item
+        total = data["total"]
+        if isinstance(total, int) and len(rows) < total:
+            message = (
+                f"the Hypothesis search result holds {len(rows)} of its {total} annotations, "
+                "and a part would be a silent loss, so nothing was imported. Ask the API for "
+                "every page (search_after) and put every row in the file (a JSON array of the "
+                "annotations, or one result with all of them)."
+            )
+            yield "file", ValueError(message)
+        return
     parts = data if isinstance(data, list) else [data]
     paged = [p for p in parts if _types(p) & {_W3C_PAGE, _W3C_COLLECTION}]
     if not paged:
@@ -406,6 +422,15 @@ def _w3c_records(data, follow) -> Iterator[tuple[str, object]]:
         page = page.get("next")
     if isinstance(total, int) and count - loose != total:
         yield "file", ValueError(_incomplete(None, count - loose, total))
+
+
+def _search_rows(data) -> list | None:
+    """The rows of a Hypothesis search result (``{"total": n, "rows": [annotation, ...]}``),
+    or None for anything else."""
+    if not (isinstance(data, dict) and "total" in data and isinstance(data.get("rows"), list)):
+        return None
+    first = next((r for r in data["rows"] if isinstance(r, dict)), None)
+    return data["rows"] if first is None or "target" in first else None
 
 
 def _incomplete(iri, count: int, total, before: bool = False) -> str:
