@@ -1387,7 +1387,9 @@ class _Batch:
         with its title and text. Records of this file with the same text but other metadata
         are other articles: each takes the next such article here (by age), or a new one, so
         importing the file again finds the same ones."""
-        if spec.existing is not None:
+        if spec.existing is not None:  # (W3C) an article here, counted once
+            if spec.existing.pk not in self._here:
+                self.result.articles_reused += 1
             return self._here.setdefault(spec.existing.pk, spec.existing)
         checked = self.article_rules(
             {"title": spec.title, "text": spec.text, **spec.fields}, "article"

@@ -452,3 +452,9 @@ def test_a_hypothesis_search_result_is_read_whole_or_refused(alice, harbour, hyp
     (problem,) = failed.value.problems
     assert problem.where == "file" and "holds 5 of its 25" in problem.message
     assert not Claim.objects.exists()
+
+
+def test_the_articles_annotated_are_counted_as_reused(alice, harbour, hypothesis):
+    """Five annotations on one article here: "0 new article(s), 0 reused" said nothing of it."""
+    result = imported(hypothesis["annotations"], alice)
+    assert (result.articles_created, result.articles_reused) == (0, 1)
