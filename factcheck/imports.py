@@ -764,6 +764,11 @@ def parse_labelstudio(task, options: ImportOptions | None = None) -> ArticleSpec
             value = result.get("value") if isinstance(result, dict) else None
             if not isinstance(value, dict) or "start" not in value:
                 continue  # relations, choices, ratings: not spans
+            kind = result.get("type")
+            if kind not in (None, "labels") and "labels" not in value:
+                # Per-region choices, text, ratings: about a span another result labels.
+                spec.skipped[f'Label Studio per-region "{kind}" results (no place for them)'] += 1
+                continue
             where = f"annotation {a} result {r}"
             quote = value.get("text")
             start, end, quote = _offset_span(
