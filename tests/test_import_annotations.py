@@ -309,3 +309,30 @@ def test_ours_to_ours_keeps_every_claim_field_the_import_reads(alice, attributed
     assert (result.format, result.claims_created, result.articles_created) == ("ours", 1, 1)
     assert snapshot() == before
     assert Claim.objects.get().status == "open"
+
+
+def test_spans_added_in_doccano_to_our_export_are_imported(alice, claim):
+    """Ours -> doccano -> ours: doccano edits `label` and keeps `claims` as metadata. A span
+    added there was dropped in silence (`claims` alone was read); it is a claim now, and a
+    claim whose span left `label` is imported from `claims`, each said in the notes."""
+    line = json.loads(
+        "".join(
+            jsonl.stream_jsonl(
+                Article.objects.all(), Claim.objects.all(), base_url="http://testserver"
+            )
+        )
+    )
+    text = line["text"]
+    start = text.index("The mayor")
+    line["label"] = [[start, start + len("The mayor"), "INDIRECT_QUOTE"]]  # one added, one gone
+    result = imports.import_annotations(json.dumps(line), by=alice)
+    assert (result.format, result.claims_created, result.claims_skipped) == ("ours", 1, 1)
+    assert sorted(Claim.objects.values_list("quote", "kind")) == [
+        ("The mayor", "indirect_quote"),
+        ("ridership fell by a third", "indirect_quote"),
+    ]
+    assert result.notes == [
+        f"line 1: label 1 ({start}–{start + 9}) is in label only (added in doccano?): "
+        "imported as a claim",
+        "line 1: claim 1 (60–85) is not in label (removed in doccano?): imported from claims",
+    ]
