@@ -637,8 +637,66 @@ def parse_ours(record, options: ImportOptions | None = None) -> ArticleSpec:
             )
         except ValueError as exc:
             raise ValueError(f"claim {i}: {exc}") from exc
+    if isinstance(record.get("label"), list):
+        _merge_doccano_edits(spec, record, options)
     _note_unread(spec, record, {"claims", "label"})
     return spec
+
+
+def _merge_doccano_edits(spec: ArticleSpec, record: dict, options) -> None:
+    """Our export taken through doccano: doccano edits ``label`` and keeps ``claims`` as
+    metadata. A span of ``label`` no claim has (same span and kind) is a claim of its own; a
+    claim whose span is no longer in ``label`` is still imported (from ``claims``); each said
+    in the notes, for an export whose ``label`` nobody touched has neither."""
+    kinds = _LabelKinds((options or ImportOptions()).labels)  # (its unknown labels not kept)
+
+    def kind(label, default=None) -> str:
+        if label is None:
+            return default
+        return kinds.kind(label) or f"?{label!r}"
+
+    unit = (options or ImportOptions()).offset_unit or record.get("offset_unit")
+    unit = unit if unit in OFFSET_UNITS else "utf16"
+    if unit != "grapheme":
+        # Most often nobody touched it: the claims counted in its unit are the label, which
+        # needs no clusters found (the full reading below cost 5 times the rest of a record).
+        # (Labels as we write them, the kind in capitals; any other spelling is compared
+        # below, through the label map.)
+        units = textlib.Units(spec.text)
+        try:
+            ours = {
+                (
+                    units.from_codepoint(c.start, unit),
+                    units.from_codepoint(c.end, unit),
+                    str(c.kind if c.label is None else c.label).casefold(),
+                )
+                for c in spec.claims
+            }
+            theirs = {(item[0], item[1], str(item[2]).casefold()) for item in record["label"]}
+        except (TypeError, ValueError, IndexError, KeyError):
+            ours, theirs = None, ()
+        if ours == theirs:
+            return
+    labelled = parse_doccano({k: v for k, v in record.items() if k != "claims"}, options)
+
+    def key(c: ClaimSpec):
+        return c.start, c.end, kind(c.label, c.kind)
+
+    claimed = {key(c) for c in spec.claims}
+    in_label = {key(c) for c in labelled.claims}
+    for i, c in enumerate(labelled.claims, 1):
+        if key(c) not in claimed:
+            spec.claims.append(c)
+            spec.notes.append(
+                f"label {i} ({c.start}–{c.end}) is in label only (added in doccano?): "
+                "imported as a claim"
+            )
+    for i, c in enumerate(spec.claims, 1):
+        if c.start is not None and key(c) not in in_label:
+            spec.notes.append(
+                f"claim {i} ({c.start}–{c.end}) is not in label (removed in doccano?): "
+                "imported from claims"
+            )
 
 
 def _offset_span(
