@@ -187,13 +187,15 @@ def guess_format(value) -> tuple[str, str]:
         return fmt, f"a JSON array whose first item is {why}"
     if not isinstance(value, dict):
         return "ours", "not a JSON object"
-    kind = value.get("type")
-    if kind in ("AnnotationCollection", "AnnotationPage") or (
-        kind == "Annotation" and "target" in value
-    ):
-        return "w3c", f'a W3C {kind} (its "type")'
+    # "type" may be a list: our container is ["BasicContainer", "AnnotationCollection"].
+    kinds = _types(value) if value.get("type") is not None else set()
+    paged = sorted(kinds & {_W3C_COLLECTION, _W3C_PAGE})
+    if paged or ("Annotation" in kinds and "target" in value):
+        return "w3c", f'a W3C {paged[0] if paged else "Annotation"} (its "type")'
     if "target" in value:
         return "w3c", 'an annotation with a "target"'
+    if _search_rows(value) is not None:
+        return "w3c", 'a Hypothesis search result (its "total" and "rows")'
     if isinstance(value.get("data"), dict):
         return "labelstudio", 'a Label Studio task (its "data")'
     if "claims" in value:
@@ -341,10 +343,25 @@ def _iri_of(value) -> str | None:
 
 def _w3c_records(data, follow) -> Iterator[tuple[str, object]]:
     """The annotations of a W3C file: one Annotation, an array of them, an AnnotationPage or
-    an AnnotationCollection, all of whose pages are read. A page's ``next`` is looked for in
+    an AnnotationCollection, all of whose pages are read (a page alone: those before it too,
+    by its ``prev``, and those after it). A page's ``next`` is looked for in
     this file (a JSON array of the collection and its pages), then, when it is on this
     server, read from the export in-process (``follow``); never fetched from elsewhere. A
     collection whose pages cannot all be read is refused whole, with how to get it whole."""
+    rows = _search_rows(data)
+    if rows is not None:  # Hypothesis's search API: a page of rows, and the total
+        for i, item in enumerate(rows, 1):
+            yield f"annotation {i}", item
+        total = data["total"]
+        if isinstance(total, int) and len(rows) < total:
+            message = (
+                f"the Hypothesis search result holds {len(rows)} of its {total} annotations, "
+                "and a part would be a silent loss, so nothing was imported. Ask the API for "
+                "every page (search_after) and put every row in the file (a JSON array of the "
+                "annotations, or one result with all of them)."
+            )
+            yield "file", ValueError(message)
+        return
     parts = data if isinstance(data, list) else [data]
     paged = [p for p in parts if _types(p) & {_W3C_PAGE, _W3C_COLLECTION}]
     if not paged:
@@ -365,7 +382,21 @@ def _w3c_records(data, follow) -> Iterator[tuple[str, object]]:
         page, total = collection.get("first"), collection.get("total")
     else:  # pages only: start from the one nothing points back from
         page = next((p for p in paged if not p.get("prev")), paged[0])
-        total = None
+        # A later page alone: the pages before it are read as the ones after it are.
+        back = {_iri_of(page)}
+        while page.get("prev") is not None:
+            iri = _iri_of(page.get("prev"))
+            earlier = in_file.get(iri) or (follow(iri) if follow and iri else None)
+            if not isinstance(earlier, dict):
+                yield "file", ValueError(_incomplete(iri, 0, None, before=True))
+                return
+            if _iri_of(earlier) in back or len(back) > MAX_PAGES:
+                yield "file", ValueError(f"the pages loop back to {iri}; is the file whole?")
+                return
+            back.add(_iri_of(earlier))
+            page = earlier
+        part_of = page.get("partOf")  # embedded, it may say how many there are
+        total = part_of.get("total") if isinstance(part_of, dict) else None
     count = 0
     for part in parts:  # annotations beside the pages are annotations too
         if part not in paged:
@@ -393,15 +424,31 @@ def _w3c_records(data, follow) -> Iterator[tuple[str, object]]:
         yield "file", ValueError(_incomplete(None, count - loose, total))
 
 
-def _incomplete(iri, count: int, total) -> str:
+def _search_rows(data) -> list | None:
+    """The rows of a Hypothesis search result (``{"total": n, "rows": [annotation, ...]}``),
+    or None for anything else."""
+    if not (isinstance(data, dict) and "total" in data and isinstance(data.get("rows"), list)):
+        return None
+    first = next((r for r in data["rows"] if isinstance(r, dict)), None)
+    return data["rows"] if first is None or "target" in first else None
+
+
+def _incomplete(iri, count: int, total, before: bool = False) -> str:
     where = (
-        f"the collection goes on at {iri}, which is neither in this file nor on this server"
+        f"the collection {'starts before this page, ' * before}"
+        f"{'at' if before else 'goes on at'} {iri}, which is neither in this file nor on "
+        "this server"
         if iri
         else "the collection's pages end early"
     )
-    of = f" of its {total}" if isinstance(total, int) else ""
+    holds = (
+        "the pages before are not in the file"
+        if before
+        else f"the file holds {count}{f' of its {total}' if isinstance(total, int) else ''} "
+        "annotations"
+    )
     return (
-        f"{where}: the file holds {count}{of} annotations, and a part would be a silent loss, "
+        f"{where}: {holds}, and a part would be a silent loss, "
         "so nothing was imported. Export the whole collection in one document "
         "(GET /api/v1/export/annotations/?page_size=all, or manage.py export w3c), or put "
         "every page in the file (a JSON array of the collection and its pages)."
@@ -590,8 +637,66 @@ def parse_ours(record, options: ImportOptions | None = None) -> ArticleSpec:
             )
         except ValueError as exc:
             raise ValueError(f"claim {i}: {exc}") from exc
+    if isinstance(record.get("label"), list):
+        _merge_doccano_edits(spec, record, options)
     _note_unread(spec, record, {"claims", "label"})
     return spec
+
+
+def _merge_doccano_edits(spec: ArticleSpec, record: dict, options) -> None:
+    """Our export taken through doccano: doccano edits ``label`` and keeps ``claims`` as
+    metadata. A span of ``label`` no claim has (same span and kind) is a claim of its own; a
+    claim whose span is no longer in ``label`` is still imported (from ``claims``); each said
+    in the notes, for an export whose ``label`` nobody touched has neither."""
+    kinds = _LabelKinds((options or ImportOptions()).labels)  # (its unknown labels not kept)
+
+    def kind(label, default=None) -> str:
+        if label is None:
+            return default
+        return kinds.kind(label) or f"?{label!r}"
+
+    unit = (options or ImportOptions()).offset_unit or record.get("offset_unit")
+    unit = unit if unit in OFFSET_UNITS else "utf16"
+    if unit != "grapheme":
+        # Most often nobody touched it: the claims counted in its unit are the label, which
+        # needs no clusters found (the full reading below cost 5 times the rest of a record).
+        # (Labels as we write them, the kind in capitals; any other spelling is compared
+        # below, through the label map.)
+        units = textlib.Units(spec.text)
+        try:
+            ours = {
+                (
+                    units.from_codepoint(c.start, unit),
+                    units.from_codepoint(c.end, unit),
+                    str(c.kind if c.label is None else c.label).casefold(),
+                )
+                for c in spec.claims
+            }
+            theirs = {(item[0], item[1], str(item[2]).casefold()) for item in record["label"]}
+        except (TypeError, ValueError, IndexError, KeyError):
+            ours, theirs = None, ()
+        if ours == theirs:
+            return
+    labelled = parse_doccano({k: v for k, v in record.items() if k != "claims"}, options)
+
+    def key(c: ClaimSpec):
+        return c.start, c.end, kind(c.label, c.kind)
+
+    claimed = {key(c) for c in spec.claims}
+    in_label = {key(c) for c in labelled.claims}
+    for i, c in enumerate(labelled.claims, 1):
+        if key(c) not in claimed:
+            spec.claims.append(c)
+            spec.notes.append(
+                f"label {i} ({c.start}–{c.end}) is in label only (added in doccano?): "
+                "imported as a claim"
+            )
+    for i, c in enumerate(spec.claims, 1):
+        if c.start is not None and key(c) not in in_label:
+            spec.notes.append(
+                f"claim {i} ({c.start}–{c.end}) is not in label (removed in doccano?): "
+                "imported from claims"
+            )
 
 
 def _offset_span(
@@ -717,6 +822,11 @@ def parse_labelstudio(task, options: ImportOptions | None = None) -> ArticleSpec
             value = result.get("value") if isinstance(result, dict) else None
             if not isinstance(value, dict) or "start" not in value:
                 continue  # relations, choices, ratings: not spans
+            kind = result.get("type")
+            if kind not in (None, "labels") and "labels" not in value:
+                # Per-region choices, text, ratings: about a span another result labels.
+                spec.skipped[f'Label Studio per-region "{kind}" results (no place for them)'] += 1
+                continue
             where = f"annotation {a} result {r}"
             quote = value.get("text")
             start, end, quote = _offset_span(
@@ -943,7 +1053,8 @@ def _wikidata_id(value) -> str | None:
 
 
 def parse_w3c(annotation, options: ImportOptions | None = None) -> ArticleSpec:
-    """One Annotation (ours, or any Web Annotation client's) as a claim on an article here.
+    """One Annotation (ours, or any Web Annotation client's) as a claim on an article here,
+    one per target (all in that article).
 
     Reads what ``exports/w3c.py`` writes: the kind (``classifying``), the speaker
     (``identifying``, with its schema.org Wikidata IRI, aliases, kind and description), the
@@ -956,19 +1067,27 @@ def parse_w3c(annotation, options: ImportOptions | None = None) -> ArticleSpec:
         "an annotation must be a JSON object (a collection of IRIs alone cannot be imported: "
         "export it with its descriptions)",
     )
-    target = annotation.get("target")
-    if isinstance(target, list):
-        target = target[0] if target else None
-    _require(isinstance(target, dict), 'the target must be an object with "source" and "selector"')
-    article = _article_for_source(target.get("source"))
+    # Several targets (Web Annotation 3.2): a claim each, with the annotation's bodies.
+    targets = annotation.get("target")
+    targets = targets if isinstance(targets, list) else [targets]
+    articles = []
+    for target in targets:
+        _require(
+            isinstance(target, dict), 'the target must be an object with "source" and "selector"'
+        )
+        article = _article_for_source(target.get("source"))
+        _require(
+            article is not None,
+            f"target source {target.get('source')!r} is not an article here; "
+            "import the article first",
+        )
+        articles.append(article)
     _require(
-        article is not None,
-        f"target source {target.get('source')!r} is not an article here; import the article first",
+        len({a.pk for a in articles}) == 1,
+        f"the annotation has targets in {len({a.pk for a in articles})} articles, and a claim "
+        "is in one: give each article's targets an annotation of their own",
     )
     claim = ClaimSpec()
-    notes: list[str] = []
-    unit = (options or ImportOptions()).offset_unit
-    _w3c_selection(article.text, _selector_list(target.get("selector")), claim, notes, unit)
     bodies = annotation.get("body") or []
     for body in bodies if isinstance(bodies, list) else [bodies]:
         if not isinstance(body, dict):
@@ -986,8 +1105,8 @@ def parse_w3c(annotation, options: ImportOptions | None = None) -> ArticleSpec:
         elif purpose == _W3C_KIND:
             if value == w3c.NOT_CHECK_WORTHY:
                 claim.check_worthy = False
-            elif _folded_label(value) in _KIND_BY_NAME:
-                claim.kind = kind_from_label(value)
+            else:  # a kind, or another tool's label: mapped (or refused) as every label is
+                claim.label = value
         elif purpose == w3c.PURPOSE_SPEAKER:
             aliases = body.get(w3c.ALIASES)
             claim.speaker = {
@@ -1007,7 +1126,15 @@ def parse_w3c(annotation, options: ImportOptions | None = None) -> ArticleSpec:
             }
         elif purpose == w3c.PURPOSE_SUMMARY:
             claim.summary = value
-    return ArticleSpec(existing=article, claims=[claim], notes=notes)
+    claims: list[ClaimSpec] = []
+    notes: list[str] = []
+    unit = (options or ImportOptions()).offset_unit
+    for i, target in enumerate(targets, 1):
+        claims.append(dataclasses.replace(claim))
+        said: list[str] = []
+        _w3c_selection(article.text, _selector_list(target.get("selector")), claims[-1], said, unit)
+        notes.extend(f"target {i}: {note}" if len(targets) > 1 else note for note in said)
+    return ArticleSpec(existing=article, claims=claims, notes=notes)
 
 
 PARSERS: dict[str, Callable[[object], ArticleSpec]] = {
@@ -1323,7 +1450,9 @@ class _Batch:
         with its title and text. Records of this file with the same text but other metadata
         are other articles: each takes the next such article here (by age), or a new one, so
         importing the file again finds the same ones."""
-        if spec.existing is not None:
+        if spec.existing is not None:  # (W3C) an article here, counted once
+            if spec.existing.pk not in self._here:
+                self.result.articles_reused += 1
             return self._here.setdefault(spec.existing.pk, spec.existing)
         checked = self.article_rules(
             {"title": spec.title, "text": spec.text, **spec.fields}, "article"

@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 from factcheck import actions, imports
 from factcheck import text as t
 from factcheck.exports import claim_row, jsonl, w3c
-from factcheck.models import Article, Claim, Speaker, Statement
+from factcheck.models import Article, Claim, Speaker, Statement, Verdict
 
 TEXT = "Mayor Solberg said the toll “has not changed in ten years”. Berg said 🚗 ridership fell."
 
@@ -269,4 +269,71 @@ def test_the_api_takes_an_offset_unit_and_labels(alice):
     assert sorted(Claim.objects.values_list("kind", flat=True)) == [
         "indirect_quote",
         "mixed_quote",
+    ]
+
+
+def test_ours_to_ours_keeps_every_claim_field_the_import_reads(alice, attributed, article):
+    """Every field a desk sees of a claim, its speaker, its statement and its article comes
+    back from our JSONL but those docs/api.md lists as not imported (status, verdict,
+    authorship and times: an import makes new, open claims)."""
+    article.byline, article.language = "Kari Nord", "nb"
+    article.save()
+    exported = "".join(
+        jsonl.stream_jsonl(Article.objects.all(), Claim.objects.all(), base_url="http://testserver")
+    )
+    article_fields = ("title", "url", "text", "publisher", "byline", "published_on", "language")
+    claim_fields = (
+        "start", "end", "quote", "prefix", "suffix", "kind", "summary", "check_worthy",
+        "cue_start", "cue_end", "source_start", "source_end",
+    )  # fmt: skip
+
+    def snapshot():
+        claim = Claim.objects.select_related("article", "speaker", "statement").get()
+        speaker, statement = claim.speaker, claim.statement
+        return (
+            {name: getattr(claim.article, name) for name in article_fields},
+            {name: getattr(claim, name) for name in claim_fields},
+            (speaker.name, speaker.kind, speaker.alias_list, speaker.description),
+            speaker.wikidata_id,
+            (statement.title, statement.kind, statement.date, statement.venue, statement.url),
+        )
+
+    before = snapshot()
+    assert before[1]["source_start"] is not None and before[1]["cue_start"] is not None
+    Verdict.objects.all().delete()
+    Claim.objects.all().delete()
+    Statement.objects.all().delete()
+    Speaker.objects.all().delete()
+    Article.objects.all().delete()
+    result = imports.import_annotations(exported, by=alice)
+    assert (result.format, result.claims_created, result.articles_created) == ("ours", 1, 1)
+    assert result.notes == []  # its label is its claims: nothing to say
+    assert snapshot() == before
+    assert Claim.objects.get().status == "open"
+
+
+def test_spans_added_in_doccano_to_our_export_are_imported(alice, claim):
+    """Ours -> doccano -> ours: doccano edits `label` and keeps `claims` as metadata. A span
+    added there was dropped in silence (`claims` alone was read); it is a claim now, and a
+    claim whose span left `label` is imported from `claims`, each said in the notes."""
+    line = json.loads(
+        "".join(
+            jsonl.stream_jsonl(
+                Article.objects.all(), Claim.objects.all(), base_url="http://testserver"
+            )
+        )
+    )
+    text = line["text"]
+    start = text.index("The mayor")
+    line["label"] = [[start, start + len("The mayor"), "INDIRECT_QUOTE"]]  # one added, one gone
+    result = imports.import_annotations(json.dumps(line), by=alice)
+    assert (result.format, result.claims_created, result.claims_skipped) == ("ours", 1, 1)
+    assert sorted(Claim.objects.values_list("quote", "kind")) == [
+        ("The mayor", "indirect_quote"),
+        ("ridership fell by a third", "indirect_quote"),
+    ]
+    assert result.notes == [
+        f"line 1: label 1 ({start}–{start + 9}) is in label only (added in doccano?): "
+        "imported as a claim",
+        "line 1: claim 1 (81–106) is not in label (removed in doccano?): imported from claims",
     ]

@@ -350,3 +350,23 @@ def test_any_doccano_span_of_whole_pieces_arrives_on_its_text(alice, pieces, dat
         return
     claim = Claim.objects.get()
     assert claim.quote == t.normalize_text(text[start:end])
+
+
+def test_per_region_choices_and_text_are_not_made_claims(alice):
+    """Label Studio's per-region Choices and TextArea results carry the span of the region they
+    describe: each became one more claim, a direct quote no annotator gave (or refused the
+    file, its text being a list). They are counted as not read."""
+    text = "The senator said wages grew."
+    span = {"start": 17, "end": 27, "text": "wages grew"}
+    results = [
+        {"id": "r1", "type": "labels", "value": {**span, "labels": ["Indirect quote"]}},
+        {"id": "r1", "type": "choices", "value": {**span, "choices": ["Misleading"]}},
+        {"id": "r1", "type": "textarea", "value": {**span, "text": ["Check the budget."]}},
+    ]
+    task = {"data": {"text": text}, "annotations": [{"result": results}]}
+    result = run(json.dumps([task]), by=alice)
+    assert quotes(kind=True) == [("wages grew", "indirect_quote")]
+    assert result.skipped == {
+        'Label Studio per-region "choices" results (no place for them)': 1,
+        'Label Studio per-region "textarea" results (no place for them)': 1,
+    }

@@ -343,3 +343,118 @@ def test_undeclared_utf16_positions_that_cut_words_are_refused_not_stored_wrong(
     assert not Claim.objects.exists()
     # Code points, as the standard says, need no declaration.
     assert imported([positioned(source, start, start + 10)], alice).claims_created == 1
+
+
+# --------------------------------------------------------------------------- nothing left out
+
+
+def test_every_target_of_an_annotation_is_a_claim(alice, article):
+    """Web Annotation 3.2: an annotation may have several targets. Only the first was read, the
+    others dropped in silence; each is a claim now, with the annotation's bodies."""
+    annotation = located(article.url, 0, 0, "")
+    annotation["target"] = [
+        {"source": article.url, "selector": {"type": "TextQuoteSelector", "exact": word}}
+        for word in ("ridership fell", "ferry operator")
+    ]
+    annotation["body"] = [{"type": "TextualBody", "purpose": "identifying", "value": "Tomas Berg"}]
+    result = imported([annotation], alice)
+    assert result.claims_created == 2
+    assert quotes_of(article) == ["ferry operator", "ridership fell"]
+    assert set(article.claims.values_list("speaker__name", flat=True)) == {"Tomas Berg"}
+
+
+def test_targets_in_two_articles_are_refused_not_halved(alice, article, festive):
+    annotation = {
+        "type": "Annotation",
+        "target": [
+            {"source": article.url, "selector": {"type": "TextQuoteSelector", "exact": "a third"}},
+            {
+                "source": f"http://testserver/articles/{festive.pk}/",
+                "selector": {"type": "TextQuoteSelector", "exact": "taxes fell"},
+            },
+        ],
+    }
+    with pytest.raises(imports.ImportFailed) as failed:
+        imported([annotation], alice)
+    assert "targets in 2 articles" in failed.value.problems[0].message
+    assert not Claim.objects.exists()
+
+
+def test_a_classifying_body_that_is_no_kind_is_a_label_to_map(alice, article):
+    """Another tool's classification ("opinion") was stored as a direct quote in silence; it
+    is a label, mapped as doccano's and Label Studio's are, and refused until it is."""
+    annotation = {
+        "type": "Annotation",
+        "body": {"type": "TextualBody", "purpose": "classifying", "value": "opinion"},
+        "target": {
+            "source": article.url,
+            "selector": {"type": "TextQuoteSelector", "exact": "ridership fell"},
+        },
+    }
+    with pytest.raises(imports.ImportFailed) as failed:
+        imported([annotation], alice)
+    assert "'opinion' (1 span) is not a claim kind" in failed.value.problems[0].message
+    options = imports.ImportOptions.from_input(labels="opinion=indirect_quote")
+    assert imported([annotation], alice, options=options).claims_created == 1
+    assert list(article.claims.values_list("kind", flat=True)) == ["indirect_quote"]
+
+
+def test_a_page_whose_earlier_pages_are_elsewhere_is_refused(alice, five):
+    """A lone last page (prev, no next) imported its own annotations and said nothing of the
+    pages before it."""
+    client = api(alice)
+    page = export(client, f"{EXPORT}?page_size=2")["first"]
+    while "next" in page:
+        page = export(client, page["next"])
+    assert page.get("prev") and len(page["items"]) == 1
+    Claim.objects.all().delete()
+    text = json.dumps(page).replace("http://testserver/api/", "https://elsewhere.example/api/")
+    with pytest.raises(imports.ImportFailed) as failed:
+        imports.import_annotations(text, fmt="w3c", by=alice)
+    (problem,) = failed.value.problems
+    assert problem.where == "file" and "page_size=all" in problem.message
+    assert not Claim.objects.exists()
+
+
+def test_a_later_page_of_this_server_brings_the_pages_before_it(alice, five):
+    client = api(alice)
+    page = export(client, f"{EXPORT}?page_size=2")["first"]
+    page = export(client, page["next"])  # the second of three
+    result = imported(page, alice)
+    assert result.claims_skipped == 5 and result.claims_created == 0
+
+
+@pytest.mark.parametrize("query", ["?page_size=all", "?page_size=2"])
+def test_our_own_collection_is_guessed_as_w3c(alice, five, query):
+    """The container's "type" is a list (BasicContainer and AnnotationCollection): it was
+    guessed as our JSONL, and `import_annotations` of `export w3c`'s file failed with
+    '"text" must be a non-empty string'."""
+    collection = export(api(alice), f"{EXPORT}{query}")
+    result = imports.import_annotations(json.dumps(collection), by=alice)
+    assert result.format == "w3c" and "AnnotationCollection" in result.guessed
+    assert (result.claims_created, result.claims_skipped) == (0, 5)
+
+
+def test_a_hypothesis_search_result_is_read_whole_or_refused(alice, harbour, hypothesis):
+    """Hypothesis's search API answers {"total": …, "rows": [...]} a page (20 rows by default)
+    at a time: another paged input. Its rows are annotations; fewer rows than its total is
+    refused, as a collection's missing pages are."""
+    rows = [{**a, "tags": ["harbour"], "text": "a comment"} for a in hypothesis["annotations"]]
+    for row in rows:
+        row.pop("type"), row.pop("@context"), row.pop("body")
+    whole = {"total": 5, "rows": rows}
+    result = imports.import_annotations(json.dumps(whole), by=alice)
+    assert result.format == "w3c" and "Hypothesis" in result.guessed
+    assert result.claims_created == 5
+    Claim.objects.all().delete()
+    with pytest.raises(imports.ImportFailed) as failed:
+        imported({"total": 25, "rows": rows}, alice)
+    (problem,) = failed.value.problems
+    assert problem.where == "file" and "holds 5 of its 25" in problem.message
+    assert not Claim.objects.exists()
+
+
+def test_the_articles_annotated_are_counted_as_reused(alice, harbour, hypothesis):
+    """Five annotations on one article here: "0 new article(s), 0 reused" said nothing of it."""
+    result = imported(hypothesis["annotations"], alice)
+    assert (result.articles_created, result.articles_reused) == (0, 1)

@@ -49,6 +49,7 @@ function show(next) {
     for (const [what, n] of Object.entries(r.skipped || {})) {
       line(outcome, `Not imported: ${n} ${what}.`);
     }
+    for (const note of r.notes || []) line(outcome, `Note: ${note}.`);
   } else if (state.status === "failed" || state.status === "cancelled") {
     line(outcome, state.detail).className = "error";
     const list = document.createElement("ul");

@@ -112,3 +112,33 @@ def test_the_task_page_says_what_was_guessed_and_what_was_not_imported(
     assert "Imported 1 claim(s)" in outcome
     assert "Format: labelstudio, guessed from a Label Studio task" in outcome
     assert "Not imported: 1 Label Studio prediction spans" in outcome
+
+
+def test_the_task_page_shows_what_was_read_otherwise(
+    page, live_server, sign_in, alice, article, tmp_path
+):
+    """A W3C position that disagrees with its quote is anchored by the quote and said in the
+    result's notes: the command and the API showed them, the task page did not."""
+    annotation = {
+        "type": "Annotation",
+        "target": {
+            "source": article.url,
+            "selector": [
+                {"type": "TextPositionSelector", "start": 0, "end": 14},
+                {"type": "TextQuoteSelector", "exact": "ridership fell"},
+            ],
+        },
+    }
+    path = tmp_path / "annotations.json"
+    path.write_text(json.dumps([annotation]))
+    sign_in(alice)
+    page.goto(f"{live_server.url}/import/")
+    page.set_input_files("[data-testid=import-form] input[type=file]", str(path))
+    page.click("[data-testid=import-submit]")
+    page.wait_for_url("**/tasks/*/")
+    outcome = page.locator("[data-testid=task-outcome]").text_content()
+    assert "Imported 1 claim(s)" in outcome
+    assert (
+        "Note: annotation 1: its TextPositionSelector (0–14) disagrees with its "
+        "TextQuoteSelector; anchored by the quote instead." in outcome
+    )
