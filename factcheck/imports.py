@@ -1737,7 +1737,8 @@ def _switching_often():
     writes from a thread of its own (``_Batch.flush``): the writing thread waits on the
     socket each time PostgreSQL has not yet taken the rows sent (a thousand and more times
     in 50,000 spans), and took the interpreter back only when the checking thread gave it up,
-    up to 5 ms later each time, so the database sat idle."""
+    up to 5 ms later each time, so the database sat idle. (The interval is the process's:
+    imports run in task workers and commands, one at a time a process.)"""
     was = sys.getswitchinterval()
     sys.setswitchinterval(min(was, SWITCH_INTERVAL))
     try:
