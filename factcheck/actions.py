@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import OperationalError, transaction
+from django.db.models.base import ModelState
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -284,21 +285,31 @@ def build_claim(**fields) -> Claim:
 class ClaimBuilder:
     """``build_claim``, made once for many claims (an import builds 50,000 with one).
 
-    A claim is made from one row of defaults in field order, through ``Model.__init__``'s
-    positional path (as ``Model.from_db`` makes them; the keyword path, a field at a time by
-    name, was a tenth of an import), and checked by ``bulk.FullClean``: ``full_clean``'s own
-    checks, each field's verdict on a value remembered across the claims.
+    A claim is a copy of one claim made by ``Model.__init__`` (its defaults, in the fields'
+    own attributes) with the given values put in, as ``copy.copy`` of a model instance does
+    without ``__init__`` (``Model.__setstate__``): ``__init__`` sets each of 30 fields
+    through its descriptor, and that and the related objects' descriptors were a fifth of an
+    import. A related object is put where its descriptor puts it (its key in the field's
+    attribute, itself in the instance's cache). Defaults that are made anew each time
+    (callables) are made for each claim. The claim is then checked by ``bulk.FullClean``:
+    ``full_clean``'s own checks, each field's verdict on a value remembered across claims.
     """
 
     def __init__(self):
+        # No pre_init or post_init receivers for Claim (a copy would skip them): asserted in
+        # the tests, which would see such a receiver's work missing.
         fields = Claim._meta.concrete_fields
-        self.row = [
-            None if f.has_default() and callable(f.default) else f.get_default() for f in fields
-        ]
+        row = [None if f.has_default() and callable(f.default) else f.get_default() for f in fields]
+        self.template = Claim(*row).__dict__.copy()
+        del self.template["_state"]
         self.made_each_time = [
-            (i, f) for i, f in enumerate(fields) if f.has_default() and callable(f.default)
+            (f.attname, f) for f in fields if f.has_default() and callable(f.default)
         ]
-        self.at = {f.attname: i for i, f in enumerate(fields)}
+        self.relations = {
+            name: (field.attname, field.cache_name, field.related_model, field.target_field.attname)
+            for name in ("article", "speaker", "statement", "created_by")
+            for field in [Claim._meta.get_field(name)]
+        }
         self.check = bulk.FullClean(Claim, exclude=CLAIM_NOT_CHECKED + SPAN_FIELDS)
 
     def __call__(
@@ -315,33 +326,43 @@ class ClaimBuilder:
         cue: tuple[int, int] | None = None,
         source_mention: tuple[int, int] | None = None,
     ) -> Claim:
-        row = self.row.copy()
-        for i, field in self.made_each_time:
-            row[i] = field.get_default()
         cue, source_mention = cue or (None, None), source_mention or (None, None)
-        given = {
-            "start": span.start,
-            "end": span.end,
-            "quote": span.quote,
-            "prefix": span.prefix,
-            "suffix": span.suffix,
-            "kind": kind,
-            "summary": textlib.shorten(summary, 200) if summary else "",
-            "check_worthy": check_worthy,
-            "cue_start": cue[0],
-            "cue_end": cue[1],
-            "source_start": source_mention[0],
-            "source_end": source_mention[1],
-        }
-        at = self.at
-        for name, value in given.items():
-            row[at[name]] = value
-        claim = Claim(*row)
-        # Related objects only when there are some: each is a descriptor's work.
-        claim.article = article
-        for name, obj in (("speaker", speaker), ("statement", statement), ("created_by", by)):
-            if obj is not None:
-                setattr(claim, name, obj)
+        claim = Claim.__new__(Claim)
+        state = ModelState()
+        values = claim.__dict__
+        values.update(self.template)
+        for attname, field in self.made_each_time:
+            values[attname] = field.get_default()
+        values.update(
+            _state=state,
+            start=span.start,
+            end=span.end,
+            quote=span.quote,
+            prefix=span.prefix,
+            suffix=span.suffix,
+            kind=kind,
+            summary=textlib.shorten(summary, 200) if summary else "",
+            check_worthy=check_worthy,
+            cue_start=cue[0],
+            cue_end=cue[1],
+            source_start=source_mention[0],
+            source_end=source_mention[1],
+        )
+        # Related objects only when there are some (the template has none).
+        cache = state.fields_cache
+        for name, obj in (
+            ("article", article),
+            ("speaker", speaker),
+            ("statement", statement),
+            ("created_by", by),
+        ):
+            if obj is None:
+                continue
+            attname, cache_name, model, key = self.relations[name]
+            if not isinstance(obj, model):
+                setattr(claim, name, obj)  # the descriptor's own refusal (ValueError)
+            values[attname] = getattr(obj, key)
+            cache[cache_name] = obj
         # clean() checks the span, cue and source against the text, and the related objects
         # were just loaded or are made with the claim: re-querying each foreign key and each
         # CHECK constraint would be 15 of the 27 queries of a claim. The database still

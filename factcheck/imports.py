@@ -28,6 +28,7 @@ import itertools
 import json
 import logging
 import re
+import sys
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -1612,7 +1613,7 @@ class _Batch:
             yield
             return
         connection = self._connection()
-        with transaction.atomic(using=connection.alias):
+        with transaction.atomic(using=connection.alias), _switching_often():
             deferred = self._check_keys_at_once(connection)
             try:
                 yield
@@ -1728,6 +1729,25 @@ def _collector_paused():
     finally:
         if was:
             gc.enable()
+
+
+@contextlib.contextmanager
+def _switching_often():
+    """Python's threads switched every half millisecond rather than five while an import
+    writes from a thread of its own (``_Batch.flush``): the writing thread waits on the
+    socket each time PostgreSQL has not yet taken the rows sent (a thousand and more times
+    in 50,000 spans), and took the interpreter back only when the checking thread gave it up,
+    up to 5 ms later each time, so the database sat idle. (The interval is the process's:
+    imports run in task workers and commands, one at a time a process.)"""
+    was = sys.getswitchinterval()
+    sys.setswitchinterval(min(was, SWITCH_INTERVAL))
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(was)
+
+
+SWITCH_INTERVAL = 0.0005
 
 
 def import_annotations(

@@ -766,8 +766,10 @@ class Claim(models.Model):
         else:
             if self.quote != text[self.start : self.end]:
                 errors["quote"] = "The quote does not match the article text at start/end."
-        for name in ("cue", "source"):
-            s, e = getattr(self, f"{name}_start"), getattr(self, f"{name}_end")
+        for name, s, e in (
+            ("cue", self.cue_start, self.cue_end),
+            ("source", self.source_start, self.source_end),
+        ):
             if s is None and e is None:
                 continue
             try:

@@ -191,3 +191,65 @@ def test_a_failed_write_is_raised_and_leaves_nothing(alice, one_record_a_part, m
     with pytest.raises(DatabaseError):
         imports.import_annotations(data, fmt="ours", by=alice)
     assert not Article.objects.exists() and not Claim.history.exists()
+
+
+def test_a_claim_built_for_an_import_is_the_claim_django_would_make(alice):
+    from django.db.models import signals
+
+    from factcheck import actions
+    from factcheck import text as textlib
+
+    article = Article.objects.create(title="Toll", text=TEXT, created_by=alice)
+    speaker = Speaker(name="Mayor Solberg")  # unsaved, as an import makes them
+    statement = Statement(title="Council meeting", speaker=speaker)
+    s, e = span("has not changed")
+    fields = {"kind": Claim.Kind.INDIRECT_QUOTE, "summary": "Toll", "check_worthy": False}
+    built = actions.build_claim(
+        article=article,
+        span=textlib.span_at(TEXT, s, e),
+        by=alice,
+        speaker=speaker,
+        statement=statement,
+        cue=(0, 5),
+        **fields,
+    )
+    made = Claim(
+        article=article,
+        start=s,
+        end=e,
+        quote="has not changed",
+        prefix=TEXT[max(0, s - textlib.CONTEXT_LENGTH) : s],
+        suffix=TEXT[e : e + textlib.CONTEXT_LENGTH],
+        speaker=speaker,
+        statement=statement,
+        created_by=alice,
+        cue_start=0,
+        cue_end=5,
+        **fields,
+    )
+    # Built without Model.__init__ (a copy of one claim it made): the same values, the same
+    # related objects, and no init signal a receiver would miss.
+    assert {k: v for k, v in built.__dict__.items() if k != "_state"} == {
+        k: v for k, v in made.__dict__.items() if k != "_state"
+    }
+    assert built._state.fields_cache == made._state.fields_cache
+    assert built._state.adding and built.pk is None
+    assert not signals.pre_init.has_listeners(Claim)
+    assert not signals.post_init.has_listeners(Claim)
+    # Saved once its speaker and statement are: the claim refers to them.
+    speaker.save()
+    statement.save()
+    built.save()
+    assert Claim.objects.get(pk=built.pk).statement == statement
+
+
+def test_a_claim_whose_article_was_never_saved_is_refused_by_the_bulk_write(alice):
+    from factcheck import actions
+    from factcheck import text as textlib
+
+    article = Article(title="Toll", text=TEXT)  # never written
+    s, e = span("ridership fell")
+    claim_ = actions.build_claim(article=article, span=textlib.span_at(TEXT, s, e), by=alice)
+    with pytest.raises(ValueError, match="unsaved related object 'article'"):
+        actions.create_imported(articles=[], speakers=[], statements=[], claims=[claim_], by=alice)
+    assert not Claim.objects.exists() and not Claim.history.exists()
