@@ -1083,6 +1083,15 @@ def parse_w3c(annotation, options: ImportOptions | None = None) -> ArticleSpec:
             "import the article first",
         )
         articles.append(article)
+    # A reply (Hypothesis's ``references``) or a page note (no selector: a comment on the
+    # whole page) is no span of the text: skipped, and counted in the result.
+    if annotation.get("references") or not any(t.get("selector") for t in targets):
+        what = (
+            "replies (comments on another annotation, no span of its text)"
+            if annotation.get("references")
+            else "page notes (annotations of a whole page, no span of its text)"
+        )
+        return ArticleSpec(existing=articles[0], skipped=Counter({what: 1}))
     _require(
         len({a.pk for a in articles}) == 1,
         f"the annotation has targets in {len({a.pk for a in articles})} articles, and a claim "

@@ -458,3 +458,35 @@ def test_the_articles_annotated_are_counted_as_reused(alice, harbour, hypothesis
     """Five annotations on one article here: "0 new article(s), 0 reused" said nothing of it."""
     result = imported(hypothesis["annotations"], alice)
     assert (result.articles_created, result.articles_reused) == (0, 1)
+
+
+def test_hypothesis_page_notes_and_replies_are_skipped_and_counted(alice, harbour, hypothesis):
+    """A Hypothesis export holds page notes (a target with no selector: a comment on the
+    whole page) and replies (``references``: a comment on another annotation). Neither is a
+    span of the text; one of them refused the whole file, so a real export could not be
+    imported. They are skipped, and the result says how many of each."""
+    source = hypothesis["annotations"][0]["target"][0]["source"]
+    note = {
+        "type": "Annotation",
+        "id": "https://annotations.example/a/2001",
+        "body": [{"type": "TextualBody", "value": "Is the whole report dated?"}],
+        "target": [{"source": source}],
+    }
+    reply = {
+        **note,
+        "id": "https://annotations.example/a/2002",
+        "references": ["https://annotations.example/a/1001"],
+        "body": [{"type": "TextualBody", "value": "Agreed."}],
+    }
+    result = imported([note, *hypothesis["annotations"], reply], alice)
+    assert result.claims_created == 5
+    assert result.skipped == {
+        "page notes (annotations of a whole page, no span of its text)": 1,
+        "replies (comments on another annotation, no span of its text)": 1,
+    }
+    Claim.objects.all().delete()
+    with pytest.raises(imports.ImportFailed) as failed:
+        imported([note, reply], alice)
+    (problem,) = failed.value.problems
+    assert "no claims found" in problem.message and "1 page notes" in problem.message
+    assert not Claim.objects.exists()
