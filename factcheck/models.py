@@ -564,12 +564,14 @@ class ClaimQuerySet(models.QuerySet):
     def fact_checks(self):
         """Published claims with their approved verdict: the public fact-checks, newest first
         (what /factchecks/, the public speaker and statement pages, the sitemap and the feed
-        list). Each has ``approved_verdict`` prefetched, with its rating."""
+        list). Each has ``approved_verdict`` prefetched, with its rating; the article's text
+        (up to a million characters, shown by none of them) is left unread."""
         approved = Verdict.objects.filter(status=Verdict.Status.APPROVED).select_related("rating")
         return (
             self.published()
             .filter(Exists(approved.filter(claim=OuterRef("pk"))))
             .with_relations()
+            .defer("article__text")
             .prefetch_related(models.Prefetch("verdicts", queryset=approved))
             .order_by("-published_at", "-pk")
         )

@@ -3,6 +3,10 @@
 import re
 from pathlib import Path
 
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from factcheck import actions
 from factcheck.models import Claim
 
@@ -294,3 +298,22 @@ def test_the_atom_feed(client, attributed, claim):
     link = entries[0].find(f"{atom}link").get("href")
     assert link.endswith(f"/factchecks/{attributed.pk}/")
     assert "The annual report says so." in entries[0].find(f"{atom}summary").text
+
+
+@pytest.mark.parametrize("page", ["index", "speaker", "statement", "feed"])
+def test_the_lists_never_read_the_articles_text(client, attributed, page):
+    """A list of 20 fact-checks on long articles (up to 1,000,000 characters each) read every
+    article's whole text, which none of the lists shows."""
+    url = {
+        "index": "/factchecks/",
+        "speaker": f"/factchecks/speakers/{attributed.speaker_id}/",
+        "statement": f"/factchecks/statements/{attributed.statement_id}/",
+        "feed": "/factchecks/feed/",
+    }[page]
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert f"/factchecks/{attributed.pk}/" in response.content.decode()
+    quote = connection.ops.quote_name
+    text_column = f"{quote('factcheck_article')}.{quote('text')}"
+    assert not [q["sql"] for q in queries if text_column in q["sql"]]
