@@ -4,7 +4,9 @@ Every door (the sign-in page, the admin's, the API's token endpoint, and any add
 signs in through Django's ``authenticate(request, ...)``, so the brake lives in the one
 authentication backend, ``ThrottledModelBackend``. It counts failures in the database
 (``AttemptCount``): every worker and every app server shares the count, a restarted worker
-keeps it, and a row lock makes concurrent guesses count one by one.
+keeps it, and a row lock makes concurrent guesses count one by one. An attempt is counted
+before its password is checked (and uncounted if it was right), so guesses in flight at once
+on every worker, thread and server cannot all pass before the first is counted.
 
 Counts are kept per (username, client address) and per client address:
 
@@ -96,34 +98,33 @@ class ThrottledModelBackend(ModelBackend):
             return super().authenticate(request, username, password, **kwargs)
         now = timezone.now()
         pair, address = sign_in_keys(request, username)
-        wait = AttemptCount.objects.refusal([pair, address], now)
+        # Counted as a failure before the password is checked, so guesses in flight at once
+        # (workers, threads, servers) cannot all pass while none is counted yet.
+        wait, before = AttemptCount.objects.take(
+            {pair: limit(), address: ADDRESS_FACTOR * limit()},
+            now,
+            longest=window(),
+            forget_after=FORGET_AFTER,
+        )
         if wait:
             # On the HttpRequest itself (DRF passes its wrapper, which reads through).
             getattr(request, "_request", request).sign_in_refused = wait
             raise PermissionDenied("too many failed sign-ins")  # authenticate() stops here
         user = super().authenticate(request, username, password, **kwargs)
-        if user is None:
-            common = {"longest": window(), "forget_after": FORGET_AFTER}
-            AttemptCount.objects.count_one(pair, now, free=limit(), **common)
-            AttemptCount.objects.count_one(address, now, free=ADDRESS_FACTOR * limit(), **common)
-        else:
+        if user is not None:  # not a failure after all
             AttemptCount.objects.forget(pair)
+            AttemptCount.objects.give_back(address, now, before[address])
         return user
 
 
 def count_password_reset(request, email: str) -> int:
     """Count one password reset request; seconds to wait if it must be refused (0: send)."""
-    now = timezone.now()
     address = client_address(request)
     keys = {f"reset:{address}": RESET_PER_ADDRESS, f"reset:mail:{_digest(email)}": RESET_PER_EMAIL}
-    wait = AttemptCount.objects.refusal(list(keys), now)
-    if wait:
-        return wait
-    for key, free in keys.items():
-        AttemptCount.objects.count_one(
-            key, now, free=free, longest=window(), forget_after=FORGET_AFTER
-        )
-    return 0
+    wait, _ = AttemptCount.objects.take(
+        keys, timezone.now(), longest=window(), forget_after=FORGET_AFTER
+    )
+    return wait
 
 
 def minutes(seconds: int) -> int:

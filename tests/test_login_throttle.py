@@ -16,6 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.hashers import MD5PasswordHasher
 from django.core import mail
 from django.core.cache import cache
 from django.db.models import F
@@ -99,6 +100,33 @@ def test_every_door_shares_one_failure_count(client, dana, first, settings):
             fail(client, url, "dana", times=1)
     for url in (SITE, ADMIN, TOKEN):
         assert sign_in(client, url, "dana", PASSWORD).status_code == 429, url
+
+
+class InFlightHasher(MD5PasswordHasher):
+    """While the first guess's password is being checked, more guesses arrive (as on a server
+    whose workers and threads take requests at once)."""
+
+    more: list = []
+    answered: list = []
+
+    def verify(self, password, encoded):
+        while self.more:
+            url = self.more.pop()
+            response = sign_in(Client(), url, "alice", "wrong")
+            self.answered.append(response.status_code != 429)
+        return super().verify(password, encoded)
+
+
+def test_guesses_in_flight_at_once_are_counted_before_they_are_judged(client, alice, settings):
+    # The attack: 40 guesses, 16 at a time (make serve's 2 workers x 8 threads), all passed the
+    # check before any was counted: 14 were answered where 5 were allowed.
+    settings.LOGIN_FAILURE_LIMIT = 3
+    settings.PASSWORD_HASHERS = [f"{__name__}.InFlightHasher"]
+    InFlightHasher.more, InFlightHasher.answered = [SITE, ADMIN, TOKEN, SITE, TOKEN], []
+    first = sign_in(client, TOKEN, "alice", "wrong")
+    assert first.status_code == 400  # answered: a wrong password
+    assert InFlightHasher.answered.count(True) == 3 - 1  # the limit, the first guess included
+    assert sign_in(Client(), SITE, "alice", PASSWORD).status_code == 429
 
 
 def test_an_attacker_elsewhere_cannot_lock_the_real_user_out(dana, settings):
