@@ -32,8 +32,9 @@ import ipaddress
 import math
 
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
@@ -156,4 +157,37 @@ class ThrottledAuthenticationMixin:
 
 
 class ThrottledAuthenticationForm(ThrottledAuthenticationMixin, AuthenticationForm):
+    pass
+
+
+class ThrottledOldPasswordMixin:
+    """For PasswordChangeForm subclasses: the old password is checked through the backend, so
+    guessing it (with a session left open) is counted with every sign-in. Needs ``request``."""
+
+    error_messages = {
+        **PasswordChangeForm.error_messages,
+        **ThrottledAuthenticationMixin.error_messages,
+    }
+    throttled = 0
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(user, *args, **kwargs)
+
+    def clean_old_password(self):
+        old_password = self.cleaned_data["old_password"]
+        user = authenticate(self.request, username=self.user.get_username(), password=old_password)
+        if user is not None and user.pk == self.user.pk:
+            return old_password
+        self.throttled = refused_for(self.request)
+        if self.throttled:
+            raise ValidationError(
+                self.error_messages["throttled"],
+                code="throttled",
+                params={"minutes": minutes(self.throttled)},
+            )
+        raise ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
+
+
+class ThrottledPasswordChangeForm(ThrottledOldPasswordMixin, PasswordChangeForm):
     pass

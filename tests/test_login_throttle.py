@@ -129,6 +129,27 @@ def test_guesses_in_flight_at_once_are_counted_before_they_are_judged(client, al
     assert sign_in(Client(), SITE, "alice", PASSWORD).status_code == 429
 
 
+@pytest.mark.parametrize("url", ["/accounts/password_change/", "/admin/password_change/"])
+def test_guessing_the_old_password_on_the_password_change_form_shares_the_count(
+    client, dana, url, settings
+):
+    # The attack: with a signed-in session (a browser left open), the form's old-password check
+    # was a door of its own: 30 wrong old passwords of 30 answered, and one right guess changes
+    # the password.
+    settings.LOGIN_FAILURE_LIMIT = 3
+    client.force_login(dana)
+    new = {"new_password1": "another-long-pass-42", "new_password2": "another-long-pass-42"}
+    for i in range(3):
+        wrong = client.post(url, {"old_password": f"wrong{i}", **new})
+        assert wrong.status_code == 200 and "incorrect" in wrong.content.decode()
+    refused = client.post(url, {"old_password": PASSWORD, **new})
+    assert refused.status_code == 429 and 0 < int(refused["Retry-After"]) <= 60
+    assert "Too many failed sign-ins" in refused.content.decode()
+    dana.refresh_from_db()
+    assert dana.check_password(PASSWORD)
+    assert sign_in(Client(), TOKEN, "dana", PASSWORD).status_code == 429  # one count
+
+
 def test_an_attacker_elsewhere_cannot_lock_the_real_user_out(dana, settings):
     # The attack: five wrong passwords from anywhere kept a moderator out for 15 minutes.
     attacker = Client(REMOTE_ADDR="203.0.113.9")
