@@ -1,15 +1,19 @@
-"""How many password guesses a real gunicorn (2 sync workers, DEBUG=0) lets through.
+"""How many password guesses a real gunicorn (2 workers, DEBUG=0) lets through.
 
-Starts gunicorn on a throwaway SQLite database and guesses:
+Starts gunicorn (sync workers, or gthread with ``--threads``) on a throwaway SQLite database
+and guesses:
 
 1. one username from one address, through every door in turn (the sign-in page, the admin's,
    the token endpoint), forging a new X-Forwarded-For entry on every request (one trusted
    proxy appends the real address), until refused; then the right password from that address
    (refused) and from another (let in);
 2. many usernames from one address, until the address is refused;
-3. the same as 1 with 8 guesses in flight at once (the count is shared and row-locked).
+3. the same as 1 with 8 guesses in flight at once, or twice the threads (the count is shared,
+   row-locked, and taken before the password is checked);
+4. wrong old passwords on the password change form, signed in as another user.
 
-Prints JSON. Run: ``.venv/bin/python scripts/signin_probe.py`` (about 30 s).
+Prints JSON. Run: ``.venv/bin/python scripts/signin_probe.py [--threads 8] [--redis-url URL]``
+(about 2 minutes).
 """
 
 from __future__ import annotations
