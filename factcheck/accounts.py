@@ -60,6 +60,10 @@ def tell_old_address(*, old_email: str, old_username: str, user, by) -> None:
 def revoke_tokens_on_new_password(sender, instance, update_fields=None, **kwargs):
     if instance.pk is None or (update_fields is not None and "password" not in update_fields):
         return
+    if update_fields == frozenset({"password"}) and instance._password is None:
+        # Django storing the same password under a newer hasher at sign-in
+        # (AbstractBaseUser.check_password's setter): no new password.
+        return
     old = sender.objects.filter(pk=instance.pk).values_list("password", flat=True).first()
     if old is not None and old != instance.password:
         Token.objects.filter(user_id=instance.pk).delete()

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.admin.forms import AdminAuthenticationForm, AdminPasswordChangeForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 
 from factcheck import agreement as agreementlib
 from factcheck import charts, selectors
 from factcheck.models import Article, Claim
 from factcheck.roles import Role
-from factcheck.throttle import ThrottledAuthenticationMixin
+from factcheck.throttle import ThrottledAuthenticationMixin, ThrottledOldPasswordMixin
 
 STATUS_COLOURS = {
     Claim.Status.OPEN: "#57606a",
@@ -43,6 +43,10 @@ class DeskLoginForm(ThrottledAuthenticationMixin, AdminAuthenticationForm):
             raise ValidationError(self.error_messages["not_moderator"], code="not_moderator")
 
 
+class DeskPasswordChangeForm(ThrottledOldPasswordMixin, AdminPasswordChangeForm):
+    pass
+
+
 class DeskAdminSite(admin.AdminSite):
     site_header = "factcheck desk"
     site_title = "factcheck desk"
@@ -60,6 +64,20 @@ class DeskAdminSite(admin.AdminSite):
             response.status_code = 429  # too many failed sign-ins (factcheck.throttle)
             response["Retry-After"] = str(form.throttled)
         return response
+
+    def password_change(self, request, extra_context=None):
+        """Django's, with the old password checked through the sign-in count (429)."""
+        from factcheck.views import PasswordChangeView
+
+        defaults = {
+            "form_class": DeskPasswordChangeForm,
+            "success_url": reverse("admin:password_change_done", current_app=self.name),
+            "extra_context": {**self.each_context(request), **(extra_context or {})},
+        }
+        if self.password_change_template is not None:
+            defaults["template_name"] = self.password_change_template
+        request.current_app = self.name
+        return PasswordChangeView.as_view(**defaults)(request)
 
     def get_urls(self):
         return [

@@ -41,3 +41,31 @@ def check_body_limit(app_configs, **kwargs):
             id="factcheck.W002",
         )
     ]
+
+
+# Caches that each process keeps to itself: every worker counts, and forgets, on its own.
+PER_PROCESS_CACHES = (
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+)
+
+
+@register(Tags.security, Tags.caches, deploy=True)
+def check_shared_cache(app_configs, **kwargs):
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    if backend not in PER_PROCESS_CACHES:
+        return []
+    return [
+        Warning(
+            f"The default cache ({backend.rsplit('.', 1)[-1]}) is each worker's own.",
+            hint=(
+                "Set REDIS_URL so every worker and app server shares one cache. The API's rate "
+                "limits (token endpoint, exports, matching) count there: with a cache per "
+                "worker each limit is multiplied by the number of workers and forgotten on a "
+                "restart; and a publication or take-down shows in the public exports of the "
+                "other workers only when their copies expire. (Sign-in failures are counted in "
+                "the database.) See docs/security.md."
+            ),
+            id="factcheck.W003",
+        )
+    ]

@@ -110,7 +110,7 @@ def parse_label_map(value) -> dict[str, str]:
         text = value.strip()
         if text.startswith("{"):
             try:
-                value = json.loads(text)
+                value = _json(text)
             except ValueError as exc:
                 raise ValueError(f"labels: not valid JSON ({exc}).") from None
         else:

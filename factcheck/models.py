@@ -953,31 +953,51 @@ class EvidenceSource(models.Model):
 
 
 class AttemptCountQuerySet(models.QuerySet):
-    def refusal(self, keys, now) -> int:
-        """Seconds until every key in ``keys`` is allowed again (0: allowed now)."""
-        until = self.filter(key__in=keys, blocked_until__gt=now).aggregate(
-            until=models.Max("blocked_until")
-        )["until"]
-        return 0 if until is None else max(1, math.ceil((until - now).total_seconds()))
+    @transaction.atomic
+    def take(self, free: dict[str, int], now, *, longest: int, forget_after: int):
+        """Count one attempt under every key of ``free`` (key: attempts free before the
+        delays), before it is judged, unless a key is blocked.
+
+        Returns the seconds to wait (nothing counted) or 0, and each key's state before, for
+        ``give_back``. Past its free attempts a key is blocked for a delay that doubles with
+        each attempt (60 s, 120 s, ... at most ``longest`` s); a count starts again after
+        ``forget_after`` seconds without an attempt. The rows are locked while they are
+        counted, and an attempt is counted before its password is checked, so attempts in
+        flight at once on any worker or server are counted one by one."""
+        rows = [
+            self.select_for_update().get_or_create(
+                key=key, defaults={"count": 0, "last_at": now, "blocked_until": now}
+            )[0]
+            for key in sorted(free)  # one order: two attempts never wait on each other
+        ]
+        until = max((row.blocked_until for row in rows), default=now)
+        if until > now:
+            return max(1, math.ceil((until - now).total_seconds())), {}
+        before = {}
+        for row in rows:
+            before[row.key] = (row.count, row.last_at, row.blocked_until)
+            if (now - row.last_at).total_seconds() > forget_after:
+                row.count = 0
+            row.count += 1
+            row.last_at = now
+            over = row.count - free[row.key]
+            delay = 0 if over < 0 else min(longest, 60 * 2 ** min(over, 20))
+            row.blocked_until = now + timedelta(seconds=delay)
+            row.save()
+        return 0, before
 
     @transaction.atomic
-    def count_one(self, key: str, now, *, free: int, longest: int, forget_after: int) -> int:
-        """Count one attempt under ``key``; past ``free`` ones it is blocked for a delay that
-        doubles with each attempt (60 s, 120 s, ... at most ``longest`` s). The count starts
-        again after ``forget_after`` seconds without an attempt. The row is locked while it is
-        counted, so concurrent workers and servers never lose a count."""
-        row, _ = self.select_for_update().get_or_create(
-            key=key, defaults={"count": 0, "last_at": now, "blocked_until": now}
-        )
-        if (now - row.last_at).total_seconds() > forget_after:
-            row.count = 0
-        row.count += 1
-        row.last_at = now
-        over = row.count - free
-        delay = 0 if over < 0 else min(longest, 60 * 2 ** min(over, 20))
-        row.blocked_until = now + timedelta(seconds=delay)
+    def give_back(self, key: str, taken_at, before: tuple) -> None:
+        """Uncount an attempt ``take`` counted at ``taken_at`` (it succeeded). The key is as it
+        was if nothing was counted since; otherwise one less, keeping any block set since."""
+        row = self.select_for_update().filter(key=key).first()
+        if row is None:
+            return
+        if row.last_at == taken_at:
+            row.count, row.last_at, row.blocked_until = before
+        else:
+            row.count = max(0, row.count - 1)
         row.save()
-        return row.count
 
     def forget(self, key: str) -> None:
         self.filter(key=key).delete()

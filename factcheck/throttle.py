@@ -4,7 +4,9 @@ Every door (the sign-in page, the admin's, the API's token endpoint, and any add
 signs in through Django's ``authenticate(request, ...)``, so the brake lives in the one
 authentication backend, ``ThrottledModelBackend``. It counts failures in the database
 (``AttemptCount``): every worker and every app server shares the count, a restarted worker
-keeps it, and a row lock makes concurrent guesses count one by one.
+keeps it, and a row lock makes concurrent guesses count one by one. An attempt is counted
+before its password is checked (and uncounted if it was right), so guesses in flight at once
+on every worker, thread and server cannot all pass before the first is counted.
 
 Counts are kept per (username, client address) and per client address:
 
@@ -30,8 +32,9 @@ import ipaddress
 import math
 
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
@@ -96,34 +99,33 @@ class ThrottledModelBackend(ModelBackend):
             return super().authenticate(request, username, password, **kwargs)
         now = timezone.now()
         pair, address = sign_in_keys(request, username)
-        wait = AttemptCount.objects.refusal([pair, address], now)
+        # Counted as a failure before the password is checked, so guesses in flight at once
+        # (workers, threads, servers) cannot all pass while none is counted yet.
+        wait, before = AttemptCount.objects.take(
+            {pair: limit(), address: ADDRESS_FACTOR * limit()},
+            now,
+            longest=window(),
+            forget_after=FORGET_AFTER,
+        )
         if wait:
             # On the HttpRequest itself (DRF passes its wrapper, which reads through).
             getattr(request, "_request", request).sign_in_refused = wait
             raise PermissionDenied("too many failed sign-ins")  # authenticate() stops here
         user = super().authenticate(request, username, password, **kwargs)
-        if user is None:
-            common = {"longest": window(), "forget_after": FORGET_AFTER}
-            AttemptCount.objects.count_one(pair, now, free=limit(), **common)
-            AttemptCount.objects.count_one(address, now, free=ADDRESS_FACTOR * limit(), **common)
-        else:
+        if user is not None:  # not a failure after all
             AttemptCount.objects.forget(pair)
+            AttemptCount.objects.give_back(address, now, before[address])
         return user
 
 
 def count_password_reset(request, email: str) -> int:
     """Count one password reset request; seconds to wait if it must be refused (0: send)."""
-    now = timezone.now()
     address = client_address(request)
     keys = {f"reset:{address}": RESET_PER_ADDRESS, f"reset:mail:{_digest(email)}": RESET_PER_EMAIL}
-    wait = AttemptCount.objects.refusal(list(keys), now)
-    if wait:
-        return wait
-    for key, free in keys.items():
-        AttemptCount.objects.count_one(
-            key, now, free=free, longest=window(), forget_after=FORGET_AFTER
-        )
-    return 0
+    wait, _ = AttemptCount.objects.take(
+        keys, timezone.now(), longest=window(), forget_after=FORGET_AFTER
+    )
+    return wait
 
 
 def minutes(seconds: int) -> int:
@@ -155,4 +157,37 @@ class ThrottledAuthenticationMixin:
 
 
 class ThrottledAuthenticationForm(ThrottledAuthenticationMixin, AuthenticationForm):
+    pass
+
+
+class ThrottledOldPasswordMixin:
+    """For PasswordChangeForm subclasses: the old password is checked through the backend, so
+    guessing it (with a session left open) is counted with every sign-in. Needs ``request``."""
+
+    error_messages = {
+        **PasswordChangeForm.error_messages,
+        **ThrottledAuthenticationMixin.error_messages,
+    }
+    throttled = 0
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(user, *args, **kwargs)
+
+    def clean_old_password(self):
+        old_password = self.cleaned_data["old_password"]
+        user = authenticate(self.request, username=self.user.get_username(), password=old_password)
+        if user is not None and user.pk == self.user.pk:
+            return old_password
+        self.throttled = refused_for(self.request)
+        if self.throttled:
+            raise ValidationError(
+                self.error_messages["throttled"],
+                code="throttled",
+                params={"minutes": minutes(self.throttled)},
+            )
+        raise ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
+
+
+class ThrottledPasswordChangeForm(ThrottledOldPasswordMixin, PasswordChangeForm):
     pass

@@ -55,7 +55,7 @@ from factcheck.models import (
     count_for,
     text_hash,
 )
-from factcheck.throttle import ThrottledAuthenticationForm
+from factcheck.throttle import ThrottledAuthenticationForm, ThrottledPasswordChangeForm
 
 PAGE_SIZE = 25
 OPTION_ROWS = 500  # review-queue filters offer the articles, speakers, statements of this many
@@ -135,6 +135,22 @@ class LoginView(auth_views.LoginView):
     """Django's sign-in page, with repeated failures refused for a while (429)."""
 
     authentication_form = ThrottledAuthenticationForm
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.throttled:
+            response.status_code = 429
+            response["Retry-After"] = str(form.throttled)
+        return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change, its old password checked through the sign-in count (429)."""
+
+    form_class = ThrottledPasswordChangeForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
 
     def form_invalid(self, form):
         response = super().form_invalid(form)

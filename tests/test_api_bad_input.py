@@ -3,7 +3,10 @@
 import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
+
+from factcheck.models import BackgroundTask
 
 HUGE = 99999999999999999999999
 
@@ -147,6 +150,15 @@ def test_a_hostile_import_is_queued_and_fails_with_its_problem(client, url, cont
     assert task["detail"] and task["problems"]
     if body is DEEP:
         assert "nested too deeply" in json.dumps(task["problems"])
+
+
+def test_a_deeply_nested_label_map_for_an_import_is_a_400(client):
+    # The attack: the import's `labels` option, given as JSON, went to json.loads unguarded.
+    upload = SimpleUploadedFile("speech.jsonl", b'{"text": "x"}\n')
+    r = client.post("/api/v1/import/", {"file": upload, "labels": '{"A": ' + DEEP})
+    assert r.status_code == 400, (r.status_code, r.content[:300])
+    assert "nested too deeply" in r.json()["labels"][0]
+    assert not BackgroundTask.objects.exists()
 
 
 def test_deeply_nested_json_in_a_claim_edit_is_a_400(client, claim):

@@ -27,15 +27,11 @@ def production_env(**extra):
     return {**env, **PRODUCTION, **extra}
 
 
+SHARED_CACHE = "redis://127.0.0.1:6379/0"  # only named: a check connects to nothing
+
+
 def test_check_deploy_has_zero_warnings():
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "DEBUG"],
-        cwd=ROOT,
-        env=production_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = deploy_check(REDIS_URL=SHARED_CACHE)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues (0 silenced)" in result.stdout
 
@@ -55,7 +51,7 @@ def deploy_check(**env):
 
 def test_check_deploy_warns_without_an_explicit_trusted_proxy_count():
     # The sign-in throttle keys on the client address; how to read it must be said.
-    result = deploy_check(TRUSTED_PROXIES=None)
+    result = deploy_check(TRUSTED_PROXIES=None, REDIS_URL=SHARED_CACHE)
     assert result.returncode != 0
     assert "factcheck.W001" in result.stdout + result.stderr
 
@@ -147,6 +143,17 @@ def test_gunicorn_and_whitenoise_serve_hashed_compressed_static(tmp_path):
 
 def test_check_deploy_warns_when_the_body_limit_is_too_small_for_the_largest_article():
     # 8 MB: a 950,000-character CJK article sent by the form (URL-encoded) would not fit.
-    result = deploy_check(DATA_UPLOAD_MAX_MEMORY_SIZE=str(8 * 1024 * 1024))
+    result = deploy_check(DATA_UPLOAD_MAX_MEMORY_SIZE=str(8 * 1024 * 1024), REDIS_URL=SHARED_CACHE)
     assert result.returncode != 0
     assert "factcheck.W002" in result.stdout + result.stderr
+
+
+def test_check_deploy_warns_when_the_cache_is_each_workers_own():
+    # The attack: counts kept in each worker's memory; with 2 workers every limit doubled and a
+    # restarted worker forgot. The sign-in counts are rows, but the API's rate limits (token
+    # endpoint, exports, matching) and the public exports' version live in the cache.
+    result = deploy_check(REDIS_URL=None)
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "factcheck.W003" in output and "REDIS_URL" in output
+    assert "factcheck.W001" not in output and "factcheck.W002" not in output

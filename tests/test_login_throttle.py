@@ -16,6 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.hashers import MD5PasswordHasher
 from django.core import mail
 from django.core.cache import cache
 from django.db.models import F
@@ -99,6 +100,54 @@ def test_every_door_shares_one_failure_count(client, dana, first, settings):
             fail(client, url, "dana", times=1)
     for url in (SITE, ADMIN, TOKEN):
         assert sign_in(client, url, "dana", PASSWORD).status_code == 429, url
+
+
+class InFlightHasher(MD5PasswordHasher):
+    """While the first guess's password is being checked, more guesses arrive (as on a server
+    whose workers and threads take requests at once)."""
+
+    more: list = []
+    answered: list = []
+
+    def verify(self, password, encoded):
+        while self.more:
+            url = self.more.pop()
+            response = sign_in(Client(), url, "alice", "wrong")
+            self.answered.append(response.status_code != 429)
+        return super().verify(password, encoded)
+
+
+def test_guesses_in_flight_at_once_are_counted_before_they_are_judged(client, alice, settings):
+    # The attack: 40 guesses, 16 at a time (make serve's 2 workers x 8 threads), all passed the
+    # check before any was counted: 14 were answered where 5 were allowed.
+    settings.LOGIN_FAILURE_LIMIT = 3
+    settings.PASSWORD_HASHERS = [f"{__name__}.InFlightHasher"]
+    InFlightHasher.more, InFlightHasher.answered = [SITE, ADMIN, TOKEN, SITE, TOKEN], []
+    first = sign_in(client, TOKEN, "alice", "wrong")
+    assert first.status_code == 400  # answered: a wrong password
+    assert InFlightHasher.answered.count(True) == 3 - 1  # the limit, the first guess included
+    assert sign_in(Client(), SITE, "alice", PASSWORD).status_code == 429
+
+
+@pytest.mark.parametrize("url", ["/accounts/password_change/", "/admin/password_change/"])
+def test_guessing_the_old_password_on_the_password_change_form_shares_the_count(
+    client, dana, url, settings
+):
+    # The attack: with a signed-in session (a browser left open), the form's old-password check
+    # was a door of its own: 30 wrong old passwords of 30 answered, and one right guess changes
+    # the password.
+    settings.LOGIN_FAILURE_LIMIT = 3
+    client.force_login(dana)
+    new = {"new_password1": "another-long-pass-42", "new_password2": "another-long-pass-42"}
+    for i in range(3):
+        wrong = client.post(url, {"old_password": f"wrong{i}", **new})
+        assert wrong.status_code == 200 and "incorrect" in wrong.content.decode()
+    refused = client.post(url, {"old_password": PASSWORD, **new})
+    assert refused.status_code == 429 and 0 < int(refused["Retry-After"]) <= 60
+    assert "Too many failed sign-ins" in refused.content.decode()
+    dana.refresh_from_db()
+    assert dana.check_password(PASSWORD)
+    assert sign_in(Client(), TOKEN, "dana", PASSWORD).status_code == 429  # one count
 
 
 def test_an_attacker_elsewhere_cannot_lock_the_real_user_out(dana, settings):

@@ -53,7 +53,8 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout():
 
 
 def test_redis_url_gives_app_servers_one_shared_cache():
-    """Sign-in throttles count failures in the cache; several hosts must share it."""
+    """The API's rate limits and the public exports' version live in the cache; every worker
+    and host must share it (check --deploy warns otherwise: tests/test_deploy.py)."""
     clean = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
     code = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
     shared = subprocess.run(

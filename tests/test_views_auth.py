@@ -1,6 +1,7 @@
 """Sign-in, sign-out and who may open which page."""
 
 import pytest
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 from tests.conftest import PASSWORD
 
@@ -110,6 +111,27 @@ def test_signing_in_keeps_the_api_tokens(client, alice):
         client.post("/accounts/login/", {"username": "alice", "password": PASSWORD}).status_code
         == 302
     )
+    assert token_works(client, token)
+
+
+class QuickPBKDF2Hasher(PBKDF2PasswordHasher):
+    iterations = 1000  # quick for the test; another algorithm than the users' MD5 all the same
+
+
+@pytest.mark.parametrize("door", ["/accounts/login/", "/api/v1/auth/token/"])
+def test_a_hash_upgrade_at_sign_in_keeps_the_api_tokens(client, alice, settings, door):
+    # Django stores the password anew when the preferred hasher changed (an upgrade raises the
+    # iterations): the same password, so the tokens stay.
+    token = token_of(client)
+    settings.PASSWORD_HASHERS = [
+        f"{__name__}.QuickPBKDF2Hasher",
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+    ]
+    response = client.post(door, {"username": "alice", "password": PASSWORD})
+    assert response.status_code in (200, 302)
+    alice.refresh_from_db()
+    assert alice.password.startswith("pbkdf2_sha256$1000$")  # upgraded
+    client.logout()
     assert token_works(client, token)
 
 

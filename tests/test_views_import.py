@@ -69,3 +69,12 @@ def test_a_label_map_naming_no_kind_is_a_form_error(client, alice):
     r = client.post("/import/", {"file": upload, "labels": "SPEECH=speech"})
     assert r.status_code == 400 and "is not a claim kind" in r.context["form"].errors["labels"][0]
     assert not BackgroundTask.objects.exists()
+
+
+def test_a_deeply_nested_label_map_is_a_form_error(client, alice):
+    # The attack: `labels` given as JSON nested 100,000 deep was a RecursionError, a 500.
+    client.force_login(alice)
+    upload = SimpleUploadedFile("speech.jsonl", DOCCANO)
+    r = client.post("/import/", {"file": upload, "labels": '{"A": ' + "[" * 100_000})
+    assert r.status_code == 400 and "nested too deeply" in r.context["form"].errors["labels"][0]
+    assert not BackgroundTask.objects.exists()
