@@ -964,12 +964,15 @@ class AttemptCountQuerySet(models.QuerySet):
         ``forget_after`` seconds without an attempt. The rows are locked while they are
         counted, and an attempt is counted before its password is checked, so attempts in
         flight at once on any worker or server are counted one by one."""
-        rows = [
+        made = [
             self.select_for_update().get_or_create(
                 key=key, defaults={"count": 0, "last_at": now, "blocked_until": now}
-            )[0]
+            )
             for key in sorted(free)  # one order: two attempts never wait on each other
         ]
+        rows = [row for row, _ in made]
+        if any(created for _, created in made):
+            self._forget(now, forget_after)
         until = max((row.blocked_until for row in rows), default=now)
         if until > now:
             return max(1, math.ceil((until - now).total_seconds())), {}
@@ -985,6 +988,15 @@ class AttemptCountQuerySet(models.QuerySet):
             row.blocked_until = now + timedelta(seconds=delay)
             row.save()
         return 0, before
+
+    def _forget(self, now, forget_after: int, at_most: int = 500) -> None:
+        """Delete counts forgotten (no attempt for ``forget_after`` seconds, no block left),
+        at most ``at_most`` at a time, skipping rows another attempt holds: a new name tried
+        from a new address is a new row, and they would otherwise pile up for ever."""
+        forgotten = self.filter(
+            last_at__lt=now - timedelta(seconds=forget_after), blocked_until__lt=now
+        ).select_for_update(skip_locked=True)
+        self.filter(pk__in=list(forgotten.values_list("pk", flat=True)[:at_most])).delete()
 
     @transaction.atomic
     def give_back(self, key: str, taken_at, before: tuple) -> None:

@@ -331,3 +331,16 @@ def test_signing_in_never_redirects_off_site(client, alice, next_url):
     )
     assert response.status_code == 302
     assert response["Location"] == "/articles/"
+
+
+def test_counts_a_day_old_are_removed_so_guessing_names_cannot_grow_the_table(client, db, settings):
+    """Every (username, address) tried is a row: an attacker trying a new name each time, from
+    addresses of their own, added rows that were never removed. A count forgotten (a day
+    without an attempt, no block left) is deleted when new counts are made."""
+    settings.LOGIN_FAILURE_LIMIT = 3
+    for i in range(10):
+        fail(Client(REMOTE_ADDR=f"10.0.1.{i}"), SITE, f"guess{i}")
+    assert AttemptCount.objects.count() == 20  # a (name, address) and an address each
+    later(24 * 3600 + 1)
+    fail(client, SITE, "someone")
+    assert AttemptCount.objects.count() == 2  # only the new attempt's two counts are left
