@@ -11,9 +11,9 @@ fact-check and its reuses) names every appearance of the claim, its own first
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
+import orjson
 from django.conf import settings
 from django.db.models import Q
 
@@ -22,7 +22,6 @@ from factcheck import text as textlib
 from factcheck.exports import absolute, claim_batches, rating_scale
 from factcheck.models import Claim, ClaimLink, Speaker
 
-_dumps = json.JSONEncoder(ensure_ascii=False).encode
 CONTEXT = "https://schema.org"
 CLAIM_REVIEWED_MAX = 74  # Google asks for a claimReviewed "under 75 characters".
 
@@ -183,6 +182,6 @@ def stream_claimreviews(claims, *, base_url: str) -> Iterator[str]:
             if review is None:
                 continue
             del review["@context"]
-            yield ("" if first else ",") + _dumps(review)
+            yield ("" if first else ",") + orjson.dumps(review).decode()
             first = False
     yield "]}"
