@@ -6,7 +6,10 @@ approved verdict joined, and one more for its sources), in keyset batches (``pk 
 a few thousand at a time), so memory stays flat however large the data and no database
 cursor stays open while a slow client reads. Each format has one writer of a row
 (``w3c.annotation``, ``jsonl.claim_record``, ``csv.csv_row``, ``claimreview.claim_review``),
-which maps the names it knows and carries any other declared field as it is (``extras``).
+which maps the names it knows and carries any other declared field as it is (``extras``). A
+bulk export makes that writer once for all its rows (``w3c.annotation_writer``,
+``jsonl.claim_writer``, ``csv.csv_writer``): the parts many documents share (a speaker's
+body, a person) are made once each (``MadeOnce``), the unmapped names found once.
 The API (``factcheck.api.exports``) and ``manage.py export`` share these modules.
 """
 
