@@ -168,11 +168,12 @@ def claim_review(
     return review
 
 
-def stream_claimreviews(claims, *, base_url: str) -> Iterator[str]:
-    """A JSON-LD ``@graph`` of ClaimReviews for the published ``claims``."""
+def stream_claimreviews(claims, *, base_url: str, as_bytes: bool = False) -> Iterator[str | bytes]:
+    """A JSON-LD ``@graph`` of ClaimReviews for the published ``claims``; with ``as_bytes``
+    each review is the UTF-8 orjson wrote (see ``w3c.stream_page``)."""
     scale = rating_scale()
     yield '{"@context":"https://schema.org","@graph":['
-    first = True
+    first, comma = True, b"," if as_bytes else ","
     for batch in claim_batches(claims.published(), sources=False, leave_out=LEFT_OUT):
         others = same_claims(batch)
         for row in batch:
@@ -182,6 +183,9 @@ def stream_claimreviews(claims, *, base_url: str) -> Iterator[str]:
             if review is None:
                 continue
             del review["@context"]
-            yield ("" if first else ",") + orjson.dumps(review).decode()
+            data = orjson.dumps(review)
+            if not as_bytes:
+                data = data.decode()
+            yield data if first else comma + data
             first = False
     yield "]}"

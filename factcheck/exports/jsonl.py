@@ -172,9 +172,12 @@ def article_record(
     }
 
 
-def stream_jsonl(articles, claims, *, base_url: str, offset_unit: str = "utf16") -> Iterator[str]:
+def stream_jsonl(
+    articles, claims, *, base_url: str, offset_unit: str = "utf16", as_bytes: bool = False
+) -> Iterator[str | bytes]:
     """One line per article of ``articles``, with those of ``claims`` that point into it;
-    ``label`` counted in ``offset_unit`` (``text.OFFSET_UNITS``)."""
+    ``label`` counted in ``offset_unit`` (``text.OFFSET_UNITS``). With ``as_bytes`` each
+    line is the UTF-8 orjson wrote (see ``w3c.stream_page``)."""
     reader = claim_read.ClaimReader(
         claim_read.EXPORT, sources=True, leave_out=LEFT_OUT, related_once=True
     )
@@ -199,7 +202,8 @@ def stream_jsonl(articles, claims, *, base_url: str, offset_unit: str = "utf16")
                 offset_unit=offset_unit,
                 write=write,
             )
-            yield orjson.dumps(record).decode() + "\n"
+            line = orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
+            yield line if as_bytes else line.decode()
         if len(batch) < ARTICLE_CHUNK:
             return
         after = ids[-1]

@@ -323,25 +323,25 @@ def _dumps(value) -> str:
 
 
 def annotations_json(claims, *, base_url: str, limit: int | None = None) -> Iterator[tuple]:
-    """(claim id, Annotation JSON without ``@context``) for ``claims`` in id order."""
+    """(claim id, Annotation JSON without ``@context``, UTF-8) for ``claims`` in id order."""
     # A page (``limit``) reads its few rows joined; the whole export, each related row once.
     batches = claim_batches(claims, limit=limit, leave_out=LEFT_OUT, related_once=limit is None)
     write = annotation_writer(base_url)
     for rows in batches:
         for row in rows:
-            yield row["id"], _dumps(write(row))
+            yield row["id"], orjson.dumps(write(row))
 
 
 def annotation_iris(claims, *, base_url: str, limit: int | None = None) -> Iterator[tuple]:
-    """(claim id, the Annotation's IRI as JSON) for ``claims`` in id order, a keyset batch
-    at a time (Web Annotation Protocol, ``PreferContainedIRIs``)."""
+    """(claim id, the Annotation's IRI as JSON, UTF-8) for ``claims`` in id order, a keyset
+    batch at a time (Web Annotation Protocol, ``PreferContainedIRIs``)."""
     after, taken = None, 0
     while limit is None or taken < limit:
         batch = claims if after is None else claims.filter(pk__gt=after)
         want = CHUNK_SIZE if limit is None else min(CHUNK_SIZE, limit - taken)
         ids = list(batch.order_by("pk").values_list("pk", flat=True)[:want])
         for pk in ids:
-            yield pk, _dumps(annotation_iri(pk, base_url))
+            yield pk, orjson.dumps(annotation_iri(pk, base_url))
         taken += len(ids)
         if len(ids) < want:
             return
@@ -365,12 +365,15 @@ class _Seen:
         self.last = pk
 
 
-def _items(annotations: Iterable[tuple], seen: _Seen) -> Iterator[str]:
-    """(id, JSON) pairs as a JSON array body, noting each claim id in ``seen``."""
+def _items(annotations: Iterable[tuple], seen: _Seen, as_bytes: bool) -> Iterator[str | bytes]:
+    """(id, JSON bytes) pairs as a JSON array body, noting each claim id in ``seen``: the
+    items as they are (``as_bytes``) or as text."""
     yield "["
-    for i, (pk, text) in enumerate(annotations):
+    comma = b"," if as_bytes else ","
+    for i, (pk, data) in enumerate(annotations):
         seen.add(pk)
-        yield "," + text if i else text
+        text = data if as_bytes else data.decode()
+        yield comma + text if i else text
     yield "]"
 
 
@@ -397,12 +400,15 @@ def stream_page(
     size: int | None = None,
     embedded: bool = False,
     iris: bool = False,
-) -> Iterator[str]:
+    as_bytes: bool = False,
+) -> Iterator[str | bytes]:
     """One AnnotationPage of ``claims`` (ordered by id), keyset-paged.
 
     ``after``/``before`` are claim ids (exclusive); ``size`` None means every claim
     after ``after`` in one streamed page (the full export). With ``iris`` the items are the
-    annotations' IRIs, not their descriptions.
+    annotations' IRIs, not their descriptions. With ``as_bytes`` each item is the UTF-8
+    orjson wrote (``api.exports.in_pieces`` takes both): made text and encoded again, they
+    cost a W3C export a tenth of its time.
     """
     limit = None if size is None else size + 1  # one more tells whether there is a next page
     if before is not None:
@@ -426,7 +432,7 @@ def stream_page(
     overflow: list[int] = []
     items = annotation_iris if iris else annotations_json
     taken = _limit(items(rows, base_url=base_url, limit=limit), size, overflow)
-    yield from _items(taken, seen)
+    yield from _items(taken, seen, as_bytes)
     tail = {}
     if seen.count and (overflow or has_more):
         tail["next"] = page_iri(collection_iri, start + seen.count, after=seen.last, size=size)
@@ -458,7 +464,8 @@ def stream_collection(
     size: int | None = None,
     minimal: bool = False,
     iris: bool = False,
-) -> Iterator[str]:
+    as_bytes: bool = False,
+) -> Iterator[str | bytes]:
     """The annotation container: an AnnotationCollection (and LDP BasicContainer) with
     ``total``, ``modified`` (its newest claim change), ``first`` and ``last``.
 
@@ -466,7 +473,7 @@ def stream_collection(
     ``PreferMinimalContainer``): then ``first`` and ``last`` are the pages' IRIs. ``last``
     is the page of the last ``size`` annotations (keyset: ids below the largest one's
     successor). With ``size`` None the first page holds every claim: the whole export in
-    one document that any Web Annotation reader can load.
+    one document that any Web Annotation reader can load. ``as_bytes``: see ``stream_page``.
     """
     summary = claims.aggregate(total=Count("pk"), newest=Max("updated_at"), largest=Max("pk"))
     total = summary["total"]
@@ -499,5 +506,6 @@ def stream_collection(
         size=size,
         embedded=True,
         iris=iris,
+        as_bytes=as_bytes,
     )
     yield "}"
