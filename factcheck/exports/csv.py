@@ -8,6 +8,7 @@ against CSV injection): see ``neutralise``.
 from __future__ import annotations
 
 import csv
+import functools
 import unicodedata
 from collections.abc import Callable, Iterator
 
@@ -67,11 +68,28 @@ def neutralise(value):
         return value
     if "!" <= value[0] <= "~" and value[0] not in FORMULA_CHARS:
         return value  # a visible ASCII character first (most cells): nothing to fold or skip
+    if value[1:2] < "\x80":
+        # What follows is ASCII (or nothing), which NFKC folds into no character before it:
+        # the first character alone decides, unless it folds into blanks only.
+        formula = _first_is_formula(value[0])
+        if formula is not None:
+            return "'" + value if formula else value
     if unicodedata.category(value[0]) == "Cc":
         return "'" + value
     head = unicodedata.normalize("NFKC", value[:256])
     first = next((c for c in head if not _blank(c)), "")
     return "'" + value if first in FORMULA_CHARS else value
+
+
+@functools.lru_cache(maxsize=4096)
+def _first_is_formula(char: str) -> bool | None:
+    """``neutralise``'s answer for a cell starting with ``char`` then ASCII (once per
+    character: the folding cost a CSV export a tenth of its time where quotes open with
+    “); None when ``char`` folds into blanks only (then what follows decides)."""
+    if unicodedata.category(char) == "Cc":
+        return True
+    visible = [c for c in unicodedata.normalize("NFKC", char) if not _blank(c)]
+    return visible[0] in FORMULA_CHARS if visible else None
 
 
 # What the columns above map of a claim row; any other declared field gets a column of its
