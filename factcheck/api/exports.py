@@ -55,7 +55,9 @@ class AnyContent(DefaultContentNegotiation):
 
 
 def in_pieces(chunks, size=STREAM_PIECE):
-    """``chunks`` (str) joined into UTF-8 pieces of about ``size`` characters or more.
+    """``chunks`` (str, or bytes in UTF-8) joined into UTF-8 pieces of about ``size``
+    characters (or bytes) or more. Each text is encoded alone: joined first, one emoji made
+    the whole piece four bytes a character to encode.
 
     Python's cycle collector is paused while a piece is made (and runs again while it is
     sent): an export makes and drops millions of acyclic dicts, lists and strings, freed
@@ -70,7 +72,7 @@ def in_pieces(chunks, size=STREAM_PIECE):
                 length += len(chunk)
                 if length >= size:
                     break
-            piece = "".join(pending).encode()
+            piece = b"".join([c if c.__class__ is bytes else c.encode() for c in pending])
         if not pending:
             return
         yield piece
@@ -270,6 +272,7 @@ class AnnotationCollectionView(ExportView):
                 size=size,
                 minimal=minimal,
                 iris=iris,
+                as_bytes=True,
             )
             headers["Link"] = CONTAINER_LINKS
             headers["Content-Location"] = collection_iri
@@ -293,6 +296,7 @@ class AnnotationCollectionView(ExportView):
                 before=before,
                 size=size,
                 iris=iris,
+                as_bytes=True,
             )
         if size is None:  # the whole export, streamed: no body to hash before it is sent
             return self.stream(chunks, ANNOTATION_MEDIA_TYPE, headers=headers)
@@ -328,7 +332,9 @@ class ClaimReviewView(ExportView):
     """schema.org ClaimReview JSON-LD (``@graph``) for every published fact-check."""
 
     def export(self, request):
-        chunks = claimreview.stream_claimreviews(self.claims(), base_url=base_url_of(request))
+        chunks = claimreview.stream_claimreviews(
+            self.claims(), base_url=base_url_of(request), as_bytes=True
+        )
         return self.stream(chunks, "application/ld+json; charset=utf-8")
 
 
@@ -364,6 +370,7 @@ class JsonlView(ExportView):
             Claim.objects.visible_to(user),
             base_url=base_url_of(request),
             offset_unit=unit,
+            as_bytes=True,
         )
         return self.stream(chunks, "application/x-ndjson; charset=utf-8", "claims.jsonl")
 

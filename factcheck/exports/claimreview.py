@@ -11,9 +11,9 @@ fact-check and its reuses) names every appearance of the claim, its own first
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
+import orjson
 from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
@@ -23,7 +23,6 @@ from factcheck import text as textlib
 from factcheck.exports import absolute, claim_batches, rating_scale
 from factcheck.models import Claim, ClaimLink, Speaker
 
-_dumps = json.JSONEncoder(ensure_ascii=False).encode
 CONTEXT = "https://schema.org"
 CLAIM_REVIEWED_MAX = 74  # Google asks for a claimReviewed "under 75 characters".
 
@@ -177,11 +176,12 @@ def claim_review(
     return review
 
 
-def stream_claimreviews(claims, *, base_url: str) -> Iterator[str]:
-    """A JSON-LD ``@graph`` of ClaimReviews for the published ``claims``."""
+def stream_claimreviews(claims, *, base_url: str, as_bytes: bool = False) -> Iterator[str | bytes]:
+    """A JSON-LD ``@graph`` of ClaimReviews for the published ``claims``; with ``as_bytes``
+    each review is the UTF-8 orjson wrote (see ``w3c.stream_page``)."""
     scale = rating_scale()
     yield '{"@context":"https://schema.org","@graph":['
-    first = True
+    first, comma = True, b"," if as_bytes else ","
     for batch in claim_batches(claims.published(), sources=False, leave_out=LEFT_OUT):
         others = same_claims(batch)
         for row in batch:
@@ -191,6 +191,9 @@ def stream_claimreviews(claims, *, base_url: str) -> Iterator[str]:
             if review is None:
                 continue
             del review["@context"]
-            yield ("" if first else ",") + _dumps(review)
+            data = orjson.dumps(review)
+            if not as_bytes:
+                data = data.decode()
+            yield data if first else comma + data
             first = False
     yield "]}"

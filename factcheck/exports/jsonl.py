@@ -11,14 +11,15 @@ status, verdicts and history are the desk's; ``manage.py export all`` is the bac
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from operator import itemgetter
 
 import orjson
 
 from factcheck import claim_read
 from factcheck import text as textlib
 from factcheck.claim_read import extras
-from factcheck.exports import absolute, full_name, timestamp
+from factcheck.exports import MadeOnce, absolute, full_name, id_route, timestamp
 
 ARTICLE_CHUNK = 20  # articles per query; their claims come in one more query
 ARTICLE_FIELDS = ["pk", "title", "url", "publisher", "byline", "published_on", "language", "text"]
@@ -51,59 +52,89 @@ def _span(start, end):
     return [start, end] if start is not None else None
 
 
+def _speaker(name, kind, description, aliases, wikidata_id) -> dict:
+    return {
+        "name": name,
+        "kind": kind,
+        "description": description,
+        "aliases": [a.strip() for a in aliases.splitlines() if a.strip()],
+        "wikidata_id": wikidata_id,
+    }
+
+
+def _statement(title, kind, date, venue, url) -> dict:
+    return {"title": title, "kind": kind, "date": date, "venue": venue, "url": url}
+
+
+# The values a claim record's speaker and statement are made of.
+_SPEAKER = itemgetter(
+    "speaker_name", "speaker_kind", "speaker_description", "speaker_aliases", "speaker_wikidata_id"
+)
+_STATEMENT = itemgetter(
+    "statement_title", "statement_kind", "statement_date", "statement_venue", "statement_url"
+)
+
+
+def claim_writer(base_url: str) -> Callable[[dict], dict]:
+    """The writer of the claim records of one reader's rows: ``write(row)`` is
+    ``claim_record(row, base_url=base_url)``, with each speaker and statement made once for
+    all the rows (``exports.MadeOnce``: shared, never changed) and the names of the fields it does
+    not map (``extras``) found once: the rows of one reader all have the same."""
+    speaker, statement = MadeOnce(_speaker), MadeOnce(_statement)
+    extra_names = None
+    before, after = id_route("api-export-annotation")
+
+    def write(row: dict) -> dict:
+        nonlocal extra_names
+        verdict = row["approved_verdict"]
+        record = {
+            "id": row["id"],
+            "start": row["start"],
+            "end": row["end"],
+            "quote": row["quote"],
+            "prefix": row["prefix"],
+            "suffix": row["suffix"],
+            "kind": row["kind"],
+            "label": label_of(row),
+            "speaker": row["speaker"] and speaker(_SPEAKER(row)),
+            "statement": row["statement"] and statement(_STATEMENT(row)),
+            "summary": row["summary"],
+            "check_worthy": row["check_worthy"],
+            "status": row["status"],
+            "cue": _span(row["cue_start"], row["cue_end"]),
+            "source_mention": _span(row["source_start"], row["source_end"]),
+            "verdict": verdict
+            and {
+                "rating": verdict["rating_label"],
+                "rating_value": verdict["rating_value"],
+                "rationale": verdict["rationale"],
+                "reviewer": verdict["reviewer"],
+                "reviewer_name": full_name(
+                    verdict["reviewer_first_name"],
+                    verdict["reviewer_last_name"],
+                    verdict["reviewer"],
+                ),
+                "approved_at": verdict["moderated_at"] and timestamp(verdict["moderated_at"]),
+                "sources": verdict["sources"],
+            },
+            "created_by": row["created_by"],
+            "created_at": timestamp(row["created_at"]),
+            "updated_at": timestamp(row["updated_at"]),
+            "published_at": row["published_at"] and timestamp(row["published_at"]),
+            "annotation": f"{base_url}{before}{row['id']}{after}",
+        }
+        if extra_names is None:
+            extra_names = tuple(extras(row, KNOWN))
+        for name in extra_names:
+            record[name] = row[name]
+        return record
+
+    return write
+
+
 def claim_record(row: dict, *, base_url: str) -> dict:
     """Everything about one claim row (``exports.claim_rows``)."""
-    verdict = row["approved_verdict"]
-    record = {
-        "id": row["id"],
-        "start": row["start"],
-        "end": row["end"],
-        "quote": row["quote"],
-        "prefix": row["prefix"],
-        "suffix": row["suffix"],
-        "kind": row["kind"],
-        "label": label_of(row),
-        "speaker": row["speaker"]
-        and {
-            "name": row["speaker_name"],
-            "kind": row["speaker_kind"],
-            "description": row["speaker_description"],
-            "aliases": [a.strip() for a in row["speaker_aliases"].splitlines() if a.strip()],
-            "wikidata_id": row["speaker_wikidata_id"],
-        },
-        "statement": row["statement"]
-        and {
-            "title": row["statement_title"],
-            "kind": row["statement_kind"],
-            "date": row["statement_date"],
-            "venue": row["statement_venue"],
-            "url": row["statement_url"],
-        },
-        "summary": row["summary"],
-        "check_worthy": row["check_worthy"],
-        "status": row["status"],
-        "cue": _span(row["cue_start"], row["cue_end"]),
-        "source_mention": _span(row["source_start"], row["source_end"]),
-        "verdict": verdict
-        and {
-            "rating": verdict["rating_label"],
-            "rating_value": verdict["rating_value"],
-            "rationale": verdict["rationale"],
-            "reviewer": verdict["reviewer"],
-            "reviewer_name": full_name(
-                verdict["reviewer_first_name"], verdict["reviewer_last_name"], verdict["reviewer"]
-            ),
-            "approved_at": verdict["moderated_at"] and timestamp(verdict["moderated_at"]),
-            "sources": verdict["sources"],
-        },
-        "created_by": row["created_by"],
-        "created_at": timestamp(row["created_at"]),
-        "updated_at": timestamp(row["updated_at"]),
-        "published_at": row["published_at"] and timestamp(row["published_at"]),
-        "annotation": absolute(base_url, "api-export-annotation", row["id"]),
-    }
-    record.update(extras(row, KNOWN))
-    return record
+    return claim_writer(base_url)(row)
 
 
 def doccano_labels(text: str, claims: list[dict], unit: str) -> list[list]:
@@ -116,8 +147,15 @@ def doccano_labels(text: str, claims: list[dict], unit: str) -> list[list]:
 
 
 def article_record(
-    article: dict, claims: list[dict], *, base_url: str, offset_unit: str = "utf16"
+    article: dict,
+    claims: list[dict],
+    *,
+    base_url: str,
+    offset_unit: str = "utf16",
+    write: Callable[[dict], dict] | None = None,
 ) -> dict:
+    """One article's line; its claims written by ``write`` (an export's ``claim_writer``)."""
+    write = write or claim_writer(base_url)
     return {
         "text": article["text"],
         "label": doccano_labels(article["text"], claims, offset_unit),
@@ -130,16 +168,20 @@ def article_record(
         "byline": article["byline"],
         "published_on": article["published_on"] and article["published_on"].isoformat(),
         "language": article["language"],
-        "claims": [claim_record(c, base_url=base_url) for c in claims],
+        "claims": [write(c) for c in claims],
     }
 
 
-def stream_jsonl(articles, claims, *, base_url: str, offset_unit: str = "utf16") -> Iterator[str]:
+def stream_jsonl(
+    articles, claims, *, base_url: str, offset_unit: str = "utf16", as_bytes: bool = False
+) -> Iterator[str | bytes]:
     """One line per article of ``articles``, with those of ``claims`` that point into it;
-    ``label`` counted in ``offset_unit`` (``text.OFFSET_UNITS``)."""
+    ``label`` counted in ``offset_unit`` (``text.OFFSET_UNITS``). With ``as_bytes`` each
+    line is the UTF-8 orjson wrote (see ``w3c.stream_page``)."""
     reader = claim_read.ClaimReader(
         claim_read.EXPORT, sources=True, leave_out=LEFT_OUT, related_once=True
     )
+    write = claim_writer(base_url)
     values = articles.order_by("pk").values(*ARTICLE_FIELDS)
     after = None
     while True:
@@ -154,9 +196,14 @@ def stream_jsonl(articles, claims, *, base_url: str, offset_unit: str = "utf16")
             by_article[row["article"]].append(row)
         for article in batch:
             record = article_record(
-                article, by_article[article["pk"]], base_url=base_url, offset_unit=offset_unit
+                article,
+                by_article[article["pk"]],
+                base_url=base_url,
+                offset_unit=offset_unit,
+                write=write,
             )
-            yield orjson.dumps(record).decode() + "\n"
+            line = orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
+            yield line if as_bytes else line.decode()
         if len(batch) < ARTICLE_CHUNK:
             return
         after = ids[-1]
