@@ -895,27 +895,16 @@ class _Related:
     compiled: dict = field(default_factory=dict)
 
     LIMIT = 100_000  # related rows kept per relation and reader: memory stays bounded
-    SIZES = (8, 64, 512)  # ids a query asks for, padded up to one of these (compiled once)
 
     def values(self, raw_rows: list[tuple], read: dict, db: str) -> tuple:
-        from django.db import connections
-
         known = read.setdefault(self.name, {})
         wanted = set(map(itemgetter(self.at), raw_rows)) - known.keys()
         wanted.discard(None)
         if wanted:
             if len(known) + len(wanted) > self.LIMIT:
                 known.clear()
-            ids = sorted(wanted)
-            top = self.SIZES[-1]
-            with connections[db].cursor() as cursor:
-                for start in range(0, len(ids), top):
-                    some = ids[start : start + top]
-                    size = next(n for n in self.SIZES if n >= len(some))
-                    sql, params = self.query(db, size)
-                    cursor.execute(sql, [*params, *some, *[some[-1]] * (size - len(some))])
-                    for pk, *values in cursor.fetchall():
-                        known[pk] = tuple(values)
+            for pk, *values in read_by_ids(sorted(wanted), self.query, db):
+                known[pk] = tuple(values)
         return self.at, known, self.empty
 
     def query(self, db: str, size: int) -> tuple[str, list]:
@@ -1003,25 +992,30 @@ def attach_sources(verdicts: list[dict], db: str = "default") -> None:
     Read by the ORM's query for a padded number of ids, compiled once (as ``_Related``
     reads): an export batch's hundreds of ids through ``filter(verdict_id__in=...)`` cost
     more to prepare, id by id, than to read (SQLite: 3.4 of a batch's ms)."""
-    from django.db import connections
-
     by_verdict = {v["id"]: v for v in verdicts}
     for v in verdicts:
         v["sources"] = []
     if not by_verdict:
         return
-    ids = sorted(by_verdict)
-    top = _Related.SIZES[-1]
+    for verdict_id, url, title, excerpt in read_by_ids(sorted(by_verdict), _sources_query, db):
+        by_verdict[verdict_id]["sources"].append({"url": url, "title": title, "excerpt": excerpt})
+
+
+def read_by_ids(ids: list, query: Callable, db: str, sizes: tuple = (8, 64, 512)) -> list[tuple]:
+    """The rows of ``query(db, size)`` (SQL whose last ``size`` params are ids, compiled once
+    per size) for ``ids``, asked ``sizes[-1]`` at a time, each ask padded up to one of
+    ``sizes`` by repeating its last id: a few compiled statements serve any number of ids."""
+    from django.db import connections
+
+    rows = []
     with connections[db].cursor() as cursor:
-        for start in range(0, len(ids), top):
-            some = ids[start : start + top]
-            size = next(n for n in _Related.SIZES if n >= len(some))
-            sql, params = _sources_query(db, size)
+        for start in range(0, len(ids), sizes[-1]):
+            some = ids[start : start + sizes[-1]]
+            size = next(n for n in sizes if n >= len(some))
+            sql, params = query(db, size)
             cursor.execute(sql, [*params, *some, *[some[-1]] * (size - len(some))])
-            for verdict_id, url, title, excerpt in cursor.fetchall():
-                by_verdict[verdict_id]["sources"].append(
-                    {"url": url, "title": title, "excerpt": excerpt}
-                )
+            rows += cursor.fetchall()
+    return rows
 
 
 def _sources_query(db: str, size: int) -> tuple[str, list]:

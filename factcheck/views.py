@@ -131,10 +131,9 @@ def visible_verdicts(user):
 # --------------------------------------------------------------------------- articles
 
 
-class LoginView(auth_views.LoginView):
-    """Django's sign-in page, with repeated failures refused for a while (429)."""
-
-    authentication_form = ThrottledAuthenticationForm
+class _Throttled:
+    """A form view whose form says how long it is refused (``form.throttled``, seconds):
+    answered 429 with ``Retry-After``."""
 
     def form_invalid(self, form):
         response = super().form_invalid(form)
@@ -144,20 +143,19 @@ class LoginView(auth_views.LoginView):
         return response
 
 
-class PasswordChangeView(auth_views.PasswordChangeView):
+class LoginView(_Throttled, auth_views.LoginView):
+    """Django's sign-in page, with repeated failures refused for a while (429)."""
+
+    authentication_form = ThrottledAuthenticationForm
+
+
+class PasswordChangeView(_Throttled, auth_views.PasswordChangeView):
     """Django's password change, its old password checked through the sign-in count (429)."""
 
     form_class = ThrottledPasswordChangeForm
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "request": self.request}
-
-    def form_invalid(self, form):
-        response = super().form_invalid(form)
-        if form.throttled:
-            response.status_code = 429
-            response["Retry-After"] = str(form.throttled)
-        return response
 
 
 class PasswordResetView(auth_views.PasswordResetView):
