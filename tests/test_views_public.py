@@ -300,8 +300,8 @@ def test_the_atom_feed(client, attributed, claim):
     assert "The annual report says so." in entries[0].find(f"{atom}summary").text
 
 
-@pytest.mark.parametrize("page", ["index", "speaker", "statement", "feed"])
-def test_the_lists_never_read_the_articles_text(client, attributed, page):
+@pytest.mark.parametrize("listing", ["index", "speaker", "statement", "feed"])
+def test_the_lists_never_read_the_articles_text(client, attributed, listing):
     """A list of 20 fact-checks on long articles (up to 1,000,000 characters each) read every
     article's whole text, which none of the lists shows."""
     url = {
@@ -309,7 +309,7 @@ def test_the_lists_never_read_the_articles_text(client, attributed, page):
         "speaker": f"/factchecks/speakers/{attributed.speaker_id}/",
         "statement": f"/factchecks/statements/{attributed.statement_id}/",
         "feed": "/factchecks/feed/",
-    }[page]
+    }[listing]
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200
