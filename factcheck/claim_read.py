@@ -103,17 +103,22 @@ def reviewed_quote():
     """The words a flagged claim's fact-check was written for: the quote before the correction
     that edited or orphaned them (None while the claim is not flagged). An expression over a
     claim queryset (the exports read it; the matcher scores a fact-check on it)."""
-    from factcheck.models import ClaimAnchoring
-
-    before = (
-        ClaimAnchoring.objects.filter(claim=OuterRef("pk"), outcome__in=["edited", "orphaned"])
-        .order_by("-revision__number", "-pk")
-        .values("old_quote")[:1]
-    )
     return Case(
         When(anchor_state="ok", then=Value(None, output_field=CharField())),
-        default=Subquery(before, output_field=CharField()),
+        default=Subquery(_flagging("old_quote"), output_field=CharField()),
         output_field=CharField(),
+    )
+
+
+def _flagging(value: str):
+    """``value`` of the latest anchoring that flagged the claim (OuterRef ``pk``): the
+    correction that edited or orphaned its words."""
+    from factcheck.models import ClaimAnchoring
+
+    return (
+        ClaimAnchoring.objects.filter(claim=OuterRef("pk"), outcome__in=["edited", "orphaned"])
+        .order_by("-revision__number", "-pk")
+        .values(value)[:1]
     )
 
 
@@ -135,16 +140,9 @@ def _same_as(column: str):
 def _reviewed_in(user):
     """The number of the revision whose words a flagged claim's fact-check was written for
     (the one before the correction that edited or orphaned them; None while not flagged)."""
-    from factcheck.models import ClaimAnchoring
-
-    flagging = (
-        ClaimAnchoring.objects.filter(claim=OuterRef("pk"), outcome__in=["edited", "orphaned"])
-        .order_by("-revision__number", "-pk")
-        .values("revision__number")[:1]
-    )
     return Case(
         When(anchor_state="ok", then=Value(None)),
-        default=Subquery(flagging) - 1,
+        default=Subquery(_flagging("revision__number")) - 1,
         output_field=IntegerField(),
     )
 
@@ -383,6 +381,20 @@ def extras(row: dict, known: frozenset | set) -> dict:
     if names is None:
         names = _EXTRA_ORDER[key] = tuple(k for k in row if k in extra)
     return {k: row[k] for k in names}
+
+
+def extra_names_once(known: frozenset | set) -> Callable[[dict], tuple]:
+    """For a format's writer: the names ``extras`` finds in a row, found in the first row
+    and then given for every row (the rows of one reader all have the same fields)."""
+    names = None
+
+    def of(row: dict) -> tuple:
+        nonlocal names
+        if names is None:
+            names = tuple(extras(row, known))
+        return names
+
+    return of
 
 
 _EXTRA_ORDER: dict = {}
@@ -918,8 +930,7 @@ class _Related:
                 .order_by()
                 .values_list("pk", *self.expressions)
             )
-            sql, params = found.query.get_compiler(db).as_sql()
-            compiled = self.compiled[(db, size)] = (sql, list(params[:-size]))
+            compiled = self.compiled[(db, size)] = _ids_sql(found, db, size)
         return compiled
 
 
@@ -1030,9 +1041,15 @@ def _sources_query(db: str, size: int) -> tuple[str, list]:
             .order_by("verdict_id", "order", "pk")
             .values_list("verdict_id", "url", "title", "excerpt")
         )
-        sql, params = found.query.get_compiler(db).as_sql()
-        compiled = _SOURCES[(db, size)] = (sql, list(params[:-size]))
+        compiled = _SOURCES[(db, size)] = _ids_sql(found, db, size)
     return compiled
+
+
+def _ids_sql(found, db: str, size: int) -> tuple[str, list]:
+    """The SQL of ``found`` (a queryset filtered by ``size`` ids, last among its params) for
+    ``read_by_ids``: its params without the ids."""
+    sql, params = found.query.get_compiler(db).as_sql()
+    return sql, list(params[:-size])
 
 
 _SOURCES: dict = {}

@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 
 from factcheck import claim_read
-from factcheck.claim_read import extras
+from factcheck.claim_read import extra_names_once
 from factcheck.exports import claim_batches, id_route
 from factcheck.models import Claim
 
@@ -117,12 +117,11 @@ def csv_writer(base_url: str) -> Callable[[dict], list]:
     """The writer of the CSV cells of one reader's rows: ``write(row)`` is
     ``csv_row(row, base_url=base_url)``, with the names of the fields it does not map
     (``extras``) found once: the rows of one reader all have the same."""
-    extra_names = None
+    extra_names = extra_names_once(KNOWN)
     before, after = id_route("factcheck-detail")
     published_status = Claim.Status.PUBLISHED
 
     def write(row: dict) -> list:
-        nonlocal extra_names
         verdict = row["approved_verdict"]
         published = row["status"] == published_status and verdict is not None
         cells = [
@@ -151,9 +150,7 @@ def csv_writer(base_url: str) -> Callable[[dict], list]:
             row["updated_at"] or "",
             f"{base_url}{before}{row['id']}{after}" if published else "",
         ]
-        if extra_names is None:
-            extra_names = tuple(extras(row, KNOWN))
-        for name in extra_names:
+        for name in extra_names(row):
             value = row[name]
             cells.append("" if value is None else value)
         # neutralise's own first test, inline: a cell that is no text, or starts with a

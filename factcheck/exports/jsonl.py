@@ -18,7 +18,7 @@ import orjson
 
 from factcheck import claim_read
 from factcheck import text as textlib
-from factcheck.claim_read import extras
+from factcheck.claim_read import extra_names_once
 from factcheck.exports import MadeOnce, absolute, full_name, id_route, timestamp
 
 ARTICLE_CHUNK = 20  # articles per query; their claims come in one more query
@@ -81,11 +81,10 @@ def claim_writer(base_url: str) -> Callable[[dict], dict]:
     all the rows (``exports.MadeOnce``: shared, never changed) and the names of the fields it does
     not map (``extras``) found once: the rows of one reader all have the same."""
     speaker, statement = MadeOnce(_speaker), MadeOnce(_statement)
-    extra_names = None
+    extra_names = extra_names_once(KNOWN)
     before, after = id_route("api-export-annotation")
 
     def write(row: dict) -> dict:
-        nonlocal extra_names
         verdict = row["approved_verdict"]
         record = {
             "id": row["id"],
@@ -123,9 +122,7 @@ def claim_writer(base_url: str) -> Callable[[dict], dict]:
             "published_at": row["published_at"] and timestamp(row["published_at"]),
             "annotation": f"{base_url}{before}{row['id']}{after}",
         }
-        if extra_names is None:
-            extra_names = tuple(extras(row, KNOWN))
-        for name in extra_names:
+        for name in extra_names(row):
             record[name] = row[name]
         return record
 

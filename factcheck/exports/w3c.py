@@ -21,7 +21,7 @@ import orjson
 from django.db.models import Count, Max
 from django.urls import reverse
 
-from factcheck.claim_read import extras
+from factcheck.claim_read import extra_names_once
 from factcheck.exports import (
     CHUNK_SIZE,
     MadeOnce,
@@ -200,13 +200,12 @@ def annotation_writer(base_url: str) -> Callable[[dict], dict]:
     (``extras``) found once: the rows of one reader all have the same."""
     speaker_body, statement_body = MadeOnce(_speaker_body), MadeOnce(_statement_body)
     person = MadeOnce(_agent)
-    extra_names = None
+    extra_names = extra_names_once(KNOWN)
     made_by = generator(base_url)
     article_before, article_after = id_route("article-detail")
     annotation_before, annotation_after = id_route("api-export-annotation")
 
     def write(row: dict) -> dict:
-        nonlocal extra_names
         verdict = row["approved_verdict"]
         source = row["article_url"] or f"{base_url}{article_before}{row['article']}{article_after}"
         bodies = [
@@ -304,10 +303,8 @@ def annotation_writer(base_url: str) -> Callable[[dict], dict]:
             }
         if row["created_by"]:
             data["creator"] = person(_CREATOR(row))
-        if extra_names is None:
-            extra_names = tuple(extras(row, KNOWN))
-        if extra_names:
-            data[EXTRA_KEY] = {name: row[name] for name in extra_names}
+        if names := extra_names(row):
+            data[EXTRA_KEY] = {name: row[name] for name in names}
         return data
 
     return write
