@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connections, router, transaction
 from django.db.models.base import ModelState
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -410,11 +410,13 @@ def create_imported(
     set from the object saved before it.
     """
     write_imported(
-        articles=articles, speakers=speakers, statements=statements, claims=claims, by=by
+        prepared=prepare_imported(
+            articles=articles, speakers=speakers, statements=statements, claims=claims, by=by
+        )
     )
 
 
-def write_imported(
+def prepare_imported(
     *,
     articles: Sequence[Article],
     speakers: Sequence[Speaker],
@@ -422,17 +424,28 @@ def write_imported(
     claims: Sequence[Claim],
     by=None,
     connection=None,
-) -> None:
-    """``create_imported`` inside a transaction the caller holds, on ``connection`` (the
-    thread's own by default): an import on PostgreSQL writes a part at a time from a thread
-    of its own, on the connection, and in the transaction, of the thread checking the rest."""
+    ids: bulk.Ids | None = None,
+) -> Iterator[bulk.Rows]:
+    """The rows ``write_imported`` writes for what an import checked (and their history
+    rows), in the order they must be written; each object is given its pk (from ``ids``,
+    drawn when needed by default). Lazy, a batch at a time."""
+    connection = connection or connections[router.db_for_write(Claim)]
+    ids = ids or bulk.Ids(connection)
     for model, objs in (
         (Article, articles),
         (Speaker, speakers),
         (Statement, statements),
         (Claim, claims),
     ):
-        bulk.create_with_history(model, objs, by=by, connection=connection)
+        yield from bulk.prepare_with_history(model, objs, by=by, connection=connection, ids=ids)
+
+
+def write_imported(*, prepared: Iterable[bulk.Rows], connection=None) -> None:
+    """Write rows ``prepare_imported`` made, inside a transaction the caller holds, on
+    ``connection`` (the thread's own by default): an import on PostgreSQL writes a part at a
+    time from a thread of its own, on the connection, and in the transaction, of the thread
+    checking (and preparing) the rest."""
+    bulk.insert(connection or connections[router.db_for_write(Claim)], prepared)
 
 
 CLAIM_EDITABLE = {

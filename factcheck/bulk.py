@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain
 from operator import itemgetter
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import connections, router
@@ -76,49 +77,92 @@ class FullClean:
         obj.full_clean(exclude=self.exclude, validate_unique=False, validate_constraints=False)
 
 
-def _insert(connection, table: str, fields: list, rows: list[list], returning: str | None):
-    """INSERT ``rows`` (values of ``fields``, prepared) and return the new ``returning`` ids:
-    on PostgreSQL ids drawn from the table's sequence and the rows COPYed (psycopg's C path;
-    a multi-row INSERT spent most of its time spelling values out in Python); on SQLite
-    multi-row VALUES, with ids read from the table's sequence too."""
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            pks = []
-            if returning:
+class Rows(NamedTuple):
+    """An INSERT made ready: the table, its columns (model fields) and the prepared rows."""
+
+    table: str
+    fields: list
+    rows: list
+
+
+class Ids:
+    """The primary keys of the objects a write makes, by model. PostgreSQL: drawn from the
+    table's sequence, and possibly ahead of the rows (``draw``), so that an import's next
+    rows are made while the connection still writes the ones before (``imports._Batch``);
+    an id drawn and never used is a gap, as a rolled-back INSERT leaves. SQLite: the ids the
+    table would give (past the largest it ever gave), when they are taken: the transaction
+    holds the write lock (BEGIN IMMEDIATE), so no other writer takes them meanwhile, and
+    none are ever drawn ahead (a row written after would take them)."""
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.pools: dict[type[Model], list[int]] = {}
+
+    def ready(self, model: type[Model], count: int) -> bool:
+        """Are ``count`` ids of ``model`` drawn already (none to ask the database for)?"""
+        return len(self.pools.get(model, ())) >= count
+
+    def take(self, model: type[Model], count: int) -> list[int]:
+        pool = self.pools.setdefault(model, [])
+        if len(pool) < count:
+            self.draw(model, count - len(pool))
+        taken, self.pools[model] = pool[:count], pool[count:]
+        return taken
+
+    def draw(self, model: type[Model], count: int) -> None:
+        """Draw ``count`` more ids of ``model`` (one query)."""
+        if count <= 0:
+            return
+        meta, quote = model._meta, self.connection.ops.quote_name
+        pool = self.pools.setdefault(model, [])
+        with self.connection.cursor() as cursor:
+            if self.connection.vendor == "postgresql":
                 # The sequence looked up once, not for each row (a twentieth of the server's
                 # share of an import was pg_get_serial_sequence).
                 cursor.execute(
                     "WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence(%s, %s)::regclass AS s) "
                     "SELECT nextval(s.s) FROM s, generate_series(1, %s)",
-                    [quote(table), returning, len(rows)],
+                    [quote(meta.db_table), meta.pk.column, count],
                 )
-                pks = [row[0] for row in cursor.fetchall()]
-                columns = f"{quote(returning)}, {columns}"
-            copy = f"COPY {quote(table)} ({columns}) FROM STDIN"
-            with cursor.cursor.copy(copy) as sink:
-                for i, row in enumerate(rows):
-                    sink.write_row([pks[i], *row] if returning else row)
-        return pks
-    per = _per_statement(connection, len(fields) + 1)
-    out = []
-    with connection.cursor() as wrapper:
-        cursor = wrapper.cursor
-        if returning:
-            # The ids the table would give them (AUTOINCREMENT: past the largest it ever
-            # gave), written with the rows: RETURNING made SQLite keep and hand back each
-            # statement's rows, a third of the INSERT. The transaction holds SQLite's write
-            # lock (BEGIN IMMEDIATE), so no other writer takes them meanwhile.
+                pool.extend(row[0] for row in cursor.fetchall())
+                return
+            if pool:  # (SQLite: see above)
+                raise RuntimeError("SQLite ids are drawn when they are taken, never ahead")
+            # Written with the rows: RETURNING made SQLite keep and hand back each
+            # statement's rows, a third of the INSERT.
             cursor.execute(
-                f"SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = ?), 0), "  # noqa: S608 - names from the model
-                f"coalesce((SELECT max({quote(returning)}) FROM {quote(table)}), 0))",
-                [table],
+                f"SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "  # noqa: S608 - names from the model
+                f"coalesce((SELECT max({quote(meta.pk.column)}) FROM {quote(meta.db_table)}), 0))",
+                [meta.db_table],
             )
             first = cursor.fetchone()[0] + 1
-            out = list(range(first, first + len(rows)))
-            rows = [[pk, *row] for pk, row in zip(out, rows, strict=True)]
-            columns = f"{quote(returning)}, {columns}"
+            pool.extend(range(first, first + count))
+
+
+def insert(connection, prepared: Iterable[Rows]) -> None:
+    """Write ``prepared`` rows (``prepare_with_history``), in their order."""
+    for rows in prepared:
+        _insert(connection, rows.table, rows.fields, rows.rows)
+
+
+def _insert(connection, table: str, fields: list, rows: list):
+    """INSERT ``rows`` (values of ``fields``, prepared): on PostgreSQL COPYed (psycopg's C
+    path; a multi-row INSERT spent most of its time spelling values out in Python); on
+    SQLite multi-row VALUES."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            copy = f"COPY {quote(table)} ({columns}) FROM STDIN"
+            with cursor.cursor.copy(copy) as sink:
+                for row in rows:
+                    sink.write_row(row)
+        return
+    per = _per_statement(connection, len(fields))
+    with connection.cursor() as wrapper:
+        cursor = wrapper.cursor
         # SQLite's own placeholders, on its own cursor, by sqlite3's own execute: Django's
         # wrapper rewrote each statement's thousands of %s into ? with a regular expression.
         one = f"({', '.join(['?'] * len(rows[0]))})"
@@ -132,7 +176,6 @@ def _insert(connection, table: str, fields: list, rows: list[list], returning: s
                     f"INSERT INTO {quote(table)} ({columns}) VALUES {values}",  # noqa: S608 - names from the model
                     params,
                 )
-    return out
 
 
 def create_with_history(
@@ -144,16 +187,34 @@ def create_with_history(
     with ``_prepare_related_fields_for_save``). Run it inside a transaction, on
     ``connection`` (the model's database's, of this thread, by default).
     """
+    connection = connection or connections[router.db_for_write(model)]
+    prepared = prepare_with_history(model, objs, by=by, connection=connection)
+    insert(connection, prepared)
+
+
+def prepare_with_history(
+    model: type[Model],
+    objs: Sequence[Model],
+    *,
+    by=None,
+    connection=None,
+    ids: Ids | None = None,
+) -> Iterator[Rows]:
+    """The rows of the unsaved ``objs`` and of a "+" history row for each, a batch at a time
+    (the batch's rows, then its history rows): each object is given its pk (from ``ids``)
+    and its foreign keys from the related objects given theirs before (``_Relations``).
+    Lazy: on SQLite each batch's ids are taken after the batch before is written."""
     if not objs:
         return
     connection = connection or connections[router.db_for_write(model)]
     if connection.vendor not in ("sqlite", "postgresql"):
         raise NotImplementedError(f"bulk writes on {connection.vendor}")
+    ids = ids or Ids(connection)
     meta = model._meta
     fields = [f for f in meta.concrete_fields if f is not meta.pk and not f.generated]
     history = model.history.model
     history_fields, history_rows = _history_columns(history, meta, fields, by, connection)
-    per = _per_statement(connection, len(fields))
+    per = _per_statement(connection, len(fields) + 1)
     # auto_now and auto_now_add: one time for the whole write (it is one transaction), set on
     # each object and prepared for the database once.
     now = timezone.now()
@@ -172,15 +233,12 @@ def create_with_history(
             obj.__dict__.update(stamps)
         values = [obj.__dict__ for obj in batch]
         prepared = [column(values) for column in columns]
-        pks = _insert(
-            connection, meta.db_table, fields, list(zip(*prepared, strict=True)), meta.pk.column
-        )
+        pks = ids.take(model, len(batch))
         for obj, pk in zip(batch, pks, strict=True):
             obj.pk = pk
             obj._state.adding, obj._state.db = False, connection.alias
-        _insert(
-            connection, history._meta.db_table, history_fields, history_rows(prepared, pks), None
-        )
+        yield Rows(meta.db_table, [meta.pk, *fields], list(zip(pks, *prepared, strict=True)))
+        yield Rows(history._meta.db_table, history_fields, history_rows(prepared, pks))
 
 
 class _Relations:

@@ -45,7 +45,7 @@ from rest_framework.fields import SkipField, empty
 from rest_framework.serializers import Serializer as DRFSerializer
 from rest_framework.validators import ProhibitSurrogateCharactersValidator, UniqueValidator
 
-from factcheck import actions
+from factcheck import actions, bulk
 from factcheck import text as textlib
 from factcheck.api import serializers as rules
 from factcheck.models import Article, Claim, Speaker, Statement
@@ -1335,6 +1335,7 @@ class _Batch:
         self._made: set[int] = set()  # id() of the articles this import makes
         # Streaming: the part being written, by whom, and how it failed.
         self._writer: threading.Thread | None = None
+        self._ids: bulk.Ids | None = None  # (streaming) ids drawn ahead of the rows
         self._written: tuple[list, ...] = ()
         self._failure: BaseException | None = None
         self._ours_by_title: dict[str, set[int]] = {}  # articles this import wrote
@@ -1656,34 +1657,61 @@ class _Batch:
 
     def flush(self) -> None:
         """Streaming: start writing what the records checked so far made (a record's objects
-        are whole: ``add`` took back a failed one's), once the part before is written."""
+        are whole: ``add`` took back a failed one's), once the part before is written.
+
+        Its rows are made here, in this thread: while the part before is still being
+        written when ids enough were drawn ahead (``bulk.Ids``), after it otherwise; then
+        ids for a part as large are drawn for the next. The writing thread only sends rows
+        and waits for the database, which so always has the next part's rows to take: made
+        in the writing thread, the database waited for them (a third of an import)."""
         if not self.streaming:
             return
-        self._wait()
-        self._raise_failure()
         part = (self.articles, self.speakers, self.statements, self.claims)
         if not any(part):
+            self._wait()
+            self._raise_failure()
             return
         self.articles, self.speakers, self.statements, self.claims = [], [], [], []
         connection = self._connection()
+        if self._ids is None:
+            self._ids = bulk.Ids(connection)
+        models = (Article, Speaker, Statement, Claim)
+        sizes = [(model, len(objs)) for model, objs in zip(models, part, strict=True)]
+        ready = all(self._ids.ready(model, n) for model, n in sizes)
+        prepared = self._prepare(part, connection) if ready else None
+        self._wait()
+        self._raise_failure()
+        if prepared is None:
+            prepared = self._prepare(part, connection)
+        for model, n in sizes:
+            self._ids.draw(model, n - len(self._ids.pools.get(model, ())))
         connection.inc_thread_sharing()  # Django's own way to lend a connection to a thread
         self._written = part
         self._writer = threading.Thread(
-            target=self._write_part, args=(part, connection), name="import-writer", daemon=True
+            target=self._write_part,
+            args=(prepared, connection),
+            name="import-writer",
+            daemon=True,
         )
         self._writer.start()
 
-    def _write_part(self, part: tuple[list, ...], connection) -> None:
-        try:
-            articles, speakers, statements, claims = part
-            actions.write_imported(
+    def _prepare(self, part: tuple[list, ...], connection) -> list[bulk.Rows]:
+        articles, speakers, statements, claims = part
+        return list(
+            actions.prepare_imported(
                 articles=articles,
                 speakers=speakers,
                 statements=statements,
                 claims=claims,
                 by=self.by,
                 connection=connection,
+                ids=self._ids,
             )
+        )
+
+    def _write_part(self, prepared: list[bulk.Rows], connection) -> None:
+        try:
+            actions.write_imported(prepared=prepared, connection=connection)
         except BaseException as exc:  # noqa: BLE001 - raised in the checking thread
             self._failure = exc
 

@@ -253,3 +253,29 @@ def test_a_claim_whose_article_was_never_saved_is_refused_by_the_bulk_write(alic
     with pytest.raises(ValueError, match="unsaved related object 'article'"):
         actions.create_imported(articles=[], speakers=[], statements=[], claims=[claim_], by=alice)
     assert not Claim.objects.exists() and not Claim.history.exists()
+
+
+def test_parts_that_grow_and_shrink_write_every_claim_once_with_its_history(
+    alice, one_record_a_part
+):
+    """On PostgreSQL a part's rows are made while the part before is written, with ids
+    drawn ahead for a part as large as the last one: a larger part takes the rest when it is
+    its turn to be written. Every claim is written once, with its own history row."""
+    quotes = ["Mayor Solberg said", "has not changed", "ten years", "Berg said", "ridership fell"]
+    sizes = [1, 3, 2, 5, 1, 4]
+    data = "".join(
+        record(*(claim(q) for q in quotes[:n]), url=f"https://e.org/{i}")
+        for i, n in enumerate(sizes)
+    )
+    result = imports.import_annotations(data, fmt="ours", by=alice)
+    assert result.claims_created == sum(sizes) == Claim.objects.count()
+    assert sorted(result.created_claim_ids) == sorted(Claim.objects.values_list("pk", flat=True))
+    assert sorted(Claim.history.values_list("id", flat=True)) == sorted(result.created_claim_ids)
+    for i, n in enumerate(sizes):
+        article = Article.objects.get(url=f"https://e.org/{i}")
+        assert sorted(article.claims.values_list("quote", flat=True)) == sorted(quotes[:n])
+    # A claim made afterwards by a single write takes an id of its own.
+    later = Claim.objects.create(
+        article=Article.objects.get(url="https://e.org/0"), start=0, end=5, quote=TEXT[:5]
+    )
+    assert later.pk not in result.created_claim_ids
