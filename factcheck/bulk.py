@@ -146,17 +146,21 @@ def insert(connection, prepared: Iterable[Rows]) -> None:
 
 
 def _insert(connection, table: str, fields: list, rows: list):
-    """INSERT ``rows`` (values of ``fields``, prepared): on PostgreSQL COPYed (psycopg's C
-    path; a multi-row INSERT spent most of its time spelling values out in Python); on
-    SQLite multi-row VALUES."""
+    """INSERT ``rows`` (values of ``fields``, prepared): on PostgreSQL COPYed, in binary
+    (psycopg's C path; a multi-row INSERT spent most of its time spelling values out in
+    Python); on SQLite multi-row VALUES."""
     if not rows:
         return
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            copy = f"COPY {quote(table)} ({columns}) FROM STDIN"
+            # Binary: the server reads each value as it is stored rather than parsing its
+            # text (a twentieth of the server's share of an import: the times, the numbers).
+            types = _column_types(cursor, table, [f.column for f in fields])
+            copy = f"COPY {quote(table)} ({columns}) FROM STDIN (FORMAT BINARY)"
             with cursor.cursor.copy(copy) as sink:
+                sink.set_types(types)
                 for row in rows:
                     sink.write_row(row)
         return
@@ -176,6 +180,28 @@ def _insert(connection, table: str, fields: list, rows: list):
                     f"INSERT INTO {quote(table)} ({columns}) VALUES {values}",  # noqa: S608 - names from the model
                     params,
                 )
+
+
+def _column_types(cursor, table: str, columns: list[str]) -> list[int]:
+    """The type (oid) of each of ``table``'s ``columns``, as the database has them (what a
+    binary COPY must be told), asked once for each database, table and columns."""
+    key = (cursor.db.settings_dict["NAME"], table, tuple(columns))
+    types = _TYPES.get(key)
+    if types is None:
+        cursor.execute(
+            "SELECT a.atttypid FROM unnest(%s::text[]) WITH ORDINALITY AS c(name, i) "
+            "JOIN pg_attribute a ON a.attrelid = %s::regclass AND a.attname = c.name "
+            "ORDER BY c.i",
+            [columns, cursor.db.ops.quote_name(table)],
+        )
+        types = _TYPES[key] = [row[0] for row in cursor.fetchall()]
+        if len(types) != len(columns):
+            del _TYPES[key]
+            raise LookupError(f"{table}: not all of {columns} are its columns")
+    return types
+
+
+_TYPES: dict[tuple, list[int]] = {}
 
 
 def create_with_history(
