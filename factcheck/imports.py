@@ -1596,7 +1596,7 @@ class _Batch:
     def write(self) -> None:
         """Write what is left to write (all of it, unless ``streaming``)."""
         if self.streaming:
-            self.flush()
+            self.flush(last=True)
             self._wait()
             self._raise_failure()
             return
@@ -1655,15 +1655,16 @@ class _Batch:
                 cursor.execute(f"SET CONSTRAINTS {names} IMMEDIATE")
         return names
 
-    def flush(self) -> None:
+    def flush(self, *, last: bool = False) -> None:
         """Streaming: start writing what the records checked so far made (a record's objects
         are whole: ``add`` took back a failed one's), once the part before is written.
 
         Its rows are made here, in this thread: while the part before is still being
-        written when ids enough were drawn ahead (``bulk.Ids``), after it otherwise; then
-        ids for a part as large are drawn for the next. The writing thread only sends rows
-        and waits for the database, which so always has the next part's rows to take: made
-        in the writing thread, the database waited for them (a third of an import)."""
+        written when ids enough were drawn ahead (``bulk.Ids``), after it otherwise; then,
+        unless it is the ``last``, ids for a part as large are drawn for the next. The
+        writing thread only sends rows and waits for the database, which so always has the
+        next part's rows to take: made in the writing thread, the database waited for them
+        (a third of an import)."""
         if not self.streaming:
             return
         part = (self.articles, self.speakers, self.statements, self.claims)
@@ -1683,7 +1684,7 @@ class _Batch:
         self._raise_failure()
         if prepared is None:
             prepared = self._prepare(part, connection)
-        for model, n in sizes:
+        for model, n in sizes if not last else ():
             self._ids.draw(model, n - len(self._ids.pools.get(model, ())))
         connection.inc_thread_sharing()  # Django's own way to lend a connection to a thread
         self._written = part
@@ -1908,7 +1909,7 @@ def _import(source, *, fmt, by, dry_run, progress, options) -> ImportResult:
             # their articles waits for no write.
             ahead = parsed()
             if not problems:
-                batch.flush()
+                batch.flush(last=not ahead)
         if not seen:
             problems.append(Problem("file", "no records found (is it empty?)"))
             total_problems += 1

@@ -279,3 +279,17 @@ def test_parts_that_grow_and_shrink_write_every_claim_once_with_its_history(
         article=Article.objects.get(url="https://e.org/0"), start=0, end=5, quote=TEXT[:5]
     )
     assert later.pk not in result.created_claim_ids
+
+
+def test_an_import_leaves_no_run_of_unused_ids_behind(alice, one_record_a_part):
+    """Ids drawn ahead for a next part are not drawn after the last one: the next claim
+    made takes the id after the import's last (PostgreSQL's sequences; SQLite's too)."""
+    data = "".join(
+        record(claim("Berg said"), claim("ridership fell"), url=f"https://e.org/{i}")
+        for i in range(3)
+    )
+    result = imports.import_annotations(data, fmt="ours", by=alice)
+    later = Claim.objects.create(
+        article=Article.objects.get(url="https://e.org/0"), start=0, end=5, quote=TEXT[:5]
+    )
+    assert later.pk == max(result.created_claim_ids) + 1
