@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import repeat
 from operator import add, itemgetter
 
 import orjson
 from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
-from django.db import NotSupportedError
+from django.db import NotSupportedError, connections
 from django.db.models import (
     BooleanField,
     Case,
@@ -455,20 +456,32 @@ class ClaimReader:
         self, claims, size: int = 2000, *, limit: int | None = None
     ) -> Iterator[list[dict]]:
         """``claims`` in id order, a keyset batch of rows at a time (flat memory), at most
-        ``limit`` rows in all."""
+        ``limit`` rows in all. A bulk reader (``related_once``) on PostgreSQL reads each
+        next batch while the caller uses the one before (``_ReadAhead``: a W3C export of
+        101,000 claims 3.3 -> 2.6 s; on SQLite, whose queries run in this process, it did
+        not pay)."""
         claims = claims.order_by("pk")
-        after, taken = None, 0
-        while limit is None or taken < limit:
+
+        def read(after, taken: int) -> tuple[list[dict], int]:
             page = claims if after is None else claims.filter(pk__gt=after)
             want = size if limit is None else min(size, limit - taken)
-            batch = self.read(page[:want], ordered=True)
-            if not batch:
-                return
-            yield batch
-            taken += len(batch)
-            if len(batch) < want:
-                return
-            after = batch[-1]["id"]
+            return self.read(page[:want], ordered=True), want
+
+        ahead_on = self.related_once and connections[claims.db].vendor == "postgresql"
+        with _ReadAhead(claims.db, on=ahead_on) as ahead:
+            next_batch = ahead.start(read, None, 0)
+            taken = 0
+            while True:
+                batch, want = next_batch()
+                if not batch:
+                    return
+                taken += len(batch)
+                more = len(batch) == want and (limit is None or taken < limit)
+                if more:
+                    next_batch = ahead.start(read, batch[-1]["id"], taken)
+                yield batch
+                if not more:
+                    return
 
     def _template(self, db: str) -> _Template:
         from django.db import connections
@@ -509,6 +522,49 @@ class ClaimReader:
 
 
 _TEMPLATES: dict = {}
+
+
+class _ReadAhead:
+    """The next batch of a bulk read, read on a thread of its own while the caller writes
+    out the batch before: the database's share of an export (its queries) and this
+    process's (the rows made into documents) overlap instead of taking turns. The thread
+    reads on this thread's connection (lent as Django's own live server thread borrows
+    one: ``inc_thread_sharing``), so in its transaction and seeing what it sees; this thread
+    does not read while a batch is being read ahead (it waits for it). ``on=False``: each
+    batch is read when asked for, in this thread."""
+
+    def __init__(self, db: str, *, on: bool = True):
+        self.db, self.on = db, on
+        self.pool: ThreadPoolExecutor | None = None
+        self.pending: Future | None = None
+
+    def __enter__(self) -> _ReadAhead:
+        if self.on:
+            connection = connections[self.db]
+            connection.inc_thread_sharing()
+            self.connection = connection
+            self.pool = ThreadPoolExecutor(
+                max_workers=1, thread_name_prefix="read-ahead", initializer=self._lend
+            )
+        return self
+
+    def _lend(self) -> None:
+        connections[self.db] = self.connection
+
+    def start(self, read: Callable, *args) -> Callable[[], tuple]:
+        """Begin ``read(*args)``; the function returned gives its result (or raises)."""
+        if self.pool is None:
+            return lambda: read(*args)
+        self.pending = self.pool.submit(read, *args)
+        return self.pending.result
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is not None:
+            # A reader left early (a client gone) waits for the batch being read: the
+            # connection is never used by two threads at once, nor after it is given back.
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+            self.connection.dec_thread_sharing()
 
 
 class Pageable:

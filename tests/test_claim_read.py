@@ -190,3 +190,57 @@ def test_a_page_ordered_by_time_is_in_time_order(alice, article):
     assert ids == [made[1].pk, made[0].pk, made[2].pk]
     ids = [c["id"] for c in client.get("/api/v1/claims/?ordering=-created_at").json()["results"]]
     assert ids == [made[2].pk, made[0].pk, made[1].pk]
+
+
+def test_a_bulk_read_in_batches_gives_every_claim_once_in_order(alice, article):
+    """On PostgreSQL each next batch is read on a thread of its own while the caller uses
+    the one before (on the same connection and transaction: it sees this test's claims)."""
+    from factcheck.exports import claim_batches
+
+    made = [
+        actions.create_claim(article=article, by=alice, start=s, end=s + 4) for s in range(0, 35, 5)
+    ]
+    batches = list(claim_batches(article.claims.all(), size=3))
+    assert [len(b) for b in batches] == [3, 3, 1]
+    assert [row["id"] for b in batches for row in b] == [c.pk for c in made]
+    assert [len(b) for b in claim_batches(article.claims.all(), size=3, limit=5)] == [3, 2]
+
+
+def test_a_bulk_read_left_early_gives_its_connection_back(alice, article):
+    """A client gone in the middle of an export: the batch being read ahead is waited for,
+    and the connection is this thread's alone again, and usable."""
+    from django.db import connection
+
+    from factcheck.exports import claim_batches
+
+    for s in range(0, 35, 5):
+        actions.create_claim(article=article, by=alice, start=s, end=s + 4)
+    batches = claim_batches(article.claims.all(), size=2)
+    assert len(next(batches)) == 2
+    batches.close()
+    assert not connection.allow_thread_sharing
+    assert article.claims.count() == 7
+
+
+def test_a_failure_reading_ahead_is_raised_to_the_reader(alice, article, monkeypatch):
+    from factcheck.exports import claim_batches
+
+    for s in range(0, 35, 5):
+        actions.create_claim(article=article, by=alice, start=s, end=s + 4)
+    reads = []
+    real = claim_read.ClaimReader.read
+
+    def read(self, claims, **kwargs):
+        reads.append(1)
+        if len(reads) == 2:
+            raise RuntimeError("the database went away")
+        return real(self, claims, **kwargs)
+
+    monkeypatch.setattr(claim_read.ClaimReader, "read", read)
+    batches = claim_batches(article.claims.all(), size=2)
+    assert len(next(batches)) == 2
+    with pytest.raises(RuntimeError, match="went away"):
+        next(batches)
+    from django.db import connection
+
+    assert not connection.allow_thread_sharing
