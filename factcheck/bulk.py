@@ -109,6 +109,11 @@ class Ids:
         taken, self.pools[model] = pool[:count], pool[count:]
         return taken
 
+    def ahead(self, model: type[Model], count: int) -> None:
+        """Have ``count`` ids of ``model`` drawn (PostgreSQL), for rows made later while the
+        connection is busy."""
+        self.draw(model, count - len(self.pools.get(model, ())))
+
     def draw(self, model: type[Model], count: int) -> None:
         """Draw ``count`` more ids of ``model`` (one query)."""
         if count <= 0:
@@ -204,20 +209,6 @@ def _column_types(cursor, table: str, columns: list[str]) -> list[int]:
 _TYPES: dict[tuple, list[int]] = {}
 
 
-def create_with_history(
-    model: type[Model], objs: Sequence[Model], *, by=None, connection=None
-) -> None:
-    """INSERT the unsaved ``objs`` and a "+" history row for each; set their pks.
-
-    Foreign keys are taken from related objects saved before (``bulk_create`` does the same
-    with ``_prepare_related_fields_for_save``). Run it inside a transaction, on
-    ``connection`` (the model's database's, of this thread, by default).
-    """
-    connection = connection or connections[router.db_for_write(model)]
-    prepared = prepare_with_history(model, objs, by=by, connection=connection)
-    insert(connection, prepared)
-
-
 def prepare_with_history(
     model: type[Model],
     objs: Sequence[Model],
@@ -227,9 +218,12 @@ def prepare_with_history(
     ids: Ids | None = None,
 ) -> Iterator[Rows]:
     """The rows of the unsaved ``objs`` and of a "+" history row for each, a batch at a time
-    (the batch's rows, then its history rows): each object is given its pk (from ``ids``)
-    and its foreign keys from the related objects given theirs before (``_Relations``).
-    Lazy: on SQLite each batch's ids are taken after the batch before is written."""
+    (the batch's rows, then its history rows), for ``insert``: each object is given its pk
+    (from ``ids``) and its foreign keys from the related objects given theirs before
+    (``bulk_create`` does the same with ``_prepare_related_fields_for_save``; here
+    ``_Relations``). Lazy: on SQLite each batch's ids are taken after the batch before is
+    written. Write them inside a transaction, on ``connection`` (the model's database's, of
+    this thread, by default)."""
     if not objs:
         return
     connection = connection or connections[router.db_for_write(model)]

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import repeat
 from operator import add, itemgetter
@@ -484,8 +484,6 @@ class ClaimReader:
                     return
 
     def _template(self, db: str) -> _Template:
-        from django.db import connections
-
         from factcheck.models import Claim, Role
 
         who = (Role.of(self.user), getattr(self.user, "pk", None))
@@ -536,7 +534,6 @@ class _ReadAhead:
     def __init__(self, db: str, *, on: bool = True):
         self.db, self.on = db, on
         self.pool: ThreadPoolExecutor | None = None
-        self.pending: Future | None = None
 
     def __enter__(self) -> _ReadAhead:
         if self.on:
@@ -555,8 +552,7 @@ class _ReadAhead:
         """Begin ``read(*args)``; the function returned gives its result (or raises)."""
         if self.pool is None:
             return lambda: read(*args)
-        self.pending = self.pool.submit(read, *args)
-        return self.pending.result
+        return self.pool.submit(read, *args).result
 
     def __exit__(self, *exc) -> None:
         if self.pool is not None:
@@ -711,8 +707,6 @@ class _Template:
         verdict_by_key: bool,
         related_once: bool = False,
     ):
-        from django.db import connections
-
         from factcheck.models import Verdict
 
         approved = FilteredRelation(
@@ -839,8 +833,6 @@ class _Template:
         return sql, [*self.head_params, *params, *self.tail_params]
 
     def fetch(self, claims, *, ordered: bool = False) -> list[tuple]:
-        from django.db import connections
-
         here = ordered and self.sorted_here
         query = self.select(claims, ordered=ordered and not here)
         if query is None:
@@ -869,8 +861,6 @@ class _Template:
         and encoding them cost a 1,000-claim page a third of its time. Elsewhere the
         driver's rows are encoded by orjson (PostgreSQL's json_build_array cost its server
         more than that)."""
-        from django.db import connections
-
         if self.vendor != "sqlite":
             rows = self.fetch(claims)
             return orjson.dumps(rows), len(rows)
@@ -1072,8 +1062,6 @@ def read_by_ids(ids: list, query: Callable, db: str, sizes: tuple = (8, 64, 512)
     """The rows of ``query(db, size)`` (SQL whose last ``size`` params are ids, compiled once
     per size) for ``ids``, asked ``sizes[-1]`` at a time, each ask padded up to one of
     ``sizes`` by repeating its last id: a few compiled statements serve any number of ids."""
-    from django.db import connections
-
     rows = []
     with connections[db].cursor() as cursor:
         for start in range(0, len(ids), sizes[-1]):

@@ -1685,7 +1685,7 @@ class _Batch:
         if prepared is None:
             prepared = self._prepare(part, connection)
         for model, n in sizes if not last else ():
-            self._ids.draw(model, n - len(self._ids.pools.get(model, ())))
+            self._ids.ahead(model, n)
         connection.inc_thread_sharing()  # Django's own way to lend a connection to a thread
         self._written = part
         self._writer = threading.Thread(

@@ -528,7 +528,7 @@ def options_of(rows, chosen: str = "") -> list[tuple[str, str]]:
     OPTION_ROWS, and the ``chosen`` one (a pk from the query string) wherever it sits, so a
     filter set by a link stays selected and the next submit of the form keeps it."""
     pairs = list(rows[:OPTION_ROWS])
-    if chosen.isdigit() and len(chosen) < 10:
+    if chosen.isdigit() and len(chosen) < 10 and int(chosen) not in {pk for pk, _ in pairs}:
         pairs += rows.filter(pk=int(chosen))
     return option_list(pairs)
 

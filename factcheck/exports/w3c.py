@@ -208,14 +208,7 @@ def annotation_writer(base_url: str) -> Callable[[dict], dict]:
     def write(row: dict) -> dict:
         verdict = row["approved_verdict"]
         source = row["article_url"] or f"{base_url}{article_before}{row['article']}{article_after}"
-        bodies = [
-            {
-                "type": "TextualBody",
-                "purpose": PURPOSE_KIND,
-                "value": row["kind"],
-                "format": "text/plain",
-            }
-        ]
+        bodies = [text_body(PURPOSE_KIND, row["kind"])]
         if row["check_worthy"] is False:
             bodies.append(text_body(PURPOSE_KIND, NOT_CHECK_WORTHY))
         if row["speaker"]:
@@ -223,14 +216,7 @@ def annotation_writer(base_url: str) -> Callable[[dict], dict]:
         if row["statement"]:
             bodies.append(statement_body(_STATEMENT(row)))
         if row["summary"]:
-            bodies.append(
-                {
-                    "type": "TextualBody",
-                    "purpose": PURPOSE_SUMMARY,
-                    "value": row["summary"],
-                    "format": "text/plain",
-                }
-            )
+            bodies.append(text_body(PURPOSE_SUMMARY, row["summary"]))
         if row.get("same_as"):
             # The same claim as an earlier fact-check, whose verdict (below) it reuses.
             # (A SpecificResource: an external resource as a body may not carry a purpose.)
@@ -250,27 +236,13 @@ def annotation_writer(base_url: str) -> Callable[[dict], dict]:
             )
         if verdict is not None:
             creator = person(_REVIEWER(verdict))
-            body = {
-                "type": "TextualBody",
-                "purpose": PURPOSE_VERDICT,
-                "value": verdict["rating_label"],
-                "format": "text/plain",
-                "creator": creator,
-            }
+            body = text_body(PURPOSE_VERDICT, verdict["rating_label"], creator=creator)
             cited = [_citation(s) for s in verdict.get("sources") or () if s.get("url")]
             if cited:
                 body[CITATION] = cited
             bodies.append(body)
             if verdict["rationale"]:
-                bodies.append(
-                    {
-                        "type": "TextualBody",
-                        "purpose": PURPOSE_RATIONALE,
-                        "value": verdict["rationale"],
-                        "format": "text/plain",
-                        "creator": creator,
-                    }
-                )
+                bodies.append(text_body(PURPOSE_RATIONALE, verdict["rationale"], creator=creator))
         data = {
             "id": f"{base_url}{annotation_before}{row['id']}{annotation_after}",
             "type": "Annotation",
